@@ -1,0 +1,86 @@
+//! `_config.yml`: the site's settings, typed where Gazette needs them and kept
+//! whole for templates and Liquid (`site.*`).
+
+use crate::{Map, Value};
+
+/// A site's `_config.yml`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SiteConfig {
+    /// Every key as written, unknown ones included.
+    pub raw: Map,
+}
+
+impl SiteConfig {
+    /// Wraps a parsed `_config.yml`.
+    pub fn new(raw: Map) -> Self {
+        Self { raw }
+    }
+
+    fn text(&self, key: &str) -> Option<&str> {
+        self.raw.get(key).and_then(Value::as_str).map(str::trim)
+    }
+
+    /// The site's title.
+    pub fn title(&self) -> &str {
+        self.text("title").unwrap_or("")
+    }
+
+    /// The folder of the resource room, if the site has one.
+    pub fn resources_name(&self) -> Option<&str> {
+        self.text("resources_name")
+            .map(|name| name.trim_matches('/'))
+            .filter(|name| !name.is_empty())
+    }
+
+    /// Posts per listing page (Isomer's default is 12).
+    pub fn paginate(&self) -> usize {
+        match self.raw.get("paginate") {
+            Some(Value::Number(n)) => n.as_u64().map_or(12, |n| n.max(1) as usize),
+            Some(Value::String(s)) => s.trim().parse().unwrap_or(12),
+            _ => 12,
+        }
+    }
+
+    /// Whether the site shows the government masthead.
+    pub fn is_government(&self) -> bool {
+        truthy(self.raw.get("is_government"))
+    }
+
+    /// Paths Jekyll was told to leave out of the site.
+    pub fn exclude(&self) -> Vec<String> {
+        string_list(self.raw.get("exclude"))
+    }
+
+    /// Collections declared in `_config.yml` (older sites), by name.
+    pub fn declared_collections(&self) -> Option<&Map> {
+        self.raw.get("collections").and_then(Value::as_object)
+    }
+}
+
+/// YAML 1.1 truthiness as Jekyll saw it: `true`, `yes`, `on`.
+pub(crate) fn truthy(value: Option<&Value>) -> bool {
+    match value {
+        Some(Value::Bool(b)) => *b,
+        Some(Value::String(s)) => matches!(
+            s.trim().to_ascii_lowercase().as_str(),
+            "true" | "yes" | "on" | "y"
+        ),
+        _ => false,
+    }
+}
+
+/// A list of strings, or one string, as a list.
+pub(crate) fn string_list(value: Option<&Value>) -> Vec<String> {
+    match value {
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(|item| match item {
+                Value::String(s) => Some(s.clone()),
+                Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            })
+            .collect(),
+        Some(Value::String(s)) => vec![s.clone()],
+        _ => Vec::new(),
+    }
+}

@@ -1,0 +1,122 @@
+//! Front matter: the YAML block between `---` lines at the top of a page.
+
+use crate::{Map, Value, yaml};
+
+/// A page file split into its front matter and its body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FrontMatter {
+    /// Every key written, unknown ones included, in file order.
+    pub data: Map,
+    /// The text after the closing `---`.
+    pub body: String,
+    /// The 1-based line of the file where the body starts.
+    pub body_line: u32,
+}
+
+/// Why a file's front matter could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum FrontMatterError {
+    /// The opening `---` has no closing `---`.
+    Unclosed,
+    /// The YAML is malformed or over budget; positions are in the whole file.
+    Yaml {
+        message: String,
+        line: u32,
+        column: u32,
+    },
+    /// The YAML is valid but not a mapping of keys to values.
+    NotAMapping { line: u32 },
+}
+
+/// Whether `text` starts with a front matter block, which in Jekyll is what
+/// makes a file a page rather than a file copied as it is.
+pub(crate) fn has_front_matter(text: &str) -> bool {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    text.lines()
+        .next()
+        .is_some_and(|first| first.trim_end() == "---")
+}
+
+/// Splits and parses a page. The caller has checked [`has_front_matter`].
+pub(crate) fn parse(text: &str) -> Result<FrontMatter, FrontMatterError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut offset = 0;
+    let mut yaml_start = None;
+    let mut closing = None;
+    for (index, line) in text.split_inclusive('\n').enumerate() {
+        let content = line.trim_end();
+        match yaml_start {
+            None => yaml_start = Some((offset + line.len(), index + 1)),
+            Some(_) if content == "---" || content == "..." => {
+                closing = Some((offset, offset + line.len(), index + 1));
+                break;
+            }
+            Some(_) => {}
+        }
+        offset += line.len();
+    }
+    let (yaml_begin, yaml_first_line) = yaml_start.ok_or(FrontMatterError::Unclosed)?;
+    let (yaml_end, body_begin, closing_line) = closing.ok_or(FrontMatterError::Unclosed)?;
+    let yaml_text = &text[yaml_begin..yaml_end];
+    // The YAML starts on the line after the opening `---`.
+    let line_offset = yaml_first_line as u32;
+    let data = match yaml::parse(yaml_text) {
+        Ok(Value::Object(map)) => map,
+        Ok(Value::Null) => Map::new(),
+        Ok(_) => {
+            return Err(FrontMatterError::NotAMapping {
+                line: line_offset + 1,
+            });
+        }
+        Err(error) => {
+            return Err(FrontMatterError::Yaml {
+                message: error.message,
+                line: error.line + line_offset,
+                column: error.column,
+            });
+        }
+    };
+    Ok(FrontMatter {
+        data,
+        body: text[body_begin..].to_owned(),
+        body_line: closing_line as u32 + 1,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn front_matter_and_body_are_split_with_the_body_line() {
+        let page = parse("---\ntitle: Hello\nextra_key: kept\n---\nBody\n").unwrap();
+        assert_eq!(page.data["title"], "Hello");
+        assert_eq!(page.data["extra_key"], "kept");
+        assert_eq!(page.body, "Body\n");
+        assert_eq!(page.body_line, 5);
+    }
+
+    #[test]
+    fn a_missing_closing_line_is_reported() {
+        assert_eq!(
+            parse("---\ntitle: Hello\nBody\n"),
+            Err(FrontMatterError::Unclosed)
+        );
+    }
+
+    #[test]
+    fn yaml_errors_point_at_the_line_in_the_file() {
+        let Err(FrontMatterError::Yaml { line, .. }) = parse("---\ntitle: ok\nbad: [x\n---\n")
+        else {
+            panic!("expected a YAML error");
+        };
+        assert!(line >= 3, "line {line}");
+    }
+
+    #[test]
+    fn empty_front_matter_is_an_empty_mapping() {
+        let page = parse("---\n---\n$x: 1;\n").unwrap();
+        assert!(page.data.is_empty());
+        assert_eq!(page.body, "$x: 1;\n");
+    }
+}

@@ -1,0 +1,55 @@
+//! The Isomer content model.
+//!
+//! This crate owns everything Gazette knows about a site's *content*: reading an
+//! Isomer v2 site (Jekyll layout, front matter, collections, the resource room,
+//! navigation and footer data) through a [`Source`] and turning it into a
+//! [`Site`]: pages with their permalinks, collections in order with third-level
+//! groups, resource room posts, data files and media.
+//!
+//! It must not touch Git or the filesystem directly (every byte comes through a
+//! [`Source`]), and it writes no HTML: rendering belongs to `gazette-publish`.
+//! Every problem found while reading is a [`Diagnostic`] with the file, line,
+//! column and a hint, and a load reports all of them at once.
+//!
+//! ```
+//! use gazette_content::{MemorySource, Site};
+//!
+//! let source = MemorySource::from_files([
+//!     ("_config.yml", "title: Example Agency\n"),
+//!     ("index.md", "---\nlayout: homepage\ntitle: Home\npermalink: /\n---\n"),
+//!     ("pages/faq.md", "---\ntitle: FAQ\npermalink: /faq/\n---\nAsk us.\n"),
+//! ]);
+//! let loaded = Site::load("example", &source).expect("a valid site");
+//! let faq = loaded.site.page_by_url("/faq/").expect("the FAQ page");
+//! assert_eq!(faq.title, "FAQ");
+//! ```
+
+mod collection;
+mod config;
+mod diagnostic;
+mod front_matter;
+mod navigation;
+mod page;
+mod permalink;
+mod resource_room;
+mod site;
+mod source;
+mod yaml;
+
+pub use collection::{Collection, CollectionEntry};
+pub use config::SiteConfig;
+pub use diagnostic::{Diagnostic, Diagnostics, Severity};
+pub use front_matter::FrontMatter;
+pub use navigation::{NavLink, NavSublink, Navigation};
+pub use page::{BodyVariant, Page, PageKind, PostKind};
+pub use permalink::{Permalink, PermalinkError, slugify_pretty};
+pub use resource_room::{Category, ResourceRoom};
+pub use site::{LoadedSite, Site, StaticFile, StyleSheet};
+pub use source::{MemorySource, Source, SourceError};
+
+/// A YAML or JSON-like value as read from front matter and data files; unknown
+/// keys are kept so that templates and Liquid can read them.
+pub type Value = serde_json::Value;
+
+/// A mapping of string keys to values, in the order they were written.
+pub type Map = serde_json::Map<String, Value>;

@@ -1,0 +1,231 @@
+//! Permalinks: the URL path of a page, and the file it is written to.
+//!
+//! A permalink comes from front matter or is derived the way Jekyll derived it
+//! for Isomer sites (`permalink: none`). Whatever its origin it is validated
+//! here, so that no output path can ever leave the output folder.
+
+use std::fmt;
+
+/// A validated URL path of a page on its site, such as `/about/` or `/404.html`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Permalink(String);
+
+/// Why a permalink was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PermalinkError {
+    /// A `..` segment would climb out of the output folder.
+    #[error("permalink `{0}` has a `..` segment that would leave the output folder")]
+    ParentSegment(String),
+    /// Backslashes are path separators on Windows.
+    #[error("permalink `{0}` contains a backslash")]
+    Backslash(String),
+    /// NUL and other control characters cannot be in a file name.
+    #[error("permalink `{0}` contains a control character")]
+    ControlCharacter(String),
+    /// `C:` and the like name a drive, not a folder of the site.
+    #[error("permalink `{0}` names a drive")]
+    Drive(String),
+    /// A full URL (`https://...`) is not a path on this site.
+    #[error("permalink `{0}` is a link to another site, not a path on this one")]
+    External(String),
+    /// `?` and `#` cannot be part of a file path.
+    #[error("permalink `{0}` contains `?` or `#`")]
+    QueryOrFragment(String),
+    /// The permalink is empty.
+    #[error("permalink is empty")]
+    Empty,
+}
+
+impl Permalink {
+    /// Validates and normalises a permalink: a missing leading `/` is added and
+    /// repeated slashes are collapsed, as Jekyll did.
+    pub fn parse(raw: &str) -> Result<Self, PermalinkError> {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return Err(PermalinkError::Empty);
+        }
+        let owned = || raw.to_owned();
+        if is_external_url(raw) {
+            return Err(PermalinkError::External(owned()));
+        }
+        if raw.contains('\\') {
+            return Err(PermalinkError::Backslash(owned()));
+        }
+        if raw.contains(['?', '#']) {
+            return Err(PermalinkError::QueryOrFragment(owned()));
+        }
+        let decoded = percent_decode(raw);
+        if decoded.chars().any(char::is_control) {
+            return Err(PermalinkError::ControlCharacter(owned()));
+        }
+        if decoded.contains('\\') {
+            return Err(PermalinkError::Backslash(owned()));
+        }
+        let segments: Vec<&str> = decoded.split('/').filter(|s| !s.is_empty()).collect();
+        if segments.iter().any(|s| *s == "..") {
+            return Err(PermalinkError::ParentSegment(owned()));
+        }
+        if segments.first().is_some_and(|s| is_drive(s)) {
+            return Err(PermalinkError::Drive(owned()));
+        }
+        let mut normal = String::with_capacity(raw.len() + 1);
+        for segment in raw.split('/').filter(|s| !s.is_empty() && *s != ".") {
+            normal.push('/');
+            normal.push_str(segment);
+        }
+        if normal.is_empty() || raw.ends_with('/') {
+            normal.push('/');
+        }
+        Ok(Self(normal))
+    }
+
+    /// The URL path, always starting with `/`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The file this page is written to, relative to the site's output root:
+    /// `/` is `index.html`, `/about/` and `/about` are `about/index.html`,
+    /// `/404.html` is `404.html`. Percent-escapes are decoded.
+    pub fn output_path(&self) -> String {
+        let decoded = percent_decode(self.0.trim_start_matches('/'));
+        if decoded.is_empty() {
+            return "index.html".to_owned();
+        }
+        if decoded.ends_with('/') {
+            return format!("{decoded}index.html");
+        }
+        let last = decoded.rsplit('/').next().unwrap_or(&decoded);
+        if last.contains('.') {
+            decoded
+        } else {
+            format!("{decoded}/index.html")
+        }
+    }
+}
+
+impl fmt::Display for Permalink {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Whether a link points to another site (`https://`, `mailto:`, `//host`).
+pub(crate) fn is_external_url(url: &str) -> bool {
+    let url = url.trim();
+    url.starts_with("//")
+        || url.split_once(':').is_some_and(|(scheme, _)| {
+            scheme.len() > 1
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        })
+}
+
+fn is_drive(segment: &str) -> bool {
+    let bytes = segment.as_bytes();
+    bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':'
+}
+
+/// Decodes `%XX` escapes; invalid escapes and invalid UTF-8 are kept as written.
+fn percent_decode(text: &str) -> String {
+    if !text.contains('%') {
+        return text.to_owned();
+    }
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(high), Some(low)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push(high * 16 + low);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| text.to_owned())
+}
+
+fn hex(byte: u8) -> Option<u8> {
+    (byte as char).to_digit(16).map(|d| d as u8)
+}
+
+/// Jekyll's `slugify` in "pretty" mode, keeping case: runs of characters other
+/// than letters, digits and `._~!$&'()+,;=@` become one `-`, trimmed at the ends.
+/// This is how Jekyll turned a post's file name into its URL.
+pub fn slugify_pretty(text: &str) -> String {
+    let mut slug = String::with_capacity(text.len());
+    let mut pending_dash = false;
+    for c in text.chars() {
+        let keep = c.is_alphanumeric() || "._~!$&'()+,;=@".contains(c);
+        if keep {
+            if pending_dash && !slug.is_empty() {
+                slug.push('-');
+            }
+            pending_dash = false;
+            slug.push(c);
+        } else {
+            pending_dash = true;
+        }
+    }
+    slug
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn permalinks_map_to_index_files() {
+        let cases = [
+            ("/", "index.html"),
+            ("/about/", "about/index.html"),
+            ("/about", "about/index.html"),
+            ("/404.html", "404.html"),
+            ("/a/b.html", "a/b.html"),
+            ("/with%20space/", "with space/index.html"),
+            ("no-slash/", "no-slash/index.html"),
+        ];
+        for (raw, path) in cases {
+            assert_eq!(Permalink::parse(raw).unwrap().output_path(), path, "{raw}");
+        }
+    }
+
+    #[test]
+    fn permalinks_that_escape_the_output_folder_are_refused() {
+        for raw in [
+            "/../etc/passwd",
+            "/a/../../b/",
+            "/%2e%2e/secret/",
+            "/a\\b/",
+            "/a\0b/",
+            "/C:/Windows/",
+            "C:\\Windows",
+            "https://example.org/",
+        ] {
+            assert!(Permalink::parse(raw).is_err(), "{raw:?} should be refused");
+        }
+    }
+
+    #[test]
+    fn repeated_slashes_are_collapsed() {
+        assert_eq!(
+            Permalink::parse("//a///b/").unwrap_err(),
+            PermalinkError::External("//a///b/".into())
+        );
+        assert_eq!(Permalink::parse("/a///b/").unwrap().as_str(), "/a/b/");
+    }
+
+    #[test]
+    fn slugs_follow_jekyll_pretty_mode() {
+        assert_eq!(
+            slugify_pretty("file-HealthX Innovation Sandbox: Overall Process"),
+            "file-HealthX-Innovation-Sandbox-Overall-Process"
+        );
+        assert_eq!(slugify_pretty("  Q&A (2024) "), "Q&A-(2024)");
+    }
+}

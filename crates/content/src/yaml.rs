@@ -1,0 +1,93 @@
+//! YAML as Jekyll reads it, parsed safely.
+//!
+//! Front matter and data files are untrusted input: serde-saphyr is panic-free
+//! and its budget stops alias bombs ("billion laughs") before they allocate.
+
+use crate::Value;
+
+/// A YAML syntax or budget error, with its place inside the YAML text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct YamlError {
+    /// What went wrong, in the parser's words.
+    pub message: String,
+    /// 1-based line inside the YAML text.
+    pub line: u32,
+    /// 1-based column.
+    pub column: u32,
+}
+
+/// Limits far above any real front matter or data file, far below what an
+/// expanding alias bomb needs.
+fn budget() -> serde_saphyr::Budget {
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_events = 200_000;
+    budget.max_aliases = 2_000;
+    budget.max_anchors = 2_000;
+    budget.max_nodes = 100_000;
+    budget.max_recorded_anchor_events = 20_000;
+    budget.max_recorded_anchor_bytes = 1024 * 1024;
+    budget.max_depth = 48;
+    budget.max_documents = 1;
+    budget
+}
+
+/// Parses one YAML document into a [`Value`]; an empty document is `null`.
+pub(crate) fn parse(text: &str) -> Result<Value, YamlError> {
+    if text.trim().is_empty() {
+        return Ok(Value::Null);
+    }
+    let mut options = serde_saphyr::Options::default();
+    options.budget = Some(budget());
+    serde_saphyr::from_str_with_options::<Value>(text, options).map_err(|error| {
+        let (line, column) = error
+            .location()
+            .map(|l| (l.line() as u32, l.column() as u32))
+            .unwrap_or((1, 1));
+        YamlError {
+            message: first_line(&error.to_string()),
+            line,
+            column,
+        }
+    })
+}
+
+/// The parser's messages can carry a rendered snippet; diagnostics show their
+/// own, so keep the first line only.
+fn first_line(message: &str) -> String {
+    message.lines().next().unwrap_or(message).trim().to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unquoted_dates_and_folded_strings_are_read_as_text() {
+        let value = parse("date: 2024-03-07\ndescription: >\n  one\n  two\n").unwrap();
+        assert_eq!(value["date"], "2024-03-07");
+        assert_eq!(value["description"], "one two\n");
+    }
+
+    #[test]
+    fn an_alias_bomb_is_refused_quickly() {
+        let mut text = String::from(
+            "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+        );
+        let mut previous = 'a';
+        for name in 'b'..='j' {
+            text.push_str(&format!(
+                "{name}: &{name} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]\n",
+                p = previous
+            ));
+            previous = name;
+        }
+        let error = parse(&text).expect_err("a billion laughs must not parse");
+        assert!(error.line >= 1);
+    }
+
+    #[test]
+    fn a_syntax_error_has_a_line_and_column() {
+        let error = parse("title: ok\nlist: [unclosed\nnext: 1\n").unwrap_err();
+        assert!(error.line >= 2, "{error:?}");
+    }
+}

@@ -1,0 +1,25 @@
+//! Where site files are stored: the working directory and Git.
+//!
+//! This crate owns every read of the filesystem and of Git repositories made on
+//! behalf of content: [`WorkTreeSource`] reads a folder as it is on disk and
+//! [`GitTreeSource`] reads a folder of a commit's tree straight from the object
+//! database (no checkout, bare repositories work). Both implement
+//! [`gazette_content::Source`].
+//!
+//! It must not know what a page is: it hands out paths and bytes.
+//!
+//! ```no_run
+//! use gazette_content::Source;
+//! use gazette_store::WorkTreeSource;
+//!
+//! let source = WorkTreeSource::new("sites/govtech").expect("a site folder");
+//! for path in source.list().expect("a readable folder") {
+//!     println!("{path}");
+//! }
+//! ```
+
+mod git_tree;
+mod work_tree;
+
+pub use git_tree::{GitTreeSource, OpenRevisionError};
+pub use work_tree::{WorkTreeError, WorkTreeSource};

@@ -1,0 +1,178 @@
+//! A [`Source`] over a folder on disk.
+
+use std::fs;
+use std::path::{Component, Path, PathBuf};
+
+use gazette_content::{Source, SourceError};
+
+/// The files under one folder of the working directory.
+///
+/// Symbolic links are followed only when they stay inside the folder, so a
+/// link to `/etc/passwd` can never be published.
+#[derive(Debug, Clone)]
+pub struct WorkTreeSource {
+    root: PathBuf,
+}
+
+/// Why a folder cannot be used as a source.
+#[derive(Debug, thiserror::Error)]
+pub enum WorkTreeError {
+    /// The folder does not exist or cannot be resolved.
+    #[error("{path}: {source}")]
+    Missing {
+        /// The folder asked for.
+        path: PathBuf,
+        /// What the system said.
+        source: std::io::Error,
+    },
+    /// The path exists but is a file.
+    #[error("{0}: not a folder")]
+    NotAFolder(PathBuf),
+}
+
+impl WorkTreeSource {
+    /// A source over `root`, which must be a folder.
+    pub fn new(root: impl AsRef<Path>) -> Result<Self, WorkTreeError> {
+        let root = root.as_ref();
+        let canonical = fs::canonicalize(root).map_err(|source| WorkTreeError::Missing {
+            path: root.to_owned(),
+            source,
+        })?;
+        if !canonical.is_dir() {
+            return Err(WorkTreeError::NotAFolder(root.to_owned()));
+        }
+        Ok(Self { root: canonical })
+    }
+
+    /// The folder this source reads.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    fn walk(&self, folder: &Path, prefix: &str, out: &mut Vec<String>) -> Result<(), SourceError> {
+        let entries = fs::read_dir(folder).map_err(|error| self.unreadable(prefix, &error))?;
+        for entry in entries {
+            let entry = entry.map_err(|error| self.unreadable(prefix, &error))?;
+            let Ok(name) = entry.file_name().into_string() else {
+                // A name that is not UTF-8 cannot be a URL; skip it rather than mangle it.
+                continue;
+            };
+            let relative = if prefix.is_empty() {
+                name.clone()
+            } else {
+                format!("{prefix}/{name}")
+            };
+            let file_type = entry
+                .file_type()
+                .map_err(|error| self.unreadable(&relative, &error))?;
+            if file_type.is_dir() {
+                if name == ".git" {
+                    continue;
+                }
+                self.walk(&entry.path(), &relative, out)?;
+            } else if file_type.is_file() {
+                out.push(relative);
+            } else if file_type.is_symlink() && self.link_stays_inside(&entry.path()) {
+                out.push(relative);
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether a symbolic link resolves to a file inside the root.
+    fn link_stays_inside(&self, link: &Path) -> bool {
+        fs::canonicalize(link)
+            .map(|target| target.starts_with(&self.root) && target.is_file())
+            .unwrap_or(false)
+    }
+
+    fn unreadable(&self, path: &str, error: &std::io::Error) -> SourceError {
+        SourceError::Unreadable {
+            path: if path.is_empty() {
+                self.root.display().to_string()
+            } else {
+                path.to_owned()
+            },
+            message: error.to_string(),
+        }
+    }
+}
+
+impl Source for WorkTreeSource {
+    fn list(&self) -> Result<Vec<String>, SourceError> {
+        let mut paths = Vec::new();
+        self.walk(&self.root, "", &mut paths)?;
+        paths.sort();
+        Ok(paths)
+    }
+
+    fn read(&self, path: &str) -> Result<Vec<u8>, SourceError> {
+        let relative = Path::new(path);
+        let stays_inside = relative
+            .components()
+            .all(|component| matches!(component, Component::Normal(_)));
+        let not_found = || SourceError::NotFound {
+            path: path.to_owned(),
+            source_name: self.describe(),
+        };
+        if !stays_inside {
+            return Err(not_found());
+        }
+        let full = self.root.join(relative);
+        if full.is_symlink() && !self.link_stays_inside(&full) {
+            return Err(not_found());
+        }
+        fs::read(&full).map_err(|error| match error.kind() {
+            std::io::ErrorKind::NotFound => not_found(),
+            _ => self.unreadable(path, &error),
+        })
+    }
+
+    fn describe(&self) -> String {
+        self.root.display().to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_files_sorted_and_reads_them() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("pages/deep")).unwrap();
+        fs::write(dir.path().join("pages/deep/b.md"), "b").unwrap();
+        fs::write(dir.path().join("a.md"), "a").unwrap();
+        let source = WorkTreeSource::new(dir.path()).unwrap();
+        assert_eq!(source.list().unwrap(), ["a.md", "pages/deep/b.md"]);
+        assert_eq!(source.read("pages/deep/b.md").unwrap(), b"b");
+    }
+
+    #[test]
+    fn paths_that_climb_out_are_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("site")).unwrap();
+        fs::write(dir.path().join("secret.txt"), "secret").unwrap();
+        let source = WorkTreeSource::new(dir.path().join("site")).unwrap();
+        assert!(source.read("../secret.txt").is_err());
+        assert!(source.read("/etc/passwd").is_err());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_out_of_the_tree_are_never_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("site/images")).unwrap();
+        fs::write(dir.path().join("secret.txt"), "secret").unwrap();
+        fs::write(dir.path().join("site/images/logo.svg"), "<svg/>").unwrap();
+        std::os::unix::fs::symlink(
+            dir.path().join("secret.txt"),
+            dir.path().join("site/leak.txt"),
+        )
+        .unwrap();
+        std::os::unix::fs::symlink("images/logo.svg", dir.path().join("site/logo.svg")).unwrap();
+        let source = WorkTreeSource::new(dir.path().join("site")).unwrap();
+        assert_eq!(source.list().unwrap(), ["images/logo.svg", "logo.svg"]);
+        assert!(source.read("leak.txt").is_err());
+    }
+}

@@ -1,1 +1,2 @@
 //! stub
+mod liquid; mod markdown; mod sanitize; mod sass;

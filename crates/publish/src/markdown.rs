@@ -1,0 +1,306 @@
+//! Markdown as Isomer authors write it: CommonMark with tables, footnotes and
+//! strikethrough, plus the kramdown habits real pages rely on: automatic
+//! heading ids and attribute lists such as `{:target="_blank"}` after a link.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd, TextMergeStream};
+
+/// Renders a Markdown body to HTML (not yet sanitised).
+pub fn render_markdown(text: &str) -> String {
+    let text = strip_block_attribute_lines(text);
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_HEADING_ATTRIBUTES;
+    let mut events: Vec<Event<'_>> = TextMergeStream::new(Parser::new_ext(&text, options)).collect();
+    apply_inline_attribute_lists(&mut events);
+    add_heading_ids(&mut events);
+    let mut html = String::with_capacity(text.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    html
+}
+
+/// kramdown block attribute lines (`{: .class}` alone on a line) style the block
+/// before them; Gazette's theme does the styling, so the lines are dropped
+/// rather than shown as text. Lines inside code fences are kept.
+fn strip_block_attribute_lines(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut fence: Option<&str> = None;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim();
+        if let Some(marker) = fence {
+            if trimmed.starts_with(marker) {
+                fence = None;
+            }
+        } else if trimmed.starts_with("```") {
+            fence = Some("```");
+        } else if trimmed.starts_with("~~~") {
+            fence = Some("~~~");
+        } else if trimmed.starts_with("{:") && trimmed.ends_with('}') {
+            out.push('\n');
+            continue;
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+/// Attributes from a kramdown attribute list: `key="value"`, `.class`, `#id`.
+fn parse_attribute_list(list: &str) -> Vec<(String, String)> {
+    let mut attributes: Vec<(String, String)> = Vec::new();
+    let mut classes = Vec::new();
+    let mut rest = list.trim();
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix('.') {
+            let end = after.find(char::is_whitespace).unwrap_or(after.len());
+            classes.push(after[..end].to_owned());
+            rest = after[end..].trim_start();
+        } else if let Some(after) = rest.strip_prefix('#') {
+            let end = after.find(char::is_whitespace).unwrap_or(after.len());
+            attributes.push(("id".into(), after[..end].to_owned()));
+            rest = after[end..].trim_start();
+        } else if let Some((key, after)) = rest.split_once('=') {
+            let key = key.trim().to_owned();
+            let after = after.trim_start();
+            let (value, remaining) = match after.chars().next() {
+                Some(quote @ ('"' | '\'')) => {
+                    let inner = &after[1..];
+                    let end = inner.find(quote).unwrap_or(inner.len());
+                    (&inner[..end], inner.get(end + 1..).unwrap_or(""))
+                }
+                _ => {
+                    let end = after.find(char::is_whitespace).unwrap_or(after.len());
+                    (&after[..end], &after[end..])
+                }
+            };
+            if !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+                attributes.push((key, value.to_owned()));
+            }
+            rest = remaining.trim_start();
+        } else {
+            break;
+        }
+    }
+    if !classes.is_empty() {
+        attributes.push(("class".into(), classes.join(" ")));
+    }
+    attributes
+}
+
+/// Finds `{:...}` right after a link or image and turns the element into raw
+/// HTML carrying those attributes.
+fn apply_inline_attribute_lists(events: &mut Vec<Event<'_>>) {
+    let mut open: Vec<usize> = Vec::new();
+    let mut index = 0;
+    while index < events.len() {
+        match &events[index] {
+            Event::Start(Tag::Link { .. } | Tag::Image { .. }) => open.push(index),
+            Event::End(TagEnd::Link | TagEnd::Image) => {
+                let start = open.pop();
+                if let (Some(start), Some(Event::Text(next))) = (start, events.get(index + 1))
+                    && let Some(after) = next.strip_prefix("{:")
+                    && let Some(close) = after.find('}')
+                {
+                    let attributes = parse_attribute_list(&after[..close]);
+                    let remaining = after[close + 1..].to_owned();
+                    events[index + 1] = Event::Text(CowStr::from(remaining));
+                    index = rewrite_with_attributes(events, start, index, &attributes);
+                }
+            }
+            _ => {}
+        }
+        index += 1;
+    }
+}
+
+/// Replaces `events[start..=end]` (a link or an image) with raw HTML that has
+/// `attributes`; returns the index of the element's last event afterwards.
+fn rewrite_with_attributes(
+    events: &mut Vec<Event<'_>>,
+    start: usize,
+    end: usize,
+    attributes: &[(String, String)],
+) -> usize {
+    let extra: String = attributes.iter().fold(String::new(), |mut out, (key, value)| {
+        let _ = write!(out, " {key}=\"{}\"", escape_attribute(value));
+        out
+    });
+    match events[start].clone() {
+        Event::Start(Tag::Link {
+            dest_url,
+            title,
+            link_type,
+            ..
+        }) => {
+            let href = if link_type == LinkType::Email {
+                format!("mailto:{dest_url}")
+            } else {
+                dest_url.to_string()
+            };
+            let mut open = format!("<a href=\"{}\"", escape_attribute(&href));
+            if !title.is_empty() {
+                let _ = write!(open, " title=\"{}\"", escape_attribute(&title));
+            }
+            open.push_str(&extra);
+            open.push('>');
+            events[start] = Event::InlineHtml(CowStr::from(open));
+            events[end] = Event::InlineHtml(CowStr::from("</a>"));
+            end
+        }
+        Event::Start(Tag::Image { dest_url, title, .. }) => {
+            let alt: String = events[start + 1..end]
+                .iter()
+                .filter_map(|event| match event {
+                    Event::Text(text) | Event::Code(text) => Some(text.as_ref()),
+                    _ => None,
+                })
+                .collect();
+            let mut tag = format!(
+                "<img src=\"{}\" alt=\"{}\"",
+                escape_attribute(&dest_url),
+                escape_attribute(&alt)
+            );
+            if !title.is_empty() {
+                let _ = write!(tag, " title=\"{}\"", escape_attribute(&title));
+            }
+            tag.push_str(&extra);
+            tag.push_str(" />");
+            events.splice(start..=end, [Event::InlineHtml(CowStr::from(tag))]);
+            start
+        }
+        _ => end,
+    }
+}
+
+/// Gives every heading without an explicit `{#id}` an id as kramdown did:
+/// lower case, punctuation dropped, spaces as hyphens, unique on the page.
+fn add_heading_ids(events: &mut [Event<'_>]) {
+    let mut used: HashMap<String, usize> = HashMap::new();
+    let mut open: Option<(usize, String)> = None;
+    for index in 0..events.len() {
+        match &events[index] {
+            Event::Start(Tag::Heading { id: None, .. }) => open = Some((index, String::new())),
+            Event::Text(text) | Event::Code(text) => {
+                if let Some((_, heading_text)) = open.as_mut() {
+                    heading_text.push_str(text);
+                }
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((start, heading_text)) = open.take() {
+                    let base = heading_slug(&heading_text);
+                    let count = used.entry(base.clone()).or_insert(0);
+                    let id = if *count == 0 {
+                        base.clone()
+                    } else {
+                        format!("{base}-{count}")
+                    };
+                    *count += 1;
+                    if let Event::Start(Tag::Heading {
+                        level,
+                        classes,
+                        attrs,
+                        ..
+                    }) = &events[start]
+                    {
+                        let (level, classes, attrs): (HeadingLevel, _, _) =
+                            (*level, classes.clone(), attrs.clone());
+                        events[start] = Event::Start(Tag::Heading {
+                            level,
+                            id: Some(CowStr::from(id)),
+                            classes,
+                            attrs,
+                        });
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn heading_slug(text: &str) -> String {
+    let mut slug = String::with_capacity(text.len());
+    for c in text.trim().chars() {
+        if c.is_alphanumeric() {
+            slug.extend(c.to_lowercase());
+        } else if c == ' ' || c == '-' {
+            slug.push('-');
+        } else if c == '_' {
+            slug.push('_');
+        }
+    }
+    if slug.is_empty() {
+        "section".to_owned()
+    } else {
+        slug
+    }
+}
+
+/// Escapes text for a double-quoted HTML attribute.
+pub(crate) fn escape_attribute(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_footnotes_and_strikethrough_render() {
+        let html = render_markdown("| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~ new[^1]\n\n[^1]: note\n");
+        assert!(html.contains("<table>"), "{html}");
+        assert!(html.contains("<del>old</del>"), "{html}");
+        assert!(html.contains("footnote"), "{html}");
+    }
+
+    #[test]
+    fn headings_get_kramdown_style_unique_ids() {
+        let html = render_markdown("## What's New?\n\n## What's New?\n\n### Keep {#custom}\n");
+        assert!(html.contains("<h2 id=\"whats-new\">"), "{html}");
+        assert!(html.contains("<h2 id=\"whats-new-1\">"), "{html}");
+        assert!(html.contains("<h3 id=\"custom\">"), "{html}");
+    }
+
+    #[test]
+    fn an_attribute_list_after_a_link_becomes_attributes() {
+        let html = render_markdown("See [the form](https://form.gov.sg/x){:target=\"_blank\"} now.\n");
+        assert!(
+            html.contains("<a href=\"https://form.gov.sg/x\" target=\"_blank\">the form</a> now."),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn an_attribute_list_after_an_image_becomes_attributes() {
+        let html = render_markdown("![A chart](/images/chart.png){: width=\"50%\" .wide}\n");
+        assert!(
+            html.contains("<img src=\"/images/chart.png\" alt=\"A chart\" width=\"50%\" class=\"wide\" />"),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn block_attribute_lines_are_dropped_outside_code() {
+        let html = render_markdown("Para\n{: .note}\n\n```\n{: kept}\n```\n");
+        assert!(!html.contains("{: .note}"), "{html}");
+        assert!(html.contains("{: kept}"), "{html}");
+    }
+
+    #[test]
+    fn raw_html_passes_through_for_the_sanitiser() {
+        let html = render_markdown("<div class=\"row\">\n<figure><figcaption>Cap</figcaption></figure>\n</div>\n");
+        assert!(html.contains("<figcaption>Cap</figcaption>"), "{html}");
+    }
+}

@@ -1,0 +1,158 @@
+//! Content HTML sanitising: what a page body may contain once published.
+//!
+//! One allowlist serves Markdown output and the rich-text editor's HTML. It
+//! keeps every element, class and `data-` attribute the Isomer editor writes
+//! (card grids, image wrappers, accordions, tight lists, tables, embeds) and
+//! drops scripts, event handlers, `javascript:` URLs and iframes from hosts
+//! that are not on the embed allowlist.
+
+use std::collections::HashSet;
+
+/// Hosts whose pages may be embedded in an iframe.
+const EMBED_HOSTS: &[&str] = &[
+    "www.youtube.com",
+    "youtube.com",
+    "www.youtube-nocookie.com",
+    "player.vimeo.com",
+    "form.gov.sg",
+    "www.form.gov.sg",
+    "www.google.com",
+    "maps.google.com",
+    "docs.google.com",
+    "www.onemap.gov.sg",
+    "www.onemap.sg",
+    "app.powerbi.com",
+    "datawrapper.dwcdn.net",
+    "public.tableau.com",
+    "www.facebook.com",
+    "open.spotify.com",
+];
+
+const EXTRA_TAGS: &[&str] = &[
+    "article", "aside", "audio", "caption", "col", "colgroup", "details", "div", "figcaption",
+    "figure", "footer", "header", "iframe", "mark", "picture", "section", "source", "span",
+    "summary", "video", "u", "s", "del", "ins", "sub", "sup", "small", "hr", "br", "abbr",
+];
+
+const GENERIC_ATTRIBUTES: &[&str] = &[
+    "class", "id", "style", "title", "lang", "dir", "role", "align", "data-type", "data-tight",
+];
+
+const STYLE_PROPERTIES: &[&str] = &[
+    "width", "max-width", "min-width", "height", "max-height", "min-height", "text-align",
+    "vertical-align", "color", "background-color", "float", "clear", "margin", "margin-top",
+    "margin-bottom", "margin-left", "margin-right", "padding", "padding-top", "padding-bottom",
+    "padding-left", "padding-right", "border", "border-collapse", "border-width", "border-style",
+    "border-color", "font-weight", "font-style", "font-size", "text-decoration", "white-space",
+    "list-style-type", "aspect-ratio", "object-fit",
+];
+
+/// The sanitiser, built once and shared by every render.
+pub struct ContentSanitizer {
+    builder: ammonia::Builder<'static>,
+}
+
+impl Default for ContentSanitizer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ContentSanitizer {
+    /// The Isomer allowlist.
+    pub fn new() -> Self {
+        let mut builder = ammonia::Builder::default();
+        builder
+            .add_tags(EXTRA_TAGS)
+            .add_generic_attributes(GENERIC_ATTRIBUTES)
+            .add_generic_attribute_prefixes(["aria-"])
+            .filter_style_properties(STYLE_PROPERTIES.iter().copied().collect::<HashSet<_>>())
+            .add_tag_attributes("a", ["target", "name", "download"])
+            .add_tag_attributes("img", ["width", "height", "loading", "srcset", "sizes"])
+            .add_tag_attributes(
+                "iframe",
+                [
+                    "src", "width", "height", "allow", "allowfullscreen", "frameborder",
+                    "loading", "referrerpolicy", "scrolling",
+                ],
+            )
+            .add_tag_attributes(
+                "video",
+                ["src", "controls", "autoplay", "muted", "loop", "poster", "width", "height", "playsinline", "preload"],
+            )
+            .add_tag_attributes("audio", ["src", "controls", "preload"])
+            .add_tag_attributes("source", ["src", "type", "srcset", "media"])
+            .add_tag_attributes("details", ["open"])
+            .add_tag_attributes("ol", ["start", "type", "reversed"])
+            .add_tag_attributes("td", ["colspan", "rowspan", "width", "valign"])
+            .add_tag_attributes("th", ["colspan", "rowspan", "width", "valign", "scope"])
+            .add_tag_attributes("col", ["span", "width"])
+            .add_tag_attributes("colgroup", ["span", "width"])
+            .add_tag_attributes("table", ["border", "cellpadding", "cellspacing", "width"])
+            .add_tag_attributes("li", ["value"])
+            .link_rel(Some("noopener"))
+            .attribute_filter(|element, attribute, value| {
+                if element == "iframe" && attribute == "src" && !is_allowed_embed(value) {
+                    return None;
+                }
+                Some(value.into())
+            });
+        Self { builder }
+    }
+
+    /// Cleans one fragment of HTML.
+    pub fn clean(&self, html: &str) -> String {
+        self.builder.clean(html).to_string()
+    }
+}
+
+fn is_allowed_embed(url: &str) -> bool {
+    let Some(rest) = url.strip_prefix("https://") else {
+        return false;
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    EMBED_HOSTS.contains(&host.to_ascii_lowercase().as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn isomer_editor_markup_is_kept() {
+        let html = r#"<div class="isomer-card-grid"><a class="isomer-card" href="/x/"><div class="isomer-card-image"><img src="/images/a.png" alt="A"></div><div class="isomer-card-body"><h4 class="isomer-card-title">T</h4></div></a></div><div data-type="detailGroup" class="isomer-accordion"><details class="isomer-details"><summary>Q</summary><div data-type="detailsContent">A</div></details></div><ul data-tight="true" class="tight"><li>x</li></ul>"#;
+        let clean = ContentSanitizer::new().clean(html);
+        for kept in [
+            "class=\"isomer-card-grid\"",
+            "class=\"isomer-card\"",
+            "href=\"/x/\"",
+            "data-type=\"detailGroup\"",
+            "<details class=\"isomer-details\">",
+            "<summary>Q</summary>",
+            "data-tight=\"true\"",
+        ] {
+            assert!(clean.contains(kept), "{kept} missing from {clean}");
+        }
+    }
+
+    #[test]
+    fn scripts_handlers_and_javascript_urls_are_dropped() {
+        let clean = ContentSanitizer::new().clean(
+            r#"<p onclick="steal()">Hi<script>alert(1)</script><a href="javascript:alert(1)">x</a><img src="x.png" onerror="bad()"></p>"#,
+        );
+        assert!(!clean.contains("onclick"), "{clean}");
+        assert!(!clean.contains("script"), "{clean}");
+        assert!(!clean.contains("javascript:"), "{clean}");
+        assert!(!clean.contains("onerror"), "{clean}");
+        assert!(clean.contains("Hi"), "{clean}");
+    }
+
+    #[test]
+    fn iframes_keep_their_source_only_for_allowed_hosts() {
+        let sanitizer = ContentSanitizer::new();
+        let allowed = sanitizer.clean(r#"<iframe src="https://www.youtube.com/embed/abc" title="Video"></iframe>"#);
+        assert!(allowed.contains("src=\"https://www.youtube.com/embed/abc\""), "{allowed}");
+        let refused = sanitizer.clean(r#"<iframe src="https://evil.example/phish"></iframe>"#);
+        assert!(!refused.contains("evil.example"), "{refused}");
+    }
+}

@@ -103,7 +103,7 @@ const PLUMBING: &[&str] = &[
 ];
 
 /// Folders whose files are media, copied as they are.
-const MEDIA_FOLDERS: &[&str] = &["images", "files", "assets", "img", "media"];
+const MEDIA_FOLDERS: &[&str] = &["images", "files", "assets"];
 
 /// Extensions of files that may carry front matter and so must be text.
 const TEXT_EXTENSIONS: &[&str] = &["md", "markdown", "html", "htm", "scss", "sass"];
@@ -816,12 +816,6 @@ fn classify(
         }
         return Place::UnknownUnderscore(top.to_owned());
     }
-    if MEDIA_FOLDERS.contains(&top) {
-        return Place::Media;
-    }
-    if top == "pages" || top == "misc" {
-        return Place::Simple;
-    }
     if resources_name == Some(top) {
         let parts: Vec<&str> = rest.split('/').collect();
         return match parts.as_slice() {
@@ -838,6 +832,12 @@ fn classify(
             },
             _ => Place::Simple,
         };
+    }
+    if MEDIA_FOLDERS.contains(&top) {
+        return Place::Media;
+    }
+    if top == "pages" || top == "misc" {
+        return Place::Simple;
     }
     Place::Outside
 }

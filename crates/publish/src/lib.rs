@@ -1,2 +1,43 @@
-//! stub
-mod liquid; mod markdown; mod sanitize; mod sass;
+//! Rendering and publishing Gazette sites.
+//!
+//! This crate owns turning a loaded [`gazette_content::Site`] into files:
+//! Liquid in content, Markdown and rich text to HTML, sanitising, the theme's
+//! templates, Sass, and writing the result to a folder all at once. A build
+//! either renders every page of a site or reports every error and writes
+//! nothing.
+//!
+//! It must not parse command lines or print: callers get values
+//! ([`SiteBuild`], [`gazette_content::Diagnostics`]) and present them.
+//!
+//! ```no_run
+//! use std::path::Path;
+//! use gazette_publish::{BuildRequest, build_site};
+//! use gazette_store::WorkTreeSource;
+//!
+//! let site = WorkTreeSource::new("sites/govtech").unwrap();
+//! let themes = WorkTreeSource::new("themes").unwrap();
+//! let request = BuildRequest { name: "govtech", site: &site, themes: &themes, theme: "isomer" };
+//! match build_site(&request, Path::new("public/govtech")) {
+//!     Ok(build) => println!("{} pages", build.rendered.pages.len()),
+//!     Err(failure) => eprintln!("{failure}"),
+//! }
+//! ```
+
+mod build;
+mod context;
+mod liquid;
+mod markdown;
+mod output;
+mod render;
+mod sanitize;
+mod sass;
+mod workspace;
+
+pub use build::{BuildFailure, BuildRequest, SiteBuild, build_site, render_request};
+pub use liquid::{LiquidEngine, LiquidError};
+pub use markdown::render_markdown;
+pub use output::{OUTPUT_MARKER, OutputError, safe_join, write_site};
+pub use render::{Output, OutputContents, PageOutput, RenderedSite, render_site};
+pub use sanitize::ContentSanitizer;
+pub use sass::compile_scss;
+pub use workspace::{SiteEntry, SiteSettings, WORKSPACE_FILE, Workspace, WorkspaceError, WorkspaceSettings};

@@ -13,9 +13,10 @@ use liquid_core::model::{KString, KStringCow, ScalarCow, ValueCow, try_find};
 use liquid_core::parser::Language;
 use liquid_core::runtime::{GlobalFrame, PartialStore, Registers, RuntimeCore};
 use liquid_core::{
-    Display_filter, Filter, FilterReflection, Object, ObjectView, ParseFilter, Renderable, Runtime,
+    Display_filter, Filter, FilterReflection, ParseFilter, Renderable, Runtime,
     Value, ValueView,
 };
+use liquid_core::Object;
 use std::cell::RefCell;
 use liquid_lib::{jekyll, stdlib};
 
@@ -82,15 +83,16 @@ impl LiquidEngine {
         text.contains("{{") || text.contains("{%")
     }
 
-    /// Renders `text` with `globals` (`site`, `page`, ...).
-    pub fn render(&self, text: &str, globals: &Object) -> Result<String, LiquidError> {
+    /// Renders `text` with the `site` and `page` objects.
+    pub fn render(&self, text: &str, site: &Value, page: &Value) -> Result<String, LiquidError> {
         let elements = liquid_core::parser::parse(text, &self.language)
             .map_err(|error| to_liquid_error(&error, text))?;
         let template = liquid_core::runtime::Template::new(elements);
         let core = RuntimeCore::new();
         let root = ForgivingGlobals {
             core: &core,
-            globals,
+            site,
+            page,
             counters: RefCell::default(),
         };
         let runtime = GlobalFrame::new(root);
@@ -123,11 +125,13 @@ fn to_liquid_error(error: &liquid_core::Error, text: &str) -> LiquidError {
     LiquidError { message, line }
 }
 
-/// The bottom of the runtime stack: reads `globals`, and answers `nil` for
-/// anything missing, as Jekyll's Liquid did.
+/// The bottom of the runtime stack: reads `site` and `page`, and answers `nil`
+/// for anything missing, as Jekyll's Liquid did. Borrowing both keeps a
+/// site's data from being copied for every page.
 struct ForgivingGlobals<'a> {
     core: &'a RuntimeCore<'a>,
-    globals: &'a Object,
+    site: &'a Value,
+    page: &'a Value,
     /// What `increment` and `decrement` count.
     counters: RefCell<Object>,
 }
@@ -142,11 +146,18 @@ impl Runtime for ForgivingGlobals<'_> {
     }
 
     fn roots(&self) -> BTreeSet<KStringCow<'_>> {
-        self.globals.keys().map(|key| key.as_str().into()).collect()
+        [KStringCow::from_static("site"), KStringCow::from_static("page")]
+            .into_iter()
+            .collect()
     }
 
     fn try_get(&self, path: &[ScalarCow<'_>]) -> Option<ValueCow<'_>> {
-        try_find(self.globals.as_value(), path)
+        let (root, rest) = path.split_first()?;
+        match root.to_kstr().as_str() {
+            "site" => try_find(self.site, rest),
+            "page" => try_find(self.page, rest),
+            _ => None,
+        }
     }
 
     fn get(&self, path: &[ScalarCow<'_>]) -> liquid_core::Result<ValueCow<'_>> {
@@ -262,49 +273,41 @@ impl Filter for JsonifyFilter {
 mod tests {
     use super::*;
 
-    fn globals() -> Object {
-        liquid_core::to_object(&serde_json::json!({
-            "site": {
-                "title": "Agency",
-                "baseurl": "",
-                "colors": {"primary-color": "#123456", "media-colors": [{"title": "one", "color": "#fff"}]},
-                "data": {"offices": [{"name": "North", "open": true}, {"name": "South", "open": false}]}
-            },
-            "page": {"title": "Contact"}
+    fn render(text: &str) -> Result<String, LiquidError> {
+        let site = liquid_core::to_value(&serde_json::json!({
+            "title": "Agency",
+            "baseurl": "",
+            "colors": {"primary-color": "#123456", "media-colors": [{"title": "one", "color": "#fff"}]},
+            "data": {"offices": [{"name": "North", "open": true}, {"name": "South", "open": false}]}
         }))
-        .unwrap()
+        .unwrap();
+        let page = liquid_core::to_value(&serde_json::json!({"title": "Contact"})).unwrap();
+        LiquidEngine::new().render(text, &site, &page)
     }
 
     #[test]
     fn loops_conditions_assign_capture_and_filters_work() {
-        let engine = LiquidEngine::new();
         let text = "{% assign open = 0 %}{% capture heading %}{{ page.title | upcase }}{% endcapture %}{{ heading }}:{% for office in site.data.offices %}{% if office.open %} {{ office.name | downcase }}{% endif %}{% endfor %} {{ site.data.offices | size }}";
-        assert_eq!(engine.render(text, &globals()).unwrap(), "CONTACT: north 2");
+        assert_eq!(render(text).unwrap(), "CONTACT: north 2");
     }
 
     #[test]
     fn hyphenated_keys_and_whitespace_control_work_as_in_isomer_stylesheets() {
-        let engine = LiquidEngine::new();
         let text = "$primary: {{- site.colors.primary-color -}};\n{%- for media-color in site.colors.media-colors -%}\n${{- media-color.title -}}: {{- media-color.color -}};\n{%- endfor -%}";
-        assert_eq!(
-            engine.render(text, &globals()).unwrap(),
-            "$primary:#123456;$one:#fff;"
-        );
+        assert_eq!(render(text).unwrap(), "$primary:#123456;$one:#fff;");
     }
 
     #[test]
     fn missing_variables_are_empty_as_in_jekyll() {
-        let engine = LiquidEngine::new();
         assert_eq!(
-            engine.render("[{{ page.nothing }}|{{ nowhere.deep }}|{{ site.title | relative_url }}]", &globals()).unwrap(),
+            render("[{{ page.nothing }}|{{ nowhere.deep }}|{{ site.title | relative_url }}]").unwrap(),
             "[||/Agency]"
         );
     }
 
     #[test]
     fn a_syntax_error_is_reported_with_its_line() {
-        let engine = LiquidEngine::new();
-        let error = engine.render("line one\n{% if %}\n", &globals()).unwrap_err();
+        let error = render("line one\n{% if %}\n").unwrap_err();
         assert!(!error.message.is_empty());
     }
 }

@@ -1,0 +1,314 @@
+//! What templates and Liquid see: the `site` value built once per site, and
+//! the `page` value built for each page.
+
+use std::collections::HashMap;
+
+use gazette_content::{Collection, Map, Page, PageKind, PostKind, Site, Value};
+use serde_json::json;
+
+use crate::sanitize::ContentSanitizer;
+
+/// Everything about a site that every page shares, computed once.
+pub(crate) struct SiteView {
+    /// `site` for the theme's templates.
+    pub theme_site: Value,
+    /// `site` for Liquid in content: `_config.yml` with `data` added.
+    pub liquid_site: Value,
+    /// Side navigation of each collection, by collection name.
+    pub side_navs: HashMap<String, Value>,
+    /// Each page's previous and next page in its collection.
+    pub neighbours: HashMap<usize, (Option<usize>, Option<usize>)>,
+    /// The title of each collection as the navbar names it.
+    pub collection_titles: HashMap<String, String>,
+    /// The resource room's title.
+    pub room_title: String,
+}
+
+impl SiteView {
+    pub fn new(site: &Site, stylesheets: &[String], sanitizer: &ContentSanitizer) -> Self {
+        let collection_titles: HashMap<String, String> = site
+            .collections
+            .iter()
+            .map(|collection| {
+                let title = site
+                    .navigation
+                    .links
+                    .iter()
+                    .find(|link| link.collection.as_deref() == Some(&collection.name))
+                    .map(|link| link.title.clone())
+                    .unwrap_or_else(|| title_case(&collection.name));
+                (collection.name.clone(), title)
+            })
+            .collect();
+        let room_title = site
+            .resource_room
+            .as_ref()
+            .map(|room| {
+                room.index_page
+                    .map(|index| site.pages[index].title.clone())
+                    .or_else(|| {
+                        site.navigation
+                            .links
+                            .iter()
+                            .find(|link| link.resource_room)
+                            .map(|link| link.title.clone())
+                    })
+                    .unwrap_or_else(|| title_case(&room.name))
+            })
+            .unwrap_or_default();
+
+        let mut side_navs = HashMap::new();
+        let mut neighbours = HashMap::new();
+        for collection in &site.collections {
+            side_navs.insert(collection.name.clone(), side_nav(site, collection));
+            let published: Vec<usize> = collection
+                .entries
+                .iter()
+                .map(|entry| entry.page)
+                .filter(|index| site.pages[*index].published)
+                .collect();
+            for (position, index) in published.iter().enumerate() {
+                let previous = position.checked_sub(1).map(|p| published[p]);
+                let next = published.get(position + 1).copied();
+                neighbours.insert(*index, (previous, next));
+            }
+        }
+
+        let navigation: Vec<Value> = site
+            .navigation
+            .links
+            .iter()
+            .map(|link| {
+                let mut children = Vec::new();
+                let mut url = link.url.clone().unwrap_or_default();
+                if let Some(name) = &link.collection
+                    && let Some(collection) = site.collection(name)
+                {
+                    for entry in collection.dropdown_entries() {
+                        let page = &site.pages[entry.page];
+                        if let Some(page_url) = page.url().filter(|_| page.published) {
+                            let title = entry.group.clone().unwrap_or_else(|| page.title.clone());
+                            children.push(json!({ "title": title, "url": page_url }));
+                        }
+                    }
+                    if url.is_empty() {
+                        url = children
+                            .first()
+                            .and_then(|c| c["url"].as_str())
+                            .unwrap_or_default()
+                            .to_owned();
+                    }
+                }
+                if link.resource_room
+                    && let Some(room) = &site.resource_room
+                {
+                    url = format!("/{}/", room.name);
+                }
+                for sub in &link.sublinks {
+                    children.push(json!({ "title": sub.title, "url": sub.url }));
+                }
+                json!({
+                    "title": link.title,
+                    "url": url,
+                    "external": link.external || is_external(&url),
+                    "children": children,
+                    "collection": link.collection,
+                    "resource_room": link.resource_room,
+                })
+            })
+            .collect();
+
+        let config = &site.config.raw;
+        let colors = config.get("colors").cloned().unwrap_or(Value::Null);
+        let logo = site
+            .navigation
+            .logo
+            .clone()
+            .or_else(|| config.get("logo").and_then(Value::as_str).map(str::to_owned))
+            .unwrap_or_default();
+        let notification = site
+            .homepage()
+            .and_then(|home| home.text("notification"))
+            .map(|text| sanitizer.clean(text))
+            .filter(|text| !text.trim().is_empty());
+        let theme_site = json!({
+            "name": site.name,
+            "title": site.config.title(),
+            "description": config.get("description"),
+            "url": config.get("url"),
+            "baseurl": config.get("baseurl").and_then(Value::as_str).unwrap_or(""),
+            "favicon": config.get("favicon"),
+            "shareicon": config.get("shareicon"),
+            "logo": logo,
+            "is_government": site.config.is_government(),
+            "primary_color": colors.get("primary-color").and_then(Value::as_str).unwrap_or("#2e4b9e"),
+            "secondary_color": colors.get("secondary-color").and_then(Value::as_str).unwrap_or("#2e4b9e"),
+            "colors": colors,
+            "navigation": navigation,
+            "footer": site.footer,
+            "notification": notification,
+            "stylesheets": stylesheets,
+            "has_search": site.pages.iter().any(|p| p.layout == "search" && p.published),
+            "resource_room": site.resource_room.as_ref().map(|room| json!({
+                "name": room.name,
+                "title": room_title,
+                "url": format!("/{}/", room.name),
+            })),
+            "config": config,
+            "data": site.data,
+        });
+
+        let mut liquid_site = config.clone();
+        liquid_site.insert("data".into(), Value::Object(site.data.clone()));
+        liquid_site
+            .entry("baseurl")
+            .or_insert_with(|| Value::String(String::new()));
+        if let Some(room) = &site.resource_room {
+            let posts: Vec<Value> = room
+                .posts
+                .iter()
+                .map(|index| post_summary(site, &site.pages[*index]))
+                .collect();
+            liquid_site.insert("posts".into(), Value::Array(posts));
+        }
+
+        Self {
+            theme_site,
+            liquid_site: Value::Object(liquid_site),
+            side_navs,
+            neighbours,
+            collection_titles,
+            room_title,
+        }
+    }
+}
+
+/// The side navigation of a collection: pages and collapsible groups in order.
+fn side_nav(site: &Site, collection: &Collection) -> Value {
+    let mut items: Vec<Value> = Vec::new();
+    for entry in &collection.entries {
+        let page = &site.pages[entry.page];
+        let Some(url) = page.url().filter(|_| page.published) else {
+            continue;
+        };
+        let link = json!({ "title": page.title, "url": url });
+        match &entry.group {
+            Some(group) => {
+                let continues = items
+                    .last()
+                    .is_some_and(|last| last["group"].as_str() == Some(group));
+                if continues {
+                    if let Some(pages) = items
+                        .last_mut()
+                        .and_then(|last| last["pages"].as_array_mut())
+                    {
+                        pages.push(link);
+                    }
+                } else {
+                    items.push(json!({ "group": group, "pages": [link] }));
+                }
+            }
+            None => items.push(link),
+        }
+    }
+    Value::Array(items)
+}
+
+/// A post as listings show it.
+pub(crate) fn post_summary(site: &Site, page: &Page) -> Value {
+    let (category, kind) = match &page.kind {
+        PageKind::Post { category, kind } => (category.as_str(), *kind),
+        _ => ("", PostKind::Post),
+    };
+    let category_title = site
+        .resource_room
+        .as_ref()
+        .and_then(|room| room.categories.iter().find(|c| c.name == category))
+        .map(|c| c.title.clone())
+        .unwrap_or_else(|| title_case(category));
+    let url = match kind {
+        PostKind::Link => page.external_url.clone().or_else(|| page.url().map(str::to_owned)),
+        PostKind::File => page.file_url.clone().or_else(|| page.url().map(str::to_owned)),
+        PostKind::Post => page.url().map(str::to_owned),
+    };
+    json!({
+        "title": page.title,
+        "url": url,
+        "kind": kind.as_str(),
+        "category": category,
+        "category_title": category_title,
+        "date": page.date.map(|d| d.strftime("%-d %b %Y").to_string()),
+        "date_iso": page.date.map(|d| d.to_string()),
+        "description": page.text("description"),
+        "image": page.text("image").filter(|i| !i.trim().is_empty()),
+        "external": kind == PostKind::Link,
+    })
+}
+
+/// `page` for Liquid in content: the front matter plus `url` and `title`.
+pub(crate) fn liquid_page(page: &Page) -> Value {
+    let mut map: Map = page.data.clone();
+    map.insert("title".into(), Value::String(page.title.clone()));
+    if let Some(url) = page.url() {
+        map.insert("url".into(), Value::String(url.to_owned()));
+    }
+    map.insert("path".into(), Value::String(page.source_path.clone()));
+    Value::Object(map)
+}
+
+/// Breadcrumbs from the homepage to (but not including) the page itself.
+pub(crate) fn breadcrumbs(site: &Site, view: &SiteView, page: &Page) -> Vec<Value> {
+    let mut crumbs = vec![json!({ "title": "Home", "url": "/" })];
+    match &page.kind {
+        PageKind::Homepage => return Vec::new(),
+        PageKind::CollectionItem { collection } => {
+            let first_url = site
+                .collection(collection)
+                .and_then(|c| c.entries.first())
+                .and_then(|entry| site.pages[entry.page].url());
+            crumbs.push(json!({
+                "title": view.collection_titles.get(collection).cloned().unwrap_or_else(|| title_case(collection)),
+                "url": first_url,
+            }));
+            if let Some(group) = &page.third_nav_title {
+                crumbs.push(json!({ "title": group, "url": null }));
+            }
+        }
+        PageKind::Category { .. } | PageKind::Post { .. } => {
+            if let Some(room) = &site.resource_room {
+                crumbs.push(json!({ "title": view.room_title, "url": format!("/{}/", room.name) }));
+            }
+            if let PageKind::Post { category, .. } = &page.kind
+                && let Some(room) = &site.resource_room
+                && let Some(found) = room.categories.iter().find(|c| &c.name == category)
+            {
+                let url = found
+                    .index_page
+                    .and_then(|index| site.pages[index].url())
+                    .map(str::to_owned);
+                crumbs.push(json!({ "title": found.title, "url": url }));
+            }
+        }
+        PageKind::ResourceRoom | PageKind::Simple => {}
+    }
+    crumbs
+}
+
+/// `about-us` → `About Us`, for names that have no title of their own.
+pub(crate) fn title_case(name: &str) -> String {
+    name.split(['-', '_', ' '])
+        .filter(|word| !word.is_empty())
+        .map(|word| {
+            let mut chars = word.chars();
+            match chars.next() {
+                Some(first) => first.to_uppercase().chain(chars).collect::<String>(),
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+pub(crate) fn is_external(url: &str) -> bool {
+    url.starts_with("http://") || url.starts_with("https://") || url.starts_with("//")
+}

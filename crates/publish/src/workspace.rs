@@ -1,0 +1,225 @@
+//! The Gazette workspace: `gazette.toml`, the sites under `sites/` with their
+//! `site.toml`, and the themes under `themes/`.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// The file that marks a workspace's root.
+pub const WORKSPACE_FILE: &str = "gazette.toml";
+
+/// Workspace-wide settings (`gazette.toml`).
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct WorkspaceSettings {
+    /// Where sites are built to, relative to the root.
+    pub output: PathBuf,
+    /// The folder holding one folder per site.
+    pub sites: PathBuf,
+    /// The folder holding one folder per theme.
+    pub themes: PathBuf,
+    /// The theme of sites whose `site.toml` names none.
+    pub default_theme: String,
+}
+
+impl Default for WorkspaceSettings {
+    fn default() -> Self {
+        Self {
+            output: "public".into(),
+            sites: "sites".into(),
+            themes: "themes".into(),
+            default_theme: "isomer".into(),
+        }
+    }
+}
+
+/// A site's own Gazette settings (`sites/<name>/site.toml`).
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct SiteSettings {
+    /// The theme to render with.
+    pub theme: Option<String>,
+    /// The address the site is published at.
+    pub base_url: Option<String>,
+}
+
+/// A workspace found on disk.
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    /// The folder holding `gazette.toml`.
+    pub root: PathBuf,
+    /// Its settings.
+    pub settings: WorkspaceSettings,
+}
+
+/// A site to build: a folder and its settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteEntry {
+    /// Its name: the folder name.
+    pub name: String,
+    /// The site's folder.
+    pub path: PathBuf,
+    /// `site.toml`, or defaults for a folder without one.
+    pub settings: SiteSettings,
+}
+
+/// Why the workspace or a site could not be found.
+#[derive(Debug, thiserror::Error)]
+pub enum WorkspaceError {
+    /// No `gazette.toml` in the folder or any parent.
+    #[error("no {WORKSPACE_FILE} in {0} or any folder above it; run Gazette inside a workspace")]
+    NotFound(PathBuf),
+    /// A settings file is malformed.
+    #[error("{path}: {message}")]
+    Settings {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// Neither a site of the workspace nor a folder.
+    #[error("`{0}` is neither a site under sites/ nor a folder")]
+    UnknownSite(String),
+    /// Reading a folder failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The folder.
+        path: PathBuf,
+        /// What the system said.
+        source: std::io::Error,
+    },
+}
+
+impl Workspace {
+    /// Finds the workspace holding `start` (the folder itself or a parent).
+    pub fn discover(start: &Path) -> Result<Self, WorkspaceError> {
+        let start = fs::canonicalize(start).map_err(|source| WorkspaceError::Io {
+            path: start.to_owned(),
+            source,
+        })?;
+        let root = start
+            .ancestors()
+            .find(|folder| folder.join(WORKSPACE_FILE).is_file())
+            .ok_or_else(|| WorkspaceError::NotFound(start.clone()))?
+            .to_owned();
+        let settings = read_toml(&root.join(WORKSPACE_FILE))?;
+        Ok(Self { root, settings })
+    }
+
+    /// The folder sites are built to by default.
+    pub fn output_dir(&self) -> PathBuf {
+        self.root.join(&self.settings.output)
+    }
+
+    /// The themes folder.
+    pub fn themes_dir(&self) -> PathBuf {
+        self.root.join(&self.settings.themes)
+    }
+
+    /// Every site of the workspace, by name.
+    pub fn sites(&self) -> Result<Vec<SiteEntry>, WorkspaceError> {
+        let folder = self.root.join(&self.settings.sites);
+        let entries = fs::read_dir(&folder).map_err(|source| WorkspaceError::Io {
+            path: folder.clone(),
+            source,
+        })?;
+        let mut sites = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|source| WorkspaceError::Io {
+                path: folder.clone(),
+                source,
+            })?;
+            let path = entry.path();
+            if path.join("_config.yml").is_file() {
+                sites.push(self.site_at(&path)?);
+            }
+        }
+        sites.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(sites)
+    }
+
+    /// A site named on the command line: a site of the workspace by name, or
+    /// the path of any Isomer site folder.
+    pub fn resolve_site(&self, argument: &str) -> Result<SiteEntry, WorkspaceError> {
+        let by_name = self.root.join(&self.settings.sites).join(argument);
+        let is_plain_name = !argument.contains(['/', '\\']) && argument != "." && argument != "..";
+        if is_plain_name && by_name.is_dir() {
+            return self.site_at(&by_name);
+        }
+        let as_path = PathBuf::from(argument);
+        if as_path.is_dir() {
+            return self.site_at(&as_path);
+        }
+        Err(WorkspaceError::UnknownSite(argument.to_owned()))
+    }
+
+    fn site_at(&self, path: &Path) -> Result<SiteEntry, WorkspaceError> {
+        let path = fs::canonicalize(path).map_err(|source| WorkspaceError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "site".into());
+        let settings_path = path.join("site.toml");
+        let settings = if settings_path.is_file() {
+            read_toml(&settings_path)?
+        } else {
+            SiteSettings::default()
+        };
+        Ok(SiteEntry {
+            name,
+            path,
+            settings,
+        })
+    }
+
+    /// The theme a site uses.
+    pub fn theme_of<'a>(&'a self, site: &'a SiteEntry) -> &'a str {
+        site.settings
+            .theme
+            .as_deref()
+            .unwrap_or(&self.settings.default_theme)
+    }
+}
+
+fn read_toml<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T, WorkspaceError> {
+    let text = fs::read_to_string(path).map_err(|source| WorkspaceError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    toml::from_str(&text).map_err(|error| WorkspaceError::Settings {
+        path: path.to_owned(),
+        message: error.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sites_are_found_by_name_or_by_path() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join(WORKSPACE_FILE), "").unwrap();
+        fs::create_dir_all(dir.path().join("sites/alpha")).unwrap();
+        fs::write(dir.path().join("sites/alpha/_config.yml"), "title: A\n").unwrap();
+        fs::write(dir.path().join("sites/alpha/site.toml"), "theme = \"agency\"\n").unwrap();
+        fs::create_dir_all(dir.path().join("elsewhere/beta")).unwrap();
+        fs::write(dir.path().join("elsewhere/beta/_config.yml"), "title: B\n").unwrap();
+
+        let workspace = Workspace::discover(&dir.path().join("sites/alpha")).unwrap();
+        let names: Vec<String> = workspace.sites().unwrap().into_iter().map(|s| s.name).collect();
+        assert_eq!(names, ["alpha"]);
+        let alpha = workspace.resolve_site("alpha").unwrap();
+        assert_eq!(workspace.theme_of(&alpha), "agency");
+        let beta = workspace
+            .resolve_site(dir.path().join("elsewhere/beta").to_str().unwrap())
+            .unwrap();
+        assert_eq!(beta.name, "beta");
+        assert_eq!(workspace.theme_of(&beta), "isomer");
+        assert!(workspace.resolve_site("gamma").is_err());
+    }
+}

@@ -22,8 +22,12 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<bool> {
             .collect::<Result<_, _>>()?
     };
     anyhow::ensure!(!sites.is_empty(), "the workspace has no sites to build");
-    let themes = WorkTreeSource::new(workspace.themes_dir())
-        .with_context(|| format!("cannot read the themes folder of {}", workspace.root.display()))?;
+    let themes = WorkTreeSource::new(workspace.themes_dir()).with_context(|| {
+        format!(
+            "cannot read the themes folder of {}",
+            workspace.root.display()
+        )
+    })?;
 
     let mut all_built = true;
     for site in &sites {

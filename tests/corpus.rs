@@ -33,7 +33,11 @@ fn corpus_sites() -> Vec<(String, PathBuf, PathBuf)> {
         })
         .collect();
     sites.sort();
-    assert!(!sites.is_empty(), "no sites with a .urls list in {}", dir.display());
+    assert!(
+        !sites.is_empty(),
+        "no sites with a .urls list in {}",
+        dir.display()
+    );
     sites
 }
 

@@ -19,7 +19,8 @@
 //!     ("index.md", "---\nlayout: homepage\ntitle: Home\npermalink: /\n---\n"),
 //!     ("pages/faq.md", "---\ntitle: FAQ\npermalink: /faq/\n---\nAsk us.\n"),
 //! ]);
-//! let loaded = Site::load("example", &source).expect("a valid site");
+//! let loaded = Site::load("example", &source).expect("a readable site");
+//! assert!(!loaded.diagnostics.has_errors());
 //! let faq = loaded.site.page_by_url("/faq/").expect("the FAQ page");
 //! assert_eq!(faq.title, "FAQ");
 //! ```

@@ -65,13 +65,17 @@ pub struct StyleSheet {
     pub body_line: u32,
 }
 
-/// A site that loaded without errors, with the warnings found on the way.
+/// A site as far as it could be read, with every problem found on the way.
+///
+/// Files with errors are left out of `site`, so the rest can still be checked
+/// and rendered and every error of a build reported at once; a site whose
+/// `diagnostics` hold an error must not be published.
 #[derive(Debug, Clone)]
 pub struct LoadedSite {
-    /// The site.
+    /// The site, without the files that had errors.
     pub site: Site,
-    /// Problems that do not stop a build.
-    pub warnings: Diagnostics,
+    /// Errors and warnings, sorted by file and line.
+    pub diagnostics: Diagnostics,
 }
 
 /// Folders starting with `_` that Jekyll gives a meaning other than a collection.
@@ -111,7 +115,8 @@ const TEXT_EXTENSIONS: &[&str] = &["md", "markdown", "html", "htm", "scss", "sas
 impl Site {
     /// Reads a site from `source`. `name` labels diagnostics and the output.
     ///
-    /// Returns every error at once when there is any.
+    /// Fails only when the source cannot be listed or has no readable
+    /// `_config.yml`; every other problem is in [`LoadedSite::diagnostics`].
     pub fn load(name: &str, source: &dyn Source) -> Result<LoadedSite, Diagnostics> {
         Loader::new(name, source).load()
     }
@@ -270,10 +275,7 @@ impl<'a> Loader<'a> {
             .as_deref()
             .map(|room| build_resource_room(room, &pages));
 
-        if self.diagnostics.has_errors() {
-            self.diagnostics.sort();
-            return Err(self.diagnostics);
-        }
+        self.diagnostics.sort();
         Ok(LoadedSite {
             site: Site {
                 name: self.name.to_owned(),
@@ -288,7 +290,7 @@ impl<'a> Loader<'a> {
                 stylesheets,
                 layouts,
             },
-            warnings: self.diagnostics,
+            diagnostics: self.diagnostics,
         })
     }
 

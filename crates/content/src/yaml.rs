@@ -54,7 +54,15 @@ pub(crate) fn parse(text: &str) -> Result<Value, YamlError> {
 /// The parser's messages can carry a rendered snippet; diagnostics show their
 /// own, so keep the first line only.
 fn first_line(message: &str) -> String {
-    message.lines().next().unwrap_or(message).trim().to_owned()
+    let line = message.lines().next().unwrap_or(message).trim();
+    let line = line.strip_prefix("error: ").unwrap_or(line);
+    // The position is shown by the diagnostic itself, relative to the file.
+    match line.split_once(": ") {
+        Some((position, rest)) if position.starts_with("line ") && position.contains(" column ") => {
+            rest.to_owned()
+        }
+        _ => line.to_owned(),
+    }
 }
 
 #[cfg(test)]

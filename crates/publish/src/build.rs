@@ -54,18 +54,41 @@ impl fmt::Display for BuildFailure {
 impl std::error::Error for BuildFailure {}
 
 /// Loads and renders a site in memory, without writing anything.
-pub fn render_request(request: &BuildRequest<'_>) -> Result<(RenderedSite, Diagnostics), Diagnostics> {
+pub fn render_request(
+    request: &BuildRequest<'_>,
+) -> Result<(RenderedSite, Diagnostics), Diagnostics> {
     let loaded = Site::load(request.name, request.site)?;
-    let mut theme = Theme::load(request.themes, request.theme, Some(request.site)).map_err(|error| {
-        Diagnostics(vec![
-            Diagnostic::error(request.name, "site.toml", format!("cannot load theme `{}`: {error}", request.theme))
+    let mut diagnostics = loaded.diagnostics;
+    let mut theme = match Theme::load(request.themes, request.theme, Some(request.site)) {
+        Ok(theme) => theme,
+        Err(error) => {
+            diagnostics.push(
+                Diagnostic::error(
+                    request.name,
+                    "site.toml",
+                    format!("cannot load theme `{}`: {error}", request.theme),
+                )
                 .with_hint("check `theme` in the site's `site.toml` and the folders under `themes/`"),
-        ])
-    })?;
-    let rendered = render_site(&loaded.site, &mut theme)?;
-    let mut warnings = loaded.warnings;
-    warnings.extend(rendered.warnings.0.iter().cloned());
-    Ok((rendered, warnings))
+            );
+            return Err(diagnostics);
+        }
+    };
+    // Render even when loading found errors, so one build reports them all.
+    match render_site(&loaded.site, &mut theme) {
+        Ok(rendered) => {
+            diagnostics.extend(rendered.warnings.0.iter().cloned());
+            if diagnostics.has_errors() {
+                diagnostics.sort();
+                return Err(diagnostics);
+            }
+            Ok((rendered, diagnostics))
+        }
+        Err(render_diagnostics) => {
+            diagnostics.extend(render_diagnostics);
+            diagnostics.sort();
+            Err(diagnostics)
+        }
+    }
 }
 
 /// Builds a site into `out_dir`, replacing the previous build there only when

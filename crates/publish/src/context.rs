@@ -124,7 +124,12 @@ impl SiteView {
             .navigation
             .logo
             .clone()
-            .or_else(|| config.get("logo").and_then(Value::as_str).map(str::to_owned))
+            .or_else(|| {
+                config
+                    .get("logo")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+            })
             .unwrap_or_default();
         let notification = site
             .homepage()
@@ -227,8 +232,14 @@ pub(crate) fn post_summary(site: &Site, page: &Page) -> Value {
         .map(|c| c.title.clone())
         .unwrap_or_else(|| title_case(category));
     let url = match kind {
-        PostKind::Link => page.external_url.clone().or_else(|| page.url().map(str::to_owned)),
-        PostKind::File => page.file_url.clone().or_else(|| page.url().map(str::to_owned)),
+        PostKind::Link => page
+            .external_url
+            .clone()
+            .or_else(|| page.url().map(str::to_owned)),
+        PostKind::File => page
+            .file_url
+            .clone()
+            .or_else(|| page.url().map(str::to_owned)),
         PostKind::Post => page.url().map(str::to_owned),
     };
     json!({

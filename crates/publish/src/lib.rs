@@ -40,4 +40,6 @@ pub use output::{OUTPUT_MARKER, OutputError, safe_join, write_site};
 pub use render::{Output, OutputContents, PageOutput, RenderedSite, render_site};
 pub use sanitize::ContentSanitizer;
 pub use sass::compile_scss;
-pub use workspace::{SiteEntry, SiteSettings, WORKSPACE_FILE, Workspace, WorkspaceError, WorkspaceSettings};
+pub use workspace::{
+    SiteEntry, SiteSettings, WORKSPACE_FILE, Workspace, WorkspaceError, WorkspaceSettings,
+};

@@ -9,16 +9,15 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+use liquid_core::Object;
 use liquid_core::model::{KString, KStringCow, ScalarCow, ValueCow, try_find};
 use liquid_core::parser::Language;
 use liquid_core::runtime::{GlobalFrame, PartialStore, Registers, RuntimeCore};
 use liquid_core::{
-    Display_filter, Filter, FilterReflection, ParseFilter, Renderable, Runtime,
-    Value, ValueView,
+    Display_filter, Filter, FilterReflection, ParseFilter, Renderable, Runtime, Value, ValueView,
 };
-use liquid_core::Object;
-use std::cell::RefCell;
 use liquid_lib::{jekyll, stdlib};
+use std::cell::RefCell;
 
 /// A Liquid template could not be parsed or rendered.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -50,28 +49,82 @@ impl LiquidEngine {
         macro_rules! blocks { ($($block:expr),* $(,)?) => { $( { let block: Box<dyn liquid_core::ParseBlock> = Box::new($block); language.blocks.register(block.reflection().start_tag().to_owned(), block); } )* } }
         macro_rules! filters { ($($filter:expr),* $(,)?) => { $( { let filter: Box<dyn liquid_core::ParseFilter> = Box::new($filter); language.filters.register(filter.reflection().name().to_owned(), filter); } )* } }
         tags!(
-            stdlib::AssignTag, stdlib::BreakTag, stdlib::ContinueTag, stdlib::CycleTag,
-            stdlib::IncrementTag, stdlib::DecrementTag,
+            stdlib::AssignTag,
+            stdlib::BreakTag,
+            stdlib::ContinueTag,
+            stdlib::CycleTag,
+            stdlib::IncrementTag,
+            stdlib::DecrementTag,
         );
         blocks!(
-            stdlib::RawBlock, stdlib::IfBlock, stdlib::UnlessBlock, stdlib::IfChangedBlock,
-            stdlib::ForBlock, stdlib::TableRowBlock, stdlib::CommentBlock, stdlib::CaptureBlock,
+            stdlib::RawBlock,
+            stdlib::IfBlock,
+            stdlib::UnlessBlock,
+            stdlib::IfChangedBlock,
+            stdlib::ForBlock,
+            stdlib::TableRowBlock,
+            stdlib::CommentBlock,
+            stdlib::CaptureBlock,
             stdlib::CaseBlock,
         );
         filters!(
-            stdlib::Abs, stdlib::Append, stdlib::AtLeast, stdlib::AtMost, stdlib::Capitalize,
-            stdlib::Ceil, stdlib::Compact, stdlib::Concat, stdlib::Date, stdlib::Default,
-            stdlib::DividedBy, stdlib::Downcase, stdlib::Escape, stdlib::EscapeOnce, stdlib::First,
-            stdlib::Floor, stdlib::Join, stdlib::Last, stdlib::Lstrip, stdlib::Map, stdlib::Minus,
-            stdlib::Modulo, stdlib::NewlineToBr, stdlib::Plus, stdlib::Prepend, stdlib::Remove,
-            stdlib::RemoveFirst, stdlib::Replace, stdlib::ReplaceFirst, stdlib::Reverse,
-            stdlib::Round, stdlib::Rstrip, stdlib::Size, stdlib::Slice, stdlib::SortNatural,
-            stdlib::Split, stdlib::Strip, stdlib::StripHtml, stdlib::StripNewlines, stdlib::Times,
-            stdlib::Truncate, stdlib::TruncateWords, stdlib::Uniq, stdlib::Upcase,
-            stdlib::UrlDecode, stdlib::UrlEncode, stdlib::Where,
-            jekyll::Sort, jekyll::Push, jekyll::Pop, jekyll::Shift, jekyll::Unshift,
-            jekyll::ArrayToSentenceString, jekyll::Slugify,
-            RelativeUrl, AbsoluteUrl, Jsonify,
+            stdlib::Abs,
+            stdlib::Append,
+            stdlib::AtLeast,
+            stdlib::AtMost,
+            stdlib::Capitalize,
+            stdlib::Ceil,
+            stdlib::Compact,
+            stdlib::Concat,
+            stdlib::Date,
+            stdlib::Default,
+            stdlib::DividedBy,
+            stdlib::Downcase,
+            stdlib::Escape,
+            stdlib::EscapeOnce,
+            stdlib::First,
+            stdlib::Floor,
+            stdlib::Join,
+            stdlib::Last,
+            stdlib::Lstrip,
+            stdlib::Map,
+            stdlib::Minus,
+            stdlib::Modulo,
+            stdlib::NewlineToBr,
+            stdlib::Plus,
+            stdlib::Prepend,
+            stdlib::Remove,
+            stdlib::RemoveFirst,
+            stdlib::Replace,
+            stdlib::ReplaceFirst,
+            stdlib::Reverse,
+            stdlib::Round,
+            stdlib::Rstrip,
+            stdlib::Size,
+            stdlib::Slice,
+            stdlib::SortNatural,
+            stdlib::Split,
+            stdlib::Strip,
+            stdlib::StripHtml,
+            stdlib::StripNewlines,
+            stdlib::Times,
+            stdlib::Truncate,
+            stdlib::TruncateWords,
+            stdlib::Uniq,
+            stdlib::Upcase,
+            stdlib::UrlDecode,
+            stdlib::UrlEncode,
+            stdlib::Where,
+            jekyll::Sort,
+            jekyll::Push,
+            jekyll::Pop,
+            jekyll::Shift,
+            jekyll::Unshift,
+            jekyll::ArrayToSentenceString,
+            jekyll::Slugify,
+            RelativeUrl,
+            AbsoluteUrl,
+            Jsonify,
         );
         Self {
             language: Arc::new(language),
@@ -146,9 +199,12 @@ impl Runtime for ForgivingGlobals<'_> {
     }
 
     fn roots(&self) -> BTreeSet<KStringCow<'_>> {
-        [KStringCow::from_static("site"), KStringCow::from_static("page")]
-            .into_iter()
-            .collect()
+        [
+            KStringCow::from_static("site"),
+            KStringCow::from_static("page"),
+        ]
+        .into_iter()
+        .collect()
     }
 
     fn try_get(&self, path: &[ScalarCow<'_>]) -> Option<ValueCow<'_>> {
@@ -161,9 +217,7 @@ impl Runtime for ForgivingGlobals<'_> {
     }
 
     fn get(&self, path: &[ScalarCow<'_>]) -> liquid_core::Result<ValueCow<'_>> {
-        Ok(self
-            .try_get(path)
-            .unwrap_or(ValueCow::Owned(Value::Nil)))
+        Ok(self.try_get(path).unwrap_or(ValueCow::Owned(Value::Nil)))
     }
 
     fn set_global(&self, _name: KString, _value: Value) -> Option<Value> {
@@ -208,7 +262,11 @@ fn prefix_path(base: &str, input: &str) -> String {
     if input.contains("://") || input.starts_with("//") {
         return input.to_owned();
     }
-    let separator = if input.starts_with('/') || input.is_empty() { "" } else { "/" };
+    let separator = if input.starts_with('/') || input.is_empty() {
+        ""
+    } else {
+        "/"
+    };
     format!("{base}{separator}{input}")
 }
 
@@ -263,7 +321,11 @@ struct Jsonify;
 struct JsonifyFilter;
 
 impl Filter for JsonifyFilter {
-    fn evaluate(&self, input: &dyn ValueView, _runtime: &dyn Runtime) -> liquid_core::Result<Value> {
+    fn evaluate(
+        &self,
+        input: &dyn ValueView,
+        _runtime: &dyn Runtime,
+    ) -> liquid_core::Result<Value> {
         let json = serde_json::to_string(&input.to_value()).unwrap_or_default();
         Ok(Value::scalar(json))
     }
@@ -300,7 +362,8 @@ mod tests {
     #[test]
     fn missing_variables_are_empty_as_in_jekyll() {
         assert_eq!(
-            render("[{{ page.nothing }}|{{ nowhere.deep }}|{{ site.title | relative_url }}]").unwrap(),
+            render("[{{ page.nothing }}|{{ nowhere.deep }}|{{ site.title | relative_url }}]")
+                .unwrap(),
             "[||/Agency]"
         );
     }

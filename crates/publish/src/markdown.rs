@@ -5,7 +5,9 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd, TextMergeStream};
+use pulldown_cmark::{
+    CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd, TextMergeStream,
+};
 
 /// Renders a Markdown body to HTML (not yet sanitised).
 pub fn render_markdown(text: &str) -> String {
@@ -14,7 +16,8 @@ pub fn render_markdown(text: &str) -> String {
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_HEADING_ATTRIBUTES;
-    let mut events: Vec<Event<'_>> = TextMergeStream::new(Parser::new_ext(&text, options)).collect();
+    let mut events: Vec<Event<'_>> =
+        TextMergeStream::new(Parser::new_ext(&text, options)).collect();
     apply_inline_attribute_lists(&mut events);
     add_heading_ids(&mut events);
     let mut html = String::with_capacity(text.len() * 3 / 2);
@@ -75,7 +78,11 @@ fn parse_attribute_list(list: &str) -> Vec<(String, String)> {
                     (&after[..end], &after[end..])
                 }
             };
-            if !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+            if !key.is_empty()
+                && key
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            {
                 attributes.push((key, value.to_owned()));
             }
             rest = remaining.trim_start();
@@ -123,10 +130,12 @@ fn rewrite_with_attributes(
     end: usize,
     attributes: &[(String, String)],
 ) -> usize {
-    let extra: String = attributes.iter().fold(String::new(), |mut out, (key, value)| {
-        let _ = write!(out, " {key}=\"{}\"", escape_attribute(value));
-        out
-    });
+    let extra: String = attributes
+        .iter()
+        .fold(String::new(), |mut out, (key, value)| {
+            let _ = write!(out, " {key}=\"{}\"", escape_attribute(value));
+            out
+        });
     match events[start].clone() {
         Event::Start(Tag::Link {
             dest_url,
@@ -149,7 +158,9 @@ fn rewrite_with_attributes(
             events[end] = Event::InlineHtml(CowStr::from("</a>"));
             end
         }
-        Event::Start(Tag::Image { dest_url, title, .. }) => {
+        Event::Start(Tag::Image {
+            dest_url, title, ..
+        }) => {
             let alt: String = events[start + 1..end]
                 .iter()
                 .filter_map(|event| match event {
@@ -259,7 +270,8 @@ mod tests {
 
     #[test]
     fn tables_footnotes_and_strikethrough_render() {
-        let html = render_markdown("| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~ new[^1]\n\n[^1]: note\n");
+        let html =
+            render_markdown("| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~ new[^1]\n\n[^1]: note\n");
         assert!(html.contains("<table>"), "{html}");
         assert!(html.contains("<del>old</del>"), "{html}");
         assert!(html.contains("footnote"), "{html}");
@@ -275,7 +287,8 @@ mod tests {
 
     #[test]
     fn an_attribute_list_after_a_link_becomes_attributes() {
-        let html = render_markdown("See [the form](https://form.gov.sg/x){:target=\"_blank\"} now.\n");
+        let html =
+            render_markdown("See [the form](https://form.gov.sg/x){:target=\"_blank\"} now.\n");
         assert!(
             html.contains("<a href=\"https://form.gov.sg/x\" target=\"_blank\">the form</a> now."),
             "{html}"
@@ -286,7 +299,9 @@ mod tests {
     fn an_attribute_list_after_an_image_becomes_attributes() {
         let html = render_markdown("![A chart](/images/chart.png){: width=\"50%\" .wide}\n");
         assert!(
-            html.contains("<img src=\"/images/chart.png\" alt=\"A chart\" width=\"50%\" class=\"wide\" />"),
+            html.contains(
+                "<img src=\"/images/chart.png\" alt=\"A chart\" width=\"50%\" class=\"wide\" />"
+            ),
             "{html}"
         );
     }
@@ -300,7 +315,9 @@ mod tests {
 
     #[test]
     fn raw_html_passes_through_for_the_sanitiser() {
-        let html = render_markdown("<div class=\"row\">\n<figure><figcaption>Cap</figcaption></figure>\n</div>\n");
+        let html = render_markdown(
+            "<div class=\"row\">\n<figure><figcaption>Cap</figcaption></figure>\n</div>\n",
+        );
         assert!(html.contains("<figcaption>Cap</figcaption>"), "{html}");
     }
 }

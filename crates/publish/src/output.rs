@@ -68,7 +68,11 @@ pub fn safe_join(root: &Path, relative: &str) -> Result<PathBuf, OutputError> {
 
 /// Writes `site` to `out_dir`, replacing a previous Gazette output there in
 /// one step. Files marked for copying are read from `source`.
-pub fn write_site(site: &RenderedSite, source: &dyn Source, out_dir: &Path) -> Result<(), OutputError> {
+pub fn write_site(
+    site: &RenderedSite,
+    source: &dyn Source,
+    out_dir: &Path,
+) -> Result<(), OutputError> {
     if out_dir.exists() && !is_replaceable(out_dir)? {
         return Err(OutputError::NotOurs(out_dir.to_owned()));
     }
@@ -85,7 +89,8 @@ pub fn write_site(site: &RenderedSite, source: &dyn Source, out_dir: &Path) -> R
     if staging.exists() {
         fs::remove_dir_all(&staging).map_err(io(&staging))?;
     }
-    let result = write_tree(site, source, &staging).and_then(|()| swap_in(&staging, out_dir, parent, &name));
+    let result =
+        write_tree(site, source, &staging).and_then(|()| swap_in(&staging, out_dir, parent, &name));
     if result.is_err() && staging.exists() {
         // Best effort: the staging folder is ours and useless after a failure.
         let _ = fs::remove_dir_all(&staging);
@@ -126,8 +131,11 @@ fn write_tree(site: &RenderedSite, source: &dyn Source, root: &Path) -> Result<(
         file.write_all(contents).map_err(io(&target))?;
     }
     let marker = root.join(OUTPUT_MARKER);
-    fs::write(&marker, "This folder is written by Gazette and replaced on every build.\n")
-        .map_err(io(&marker))?;
+    fs::write(
+        &marker,
+        "This folder is written by Gazette and replaced on every build.\n",
+    )
+    .map_err(io(&marker))?;
     Ok(())
 }
 
@@ -174,7 +182,10 @@ mod tests {
         fs::write(out.join("notes.txt"), "mine").unwrap();
         let site = RenderedSite::default();
         let source = gazette_content::MemorySource::default();
-        assert!(matches!(write_site(&site, &source, &out), Err(OutputError::NotOurs(_))));
+        assert!(matches!(
+            write_site(&site, &source, &out),
+            Err(OutputError::NotOurs(_))
+        ));
         assert_eq!(fs::read_to_string(out.join("notes.txt")).unwrap(), "mine");
     }
 }

@@ -392,7 +392,10 @@ impl PageRenderer<'_> {
             };
             let mut page_with_content = page_value.clone();
             if let liquid_core::Value::Object(map) = &mut page_with_content {
-                map.insert("content".into(), liquid_core::Value::scalar(content.clone()));
+                map.insert(
+                    "content".into(),
+                    liquid_core::Value::scalar(content.clone()),
+                );
             }
             let text = layout.body.replace("{{ content }}", "{{ page.content }}");
             content = self
@@ -410,7 +413,12 @@ impl PageRenderer<'_> {
         Ok(content)
     }
 
-    fn render_layout(&self, page: &Page, layout: &str, context: &tera::Context) -> Result<String, Diagnostic> {
+    fn render_layout(
+        &self,
+        page: &Page,
+        layout: &str,
+        context: &tera::Context,
+    ) -> Result<String, Diagnostic> {
         if layout.is_empty() {
             return Ok(context
                 .get("content")
@@ -419,8 +427,11 @@ impl PageRenderer<'_> {
                 .to_owned());
         }
         self.theme.render_layout(layout, context).map_err(|error| {
-            self.error(page, format!("the theme's `{layout}` layout failed: {error}"))
-                .with_hint("this is a problem in the theme's templates; the page itself may be fine")
+            self.error(
+                page,
+                format!("the theme's `{layout}` layout failed: {error}"),
+            )
+            .with_hint("this is a problem in the theme's templates; the page itself may be fine")
         })
     }
 
@@ -518,7 +529,10 @@ impl PageRenderer<'_> {
         for (key, value) in fields.iter_mut() {
             match value {
                 Value::String(text)
-                    if matches!(key.as_str(), "title" | "subtitle" | "description" | "announcement" | "caption") =>
+                    if matches!(
+                        key.as_str(),
+                        "title" | "subtitle" | "description" | "announcement" | "caption"
+                    ) =>
                 {
                     *text = self.sanitizer.clean(text);
                 }
@@ -543,8 +557,12 @@ impl PageRenderer<'_> {
         );
         context.insert("content", "");
         let html = self.theme.render_layout("404", &context).map_err(|error| {
-            Diagnostic::error(&self.site.name, "", format!("the theme's 404 layout failed: {error}"))
-                .with_hint("add `misc/404.html` to the site or fix the theme's `layouts/404.html`")
+            Diagnostic::error(
+                &self.site.name,
+                "",
+                format!("the theme's 404 layout failed: {error}"),
+            )
+            .with_hint("add `misc/404.html` to the site or fix the theme's `layouts/404.html`")
         })?;
         Ok(Output {
             path: "404.html".into(),

@@ -29,22 +29,87 @@ const EMBED_HOSTS: &[&str] = &[
 ];
 
 const EXTRA_TAGS: &[&str] = &[
-    "article", "aside", "audio", "caption", "col", "colgroup", "details", "div", "figcaption",
-    "figure", "footer", "header", "iframe", "mark", "picture", "section", "source", "span",
-    "summary", "video", "u", "s", "del", "ins", "sub", "sup", "small", "hr", "br", "abbr",
+    "article",
+    "aside",
+    "audio",
+    "caption",
+    "col",
+    "colgroup",
+    "details",
+    "div",
+    "figcaption",
+    "figure",
+    "footer",
+    "header",
+    "iframe",
+    "mark",
+    "picture",
+    "section",
+    "source",
+    "span",
+    "summary",
+    "video",
+    "u",
+    "s",
+    "del",
+    "ins",
+    "sub",
+    "sup",
+    "small",
+    "hr",
+    "br",
+    "abbr",
 ];
 
 const GENERIC_ATTRIBUTES: &[&str] = &[
-    "class", "id", "style", "title", "lang", "dir", "role", "align", "data-type", "data-tight",
+    "class",
+    "id",
+    "style",
+    "title",
+    "lang",
+    "dir",
+    "role",
+    "align",
+    "data-type",
+    "data-tight",
 ];
 
 const STYLE_PROPERTIES: &[&str] = &[
-    "width", "max-width", "min-width", "height", "max-height", "min-height", "text-align",
-    "vertical-align", "color", "background-color", "float", "clear", "margin", "margin-top",
-    "margin-bottom", "margin-left", "margin-right", "padding", "padding-top", "padding-bottom",
-    "padding-left", "padding-right", "border", "border-collapse", "border-width", "border-style",
-    "border-color", "font-weight", "font-style", "font-size", "text-decoration", "white-space",
-    "list-style-type", "aspect-ratio", "object-fit",
+    "width",
+    "max-width",
+    "min-width",
+    "height",
+    "max-height",
+    "min-height",
+    "text-align",
+    "vertical-align",
+    "color",
+    "background-color",
+    "float",
+    "clear",
+    "margin",
+    "margin-top",
+    "margin-bottom",
+    "margin-left",
+    "margin-right",
+    "padding",
+    "padding-top",
+    "padding-bottom",
+    "padding-left",
+    "padding-right",
+    "border",
+    "border-collapse",
+    "border-width",
+    "border-style",
+    "border-color",
+    "font-weight",
+    "font-style",
+    "font-size",
+    "text-decoration",
+    "white-space",
+    "list-style-type",
+    "aspect-ratio",
+    "object-fit",
 ];
 
 /// The sanitiser, built once and shared by every render.
@@ -72,13 +137,31 @@ impl ContentSanitizer {
             .add_tag_attributes(
                 "iframe",
                 [
-                    "src", "width", "height", "allow", "allowfullscreen", "frameborder",
-                    "loading", "referrerpolicy", "scrolling",
+                    "src",
+                    "width",
+                    "height",
+                    "allow",
+                    "allowfullscreen",
+                    "frameborder",
+                    "loading",
+                    "referrerpolicy",
+                    "scrolling",
                 ],
             )
             .add_tag_attributes(
                 "video",
-                ["src", "controls", "autoplay", "muted", "loop", "poster", "width", "height", "playsinline", "preload"],
+                [
+                    "src",
+                    "controls",
+                    "autoplay",
+                    "muted",
+                    "loop",
+                    "poster",
+                    "width",
+                    "height",
+                    "playsinline",
+                    "preload",
+                ],
             )
             .add_tag_attributes("audio", ["src", "controls", "preload"])
             .add_tag_attributes("source", ["src", "type", "srcset", "media"])
@@ -150,8 +233,12 @@ mod tests {
     #[test]
     fn iframes_keep_their_source_only_for_allowed_hosts() {
         let sanitizer = ContentSanitizer::new();
-        let allowed = sanitizer.clean(r#"<iframe src="https://www.youtube.com/embed/abc" title="Video"></iframe>"#);
-        assert!(allowed.contains("src=\"https://www.youtube.com/embed/abc\""), "{allowed}");
+        let allowed = sanitizer
+            .clean(r#"<iframe src="https://www.youtube.com/embed/abc" title="Video"></iframe>"#);
+        assert!(
+            allowed.contains("src=\"https://www.youtube.com/embed/abc\""),
+            "{allowed}"
+        );
         let refused = sanitizer.clean(r#"<iframe src="https://evil.example/phish"></iframe>"#);
         assert!(!refused.contains("evil.example"), "{refused}");
     }

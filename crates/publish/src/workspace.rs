@@ -206,12 +206,21 @@ mod tests {
         fs::write(dir.path().join(WORKSPACE_FILE), "").unwrap();
         fs::create_dir_all(dir.path().join("sites/alpha")).unwrap();
         fs::write(dir.path().join("sites/alpha/_config.yml"), "title: A\n").unwrap();
-        fs::write(dir.path().join("sites/alpha/site.toml"), "theme = \"agency\"\n").unwrap();
+        fs::write(
+            dir.path().join("sites/alpha/site.toml"),
+            "theme = \"agency\"\n",
+        )
+        .unwrap();
         fs::create_dir_all(dir.path().join("elsewhere/beta")).unwrap();
         fs::write(dir.path().join("elsewhere/beta/_config.yml"), "title: B\n").unwrap();
 
         let workspace = Workspace::discover(&dir.path().join("sites/alpha")).unwrap();
-        let names: Vec<String> = workspace.sites().unwrap().into_iter().map(|s| s.name).collect();
+        let names: Vec<String> = workspace
+            .sites()
+            .unwrap()
+            .into_iter()
+            .map(|s| s.name)
+            .collect();
         assert_eq!(names, ["alpha"]);
         let alpha = workspace.resolve_site("alpha").unwrap();
         assert_eq!(workspace.theme_of(&alpha), "agency");

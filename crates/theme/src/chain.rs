@@ -38,11 +38,13 @@ pub fn resolve_chain(
             return Err(ThemeError::Cycle(names.join(" → ")));
         }
         let manifest_path = format!("{current}/theme.toml");
-        let bytes = themes.read(&manifest_path).map_err(|_| ThemeError::Missing {
-            name: current.clone(),
-            wanted_by: chain.last().map(|(child, _)| child.clone()),
-            themes: themes.describe(),
-        })?;
+        let bytes = themes
+            .read(&manifest_path)
+            .map_err(|_| ThemeError::Missing {
+                name: current.clone(),
+                wanted_by: chain.last().map(|(child, _)| child.clone()),
+                themes: themes.describe(),
+            })?;
         let text = String::from_utf8_lossy(&bytes);
         let manifest: ThemeManifest =
             toml::from_str(&text).map_err(|error| ThemeError::Manifest {

@@ -188,7 +188,11 @@ impl Theme {
     }
 
     /// Renders a layout (`layouts/<name>.html`, after aliases).
-    pub fn render_layout(&self, layout: &str, context: &tera::Context) -> Result<String, ThemeError> {
+    pub fn render_layout(
+        &self,
+        layout: &str,
+        context: &tera::Context,
+    ) -> Result<String, ThemeError> {
         let resolved = self
             .resolve_layout(layout)
             .ok_or_else(|| ThemeError::Template(format!("no layout `{layout}` in the theme")))?;
@@ -237,13 +241,25 @@ mod tests {
 
     fn themes() -> MemorySource {
         MemorySource::from_files([
-            ("base/theme.toml", "name = \"base\"\n[layout_aliases]\nsimple-page = \"page\"\n"),
-            ("base/templates/base.html", "<header>{% block header %}base header{% endblock header %}</header>{% block body %}{% endblock body %}"),
-            ("base/templates/layouts/page.html", "{% extends \"base.html\" %}{% block body %}<h1>{{ page.title }}</h1>{% endblock body %}"),
+            (
+                "base/theme.toml",
+                "name = \"base\"\n[layout_aliases]\nsimple-page = \"page\"\n",
+            ),
+            (
+                "base/templates/base.html",
+                "<header>{% block header %}base header{% endblock header %}</header>{% block body %}{% endblock body %}",
+            ),
+            (
+                "base/templates/layouts/page.html",
+                "{% extends \"base.html\" %}{% block body %}<h1>{{ page.title }}</h1>{% endblock body %}",
+            ),
             ("base/static/css/theme.css", "body{}"),
             ("base/static/js/menu.js", "//"),
             ("agency/theme.toml", "extends = \"base\"\n"),
-            ("agency/templates/base.html", "<header>{% block header %}agency header{% endblock header %}</header>{% block body %}{% endblock body %}"),
+            (
+                "agency/templates/base.html",
+                "<header>{% block header %}agency header{% endblock header %}</header>{% block body %}{% endblock body %}",
+            ),
             ("agency/static/css/theme.css", "body{color:red}"),
         ])
     }
@@ -260,7 +276,11 @@ mod tests {
         assert_eq!(theme.chain(), ["agency", "base"]);
         let html = theme.render_layout("page", &context("Hi")).unwrap();
         assert_eq!(html, "<header>agency header</header><h1>Hi</h1>");
-        let css = theme.assets().iter().find(|a| a.output_path == "css/theme.css").unwrap();
+        let css = theme
+            .assets()
+            .iter()
+            .find(|a| a.output_path == "css/theme.css")
+            .unwrap();
         assert_eq!(css.contents, b"body{color:red}");
         assert!(theme.assets().iter().any(|a| a.output_path == "js/menu.js"));
     }
@@ -290,10 +310,16 @@ mod tests {
             ("b/theme.toml", "extends = \"a\"\n"),
             ("c/theme.toml", "extends = \"nowhere\"\n"),
         ]);
-        assert!(matches!(Theme::load(&broken, "a", None), Err(ThemeError::Cycle(_))));
+        assert!(matches!(
+            Theme::load(&broken, "a", None),
+            Err(ThemeError::Cycle(_))
+        ));
         assert!(matches!(
             Theme::load(&broken, "c", None),
-            Err(ThemeError::Missing { wanted_by: Some(_), .. })
+            Err(ThemeError::Missing {
+                wanted_by: Some(_),
+                ..
+            })
         ));
     }
 }

@@ -1,0 +1,228 @@
+//! Bad input gets a clear diagnostic (site, file, line, column, hint), every
+//! error of a build is reported at once, the exit code is non-zero, and the
+//! previous output of the site stays exactly as it was.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    site: PathBuf,
+    out: PathBuf,
+}
+
+/// A small valid site in a temporary folder.
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let site = dir.path().join("agency");
+    let files: &[(&str, &str)] = &[
+        ("_config.yml", "title: Sample Agency\nresources_name: news\n"),
+        ("_data/navigation.yml", "links:\n  - title: Guides\n    collection: guides\n"),
+        ("index.md", "---\nlayout: homepage\ntitle: Home\npermalink: /\n---\n"),
+        ("pages/about.md", "---\ntitle: About\npermalink: /about/\n---\nAbout us.\n"),
+        ("_guides/collection.yml", "collections:\n  guides:\n    output: true\n    order:\n      - first.md\n"),
+        ("_guides/first.md", "---\ntitle: First\npermalink: /guides/first/\n---\nStep one.\n"),
+        ("news/index.html", "---\nlayout: resources\ntitle: News\n---\n"),
+        ("news/updates/index.html", "---\nlayout: resources-alt\ntitle: Updates\n---\n"),
+        ("news/updates/_posts/2025-01-02-post-Hello.md", "---\ntitle: Hello\n---\nNews.\n"),
+    ];
+    for (path, contents) in files {
+        write(&site, path, contents.as_bytes());
+    }
+    let out = dir.path().join("out");
+    Fixture {
+        _dir: dir,
+        site,
+        out,
+    }
+}
+
+fn write(root: &Path, path: &str, contents: &[u8]) {
+    let full = root.join(path);
+    fs::create_dir_all(full.parent().expect("a parent folder")).expect("folders");
+    fs::write(full, contents).expect("a written file");
+}
+
+fn build(fixture: &Fixture) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_gazette"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .arg("build")
+        .arg(&fixture.site)
+        .arg("--out")
+        .arg(&fixture.out)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the gazette binary runs")
+}
+
+/// Builds the valid fixture, applies `break_it`, builds again and checks the
+/// failure: non-zero exit, every `expected` text in the report, and the
+/// earlier output untouched. Returns the report.
+fn assert_fails(break_it: impl FnOnce(&Path), expected: &[&str]) -> String {
+    let fixture = fixture();
+    let first = build(&fixture);
+    assert!(
+        first.status.success(),
+        "the valid fixture must build: {}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let before = snapshot(&fixture.out);
+    break_it(&fixture.site);
+    let second = build(&fixture);
+    let report = String::from_utf8_lossy(&second.stderr).into_owned();
+    assert_eq!(second.status.code(), Some(1), "a broken site must fail: {report}");
+    for text in expected {
+        assert!(report.contains(text), "expected {text:?} in:\n{report}");
+    }
+    assert!(report.contains("help:"), "every diagnostic has a hint:\n{report}");
+    assert_eq!(snapshot(&fixture.out), before, "the previous output must stay as it was");
+    report
+}
+
+/// Every file under `root` with its bytes.
+fn snapshot(root: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut files = Vec::new();
+    let mut stack = vec![root.to_owned()];
+    while let Some(folder) = stack.pop() {
+        for entry in fs::read_dir(&folder).expect("a readable folder") {
+            let path = entry.expect("an entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let bytes = fs::read(&path).expect("a readable file");
+                files.push((path, bytes));
+            }
+        }
+    }
+    files.sort();
+    assert!(!files.is_empty());
+    files
+}
+
+#[test]
+fn malformed_yaml_is_reported_with_its_line_and_column() {
+    assert_fails(
+        |site| write(site, "pages/about.md", b"---\ntitle: About\npermalink: [/about/\n---\nText\n"),
+        &["malformed YAML in front matter", "pages/about.md:3:", "permalink: [/about/", "^"],
+    );
+}
+
+#[test]
+fn a_missing_closing_line_is_reported() {
+    assert_fails(
+        |site| write(site, "pages/about.md", b"---\ntitle: About\npermalink: /about/\nText\n"),
+        &["front matter has no closing `---`", "pages/about.md:1:1"],
+    );
+}
+
+#[test]
+fn a_file_that_is_not_utf8_is_reported_where_the_bad_byte_is() {
+    assert_fails(
+        |site| write(site, "pages/about.md", b"---\ntitle: About\n---\nCaf\xe9 au lait\n"),
+        &["not valid UTF-8", "pages/about.md:4:4", "re-save the file with UTF-8"],
+    );
+}
+
+#[test]
+fn a_yaml_alias_bomb_is_refused() {
+    let mut bomb = String::from("---\ntitle: Bomb\na: &a [x,x,x,x,x,x,x,x,x,x]\n");
+    let mut previous = 'a';
+    for name in 'b'..='k' {
+        bomb.push_str(&format!(
+            "{name}: &{name} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]\n",
+            p = previous
+        ));
+        previous = name;
+    }
+    bomb.push_str("---\nBody\n");
+    assert_fails(
+        |site| write(site, "pages/about.md", bomb.as_bytes()),
+        &["malformed YAML in front matter", "pages/about.md:"],
+    );
+}
+
+#[test]
+fn a_duplicate_permalink_names_both_pages() {
+    assert_fails(
+        |site| write(site, "pages/copy.md", b"---\ntitle: Copy\npermalink: /about/\n---\n"),
+        &["permalink `/about/` is already used by `pages/about.md`", "pages/copy.md:3:1"],
+    );
+}
+
+#[test]
+fn an_unknown_layout_lists_the_known_ones() {
+    assert_fails(
+        |site| write(site, "pages/about.md", b"---\ntitle: About\nlayout: fancy\npermalink: /about/\n---\n"),
+        &["unknown layout `fancy`", "pages/about.md:3:1", "layout: fancy", "page"],
+    );
+}
+
+#[test]
+fn a_collection_order_naming_a_missing_file_points_at_the_entry() {
+    assert_fails(
+        |site| {
+            write(
+                site,
+                "_guides/collection.yml",
+                b"collections:\n  guides:\n    output: true\n    order:\n      - first.md\n      - second.md\n",
+            )
+        },
+        &["`order` names `second.md`", "_guides/collection.yml:6:1"],
+    );
+}
+
+#[test]
+fn a_page_outside_every_known_folder_is_reported() {
+    assert_fails(
+        |site| write(site, "drafts/idea.md", b"---\ntitle: Idea\n---\nSoon.\n"),
+        &["outside every folder an Isomer site publishes", "drafts/idea.md:1:1", "pages/"],
+    );
+}
+
+#[test]
+fn a_permalink_that_escapes_the_output_folder_is_an_error() {
+    assert_fails(
+        |site| write(site, "pages/about.md", b"---\ntitle: About\npermalink: /../../etc/\n---\n"),
+        &["`..` segment", "pages/about.md:3:"],
+    );
+}
+
+#[test]
+fn every_error_of_a_build_is_reported_together() {
+    let report = assert_fails(
+        |site| {
+            write(site, "pages/about.md", b"---\ntitle: About\n---\nCaf\xe9\n");
+            write(site, "pages/other.md", b"---\ntitle: Other\npermalink: /x/\n");
+            write(site, "_guides/first.md", b"---\ntitle: First\nlayout: nowhere\npermalink: /guides/first/\n---\n");
+        },
+        &["not valid UTF-8", "no closing `---`", "unknown layout `nowhere`"],
+    );
+    assert!(report.contains("3 errors"), "{report}");
+}
+
+#[test]
+fn a_valid_site_builds_every_page_and_copies_nothing_it_should_not() {
+    let fixture = fixture();
+    write(&fixture.site, "images/logo.svg", b"<svg xmlns=\"http://www.w3.org/2000/svg\"/>");
+    write(&fixture.site, "Gemfile", b"source 'https://rubygems.org'\n");
+    let output = build(&fixture);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("Built agency:"), "{stdout}");
+    for page in [
+        "index.html",
+        "about/index.html",
+        "guides/first/index.html",
+        "news/index.html",
+        "news/updates/index.html",
+        "news/updates/post-Hello.html",
+        "404.html",
+        "images/logo.svg",
+    ] {
+        assert!(fixture.out.join(page).is_file(), "{page} should be written");
+    }
+    assert!(!fixture.out.join("Gemfile").exists(), "build plumbing is never published");
+    let about = fs::read_to_string(fixture.out.join("about/index.html")).unwrap();
+    assert!(about.contains("About us."), "{about}");
+}

@@ -17,15 +17,42 @@ fn fixture() -> Fixture {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let site = dir.path().join("agency");
     let files: &[(&str, &str)] = &[
-        ("_config.yml", "title: Sample Agency\nresources_name: news\n"),
-        ("_data/navigation.yml", "links:\n  - title: Guides\n    collection: guides\n"),
-        ("index.md", "---\nlayout: homepage\ntitle: Home\npermalink: /\n---\n"),
-        ("pages/about.md", "---\ntitle: About\npermalink: /about/\n---\nAbout us.\n"),
-        ("_guides/collection.yml", "collections:\n  guides:\n    output: true\n    order:\n      - first.md\n"),
-        ("_guides/first.md", "---\ntitle: First\npermalink: /guides/first/\n---\nStep one.\n"),
-        ("news/index.html", "---\nlayout: resources\ntitle: News\n---\n"),
-        ("news/updates/index.html", "---\nlayout: resources-alt\ntitle: Updates\n---\n"),
-        ("news/updates/_posts/2025-01-02-post-Hello.md", "---\ntitle: Hello\n---\nNews.\n"),
+        (
+            "_config.yml",
+            "title: Sample Agency\nresources_name: news\n",
+        ),
+        (
+            "_data/navigation.yml",
+            "links:\n  - title: Guides\n    collection: guides\n",
+        ),
+        (
+            "index.md",
+            "---\nlayout: homepage\ntitle: Home\npermalink: /\n---\n",
+        ),
+        (
+            "pages/about.md",
+            "---\ntitle: About\npermalink: /about/\n---\nAbout us.\n",
+        ),
+        (
+            "_guides/collection.yml",
+            "collections:\n  guides:\n    output: true\n    order:\n      - first.md\n",
+        ),
+        (
+            "_guides/first.md",
+            "---\ntitle: First\npermalink: /guides/first/\n---\nStep one.\n",
+        ),
+        (
+            "news/index.html",
+            "---\nlayout: resources\ntitle: News\n---\n",
+        ),
+        (
+            "news/updates/index.html",
+            "---\nlayout: resources-alt\ntitle: Updates\n---\n",
+        ),
+        (
+            "news/updates/_posts/2025-01-02-post-Hello.md",
+            "---\ntitle: Hello\n---\nNews.\n",
+        ),
     ];
     for (path, contents) in files {
         write(&site, path, contents.as_bytes());
@@ -71,12 +98,23 @@ fn assert_fails(break_it: impl FnOnce(&Path), expected: &[&str]) -> String {
     break_it(&fixture.site);
     let second = build(&fixture);
     let report = String::from_utf8_lossy(&second.stderr).into_owned();
-    assert_eq!(second.status.code(), Some(1), "a broken site must fail: {report}");
+    assert_eq!(
+        second.status.code(),
+        Some(1),
+        "a broken site must fail: {report}"
+    );
     for text in expected {
         assert!(report.contains(text), "expected {text:?} in:\n{report}");
     }
-    assert!(report.contains("help:"), "every diagnostic has a hint:\n{report}");
-    assert_eq!(snapshot(&fixture.out), before, "the previous output must stay as it was");
+    assert!(
+        report.contains("help:"),
+        "every diagnostic has a hint:\n{report}"
+    );
+    assert_eq!(
+        snapshot(&fixture.out),
+        before,
+        "the previous output must stay as it was"
+    );
     report
 }
 
@@ -103,15 +141,32 @@ fn snapshot(root: &Path) -> Vec<(PathBuf, Vec<u8>)> {
 #[test]
 fn malformed_yaml_is_reported_with_its_line_and_column() {
     assert_fails(
-        |site| write(site, "pages/about.md", b"---\ntitle: About\npermalink: [/about/\n---\nText\n"),
-        &["malformed YAML in front matter", "pages/about.md:3:", "permalink: [/about/", "^"],
+        |site| {
+            write(
+                site,
+                "pages/about.md",
+                b"---\ntitle: About\npermalink: [/about/\n---\nText\n",
+            )
+        },
+        &[
+            "malformed YAML in front matter",
+            "pages/about.md:3:",
+            "permalink: [/about/",
+            "^",
+        ],
     );
 }
 
 #[test]
 fn a_missing_closing_line_is_reported() {
     assert_fails(
-        |site| write(site, "pages/about.md", b"---\ntitle: About\npermalink: /about/\nText\n"),
+        |site| {
+            write(
+                site,
+                "pages/about.md",
+                b"---\ntitle: About\npermalink: /about/\nText\n",
+            )
+        },
         &["front matter has no closing `---`", "pages/about.md:1:1"],
     );
 }
@@ -119,8 +174,18 @@ fn a_missing_closing_line_is_reported() {
 #[test]
 fn a_file_that_is_not_utf8_is_reported_where_the_bad_byte_is() {
     assert_fails(
-        |site| write(site, "pages/about.md", b"---\ntitle: About\n---\nCaf\xe9 au lait\n"),
-        &["not valid UTF-8", "pages/about.md:4:4", "re-save the file with UTF-8"],
+        |site| {
+            write(
+                site,
+                "pages/about.md",
+                b"---\ntitle: About\n---\nCaf\xe9 au lait\n",
+            )
+        },
+        &[
+            "not valid UTF-8",
+            "pages/about.md:4:4",
+            "re-save the file with UTF-8",
+        ],
     );
 }
 
@@ -145,16 +210,36 @@ fn a_yaml_alias_bomb_is_refused() {
 #[test]
 fn a_duplicate_permalink_names_both_pages() {
     assert_fails(
-        |site| write(site, "pages/copy.md", b"---\ntitle: Copy\npermalink: /about/\n---\n"),
-        &["permalink `/about/` is already used by `pages/about.md`", "pages/copy.md:3:1"],
+        |site| {
+            write(
+                site,
+                "pages/copy.md",
+                b"---\ntitle: Copy\npermalink: /about/\n---\n",
+            )
+        },
+        &[
+            "permalink `/about/` is already used by `pages/about.md`",
+            "pages/copy.md:3:1",
+        ],
     );
 }
 
 #[test]
 fn an_unknown_layout_lists_the_known_ones() {
     assert_fails(
-        |site| write(site, "pages/about.md", b"---\ntitle: About\nlayout: fancy\npermalink: /about/\n---\n"),
-        &["unknown layout `fancy`", "pages/about.md:3:1", "layout: fancy", "page"],
+        |site| {
+            write(
+                site,
+                "pages/about.md",
+                b"---\ntitle: About\nlayout: fancy\npermalink: /about/\n---\n",
+            )
+        },
+        &[
+            "unknown layout `fancy`",
+            "pages/about.md:3:1",
+            "layout: fancy",
+            "page",
+        ],
     );
 }
 
@@ -176,14 +261,24 @@ fn a_collection_order_naming_a_missing_file_points_at_the_entry() {
 fn a_page_outside_every_known_folder_is_reported() {
     assert_fails(
         |site| write(site, "drafts/idea.md", b"---\ntitle: Idea\n---\nSoon.\n"),
-        &["outside every folder an Isomer site publishes", "drafts/idea.md:1:1", "pages/"],
+        &[
+            "outside every folder an Isomer site publishes",
+            "drafts/idea.md:1:1",
+            "pages/",
+        ],
     );
 }
 
 #[test]
 fn a_permalink_that_escapes_the_output_folder_is_an_error() {
     assert_fails(
-        |site| write(site, "pages/about.md", b"---\ntitle: About\npermalink: /../../etc/\n---\n"),
+        |site| {
+            write(
+                site,
+                "pages/about.md",
+                b"---\ntitle: About\npermalink: /../../etc/\n---\n",
+            )
+        },
         &["`..` segment", "pages/about.md:3:"],
     );
 }
@@ -193,10 +288,22 @@ fn every_error_of_a_build_is_reported_together() {
     let report = assert_fails(
         |site| {
             write(site, "pages/about.md", b"---\ntitle: About\n---\nCaf\xe9\n");
-            write(site, "pages/other.md", b"---\ntitle: Other\npermalink: /x/\n");
-            write(site, "_guides/first.md", b"---\ntitle: First\nlayout: nowhere\npermalink: /guides/first/\n---\n");
+            write(
+                site,
+                "pages/other.md",
+                b"---\ntitle: Other\npermalink: /x/\n",
+            );
+            write(
+                site,
+                "_guides/first.md",
+                b"---\ntitle: First\nlayout: nowhere\npermalink: /guides/first/\n---\n",
+            );
         },
-        &["not valid UTF-8", "no closing `---`", "unknown layout `nowhere`"],
+        &[
+            "not valid UTF-8",
+            "no closing `---`",
+            "unknown layout `nowhere`",
+        ],
     );
     assert!(report.contains("3 errors"), "{report}");
 }
@@ -204,10 +311,18 @@ fn every_error_of_a_build_is_reported_together() {
 #[test]
 fn a_valid_site_builds_every_page_and_copies_nothing_it_should_not() {
     let fixture = fixture();
-    write(&fixture.site, "images/logo.svg", b"<svg xmlns=\"http://www.w3.org/2000/svg\"/>");
+    write(
+        &fixture.site,
+        "images/logo.svg",
+        b"<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+    );
     write(&fixture.site, "Gemfile", b"source 'https://rubygems.org'\n");
     let output = build(&fixture);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("Built agency:"), "{stdout}");
     for page in [
@@ -222,7 +337,10 @@ fn a_valid_site_builds_every_page_and_copies_nothing_it_should_not() {
     ] {
         assert!(fixture.out.join(page).is_file(), "{page} should be written");
     }
-    assert!(!fixture.out.join("Gemfile").exists(), "build plumbing is never published");
+    assert!(
+        !fixture.out.join("Gemfile").exists(),
+        "build plumbing is never published"
+    );
     let about = fs::read_to_string(fixture.out.join("about/index.html")).unwrap();
     assert!(about.contains("About us."), "{about}");
 }

@@ -104,7 +104,10 @@ fn publish(out: Option<&Path>) -> anyhow::Result<bool> {
         };
         rows.push(row);
     }
-    println!("{:<24} {:<10} {:>7} {:>7} {:>9}", "site", "status", "pages", "files", "time");
+    println!(
+        "{:<24} {:<10} {:>7} {:>7} {:>9}",
+        "site", "status", "pages", "files", "time"
+    );
     for row in &rows {
         println!(
             "{:<24} {:<10} {:>7} {:>7} {:>6} ms",

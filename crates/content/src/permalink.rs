@@ -62,7 +62,7 @@ impl Permalink {
             return Err(PermalinkError::Backslash(owned()));
         }
         let segments: Vec<&str> = decoded.split('/').filter(|s| !s.is_empty()).collect();
-        if segments.iter().any(|s| *s == "..") {
+        if segments.contains(&"..") {
             return Err(PermalinkError::ParentSegment(owned()));
         }
         if segments.first().is_some_and(|s| is_drive(s)) {

@@ -862,9 +862,7 @@ fn collection_names(paths: &[String], config: &SiteConfig) -> BTreeMap<String, C
     }
     if let Some(declared) = config.declared_collections() {
         for (name, settings) in declared {
-            let output = settings
-                .get("output")
-                .map_or(true, |flag| truthy(Some(flag)));
+            let output = settings.get("output").is_none_or(|flag| truthy(Some(flag)));
             names.insert(name.clone(), CollectionSpec { output });
         }
     }

@@ -58,7 +58,9 @@ fn first_line(message: &str) -> String {
     let line = line.strip_prefix("error: ").unwrap_or(line);
     // The position is shown by the diagnostic itself, relative to the file.
     match line.split_once(": ") {
-        Some((position, rest)) if position.starts_with("line ") && position.contains(" column ") => {
+        Some((position, rest))
+            if position.starts_with("line ") && position.contains(" column ") =>
+        {
             rest.to_owned()
         }
         _ => line.to_owned(),

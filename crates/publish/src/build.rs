@@ -68,7 +68,9 @@ pub fn render_request(
                     "site.toml",
                     format!("cannot load theme `{}`: {error}", request.theme),
                 )
-                .with_hint("check `theme` in the site's `site.toml` and the folders under `themes/`"),
+                .with_hint(
+                    "check `theme` in the site's `site.toml` and the folders under `themes/`",
+                ),
             );
             return Err(diagnostics);
         }

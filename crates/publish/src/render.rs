@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use gazette_content::{
-    BodyVariant, Diagnostic, Diagnostics, Page, PageKind, PostKind, Site, Value,
+    BodyVariant, Diagnostic, Diagnostics, Page, PageKind, PostKind, Site, StyleSheet, Value,
 };
 use gazette_theme::Theme;
 use rayon::prelude::*;
@@ -16,6 +16,9 @@ use crate::liquid::LiquidEngine;
 use crate::markdown::render_markdown;
 use crate::sanitize::ContentSanitizer;
 use crate::sass::compile_scss;
+
+/// The outputs of one page (a listing may have several), or why it failed.
+type PageResult = Result<Vec<(Output, PageOutput)>, Box<Diagnostic>>;
 
 /// One file of a site's output.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,28 +80,7 @@ pub fn render_site(site: &Site, theme: &mut Theme) -> Result<RenderedSite, Diagn
     let mut stylesheet_urls = Vec::new();
     let liquid_site_for_css = liquid_value(&site_liquid_value(site));
     for sheet in &site.stylesheets {
-        let empty_page = liquid_value(&json!({}));
-        let rendered = liquid
-            .render(&sheet.body, &liquid_site_for_css, &empty_page)
-            .map_err(|error| {
-                let mut diagnostic = Diagnostic::error(
-                    &site.name,
-                    &sheet.source_path,
-                    format!("Liquid: {}", error.message),
-                )
-                .with_hint("check the `{{ }}` and `{% %}` tags of the stylesheet");
-                diagnostic.line = Some(sheet.body_line + error.line.unwrap_or(1) - 1);
-                diagnostic
-            })
-            .and_then(|scss| {
-                compile_scss(&scss).map_err(|message| {
-                    let mut diagnostic = Diagnostic::error(&site.name, &sheet.source_path, format!("Sass: {message}"))
-                        .with_hint("the stylesheet is compiled after its Liquid is evaluated; check the values it reads from `site`");
-                    diagnostic.line = Some(sheet.body_line);
-                    diagnostic
-                })
-            });
-        match rendered {
+        match compile_stylesheet(site, sheet, &liquid, &liquid_site_for_css) {
             Ok(css) => {
                 stylesheet_urls.push(format!("/{}", sheet.output_path));
                 outputs.push(Output {
@@ -107,7 +89,7 @@ pub fn render_site(site: &Site, theme: &mut Theme) -> Result<RenderedSite, Diagn
                     origin: sheet.source_path.clone(),
                 });
             }
-            Err(diagnostic) => diagnostics.push(diagnostic),
+            Err(diagnostic) => diagnostics.push(*diagnostic),
         }
     }
 
@@ -123,7 +105,7 @@ pub fn render_site(site: &Site, theme: &mut Theme) -> Result<RenderedSite, Diagn
         sanitizer: &sanitizer,
     };
 
-    let results: Vec<Result<Vec<(Output, PageOutput)>, Diagnostic>> = site
+    let results: Vec<PageResult> = site
         .pages
         .par_iter()
         .enumerate()
@@ -139,7 +121,7 @@ pub fn render_site(site: &Site, theme: &mut Theme) -> Result<RenderedSite, Diagn
                     pages.push(page);
                 }
             }
-            Err(diagnostic) => diagnostics.push(diagnostic),
+            Err(diagnostic) => diagnostics.push(*diagnostic),
         }
     }
 
@@ -152,7 +134,7 @@ pub fn render_site(site: &Site, theme: &mut Theme) -> Result<RenderedSite, Diagn
                 });
                 outputs.push(output);
             }
-            Err(diagnostic) => diagnostics.push(diagnostic),
+            Err(diagnostic) => diagnostics.push(*diagnostic),
         }
     }
 
@@ -187,6 +169,34 @@ pub fn render_site(site: &Site, theme: &mut Theme) -> Result<RenderedSite, Diagn
         outputs,
         pages,
         warnings: diagnostics,
+    })
+}
+
+/// A Sass stylesheet with Liquid in it (`misc/custom.scss`) to CSS.
+fn compile_stylesheet(
+    site: &Site,
+    sheet: &StyleSheet,
+    liquid: &LiquidEngine,
+    liquid_site: &liquid_core::Value,
+) -> Result<String, Box<Diagnostic>> {
+    let empty_page = liquid_value(&json!({}));
+    let scss = liquid
+        .render(&sheet.body, liquid_site, &empty_page)
+        .map_err(|error| {
+            let mut diagnostic = Diagnostic::error(
+                &site.name,
+                &sheet.source_path,
+                format!("Liquid: {}", error.message),
+            )
+            .with_hint("check the `{{ }}` and `{% %}` tags of the stylesheet");
+            diagnostic.line = Some(sheet.body_line + error.line.unwrap_or(1) - 1);
+            Box::new(diagnostic)
+        })?;
+    compile_scss(&scss).map_err(|message| {
+        let mut diagnostic = Diagnostic::error(&site.name, &sheet.source_path, format!("Sass: {message}"))
+            .with_hint("the stylesheet is compiled after its Liquid is evaluated; check the values it reads from `site`");
+        diagnostic.line = Some(sheet.body_line);
+        Box::new(diagnostic)
     })
 }
 
@@ -230,7 +240,7 @@ struct PageRenderer<'a> {
 }
 
 impl PageRenderer<'_> {
-    fn render(&self, index: usize, page: &Page) -> Result<Vec<(Output, PageOutput)>, Diagnostic> {
+    fn render(&self, index: usize, page: &Page) -> PageResult {
         let site = self.site;
         let Some(permalink) = &page.permalink else {
             return Ok(Vec::new());
@@ -353,7 +363,7 @@ impl PageRenderer<'_> {
 
     /// The theme layout that renders the page; site layouts (`_layouts/`)
     /// are followed down their `layout:` chain to the theme layout they wrap.
-    fn resolve_layout<'p>(&'p self, page: &'p Page) -> Result<&'p str, Diagnostic> {
+    fn resolve_layout<'p>(&'p self, page: &'p Page) -> Result<&'p str, Box<Diagnostic>> {
         let mut name = page.layout.as_str();
         for _ in 0..16 {
             if let Some(resolved) = self.theme.resolve_layout(name) {
@@ -369,18 +379,23 @@ impl PageRenderer<'_> {
             }
         }
         let known: Vec<&str> = self.theme.layout_names().collect();
-        Err(self
-            .error(page, format!("unknown layout `{}`", page.layout))
-            .at_key(page, "layout")
-            .with_hint(format!(
-                "use one of the theme's layouts ({}) or add `_layouts/{}.html` to the site",
-                known.join(", "),
-                page.layout
-            )))
+        Err(Box::new(
+            self.error(page, format!("unknown layout `{}`", page.layout))
+                .at_key(page, "layout")
+                .with_hint(format!(
+                    "use one of the theme's layouts ({}) or add `_layouts/{}.html` to the site",
+                    known.join(", "),
+                    page.layout
+                )),
+        ))
     }
 
     /// Wraps content in the site's own Liquid layouts, innermost first.
-    fn apply_site_layouts(&self, page: &Page, mut content: String) -> Result<String, Diagnostic> {
+    fn apply_site_layouts(
+        &self,
+        page: &Page,
+        mut content: String,
+    ) -> Result<String, Box<Diagnostic>> {
         let mut name = page.layout.as_str();
         let page_value = liquid_value(&context::liquid_page(page));
         for _ in 0..16 {
@@ -418,7 +433,7 @@ impl PageRenderer<'_> {
         page: &Page,
         layout: &str,
         context: &tera::Context,
-    ) -> Result<String, Diagnostic> {
+    ) -> Result<String, Box<Diagnostic>> {
         if layout.is_empty() {
             return Ok(context
                 .get("content")
@@ -432,11 +447,12 @@ impl PageRenderer<'_> {
                 format!("the theme's `{layout}` layout failed: {error}"),
             )
             .with_hint("this is a problem in the theme's templates; the page itself may be fine")
+            .into()
         })
     }
 
     /// Liquid, then Markdown or rich text, then the sanitiser.
-    fn body_html(&self, page: &Page) -> Result<String, Diagnostic> {
+    fn body_html(&self, page: &Page) -> Result<String, Box<Diagnostic>> {
         let body = if LiquidEngine::has_liquid(&page.body) {
             let page_value = liquid_value(&context::liquid_page(page));
             self.liquid
@@ -549,7 +565,7 @@ impl PageRenderer<'_> {
         }
     }
 
-    fn render_not_found(&self) -> Result<Output, Diagnostic> {
+    fn render_not_found(&self) -> Result<Output, Box<Diagnostic>> {
         let mut context = tera::Context::new();
         context.insert(
             "page",

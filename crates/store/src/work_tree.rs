@@ -70,9 +70,9 @@ impl WorkTreeSource {
                     continue;
                 }
                 self.walk(&entry.path(), &relative, out)?;
-            } else if file_type.is_file() {
-                out.push(relative);
-            } else if file_type.is_symlink() && self.link_stays_inside(&entry.path()) {
+            } else if file_type.is_file()
+                || (file_type.is_symlink() && self.link_stays_inside(&entry.path()))
+            {
                 out.push(relative);
             }
         }

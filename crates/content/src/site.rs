@@ -1025,3 +1025,7 @@ fn empty_category(name: &str) -> Category {
         posts: Vec::new(),
     }
 }
+
+#[cfg(test)]
+#[path = "site_tests.rs"]
+mod tests;

@@ -38,6 +38,10 @@ pub(crate) fn parse(text: &str) -> Result<Value, YamlError> {
     }
     let mut options = serde_saphyr::Options::default();
     options.budget = Some(budget());
+    // Jekyll (Ruby's Psych) keeps the last of repeated keys; real front matter has them.
+    options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::LastWins;
+    // Diagnostics show their own snippet of the file.
+    options.with_snippet = false;
     serde_saphyr::from_str_with_options::<Value>(text, options).map_err(|error| {
         let (line, column) = error
             .location()
@@ -93,6 +97,12 @@ mod tests {
         }
         let error = parse(&text).expect_err("a billion laughs must not parse");
         assert!(error.line >= 1);
+    }
+
+    #[test]
+    fn repeated_keys_keep_the_last_value_as_jekyll_did() {
+        let value = parse("title: First\ntitle: Second\n").unwrap();
+        assert_eq!(value["title"], "Second");
     }
 
     #[test]

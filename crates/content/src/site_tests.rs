@@ -1,0 +1,240 @@
+//! The loader on small in-memory sites.
+
+use super::*;
+use crate::MemorySource;
+
+fn load(files: &[(&str, &str)]) -> LoadedSite {
+    let mut all = vec![("_config.yml", "title: Test\nresources_name: resources\n")];
+    all.extend_from_slice(files);
+    let source = MemorySource::from_files(all.iter().map(|(p, c)| (*p, *c)));
+    Site::load("test", &source).expect("a readable site")
+}
+
+fn page<'a>(site: &'a Site, path: &str) -> &'a Page {
+    site.pages
+        .iter()
+        .find(|p| p.source_path == path)
+        .unwrap_or_else(|| panic!("no page {path}"))
+}
+
+#[test]
+fn collections_follow_their_order_with_third_level_groups() {
+    let loaded = load(&[
+        (
+            "_guides/collection.yml",
+            "collections:\n  guides:\n    output: true\n    order:\n      - intro.md\n      - Setup/.keep\n      - Setup/install.md\n      - Setup/configure.md\n      - last.md\n",
+        ),
+        (
+            "_guides/intro.md",
+            "---\ntitle: Intro\npermalink: /guides/\n---\n",
+        ),
+        ("_guides/Setup/.keep", ""),
+        (
+            "_guides/Setup/install.md",
+            "---\ntitle: Install\npermalink: /guides/install/\n---\n",
+        ),
+        (
+            "_guides/Setup/configure.md",
+            "---\ntitle: Configure\npermalink: /guides/configure/\nthird_nav_title: Set up\n---\n",
+        ),
+        (
+            "_guides/last.md",
+            "---\ntitle: Last\npermalink: /guides/last/\n---\n",
+        ),
+    ]);
+    assert!(!loaded.diagnostics.has_errors(), "{}", loaded.diagnostics);
+    let site = &loaded.site;
+    let guides = site.collection("guides").unwrap();
+    let titles: Vec<(&str, Option<&str>)> = guides
+        .entries
+        .iter()
+        .map(|e| (site.pages[e.page].title.as_str(), e.group.as_deref()))
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            ("Intro", None),
+            ("Install", Some("Setup")),
+            ("Configure", Some("Set up")),
+            ("Last", None)
+        ]
+    );
+    let dropdown: Vec<&str> = guides
+        .dropdown_entries()
+        .map(|e| site.pages[e.page].title.as_str())
+        .collect();
+    assert_eq!(dropdown, ["Intro", "Install", "Configure", "Last"]);
+}
+
+#[test]
+fn output_false_collections_are_read_but_not_published() {
+    let loaded = load(&[
+        (
+            "_drafts-area/collection.yml",
+            "collections:\n  drafts-area:\n    output: false\n    order: [a.md]\n",
+        ),
+        (
+            "_drafts-area/a.md",
+            "---\ntitle: A\npermalink: /a/\nlayout: whatever\n---\n",
+        ),
+    ]);
+    let a = page(&loaded.site, "_drafts-area/a.md");
+    assert!(!a.published);
+    assert!(loaded.site.page_by_url("/a/").is_none());
+}
+
+#[test]
+fn posts_take_kind_date_and_url_from_their_file_name() {
+    let loaded = load(&[
+        (
+            "resources/index.html",
+            "---\nlayout: resources\ntitle: Resources\n---\n",
+        ),
+        (
+            "resources/news/index.html",
+            "---\nlayout: resources-alt\ntitle: News\n---\n",
+        ),
+        (
+            "resources/news/_posts/2024-03-14-file-Annual Report.md",
+            "---\ntitle: Report\nfile_url: /files/report.pdf\n---\n",
+        ),
+        (
+            "resources/news/_posts/2024-05-01-post-Launch Day.md",
+            "---\ntitle: Launch\n---\nBody\n",
+        ),
+        (
+            "resources/news/_posts/2024-06-01-link-Coverage.md",
+            "---\ntitle: Coverage\npermalink: https://news.example.org/story\n---\n",
+        ),
+        (
+            "resources/news/_posts/2023-01-01-post-Dated.md",
+            "---\ntitle: Dated\ndate: 2025-02-03\n---\n",
+        ),
+    ]);
+    assert!(!loaded.diagnostics.has_errors(), "{}", loaded.diagnostics);
+    let site = &loaded.site;
+    let file = page(
+        site,
+        "resources/news/_posts/2024-03-14-file-Annual Report.md",
+    );
+    assert_eq!(file.url(), Some("/resources/news/file-Annual-Report.html"));
+    assert_eq!(file.date.unwrap().to_string(), "2024-03-14");
+    assert!(matches!(
+        file.kind,
+        PageKind::Post {
+            kind: PostKind::File,
+            ..
+        }
+    ));
+    assert_eq!(file.layout, "file");
+
+    let link = page(site, "resources/news/_posts/2024-06-01-link-Coverage.md");
+    assert!(!link.published);
+    assert_eq!(
+        link.external_url.as_deref(),
+        Some("https://news.example.org/story")
+    );
+
+    let dated = page(site, "resources/news/_posts/2023-01-01-post-Dated.md");
+    assert_eq!(dated.date.unwrap().to_string(), "2025-02-03");
+
+    let room = site.resource_room.as_ref().unwrap();
+    let newest: Vec<&str> = room
+        .posts
+        .iter()
+        .map(|i| site.pages[*i].title.as_str())
+        .collect();
+    assert_eq!(newest, ["Dated", "Coverage", "Launch", "Report"]);
+    assert_eq!(room.categories[0].title, "News");
+}
+
+#[test]
+fn permalinks_are_derived_as_jekyll_did_when_missing() {
+    let loaded = load(&[
+        ("pages/Plain Page.md", "---\ntitle: Plain\n---\n"),
+        ("misc/index.md", "---\ntitle: Misc\n---\n"),
+        (
+            "_notes/collection.yml",
+            "collections:\n  notes:\n    order: [first note.md]\n",
+        ),
+        ("_notes/first note.md", "---\ntitle: Note\n---\n"),
+    ]);
+    let site = &loaded.site;
+    assert_eq!(
+        page(site, "pages/Plain Page.md").url(),
+        Some("/pages/Plain%20Page.html")
+    );
+    assert_eq!(page(site, "misc/index.md").url(), Some("/misc/"));
+    assert_eq!(
+        page(site, "_notes/first note.md").url(),
+        Some("/notes/first%20note.html")
+    );
+}
+
+#[test]
+fn media_and_redirects_are_copied_and_plumbing_is_not() {
+    let loaded = load(&[
+        ("images/Team Photo.jpg", "jpeg"),
+        ("files/report.pdf", "pdf"),
+        ("_redirects", "/old /new 301\n"),
+        ("Gemfile", "source"),
+        ("netlify.toml", "[build]"),
+        ("pages/empty.md", ""),
+        (".github/workflows/ci.yml", "on: push"),
+    ]);
+    let copied: Vec<&str> = loaded
+        .site
+        .static_files
+        .iter()
+        .map(|f| f.output_path.as_str())
+        .collect();
+    assert_eq!(
+        copied,
+        [
+            "_redirects",
+            "files/report.pdf",
+            "images/Team Photo.jpg",
+            "pages/empty.md"
+        ]
+    );
+}
+
+#[test]
+fn an_underscore_folder_that_is_not_a_collection_is_a_warning() {
+    let loaded = load(&[("_archive/old.md", "---\ntitle: Old\n---\n")]);
+    assert!(!loaded.diagnostics.has_errors());
+    assert!(
+        loaded
+            .diagnostics
+            .0
+            .iter()
+            .any(|d| d.message.contains("`_archive/` is not a collection")),
+        "{}",
+        loaded.diagnostics
+    );
+}
+
+#[test]
+fn collections_declared_in_config_are_read_like_older_sites_had_them() {
+    let source = MemorySource::from_files([
+        (
+            "_config.yml",
+            "title: Old\ncollections:\n  about:\n    output: true\n",
+        ),
+        (
+            "_about/team.md",
+            "---\ntitle: Team\npermalink: /about/team/\n---\n",
+        ),
+    ]);
+    let loaded = Site::load("old", &source).unwrap();
+    assert!(loaded.site.page_by_url("/about/team/").is_some());
+    assert_eq!(loaded.site.collection("about").unwrap().entries.len(), 1);
+}
+
+#[test]
+fn a_site_without_config_is_refused_with_a_hint() {
+    let source = MemorySource::from_files([("index.md", "---\ntitle: Home\n---\n")]);
+    let diagnostics = Site::load("nothing", &source).unwrap_err();
+    assert!(diagnostics.0[0].message.contains("no `_config.yml`"));
+    assert!(diagnostics.0[0].hint.is_some());
+}

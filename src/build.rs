@@ -1,10 +1,12 @@
 //! `gazette build`: build sites into folders and report per site.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use anyhow::Context as _;
+use gazette_content::Source;
 use gazette_publish::{BuildFailure, BuildRequest, SiteEntry, Workspace, build_site};
-use gazette_store::WorkTreeSource;
+use gazette_store::{GitTreeSource, WorkTreeSource};
 
 use crate::BuildArgs;
 use crate::report;
@@ -22,22 +24,17 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<bool> {
             .collect::<Result<_, _>>()?
     };
     anyhow::ensure!(!sites.is_empty(), "the workspace has no sites to build");
-    let themes = WorkTreeSource::new(workspace.themes_dir()).with_context(|| {
-        format!(
-            "cannot read the themes folder of {}",
-            workspace.root.display()
-        )
-    })?;
 
     let mut all_built = true;
     for site in &sites {
         let out_dir = output_dir(args, &workspace, site, sites.len());
-        let source = WorkTreeSource::new(&site.path)?;
+        let inputs = SiteInputs::open(&workspace, site, args.rev.as_deref())?;
         let request = BuildRequest {
             name: &site.name,
-            site: &source,
-            themes: &themes,
+            site: inputs.site.as_ref(),
+            themes: inputs.themes.as_ref(),
             theme: workspace.theme_of(site),
+            last_changed: inputs.last_changed.as_ref(),
         };
         match build_site(&request, &out_dir) {
             Ok(build) => {
@@ -73,6 +70,46 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<bool> {
         }
     }
     Ok(all_built)
+}
+
+/// Where a site's files, the themes and the history dates come from: the
+/// working folder, or a Git revision.
+struct SiteInputs {
+    site: Box<dyn Source>,
+    themes: Box<dyn Source>,
+    last_changed: Option<BTreeMap<String, i64>>,
+}
+
+impl SiteInputs {
+    fn open(workspace: &Workspace, site: &SiteEntry, revision: Option<&str>) -> anyhow::Result<Self> {
+        let location = workspace.git_location(site);
+        let Some(revision) = revision else {
+            // The working folder; dates come from the history at HEAD when
+            // the site is committed, so a clean checkout builds exactly as
+            // `--rev HEAD` does.
+            let last_changed = location.and_then(|(repository, folder)| {
+                gazette_store::last_changed(&repository, "HEAD", &folder, None).ok()
+            });
+            return Ok(Self {
+                site: Box::new(WorkTreeSource::new(&site.path)?),
+                themes: Box::new(WorkTreeSource::new(workspace.themes_dir()).with_context(|| {
+                    format!("cannot read the themes folder of {}", workspace.root.display())
+                })?),
+                last_changed,
+            });
+        };
+        let (repository, folder) = location.with_context(|| {
+            format!("{} is not in a Git repository with commits", site.path.display())
+        })?;
+        let themes_folder = workspace
+            .themes_folder_in(&repository)
+            .context("the themes folder is not in the same repository as the site")?;
+        Ok(Self {
+            site: Box::new(GitTreeSource::open(&repository, revision, &folder)?),
+            themes: Box::new(GitTreeSource::open(&repository, revision, &themes_folder)?),
+            last_changed: Some(gazette_store::last_changed(&repository, revision, &folder, None)?),
+        })
+    }
 }
 
 fn output_dir(args: &BuildArgs, workspace: &Workspace, site: &SiteEntry, count: usize) -> PathBuf {

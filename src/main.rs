@@ -5,6 +5,8 @@
 //! library crates under `crates/`, which `cargo xtask` also uses.
 
 mod build;
+mod hook;
+mod publish;
 mod report;
 
 use std::path::PathBuf;
@@ -24,6 +26,13 @@ struct Cli {
 enum Command {
     /// Build sites into folders of static files.
     Build(BuildArgs),
+    /// Publish the sites a commit changed, rendering only what changed.
+    Publish(PublishArgs),
+    /// Manage the Git hook that publishes on every commit.
+    Hook {
+        #[command(subcommand)]
+        action: HookAction,
+    },
 }
 
 /// Arguments of `gazette build`.
@@ -36,15 +45,49 @@ pub struct BuildArgs {
     /// folder holding one folder per site. Defaults to `public/<site>/`.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Build the sites as they are at this Git revision instead of the
+    /// working folder (read from the repository, no checkout needed).
+    #[arg(long, value_name = "REV")]
+    pub rev: Option<String>,
     /// Print errors only.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// Arguments of `gazette publish`.
+#[derive(Debug, clap::Args)]
+pub struct PublishArgs {
+    /// Sites to publish by name; all sites of the workspace when none is given.
+    pub sites: Vec<String>,
+    /// The revision to publish.
+    #[arg(long, value_name = "REV", default_value = "HEAD")]
+    pub rev: String,
+    /// Publish to this folder (one folder per site) instead of each site's target.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Print errors only.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum HookAction {
+    /// Install a post-commit hook that runs `gazette publish`.
+    Install {
+        /// Replace a post-commit hook that Gazette did not write.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Build(args) => build::run(&args),
+        Command::Publish(args) => publish::run(&args),
+        Command::Hook {
+            action: HookAction::Install { force },
+        } => hook::install(force),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

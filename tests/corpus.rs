@@ -53,6 +53,7 @@ fn every_corpus_site_builds_and_covers_every_jekyll_url() {
             site: &source,
             themes: &themes,
             theme: "isomer",
+            last_changed: None,
         };
         let (rendered, _warnings) = match render_request(&request) {
             Ok(result) => result,

@@ -104,6 +104,7 @@ fn sample_sites_render_without_warnings_and_keep_editor_markup() {
             site: &source,
             themes: &themes,
             theme: "isomer",
+            last_changed: None,
         };
         let (rendered, warnings) =
             render_request(&request).unwrap_or_else(|d| panic!("{name}: {d}"));
@@ -116,7 +117,7 @@ fn sample_sites_render_without_warnings_and_keep_editor_markup() {
                 gazette_publish::OutputContents::Rendered(bytes) => {
                     Some(String::from_utf8_lossy(bytes).into_owned())
                 }
-                gazette_publish::OutputContents::Copy(_) => None,
+                gazette_publish::OutputContents::Copy(_) | gazette_publish::OutputContents::Reuse(_) => None,
             })
             .collect();
         for kept in [

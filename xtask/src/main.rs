@@ -74,6 +74,7 @@ fn publish(out: Option<&Path>) -> anyhow::Result<bool> {
             site: &source,
             themes: &themes,
             theme: workspace.theme_of(&site),
+            last_changed: None,
         };
         let site_started = Instant::now();
         let row = match build_site(&request, &output_root.join(&site.name)) {

@@ -70,6 +70,8 @@ pub enum BodyVariant {
 pub struct Page {
     /// The file it came from, relative to the site root.
     pub source_path: String,
+    /// An id of the file's content (a Git blob id, or a hash of the text).
+    pub content_id: String,
     /// Which part of the site it belongs to.
     pub kind: PageKind,
     /// The front matter, every key as written.

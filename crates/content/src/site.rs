@@ -48,6 +48,8 @@ pub struct Site {
 pub struct StaticFile {
     /// Where it is in the source.
     pub source_path: String,
+    /// The source's id of its content, when the source has one (Git).
+    pub content_id: Option<String>,
     /// Where it goes, relative to the output root.
     pub output_path: String,
 }
@@ -59,6 +61,8 @@ pub struct StyleSheet {
     pub source_path: String,
     /// Where the CSS goes (`misc/custom.scss` → `misc/custom.css`).
     pub output_path: String,
+    /// An id of the file's content.
+    pub content_id: String,
     /// The Sass text after the front matter.
     pub body: String,
     /// The line the body starts on.
@@ -151,6 +155,7 @@ struct Loader<'a> {
 struct TextFile {
     path: String,
     text: String,
+    content_id: String,
 }
 
 impl<'a> Loader<'a> {
@@ -236,6 +241,7 @@ impl<'a> Loader<'a> {
                 }
                 static_files.push(StaticFile {
                     source_path: path.clone(),
+                    content_id: self.source.content_id(path),
                     output_path: path.clone(),
                 });
                 continue;
@@ -247,6 +253,7 @@ impl<'a> Loader<'a> {
                 if !matches!(place, Place::CollectionFile { .. }) {
                     static_files.push(StaticFile {
                         source_path: path.clone(),
+                        content_id: self.source.content_id(path),
                         output_path: path.clone(),
                     });
                 }
@@ -258,6 +265,7 @@ impl<'a> Loader<'a> {
             if matches!(extension(path), Some("scss" | "sass")) {
                 stylesheets.push(StyleSheet {
                     source_path: path.clone(),
+                    content_id: file.content_id.clone(),
                     output_path: replace_extension(path, "css"),
                     body: parsed.body,
                     body_line: parsed.body_line,
@@ -369,10 +377,15 @@ impl<'a> Loader<'a> {
                 return None;
             }
         };
+        let content_id = self
+            .source
+            .content_id(path)
+            .unwrap_or_else(|| blake3::hash(&bytes).to_hex().to_string());
         match String::from_utf8(bytes) {
             Ok(text) => Some(TextFile {
                 path: path.to_owned(),
                 text,
+                content_id,
             }),
             Err(error) => {
                 let valid = error.utf8_error().valid_up_to();
@@ -615,6 +628,7 @@ impl<'a> Loader<'a> {
         });
         Some(Page {
             source_path: path.clone(),
+            content_id: file.content_id.clone(),
             kind,
             key_lines,
             title,

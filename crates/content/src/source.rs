@@ -17,6 +17,14 @@ pub trait Source: Send + Sync {
 
     /// A short description for people, such as a folder path or a revision.
     fn describe(&self) -> String;
+
+    /// An id that changes exactly when the file's content does, if the source
+    /// knows one without reading the file (a Git blob id). Incremental
+    /// publishing compares these; sources without ids are hashed instead.
+    fn content_id(&self, path: &str) -> Option<String> {
+        let _ = path;
+        None
+    }
 }
 
 /// A failure to list or read a source. Sources put what went wrong in words.

@@ -1,5 +1,6 @@
 //! One site from sources to a folder: load, render, write.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -20,6 +21,8 @@ pub struct BuildRequest<'a> {
     pub themes: &'a dyn Source,
     /// The theme the site uses.
     pub theme: &'a str,
+    /// When each file of the site last changed (from Git history), if known.
+    pub last_changed: Option<&'a BTreeMap<String, i64>>,
 }
 
 /// A site that was built.
@@ -76,7 +79,11 @@ pub fn render_request(
         }
     };
     // Render even when loading found errors, so one build reports them all.
-    match render_site(&loaded.site, &mut theme) {
+    let options = crate::RenderOptions {
+        last_changed: request.last_changed,
+        previous: None,
+    };
+    match render_site(&loaded.site, &mut theme, &options) {
         Ok(rendered) => {
             diagnostics.extend(rendered.warnings.0.iter().cloned());
             if diagnostics.has_errors() {

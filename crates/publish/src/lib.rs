@@ -16,7 +16,13 @@
 //!
 //! let site = WorkTreeSource::new("sites/govtech").unwrap();
 //! let themes = WorkTreeSource::new("themes").unwrap();
-//! let request = BuildRequest { name: "govtech", site: &site, themes: &themes, theme: "isomer" };
+//! let request = BuildRequest {
+//!     name: "govtech",
+//!     site: &site,
+//!     themes: &themes,
+//!     theme: "isomer",
+//!     last_changed: None,
+//! };
 //! match build_site(&request, Path::new("public/govtech")) {
 //!     Ok(build) => println!("{} pages", build.rendered.pages.len()),
 //!     Err(failure) => eprintln!("{failure}"),
@@ -26,18 +32,26 @@
 mod build;
 mod context;
 mod liquid;
+mod manifest;
 mod markdown;
 mod output;
 mod render;
+mod revision;
 mod sanitize;
 mod sass;
 mod workspace;
 
 pub use build::{BuildFailure, BuildRequest, SiteBuild, build_site, render_request};
 pub use liquid::{LiquidEngine, LiquidError};
+pub use manifest::{MANIFEST_PATH, Manifest, OutputRecord, UnitRecord};
 pub use markdown::render_markdown;
-pub use output::{OUTPUT_MARKER, OutputError, safe_join, write_site};
-pub use render::{Output, OutputContents, PageOutput, RenderedSite, render_site};
+pub use output::{FolderTarget, OUTPUT_MARKER, OutputError, TargetLock, safe_join, write_site};
+pub use render::{
+    Output, OutputContents, PageOutput, RenderOptions, RenderStats, RenderedSite, render_site,
+};
+pub use revision::{
+    PublishError, PublishOutcome, PublishReport, PublishRequest, PublishTarget, publish_revision,
+};
 pub use sanitize::ContentSanitizer;
 pub use sass::compile_scss;
 pub use workspace::{

@@ -2,10 +2,11 @@
 //! text, the sanitiser and the theme; stylesheets through Liquid and Sass;
 //! media and theme assets listed for copying. Nothing is written here.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use gazette_content::{
-    BodyVariant, Diagnostic, Diagnostics, Page, PageKind, PostKind, Site, StyleSheet, Value,
+    BodyVariant, Diagnostic, Diagnostics, Page, PageKind, PostKind, Site, StaticFile, StyleSheet,
+    Value,
 };
 use gazette_theme::Theme;
 use rayon::prelude::*;
@@ -13,6 +14,7 @@ use serde_json::json;
 
 use crate::context::{self, SiteView, post_summary};
 use crate::liquid::LiquidEngine;
+use crate::manifest::{MANIFEST_PATH, Manifest, OutputRecord, UnitRecord, hash_json};
 use crate::markdown::render_markdown;
 use crate::sanitize::ContentSanitizer;
 use crate::sass::compile_scss;
@@ -38,6 +40,8 @@ pub enum OutputContents {
     Rendered(Vec<u8>),
     /// Copied from this path of the site's source when written.
     Copy(String),
+    /// Unchanged since the previous publish: taken from its output at this path.
+    Reuse(String),
 }
 
 /// A page written by a build.
@@ -52,12 +56,25 @@ pub struct PageOutput {
 /// A site rendered in memory, ready to write.
 #[derive(Debug, Clone, Default)]
 pub struct RenderedSite {
-    /// Every output file, sorted by path.
+    /// Every output file, sorted by path (the manifest included).
     pub outputs: Vec<Output>,
     /// The pages among them, with their URLs.
     pub pages: Vec<PageOutput>,
     /// Warnings found while rendering.
     pub warnings: Diagnostics,
+    /// What each unit read and wrote, for the next publish.
+    pub manifest: Manifest,
+    /// How much was rendered and how much reused.
+    pub stats: RenderStats,
+}
+
+/// Counts of work done by a render.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RenderStats {
+    /// Pages rendered anew.
+    pub pages_rendered: usize,
+    /// Pages whose previous output was reused.
+    pub pages_reused: usize,
 }
 
 impl RenderedSite {
@@ -70,25 +87,63 @@ impl RenderedSite {
     }
 }
 
+/// What a render may use beyond the site and the theme.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct RenderOptions<'a> {
+    /// When each source file last changed (seconds since the epoch, by
+    /// site-relative path); pages show it as "Last updated".
+    pub last_changed: Option<&'a BTreeMap<String, i64>>,
+    /// The manifest of the previous publish: units whose inputs are unchanged
+    /// are not rendered again, their outputs are reused.
+    pub previous: Option<&'a Manifest>,
+}
+
 /// Renders `site` with `theme`. Every error of the site is returned at once.
-pub fn render_site(site: &Site, theme: &mut Theme) -> Result<RenderedSite, Diagnostics> {
+pub fn render_site(
+    site: &Site,
+    theme: &mut Theme,
+    options: &RenderOptions<'_>,
+) -> Result<RenderedSite, Diagnostics> {
     let liquid = LiquidEngine::new();
     let sanitizer = ContentSanitizer::new();
     let mut diagnostics = Diagnostics::default();
+    let mut units: Vec<Unit> = Vec::new();
+    let reuse = |id: &str, inputs: &BTreeMap<String, String>| {
+        options
+            .previous
+            .and_then(|previous| previous.reusable(id, inputs))
+            .map(|records| records.to_vec())
+    };
 
-    let mut outputs = Vec::new();
     let mut stylesheet_urls = Vec::new();
-    let liquid_site_for_css = liquid_value(&site_liquid_value(site));
+    let site_for_css = site_liquid_value(site);
+    let css_inputs_key = hash_json(&site_for_css);
+    let liquid_site_for_css = liquid_value(&site_for_css);
     for sheet in &site.stylesheets {
+        stylesheet_urls.push(format!("/{}", sheet.output_path));
+        let inputs = inputs([
+            ("site-data", css_inputs_key.clone()),
+            ("file", sheet.content_id.clone()),
+        ]);
+        if let Some(records) = reuse(&sheet.source_path, &inputs) {
+            units.push(Unit::reused(&sheet.source_path, inputs, records));
+            continue;
+        }
         match compile_stylesheet(site, sheet, &liquid, &liquid_site_for_css) {
-            Ok(css) => {
-                stylesheet_urls.push(format!("/{}", sheet.output_path));
-                outputs.push(Output {
-                    path: sheet.output_path.clone(),
-                    contents: OutputContents::Rendered(css.into_bytes()),
-                    origin: sheet.source_path.clone(),
-                });
-            }
+            Ok(css) => units.push(Unit {
+                id: sheet.source_path.clone(),
+                inputs,
+                outputs: vec![(
+                    Output {
+                        path: sheet.output_path.clone(),
+                        contents: OutputContents::Rendered(css.into_bytes()),
+                        origin: sheet.source_path.clone(),
+                    },
+                    None,
+                )],
+                reused: false,
+                is_page: false,
+            }),
             Err(diagnostic) => diagnostics.push(*diagnostic),
         }
     }
@@ -96,6 +151,7 @@ pub fn render_site(site: &Site, theme: &mut Theme) -> Result<RenderedSite, Diagn
     let view = SiteView::new(site, &stylesheet_urls, &sanitizer);
     theme.insert_global("site", &view.theme_site);
     let liquid_site = liquid_value(&view.liquid_site);
+    let keys = InputKeys::new(site, theme, &view);
     let renderer = PageRenderer {
         site,
         theme,
@@ -103,59 +159,142 @@ pub fn render_site(site: &Site, theme: &mut Theme) -> Result<RenderedSite, Diagn
         liquid: &liquid,
         liquid_site: &liquid_site,
         sanitizer: &sanitizer,
+        last_changed: options.last_changed,
     };
 
-    let results: Vec<PageResult> = site
+    let results: Vec<Result<Unit, Box<Diagnostic>>> = site
         .pages
         .par_iter()
         .enumerate()
         .filter(|(_, page)| page.published && page.permalink.is_some())
-        .map(|(index, page)| renderer.render(index, page))
+        .map(|(index, page)| {
+            let inputs = keys.page_inputs(page, renderer.last_updated(page));
+            if let Some(records) = reuse(&page.source_path, &inputs) {
+                return Ok(Unit::reused(&page.source_path, inputs, records));
+            }
+            let outputs = renderer.render(index, page)?;
+            Ok(Unit {
+                id: page.source_path.clone(),
+                inputs,
+                outputs: outputs
+                    .into_iter()
+                    .map(|(output, page)| (output, Some(page.url)))
+                    .collect(),
+                reused: false,
+                is_page: true,
+            })
+        })
         .collect();
-    let mut pages = Vec::new();
     for result in results {
         match result {
-            Ok(rendered) => {
-                for (output, page) in rendered {
-                    outputs.push(output);
-                    pages.push(page);
-                }
-            }
+            Ok(unit) => units.push(unit),
             Err(diagnostic) => diagnostics.push(*diagnostic),
         }
     }
 
-    if !outputs.iter().any(|o| o.path == "404.html") {
-        match renderer.render_not_found() {
-            Ok(output) => {
-                pages.push(PageOutput {
-                    url: "/404.html".into(),
-                    origin: "theme 404 layout".into(),
-                });
-                outputs.push(output);
+    let has_own_404 = units
+        .iter()
+        .any(|unit| unit.outputs.iter().any(|(o, _)| o.path == "404.html"));
+    if !has_own_404 {
+        let id = "theme:404";
+        let inputs = inputs([("site", keys.site.clone())]);
+        if let Some(records) = reuse(id, &inputs) {
+            units.push(Unit::reused(id, inputs, records));
+        } else {
+            match renderer.render_not_found() {
+                Ok(output) => units.push(Unit {
+                    id: id.to_owned(),
+                    inputs,
+                    outputs: vec![(output, Some("/404.html".to_owned()))],
+                    reused: false,
+                    is_page: true,
+                }),
+                Err(diagnostic) => diagnostics.push(*diagnostic),
             }
-            Err(diagnostic) => diagnostics.push(*diagnostic),
         }
     }
 
     for file in &site.static_files {
-        outputs.push(Output {
-            path: file.output_path.clone(),
-            contents: OutputContents::Copy(file.source_path.clone()),
-            origin: file.source_path.clone(),
-        });
+        let Some(content_id) = &file.content_id else {
+            // Without an id the file must be read to know it is unchanged; copying it is as cheap.
+            units.push(Unit::copy(file, BTreeMap::new()));
+            continue;
+        };
+        let inputs = inputs([("file", content_id.clone())]);
+        match reuse(&file.source_path, &inputs) {
+            Some(records) => units.push(Unit::reused(&file.source_path, inputs, records)),
+            None => units.push(Unit::copy(file, inputs)),
+        }
     }
-    let site_paths: std::collections::HashSet<String> =
-        outputs.iter().map(|o| o.path.clone()).collect();
+    let site_paths: HashSet<String> = units
+        .iter()
+        .flat_map(|unit| unit.outputs.iter().map(|(o, _)| o.path.clone()))
+        .collect();
     for asset in theme.assets() {
         // A site's own file of the same name wins over the theme's.
-        if !site_paths.contains(&asset.output_path) {
-            outputs.push(Output {
-                path: asset.output_path.clone(),
-                contents: OutputContents::Rendered(asset.contents.clone()),
-                origin: format!("theme {}", asset.theme),
-            });
+        if site_paths.contains(&asset.output_path) {
+            continue;
         }
+        let id = format!("theme:{}", asset.output_path);
+        let inputs = inputs([("theme", keys.theme.clone())]);
+        if let Some(records) = reuse(&id, &inputs) {
+            units.push(Unit::reused(&id, inputs, records));
+            continue;
+        }
+        units.push(Unit {
+            id,
+            inputs,
+            outputs: vec![(
+                Output {
+                    path: asset.output_path.clone(),
+                    contents: OutputContents::Rendered(asset.contents.clone()),
+                    origin: format!("theme {}", asset.theme),
+                },
+                None,
+            )],
+            reused: false,
+            is_page: false,
+        });
+    }
+
+    let mut outputs = Vec::new();
+    let mut pages = Vec::new();
+    let mut manifest = Manifest::default();
+    let mut stats = RenderStats::default();
+    for unit in units {
+        if unit.is_page {
+            if unit.reused {
+                stats.pages_reused += 1;
+            } else {
+                stats.pages_rendered += 1;
+            }
+        }
+        let mut records = Vec::with_capacity(unit.outputs.len());
+        for (output, url) in unit.outputs {
+            if let Some(url) = &url {
+                pages.push(PageOutput {
+                    url: url.clone(),
+                    origin: output.origin.clone(),
+                });
+            }
+            records.push(OutputRecord {
+                path: output.path.clone(),
+                url,
+            });
+            outputs.push(output);
+        }
+        if !unit.inputs.is_empty() {
+            manifest.units.insert(
+                unit.id,
+                UnitRecord {
+                    inputs: unit.inputs,
+                    outputs: records,
+                },
+            );
+        }
+    }
+    if let Some(last_changed) = options.last_changed {
+        manifest.last_changed = last_changed.clone();
     }
 
     check_collisions(site, &outputs, &mut diagnostics);
@@ -163,13 +302,175 @@ pub fn render_site(site: &Site, theme: &mut Theme) -> Result<RenderedSite, Diagn
         diagnostics.sort();
         return Err(diagnostics);
     }
+    outputs.push(Output {
+        path: MANIFEST_PATH.to_owned(),
+        contents: OutputContents::Rendered(manifest.to_json()),
+        origin: "manifest".to_owned(),
+    });
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
     pages.sort_by(|a, b| a.url.cmp(&b.url));
     Ok(RenderedSite {
         outputs,
         pages,
         warnings: diagnostics,
+        manifest,
+        stats,
     })
+}
+
+/// The inputs of a unit, from `(name, id)` pairs.
+fn inputs<const N: usize>(pairs: [(&str, String); N]) -> BTreeMap<String, String> {
+    pairs
+        .into_iter()
+        .map(|(name, id)| (name.to_owned(), id))
+        .collect()
+}
+
+/// One unit of work and what came of it.
+struct Unit {
+    id: String,
+    inputs: BTreeMap<String, String>,
+    /// Each output with the page URL it serves, for pages.
+    outputs: Vec<(Output, Option<String>)>,
+    reused: bool,
+    is_page: bool,
+}
+
+impl Unit {
+    fn reused(id: &str, inputs: BTreeMap<String, String>, records: Vec<OutputRecord>) -> Self {
+        let is_page = records.iter().any(|record| record.url.is_some());
+        Self {
+            id: id.to_owned(),
+            inputs,
+            outputs: records
+                .into_iter()
+                .map(|record| {
+                    (
+                        Output {
+                            contents: OutputContents::Reuse(record.path.clone()),
+                            path: record.path,
+                            origin: id.to_owned(),
+                        },
+                        record.url,
+                    )
+                })
+                .collect(),
+            reused: true,
+            is_page,
+        }
+    }
+
+    fn copy(file: &StaticFile, inputs: BTreeMap<String, String>) -> Self {
+        Self {
+            id: file.source_path.clone(),
+            inputs,
+            outputs: vec![(
+                Output {
+                    path: file.output_path.clone(),
+                    contents: OutputContents::Copy(file.source_path.clone()),
+                    origin: file.source_path.clone(),
+                },
+                None,
+            )],
+            reused: false,
+            is_page: false,
+        }
+    }
+}
+
+/// Ids of the inputs that many pages share, computed once per site.
+struct InputKeys {
+    /// The theme chain and site template overrides.
+    theme: String,
+    /// Everything every page reads: settings, data, navigation, footer, theme,
+    /// the site's own layouts, and this tool's version.
+    site: String,
+    /// Per collection: its pages' titles, URLs and groups (side navigation,
+    /// previous and next, breadcrumbs).
+    collections: HashMap<String, String>,
+    /// The resource room's posts and categories (listings, Liquid's `site.posts`).
+    room: String,
+}
+
+impl InputKeys {
+    fn new(site: &Site, theme: &Theme, view: &SiteView) -> Self {
+        let layouts: BTreeMap<&String, (&gazette_content::Map, &String)> = site
+            .layouts
+            .iter()
+            .map(|(name, layout)| (name, (&layout.data, &layout.body)))
+            .collect();
+        let site_key = hash_json(&json!({
+            "tool": env!("CARGO_PKG_VERSION"),
+            "theme": theme.fingerprint(),
+            "site": view.theme_site,
+            "layouts": layouts,
+        }));
+        let collections = view
+            .side_navs
+            .iter()
+            .map(|(name, nav)| {
+                let first = site
+                    .collection(name)
+                    .and_then(|c| c.entries.first())
+                    .and_then(|entry| site.pages[entry.page].url());
+                (name.clone(), hash_json(&json!([nav, first])))
+            })
+            .collect();
+        let room = match &site.resource_room {
+            Some(room) => {
+                let posts: Vec<Value> = room
+                    .posts
+                    .iter()
+                    .map(|i| post_summary(site, &site.pages[*i]))
+                    .collect();
+                let categories: Vec<Value> = room
+                    .categories
+                    .iter()
+                    .map(|c| {
+                        json!([
+                            c.name,
+                            c.title,
+                            c.index_page.and_then(|i| site.pages[i].url())
+                        ])
+                    })
+                    .collect();
+                hash_json(&json!([view.room_title, posts, categories]))
+            }
+            None => String::new(),
+        };
+        Self {
+            theme: theme.fingerprint().to_owned(),
+            site: site_key,
+            collections,
+            room,
+        }
+    }
+
+    fn page_inputs(&self, page: &Page, last_updated: Option<String>) -> BTreeMap<String, String> {
+        let mut inputs = inputs([
+            ("site", self.site.clone()),
+            ("page", page.content_id.clone()),
+        ]);
+        if let Some(collection) = page.collection()
+            && let Some(key) = self.collections.get(collection)
+        {
+            inputs.insert("collection".into(), key.clone());
+        }
+        let reads_room = matches!(
+            page.kind,
+            PageKind::Homepage
+                | PageKind::ResourceRoom
+                | PageKind::Category { .. }
+                | PageKind::Post { .. }
+        ) || LiquidEngine::has_liquid(&page.body);
+        if reads_room && !self.room.is_empty() {
+            inputs.insert("room".into(), self.room.clone());
+        }
+        if let Some(date) = last_updated {
+            inputs.insert("last-updated".into(), date);
+        }
+        inputs
+    }
 }
 
 /// A Sass stylesheet with Liquid in it (`misc/custom.scss`) to CSS.
@@ -237,9 +538,20 @@ struct PageRenderer<'a> {
     liquid: &'a LiquidEngine,
     liquid_site: &'a liquid_core::Value,
     sanitizer: &'a ContentSanitizer,
+    last_changed: Option<&'a BTreeMap<String, i64>>,
 }
 
 impl PageRenderer<'_> {
+    /// "Last updated" of a page, from the last commit that changed its file.
+    fn last_updated(&self, page: &Page) -> Option<String> {
+        let seconds = *self.last_changed?.get(&page.source_path)?;
+        let timestamp = jiff::Timestamp::from_second(seconds).ok()?;
+        // Dates are shown in Singapore time, where Isomer sites are published.
+        let zone = jiff::tz::TimeZone::fixed(jiff::tz::offset(8));
+        let date = zone.to_datetime(timestamp).date();
+        Some(date.strftime("%-d %b %Y").to_string())
+    }
+
     fn render(&self, index: usize, page: &Page) -> PageResult {
         let site = self.site;
         let Some(permalink) = &page.permalink else {
@@ -509,6 +821,7 @@ impl PageRenderer<'_> {
             "previous": link(previous),
             "next": link(next),
             "breadcrumbs": context::breadcrumbs(site, self.view, page),
+            "last_updated": self.last_updated(page),
             "sections": self.sections(page),
             "post_kind": post_kind.map(PostKind::as_str),
             "category": category,

@@ -42,6 +42,19 @@ pub struct SiteSettings {
     pub theme: Option<String>,
     /// The address the site is published at.
     pub base_url: Option<String>,
+    /// Where `gazette publish` puts the site.
+    pub publish: PublishSettings,
+}
+
+/// `[publish]` of `site.toml`: a folder (the default, `public/<site>`) or a
+/// branch of the repository.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct PublishSettings {
+    /// The output folder, relative to the workspace root.
+    pub folder: Option<PathBuf>,
+    /// A branch to commit the output to, such as `publish/govtech`.
+    pub branch: Option<String>,
 }
 
 /// A workspace found on disk.
@@ -174,6 +187,23 @@ impl Workspace {
             path,
             settings,
         })
+    }
+
+    /// Where a site lives in Git: the repository's working folder and the
+    /// site's folder inside it, when the site is in a repository with commits.
+    pub fn git_location(&self, site: &SiteEntry) -> Option<(PathBuf, String)> {
+        let root = gazette_store::work_dir(&site.path).ok()?;
+        let root = fs::canonicalize(root).ok()?;
+        gazette_store::resolve_commit(&root, "HEAD").ok()?;
+        let folder = site.path.strip_prefix(&root).ok()?;
+        Some((root, folder.to_string_lossy().replace('\\', "/")))
+    }
+
+    /// The themes folder relative to the repository's working folder.
+    pub fn themes_folder_in(&self, repository_root: &Path) -> Option<String> {
+        let themes = fs::canonicalize(self.themes_dir()).ok()?;
+        let folder = themes.strip_prefix(repository_root).ok()?;
+        Some(folder.to_string_lossy().replace('\\', "/"))
     }
 
     /// The theme a site uses.

@@ -29,6 +29,9 @@ pub enum OpenRevisionError {
         /// What git2 said.
         message: String,
     },
+    /// The repository has no commits yet.
+    #[error("the repository has no commits yet; commit the sites, then build a revision")]
+    NoCommits,
     /// The revision does not name a commit.
     #[error("revision `{revision}` does not exist ({message})")]
     NoRevision {
@@ -101,10 +104,16 @@ fn list_folder(
         revision: revision.to_owned(),
         message: error.message().to_owned(),
     };
-    let commit = repository
+    let commit = match repository
         .revparse_single(revision)
         .and_then(|object| object.peel_to_commit())
-        .map_err(no_revision)?;
+    {
+        Ok(commit) => commit,
+        Err(_) if repository.is_empty().unwrap_or(false) => {
+            return Err(OpenRevisionError::NoCommits);
+        }
+        Err(error) => return Err(no_revision(error)),
+    };
     let corrupt = |error: git2::Error| OpenRevisionError::Corrupt {
         revision: revision.to_owned(),
         message: error.message().to_owned(),
@@ -180,6 +189,10 @@ impl Source for GitTreeSource {
     fn describe(&self) -> String {
         self.description.clone()
     }
+
+    fn content_id(&self, path: &str) -> Option<String> {
+        self.blob_id(path)
+    }
 }
 
 #[cfg(test)]
@@ -226,7 +239,7 @@ mod tests {
         let repository = Repository::init(dir.path()).unwrap();
         assert!(matches!(
             GitTreeSource::open(dir.path(), "HEAD", ""),
-            Err(OpenRevisionError::NoRevision { .. })
+            Err(OpenRevisionError::NoCommits)
         ));
         commit_files(&repository, &[("a.md", "a")]);
         assert!(matches!(

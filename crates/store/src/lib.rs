@@ -4,7 +4,10 @@
 //! behalf of content: [`WorkTreeSource`] reads a folder as it is on disk and
 //! [`GitTreeSource`] reads a folder of a commit's tree straight from the object
 //! database (no checkout, bare repositories work). Both implement
-//! [`gazette_content::Source`].
+//! [`gazette_content::Source`]. It also owns the Git facts publishing needs:
+//! the paths changed between revisions, when each file last changed (one walk
+//! of the history), the refs that remember what was published, output
+//! committed to a branch, and the `post-commit` hook.
 //!
 //! It must not know what a page is: it hands out paths and bytes.
 //!
@@ -18,8 +21,18 @@
 //! }
 //! ```
 
+mod error;
 mod git_tree;
+mod history;
+mod refs;
 mod work_tree;
 
+pub use error::GitError;
+pub(crate) use error::{commit_of, open};
 pub use git_tree::{GitTreeSource, OpenRevisionError};
+pub use history::{Change, ChangeKind, changed_paths, last_changed, read_file_at};
+pub use refs::{
+    commit_tree_to_branch, git_dir, install_post_commit_hook, published_ref_name, read_ref,
+    resolve_commit, work_dir, write_ref,
+};
 pub use work_tree::{WorkTreeError, WorkTreeSource};

@@ -58,6 +58,7 @@ pub struct StaticAsset {
 /// parents, each template taken from the first layer that has it.
 pub struct Theme {
     tera: tera::Tera,
+    fingerprint: String,
     chain: Vec<String>,
     layouts: BTreeSet<String>,
     aliases: BTreeMap<String, String>,
@@ -142,6 +143,14 @@ impl Theme {
                 }
             }
         }
+        let mut hasher = blake3::Hasher::new();
+        for (name, text) in &templates {
+            hasher
+                .update(name.as_bytes())
+                .update(&[0])
+                .update(text.as_bytes())
+                .update(&[0]);
+        }
         tera.add_raw_templates(templates)
             .map_err(|error| ThemeError::Template(error.to_string()))?;
 
@@ -150,13 +159,34 @@ impl Theme {
         for (_, manifest) in chain.iter().rev() {
             aliases.extend(manifest.layout_aliases.clone());
         }
+        for (path, asset) in &assets {
+            hasher
+                .update(path.as_bytes())
+                .update(&[0])
+                .update(&asset.contents)
+                .update(&[0]);
+        }
+        for (alias, target) in &aliases {
+            hasher
+                .update(alias.as_bytes())
+                .update(&[0])
+                .update(target.as_bytes())
+                .update(&[0]);
+        }
         Ok(Self {
             tera,
+            fingerprint: hasher.finalize().to_hex().to_string(),
             chain: chain.into_iter().map(|(name, _)| name).collect(),
             layouts,
             aliases,
             assets: assets.into_values().collect(),
         })
+    }
+
+    /// A hash of every template, asset and alias of the chain (site overrides
+    /// included): it changes exactly when the theme could render differently.
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
     }
 
     /// The theme names of the chain, child first.
@@ -301,6 +331,8 @@ mod tests {
         let theme = Theme::load(&themes(), "agency", Some(&site)).unwrap();
         let html = theme.render_layout("page", &context("Hi")).unwrap();
         assert_eq!(html, "<header>agency header</header><h2>Hi</h2>");
+        let without = Theme::load(&themes(), "agency", None).unwrap();
+        assert_ne!(theme.fingerprint(), without.fingerprint());
     }
 
     #[test]

@@ -1,0 +1,87 @@
+//! The manifest of a published site: for every unit of work (a page, a copied
+//! file, a stylesheet, a theme asset), the inputs it read and the outputs it
+//! wrote. The next publish reuses a unit's outputs when its inputs are the
+//! same, and renders only the rest.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// Where the manifest is kept in a site's output.
+pub const MANIFEST_PATH: &str = ".gazette-manifest.json";
+
+/// The version of the manifest format; a different one means a full build.
+const FORMAT: u32 = 1;
+
+/// What a publish produced and what each part of it depended on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// The manifest format version.
+    pub format: u32,
+    /// Every unit by id (its source path, or `theme:<path>` for theme assets).
+    pub units: BTreeMap<String, UnitRecord>,
+    /// When each source file of the site last changed (seconds since the
+    /// epoch), carried forward so the next publish walks only new commits.
+    #[serde(default)]
+    pub last_changed: BTreeMap<String, i64>,
+}
+
+impl Default for Manifest {
+    fn default() -> Self {
+        Self {
+            format: FORMAT,
+            units: BTreeMap::new(),
+            last_changed: BTreeMap::new(),
+        }
+    }
+}
+
+/// One unit: its inputs (name → content id) and what it wrote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnitRecord {
+    /// Everything the unit read, each with an id that changes with its content.
+    pub inputs: BTreeMap<String, String>,
+    /// The files it wrote.
+    pub outputs: Vec<OutputRecord>,
+}
+
+/// One output file of a unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutputRecord {
+    /// The path under the site's output root.
+    pub path: String,
+    /// The page URL it serves, for pages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+impl Manifest {
+    /// Reads a manifest; anything unreadable or of another format is treated
+    /// as no manifest at all (the publish is then a full build).
+    pub fn from_json(bytes: &[u8]) -> Option<Self> {
+        serde_json::from_slice::<Self>(bytes)
+            .ok()
+            .filter(|manifest| manifest.format == FORMAT)
+    }
+
+    /// The manifest as stable, pretty JSON (keys sorted).
+    pub fn to_json(&self) -> Vec<u8> {
+        let mut bytes = serde_json::to_vec_pretty(self).unwrap_or_default();
+        bytes.push(b'\n');
+        bytes
+    }
+
+    /// The unit's outputs, if it was recorded with exactly these inputs.
+    pub fn reusable(&self, id: &str, inputs: &BTreeMap<String, String>) -> Option<&[OutputRecord]> {
+        self.units
+            .get(id)
+            .filter(|unit| &unit.inputs == inputs)
+            .map(|unit| unit.outputs.as_slice())
+    }
+}
+
+/// A short hash of anything serialisable, for inputs that are not files.
+pub(crate) fn hash_json(value: &impl Serialize) -> String {
+    let bytes = serde_json::to_vec(value).unwrap_or_default();
+    blake3::hash(&bytes).to_hex()[..32].to_owned()
+}

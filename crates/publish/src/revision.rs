@@ -1,0 +1,347 @@
+//! Publishing a site as it is at a Git revision, doing only the work the
+//! revision's changes call for.
+//!
+//! The last commit published for each site is kept in
+//! `refs/gazette/published/<site>`, moved only after a publish succeeds. A
+//! publish compares the new commit with it: no change under the site's or the
+//! themes' folders means nothing to do; otherwise the site is loaded from the
+//! commit's tree and every unit whose inputs (by blob id) are unchanged since
+//! the previous publish reuses its output.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use gazette_content::{Diagnostic, Diagnostics, Site, Source};
+use gazette_store::{
+    GitTreeSource, changed_paths, last_changed, published_ref_name, read_ref, resolve_commit,
+    write_ref,
+};
+use gazette_theme::Theme;
+
+use crate::manifest::{MANIFEST_PATH, Manifest};
+use crate::output::{FolderTarget, OutputError};
+use crate::render::{OutputContents, RenderOptions, RenderStats, RenderedSite, render_site};
+
+/// Where a publish goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PublishTarget {
+    /// A folder, switched to the new version in one step.
+    Folder(PathBuf),
+    /// A branch of the same repository: one commit per publish whose tree is
+    /// the site's output.
+    Branch(String),
+}
+
+/// One site to publish from a revision.
+pub struct PublishRequest<'a> {
+    /// The site's name (also names its published ref).
+    pub name: &'a str,
+    /// Any path inside the repository.
+    pub repository: &'a Path,
+    /// The revision to publish (`HEAD`, a branch, a commit id).
+    pub revision: &'a str,
+    /// The site's folder in the tree (`sites/govtech`, or empty for the root).
+    pub site_folder: &'a str,
+    /// Where themes come from, when not from the same revision.
+    pub themes: Option<&'a dyn Source>,
+    /// The themes folder in the tree, when themes come from the same revision.
+    pub themes_folder: &'a str,
+    /// The theme the site uses.
+    pub theme: &'a str,
+    /// Where the output goes.
+    pub target: &'a PublishTarget,
+}
+
+/// What a publish did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PublishOutcome {
+    /// The site was rendered (in part) and its output switched.
+    Published {
+        /// Pages rendered and reused.
+        stats: RenderStats,
+        /// Warnings to show.
+        warnings: Diagnostics,
+    },
+    /// Nothing the site depends on changed since the last publish.
+    Unchanged,
+}
+
+/// A finished publish of one site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishReport {
+    /// The commit published.
+    pub commit: String,
+    /// The commit published before, if any.
+    pub previous_commit: Option<String>,
+    /// What happened.
+    pub outcome: PublishOutcome,
+    /// How long it took.
+    pub elapsed: Duration,
+}
+
+/// Why a publish failed; the published output and ref are as they were.
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    /// The revision, repository or site folder is not usable.
+    #[error("{0}")]
+    Revision(String),
+    /// The content has errors: all of them.
+    #[error("the site has errors")]
+    Content(Diagnostics),
+    /// Writing the output failed.
+    #[error(transparent)]
+    Output(#[from] OutputError),
+}
+
+impl From<gazette_store::GitError> for PublishError {
+    fn from(error: gazette_store::GitError) -> Self {
+        Self::Revision(error.to_string())
+    }
+}
+
+impl From<gazette_store::OpenRevisionError> for PublishError {
+    fn from(error: gazette_store::OpenRevisionError) -> Self {
+        Self::Revision(error.to_string())
+    }
+}
+
+/// Publishes one site at a revision, incrementally.
+pub fn publish_revision(request: &PublishRequest<'_>) -> Result<PublishReport, PublishError> {
+    let started = Instant::now();
+    let commit = resolve_commit(request.repository, request.revision)?;
+    let ref_name = published_ref_name(request.name);
+    let previous_commit = read_ref(request.repository, &ref_name)?;
+    let target = Target::new(request);
+    let _lock = target.lock()?;
+    let previous_manifest = target.current_manifest();
+
+    let report = |outcome| PublishReport {
+        commit: commit.clone(),
+        previous_commit: previous_commit.clone(),
+        outcome,
+        elapsed: started.elapsed(),
+    };
+    if let (Some(previous), Some(_)) = (&previous_commit, &previous_manifest)
+        && !touches(request, previous, &commit)?
+    {
+        write_ref(
+            request.repository,
+            &ref_name,
+            &commit,
+            "gazette: nothing to publish",
+        )?;
+        return Ok(report(PublishOutcome::Unchanged));
+    }
+
+    let known = previous_commit
+        .as_deref()
+        .zip(previous_manifest.as_ref().map(|m| &m.last_changed));
+    let dates = last_changed(request.repository, &commit, request.site_folder, known)?;
+    let site_source = GitTreeSource::open(request.repository, &commit, request.site_folder)?;
+    let own_themes;
+    let themes: &dyn Source = match request.themes {
+        Some(themes) => themes,
+        None => {
+            own_themes = GitTreeSource::open(request.repository, &commit, request.themes_folder)?;
+            &own_themes
+        }
+    };
+
+    let render =
+        |previous: Option<&Manifest>| render_at(request, &site_source, themes, &dates, previous);
+    let rendered = render(previous_manifest.as_ref())?;
+    let written = target.write(&rendered, &site_source, request, &commit);
+    let rendered = match written {
+        Err(PublishError::Output(OutputError::MissingPrevious(_))) => {
+            // The previous output was changed by hand; render everything.
+            let full = render(None)?;
+            target.write(&full, &site_source, request, &commit)?;
+            full
+        }
+        Err(error) => return Err(error),
+        Ok(()) => rendered,
+    };
+    write_ref(
+        request.repository,
+        &ref_name,
+        &commit,
+        &format!("gazette: published {}", request.name),
+    )?;
+    Ok(report(PublishOutcome::Published {
+        stats: rendered.stats,
+        warnings: rendered.warnings,
+    }))
+}
+
+/// Whether anything the site depends on changed between two commits.
+fn touches(request: &PublishRequest<'_>, from: &str, to: &str) -> Result<bool, PublishError> {
+    if from == to {
+        return Ok(false);
+    }
+    let mut watched = vec![folder_prefix(request.site_folder)];
+    if request.themes.is_none() {
+        watched.push(folder_prefix(request.themes_folder));
+    } else {
+        // Themes from elsewhere cannot be compared by commit: check every time.
+        return Ok(true);
+    }
+    let changes = changed_paths(request.repository, Some(from), to)?;
+    Ok(changes
+        .iter()
+        .flat_map(|change| change.paths())
+        .any(|path| {
+            watched
+                .iter()
+                .any(|prefix| path.starts_with(prefix.as_str()))
+        }))
+}
+
+fn folder_prefix(folder: &str) -> String {
+    let folder = folder.trim_matches('/');
+    if folder.is_empty() {
+        String::new()
+    } else {
+        format!("{folder}/")
+    }
+}
+
+fn render_at(
+    request: &PublishRequest<'_>,
+    site_source: &GitTreeSource,
+    themes: &dyn Source,
+    dates: &BTreeMap<String, i64>,
+    previous: Option<&Manifest>,
+) -> Result<RenderedSite, PublishError> {
+    let loaded = Site::load(request.name, site_source).map_err(PublishError::Content)?;
+    let mut diagnostics = loaded.diagnostics;
+    let mut theme = Theme::load(themes, request.theme, Some(site_source)).map_err(|error| {
+        PublishError::Content(Diagnostics(vec![
+            Diagnostic::error(
+                request.name,
+                "site.toml",
+                format!("cannot load theme `{}`: {error}", request.theme),
+            )
+            .with_hint("check `theme` in the site's `site.toml` and the folders under `themes/`"),
+        ]))
+    })?;
+    let options = RenderOptions {
+        last_changed: Some(dates),
+        previous,
+    };
+    match render_site(&loaded.site, &mut theme, &options) {
+        Ok(rendered) if !diagnostics.has_errors() => {
+            let mut rendered = rendered;
+            diagnostics.extend(rendered.warnings.0.drain(..));
+            rendered.warnings = diagnostics;
+            Ok(rendered)
+        }
+        Ok(_) => {
+            diagnostics.sort();
+            Err(PublishError::Content(diagnostics))
+        }
+        Err(more) => {
+            diagnostics.extend(more);
+            diagnostics.sort();
+            Err(PublishError::Content(diagnostics))
+        }
+    }
+}
+
+/// The chosen target, with its lock and its view of the previous publish.
+enum Target {
+    Folder(FolderTarget),
+    Branch {
+        repository: PathBuf,
+        branch: String,
+        lock_dir: PathBuf,
+    },
+}
+
+impl Target {
+    fn new(request: &PublishRequest<'_>) -> Self {
+        match request.target {
+            PublishTarget::Folder(path) => Self::Folder(FolderTarget::new(path)),
+            PublishTarget::Branch(branch) => Self::Branch {
+                repository: request.repository.to_owned(),
+                branch: branch.clone(),
+                lock_dir: gazette_store::git_dir(request.repository)
+                    .unwrap_or_else(|_| request.repository.join(".git"))
+                    .join("gazette")
+                    .join(request.name),
+            },
+        }
+    }
+
+    fn lock(&self) -> Result<crate::output::TargetLock, PublishError> {
+        match self {
+            Self::Folder(folder) => Ok(folder.lock()?),
+            Self::Branch { lock_dir, .. } => Ok(FolderTarget::new(lock_dir).lock()?),
+        }
+    }
+
+    fn current_manifest(&self) -> Option<Manifest> {
+        match self {
+            Self::Folder(folder) => folder.current_manifest(),
+            Self::Branch {
+                repository, branch, ..
+            } => {
+                let bytes = gazette_store::read_file_at(
+                    repository,
+                    &format!("refs/heads/{branch}"),
+                    MANIFEST_PATH,
+                )
+                .ok()
+                .flatten()?;
+                Manifest::from_json(&bytes)
+            }
+        }
+    }
+
+    fn write(
+        &self,
+        rendered: &RenderedSite,
+        source: &dyn Source,
+        request: &PublishRequest<'_>,
+        commit: &str,
+    ) -> Result<(), PublishError> {
+        match self {
+            Self::Folder(folder) => Ok(folder.publish(rendered, source)?),
+            Self::Branch {
+                repository, branch, ..
+            } => {
+                let previous = format!("refs/heads/{branch}");
+                let mut files = BTreeMap::new();
+                for output in &rendered.outputs {
+                    // The same rule as for folders: no path may leave the output root.
+                    crate::output::safe_join(Path::new(""), &output.path)?;
+                    let bytes = match &output.contents {
+                        OutputContents::Rendered(bytes) => bytes.clone(),
+                        OutputContents::Copy(path) => {
+                            source.read(path).map_err(|error| OutputError::Source {
+                                path: path.clone(),
+                                message: error.to_string(),
+                            })?
+                        }
+                        OutputContents::Reuse(path) => {
+                            gazette_store::read_file_at(repository, &previous, path)?
+                                .ok_or_else(|| OutputError::MissingPrevious(PathBuf::from(path)))?
+                        }
+                    };
+                    files.insert(output.path.clone(), bytes);
+                }
+                let short = &commit[..commit.len().min(12)];
+                gazette_store::commit_tree_to_branch(
+                    repository,
+                    branch,
+                    &files,
+                    &format!(
+                        "Publish {} from {short}\n\nSource commit: {commit}\n",
+                        request.name
+                    ),
+                )?;
+                Ok(())
+            }
+        }
+    }
+}

@@ -1,0 +1,51 @@
+//! Errors of Git operations other than opening a tree.
+
+use std::path::{Path, PathBuf};
+
+use git2::{Commit, Repository};
+
+/// A Git operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum GitError {
+    /// No repository at or above the path.
+    #[error("{0}: not inside a Git repository")]
+    NoRepository(PathBuf),
+    /// The repository has no commits yet.
+    #[error("the repository has no commits yet; commit the sites first")]
+    NoCommits,
+    /// The revision does not name a commit.
+    #[error("revision `{0}` does not exist")]
+    NoRevision(String),
+    /// A `post-commit` hook that Gazette did not write is in the way.
+    #[error("{0} exists and was not written by Gazette (use --force to replace it)")]
+    HookExists(PathBuf),
+    /// Reading or writing a file failed.
+    #[error("{0}: {1}")]
+    Io(PathBuf, std::io::Error),
+    /// What libgit2 reported.
+    #[error("git: {0}")]
+    Git(String),
+}
+
+impl GitError {
+    pub(crate) fn from_git(error: git2::Error) -> Self {
+        Self::Git(error.message().to_owned())
+    }
+}
+
+/// Opens the repository holding `path`.
+pub(crate) fn open(path: &Path) -> Result<Repository, GitError> {
+    Repository::discover(path).map_err(|_| GitError::NoRepository(path.to_owned()))
+}
+
+/// The commit a revision names.
+pub(crate) fn commit_of<'r>(repo: &'r Repository, revision: &str) -> Result<Commit<'r>, GitError> {
+    match repo
+        .revparse_single(revision)
+        .and_then(|object| object.peel_to_commit())
+    {
+        Ok(commit) => Ok(commit),
+        Err(_) if repo.is_empty().unwrap_or(false) => Err(GitError::NoCommits),
+        Err(_) => Err(GitError::NoRevision(revision.to_owned())),
+    }
+}

@@ -1,0 +1,154 @@
+//! Refs that remember what was published, and output committed to a branch.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use git2::{FileMode, Oid, Repository, Signature};
+
+use crate::GitError;
+
+/// The repository's working folder (or, for a bare repository, its Git folder).
+pub fn work_dir(path: &Path) -> Result<std::path::PathBuf, GitError> {
+    let repo = crate::open(path)?;
+    Ok(repo.workdir().unwrap_or_else(|| repo.path()).to_owned())
+}
+
+/// The repository's Git folder (`.git`, or the bare repository itself).
+pub fn git_dir(path: &Path) -> Result<std::path::PathBuf, GitError> {
+    Ok(crate::open(path)?.path().to_owned())
+}
+
+/// The ref that records the last commit published for `site`.
+pub fn published_ref_name(site: &str) -> String {
+    format!("refs/gazette/published/{site}")
+}
+
+/// The commit id a ref points to, if the ref exists.
+pub fn read_ref(repository: &Path, name: &str) -> Result<Option<String>, GitError> {
+    let repo = crate::open(repository)?;
+    match repo.find_reference(name) {
+        Ok(reference) => Ok(reference.target().map(|oid| oid.to_string())),
+        Err(error) if error.code() == git2::ErrorCode::NotFound => Ok(None),
+        Err(error) => Err(GitError::from_git(error)),
+    }
+}
+
+/// Points `name` at `commit`, creating the ref if needed.
+pub fn write_ref(
+    repository: &Path,
+    name: &str,
+    commit: &str,
+    message: &str,
+) -> Result<(), GitError> {
+    let repo = crate::open(repository)?;
+    let oid = Oid::from_str(commit).map_err(GitError::from_git)?;
+    repo.reference(name, oid, true, message)
+        .map_err(GitError::from_git)?;
+    Ok(())
+}
+
+/// The full commit id of a revision.
+pub fn resolve_commit(repository: &Path, revision: &str) -> Result<String, GitError> {
+    let repo = crate::open(repository)?;
+    Ok(crate::commit_of(&repo, revision)?.id().to_string())
+}
+
+/// Commits `files` (output path → bytes) as the whole tree of a new commit on
+/// `branch`, whose parent is the branch's previous commit. Returns the commit
+/// id. A publish that changes nothing still records a commit, so every
+/// publish is visible in the branch's history.
+pub fn commit_tree_to_branch(
+    repository: &Path,
+    branch: &str,
+    files: &BTreeMap<String, Vec<u8>>,
+    message: &str,
+) -> Result<String, GitError> {
+    let repo = crate::open(repository)?;
+    let tree = write_tree(&repo, files)?;
+    let tree = repo.find_tree(tree).map_err(GitError::from_git)?;
+    let reference = format!("refs/heads/{branch}");
+    let parent = match repo.find_reference(&reference) {
+        Ok(r) => Some(r.peel_to_commit().map_err(GitError::from_git)?),
+        Err(error) if error.code() == git2::ErrorCode::NotFound => None,
+        Err(error) => return Err(GitError::from_git(error)),
+    };
+    let signature = Signature::now("Gazette", "gazette@localhost").map_err(GitError::from_git)?;
+    let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
+    let oid = repo
+        .commit(
+            Some(&reference),
+            &signature,
+            &signature,
+            message,
+            &tree,
+            &parents,
+        )
+        .map_err(GitError::from_git)?;
+    Ok(oid.to_string())
+}
+
+/// Builds nested trees from `/`-separated paths.
+fn write_tree(repo: &Repository, files: &BTreeMap<String, Vec<u8>>) -> Result<Oid, GitError> {
+    #[derive(Default)]
+    struct Folder<'a> {
+        files: Vec<(&'a str, &'a [u8])>,
+        folders: BTreeMap<&'a str, Folder<'a>>,
+    }
+    fn insert<'a>(folder: &mut Folder<'a>, path: &'a str, bytes: &'a [u8]) {
+        match path.split_once('/') {
+            Some((head, rest)) => insert(folder.folders.entry(head).or_default(), rest, bytes),
+            None => folder.files.push((path, bytes)),
+        }
+    }
+    fn write(repo: &Repository, folder: &Folder<'_>) -> Result<Oid, GitError> {
+        let mut builder = repo.treebuilder(None).map_err(GitError::from_git)?;
+        for (name, bytes) in &folder.files {
+            let blob = repo.blob(bytes).map_err(GitError::from_git)?;
+            builder
+                .insert(name, blob, FileMode::Blob.into())
+                .map_err(GitError::from_git)?;
+        }
+        for (name, child) in &folder.folders {
+            let tree = write(repo, child)?;
+            builder
+                .insert(name, tree, FileMode::Tree.into())
+                .map_err(GitError::from_git)?;
+        }
+        builder.write().map_err(GitError::from_git)
+    }
+    let mut root = Folder::default();
+    for (path, bytes) in files {
+        insert(&mut root, path, bytes);
+    }
+    write(repo, &root)
+}
+
+/// Installs a `post-commit` hook that runs `command`. An existing hook that
+/// Gazette did not write is kept unless `force` is set.
+pub fn install_post_commit_hook(
+    repository: &Path,
+    command: &str,
+    force: bool,
+) -> Result<std::path::PathBuf, GitError> {
+    let repo = crate::open(repository)?;
+    let hooks = repo.path().join("hooks");
+    std::fs::create_dir_all(&hooks).map_err(|e| GitError::Io(hooks.clone(), e))?;
+    let hook = hooks.join("post-commit");
+    const MARK: &str = "# installed by gazette";
+    if hook.exists() && !force {
+        let existing = std::fs::read_to_string(&hook).unwrap_or_default();
+        if !existing.contains(MARK) {
+            return Err(GitError::HookExists(hook));
+        }
+    }
+    let script =
+        format!("#!/bin/sh\n{MARK}: publishes the sites changed by each commit\nexec {command}\n");
+    std::fs::write(&hook, script).map_err(|e| GitError::Io(hook.clone(), e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755))
+            .map_err(|e| GitError::Io(hook.clone(), e))?;
+    }
+    Ok(hook)
+}

@@ -137,7 +137,6 @@ impl SiteView {
             .map(|text| sanitizer.clean(text))
             .filter(|text| !text.trim().is_empty());
         let theme_site = json!({
-            "name": site.name,
             "title": site.config.title(),
             "description": config.get("description"),
             "url": config.get("url"),

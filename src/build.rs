@@ -81,7 +81,11 @@ struct SiteInputs {
 }
 
 impl SiteInputs {
-    fn open(workspace: &Workspace, site: &SiteEntry, revision: Option<&str>) -> anyhow::Result<Self> {
+    fn open(
+        workspace: &Workspace,
+        site: &SiteEntry,
+        revision: Option<&str>,
+    ) -> anyhow::Result<Self> {
         let location = workspace.git_location(site);
         let Some(revision) = revision else {
             // The working folder; dates come from the history at HEAD when
@@ -92,14 +96,22 @@ impl SiteInputs {
             });
             return Ok(Self {
                 site: Box::new(WorkTreeSource::new(&site.path)?),
-                themes: Box::new(WorkTreeSource::new(workspace.themes_dir()).with_context(|| {
-                    format!("cannot read the themes folder of {}", workspace.root.display())
-                })?),
+                themes: Box::new(WorkTreeSource::new(workspace.themes_dir()).with_context(
+                    || {
+                        format!(
+                            "cannot read the themes folder of {}",
+                            workspace.root.display()
+                        )
+                    },
+                )?),
                 last_changed,
             });
         };
         let (repository, folder) = location.with_context(|| {
-            format!("{} is not in a Git repository with commits", site.path.display())
+            format!(
+                "{} is not in a Git repository with commits",
+                site.path.display()
+            )
         })?;
         let themes_folder = workspace
             .themes_folder_in(&repository)
@@ -107,7 +119,12 @@ impl SiteInputs {
         Ok(Self {
             site: Box::new(GitTreeSource::open(&repository, revision, &folder)?),
             themes: Box::new(GitTreeSource::open(&repository, revision, &themes_folder)?),
-            last_changed: Some(gazette_store::last_changed(&repository, revision, &folder, None)?),
+            last_changed: Some(gazette_store::last_changed(
+                &repository,
+                revision,
+                &folder,
+                None,
+            )?),
         })
     }
 }

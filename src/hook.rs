@@ -13,6 +13,9 @@ pub fn install(force: bool) -> anyhow::Result<bool> {
         program.display().to_string().replace('\'', "'\\''")
     );
     let hook = gazette_store::install_post_commit_hook(&workspace.root, &command, force)?;
-    println!("Installed {}: every commit publishes the sites it changed.", hook.display());
+    println!(
+        "Installed {}: every commit publishes the sites it changed.",
+        hook.display()
+    );
     Ok(true)
 }

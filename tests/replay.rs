@@ -36,7 +36,11 @@ fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
             if path.is_dir() {
                 stack.push(path);
             } else {
-                let relative = path.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+                let relative = path
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
                 files.insert(relative, fs::read(&path).expect("a readable file"));
             }
         }
@@ -108,7 +112,10 @@ fn incremental_publish_matches_a_full_build_after_every_commit() {
                     .chain(incremental_tree.keys())
                     .filter(|path| full_tree.get(*path) != incremental_tree.get(*path))
                     .collect();
-                assert!(differing.is_empty(), "commit {commit}: outputs differ: {differing:?}");
+                assert!(
+                    differing.is_empty(),
+                    "commit {commit}: outputs differ: {differing:?}"
+                );
                 fs::remove_dir_all(fs::canonicalize(&full_out).unwrap()).unwrap();
                 compared += 1;
             }
@@ -116,7 +123,10 @@ fn incremental_publish_matches_a_full_build_after_every_commit() {
                 // A commit with content errors is refused by both, and the
                 // published version stays the one before it.
                 let after = incremental_out.exists().then(|| tree(&incremental_out));
-                assert_eq!(before, after, "commit {commit}: a refused publish changed the output");
+                assert_eq!(
+                    before, after,
+                    "commit {commit}: a refused publish changed the output"
+                );
                 refused += 1;
             }
             (incremental, full) => panic!(
@@ -126,6 +136,8 @@ fn incremental_publish_matches_a_full_build_after_every_commit() {
             ),
         }
     }
-    println!("{compared} commits compared byte for byte, {refused} refused by both, {reused_total} pages reused");
+    println!(
+        "{compared} commits compared byte for byte, {refused} refused by both, {reused_total} pages reused"
+    );
     assert!(reused_total > 0, "incremental publishes reused nothing");
 }

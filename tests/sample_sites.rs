@@ -117,7 +117,8 @@ fn sample_sites_render_without_warnings_and_keep_editor_markup() {
                 gazette_publish::OutputContents::Rendered(bytes) => {
                     Some(String::from_utf8_lossy(bytes).into_owned())
                 }
-                gazette_publish::OutputContents::Copy(_) | gazette_publish::OutputContents::Reuse(_) => None,
+                gazette_publish::OutputContents::Copy(_)
+                | gazette_publish::OutputContents::Reuse(_) => None,
             })
             .collect();
         for kept in [

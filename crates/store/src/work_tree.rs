@@ -131,6 +131,15 @@ impl Source for WorkTreeSource {
     fn describe(&self) -> String {
         self.root.display().to_string()
     }
+
+    /// The id Git would give the file, so a build of the working folder and a
+    /// build of the same committed tree record the same inputs.
+    fn content_id(&self, path: &str) -> Option<String> {
+        let bytes = self.read(path).ok()?;
+        git2::Oid::hash_object(git2::ObjectType::Blob, &bytes)
+            .ok()
+            .map(|oid| oid.to_string())
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,328 @@
+//! `gazette publish` on a real temporary repository: incremental work, the
+//! published ref, branch targets, locking, bad revisions, and kills.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+use git2::{Repository, Signature};
+
+/// A workspace with the `ogp` sample site and the themes, committed.
+struct Workspace {
+    dir: tempfile::TempDir,
+    repository: Repository,
+}
+
+impl Workspace {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        copy_tree(&root.join("sites/ogp"), &dir.path().join("sites/ogp"));
+        copy_tree(&root.join("themes"), &dir.path().join("themes"));
+        fs::write(dir.path().join("gazette.toml"), "").unwrap();
+        let repository = Repository::init(dir.path()).unwrap();
+        let workspace = Self { dir, repository };
+        workspace.commit("Add the ogp site");
+        workspace
+    }
+
+    fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn write(&self, path: &str, contents: &str) {
+        let full = self.root().join(path);
+        fs::create_dir_all(full.parent().unwrap()).unwrap();
+        fs::write(full, contents).unwrap();
+    }
+
+    fn commit(&self, message: &str) -> String {
+        let mut index = self.repository.index().unwrap();
+        index
+            .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
+            .unwrap();
+        index.update_all(["*"], None).unwrap();
+        index.write().unwrap();
+        let tree = self
+            .repository
+            .find_tree(index.write_tree().unwrap())
+            .unwrap();
+        let signature = Signature::now("Editor", "editor@example.gov.sg").unwrap();
+        let parent = self
+            .repository
+            .head()
+            .ok()
+            .and_then(|h| h.peel_to_commit().ok());
+        let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
+        self.repository
+            .commit(
+                Some("HEAD"),
+                &signature,
+                &signature,
+                message,
+                &tree,
+                &parents,
+            )
+            .unwrap()
+            .to_string()
+    }
+
+    fn gazette(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_gazette"))
+            .current_dir(self.root())
+            .args(args)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap()
+    }
+
+    fn published_ref(&self) -> Option<String> {
+        self.repository
+            .find_reference("refs/gazette/published/ogp")
+            .ok()
+            .and_then(|r| r.target())
+            .map(|oid| oid.to_string())
+    }
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let mut stack = vec![root.to_owned()];
+    while let Some(folder) = stack.pop() {
+        for entry in fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let relative = path
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                files.insert(relative, fs::read(&path).unwrap());
+            }
+        }
+    }
+    files
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn assert_ok(output: &Output) {
+    assert!(
+        output.status.success(),
+        "gazette failed:\n{}\n{}",
+        stdout(output),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn a_page_edit_renders_that_page_and_a_second_publish_skips() {
+    let workspace = Workspace::new();
+    let first = workspace.gazette(&["publish"]);
+    assert_ok(&first);
+    assert!(stdout(&first).contains("0 reused"), "{}", stdout(&first));
+    let head = workspace
+        .repository
+        .head()
+        .unwrap()
+        .target()
+        .unwrap()
+        .to_string();
+    assert_eq!(workspace.published_ref(), Some(head));
+
+    let again = workspace.gazette(&["publish"]);
+    assert_ok(&again);
+    assert!(stdout(&again).contains("Skipped ogp"), "{}", stdout(&again));
+
+    let faq = fs::read_to_string(workspace.root().join("sites/ogp/pages/faq.md")).unwrap();
+    workspace.write(
+        "sites/ogp/pages/faq.md",
+        &format!("{faq}\nA brand new answer.\n"),
+    );
+    workspace.commit("Answer one more question");
+    let edited = workspace.gazette(&["publish"]);
+    assert_ok(&edited);
+    assert!(
+        stdout(&edited).contains(": 1 pages rendered"),
+        "{}",
+        stdout(&edited)
+    );
+    let html = fs::read_to_string(workspace.root().join("public/ogp/faq/index.html")).unwrap();
+    assert!(html.contains("A brand new answer."));
+}
+
+#[test]
+fn a_navigation_change_renders_the_whole_site() {
+    let workspace = Workspace::new();
+    assert_ok(&workspace.gazette(&["publish"]));
+    let config = fs::read_to_string(workspace.root().join("sites/ogp/_config.yml")).unwrap();
+    workspace.write(
+        "sites/ogp/_config.yml",
+        &config.replacen("title:", "title: New", 1),
+    );
+    workspace.commit("Rename the site");
+    let output = workspace.gazette(&["publish"]);
+    assert_ok(&output);
+    assert!(stdout(&output).contains(" 0 reused"), "{}", stdout(&output));
+}
+
+#[test]
+fn build_at_a_revision_matches_the_working_folder_build() {
+    let workspace = Workspace::new();
+    assert_ok(&workspace.gazette(&["build", "ogp", "--out", "from-tree"]));
+    assert_ok(&workspace.gazette(&["build", "ogp", "--rev", "HEAD", "--out", "from-rev"]));
+    let (a, b) = (
+        tree(&workspace.root().join("from-tree")),
+        tree(&workspace.root().join("from-rev")),
+    );
+    assert!(!a.is_empty());
+    assert!(a == b, "the two builds differ");
+    let html = String::from_utf8_lossy(&a["faq/index.html"]).into_owned();
+    assert!(
+        html.contains("Last updated"),
+        "pages show when they last changed"
+    );
+}
+
+#[test]
+fn a_branch_target_gets_one_commit_per_publish_naming_the_source() {
+    let workspace = Workspace::new();
+    let settings = fs::read_to_string(workspace.root().join("sites/ogp/site.toml")).unwrap();
+    workspace.write(
+        "sites/ogp/site.toml",
+        &format!("{settings}\n[publish]\nbranch = \"publish/ogp\"\n"),
+    );
+    let source = workspace.commit("Publish ogp to a branch");
+    assert_ok(&workspace.gazette(&["publish"]));
+    let branch = workspace
+        .repository
+        .find_branch("publish/ogp", git2::BranchType::Local)
+        .unwrap();
+    let commit = branch.get().peel_to_commit().unwrap();
+    assert!(commit.message().unwrap().contains(&source[..12]));
+    let tree = commit.tree().unwrap();
+    assert!(tree.get_path(Path::new("faq/index.html")).is_ok());
+    assert!(tree.get_path(Path::new("index.html")).is_ok());
+}
+
+#[test]
+fn bad_revisions_and_empty_repositories_are_clear_errors() {
+    let workspace = Workspace::new();
+    let output = workspace.gazette(&["publish", "--rev", "no-such-branch"]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("revision `no-such-branch` does not exist"),
+        "{stderr}"
+    );
+
+    let empty = tempfile::tempdir().unwrap();
+    fs::write(empty.path().join("gazette.toml"), "").unwrap();
+    fs::create_dir_all(empty.path().join("sites/a")).unwrap();
+    fs::write(empty.path().join("sites/a/_config.yml"), "title: A\n").unwrap();
+    Repository::init(empty.path()).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_gazette"))
+        .current_dir(empty.path())
+        .args(["build", "a", "--rev", "HEAD"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("no commits") || stderr.contains("not in a Git repository with commits"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_publish_killed_at_any_moment_leaves_a_whole_site_and_the_next_one_completes() {
+    let workspace = Workspace::new();
+    let first = workspace
+        .repository
+        .head()
+        .unwrap()
+        .target()
+        .unwrap()
+        .to_string();
+    let faq = fs::read_to_string(workspace.root().join("sites/ogp/pages/faq.md")).unwrap();
+    workspace.write(
+        "sites/ogp/pages/faq.md",
+        &format!("{faq}\nAnother answer.\n"),
+    );
+    let config = fs::read_to_string(workspace.root().join("sites/ogp/_config.yml")).unwrap();
+    workspace.write(
+        "sites/ogp/_config.yml",
+        &config.replacen("title:", "title: Renamed", 1),
+    );
+    let second = workspace.commit("Change every page");
+
+    // The two complete versions a reader may see.
+    let full = |rev: &str, out: &str| {
+        assert_ok(&workspace.gazette(&["build", "ogp", "--rev", rev, "--out", out]));
+        let mut files = tree(&workspace.root().join(out));
+        files.remove(".gazette-output");
+        files
+    };
+    let versions = [full(&first, "full-first"), full(&second, "full-second")];
+    let published = workspace.root().join("public/ogp");
+    let published_tree = || {
+        let mut files = tree(&published);
+        files.remove(".gazette-output");
+        files
+    };
+
+    assert_ok(&workspace.gazette(&["publish", "--rev", &first]));
+    for (round, delay) in (0..24).map(|i| (i, Duration::from_millis(i * 15))) {
+        let rev = if round % 2 == 0 { &second } else { &first };
+        let mut child = Command::new(env!("CARGO_BIN_EXE_gazette"))
+            .current_dir(workspace.root())
+            .args(["publish", "--quiet", "--rev", rev])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(delay);
+        let _ = child.kill();
+        let _ = child.wait();
+        let seen = published_tree();
+        assert!(
+            versions.contains(&seen),
+            "after a kill at {delay:?} the published site is neither version"
+        );
+    }
+    assert_ok(&workspace.gazette(&["publish", "--rev", &second]));
+    assert!(
+        published_tree() == versions[1],
+        "the next publish completes the site"
+    );
+    assert_eq!(workspace.published_ref(), Some(second));
+    let leftovers: Vec<PathBuf> = fs::read_dir(workspace.root().join("public/.ogp.gazette"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("tmp-"))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "interrupted versions are cleaned: {leftovers:?}"
+    );
+}

@@ -1,16 +1,21 @@
 //! Project automation, run as `cargo xtask <command>`.
 //!
-//! `publish` builds every site of the workspace into `public/<site>/` with
-//! the same library calls as `gazette build`, prints a summary table and
-//! exits non-zero when any site failed, so CI pipelines can use it as is.
+//! - `publish`: publishes every site of the workspace (or a CI shard of them)
+//!   from the commit at HEAD with the same library calls as `gazette
+//!   publish`, prints a summary table and exits non-zero when any site failed.
+//! - `replay`: the long replay of real history (see `tests/replay.rs`).
 
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
+use std::process::{Command as Process, ExitCode};
 use std::time::Instant;
 
-use anyhow::Context as _;
+use anyhow::{Context as _, bail};
 use clap::{Parser, Subcommand};
-use gazette_publish::{BuildFailure, BuildRequest, Workspace, build_site};
+use gazette_content::Diagnostic;
+use gazette_publish::{
+    BuildFailure, BuildRequest, PublishError, PublishOutcome, PublishRequest, PublishTarget,
+    SiteEntry, Workspace, build_site, publish_revision,
+};
 use gazette_store::WorkTreeSource;
 
 #[derive(Debug, Parser)]
@@ -22,18 +27,28 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Build every site of the workspace into its output folder.
+    /// Publish every site of the workspace from HEAD, rendering only what changed.
     Publish {
-        /// Output folder holding one folder per site (default: the workspace's `public/`).
+        /// Output folder holding one folder per site (default: each site's target).
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        /// Publish only shard I of N (1-based), so a CI matrix can split the sites.
+        #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+        shard: Option<(usize, usize)>,
+    },
+    /// Replay the real history in ../shared/corpus: incremental equals full after each commit.
+    Replay {
+        /// How many of the newest commits to replay.
+        #[arg(long, default_value_t = 300)]
+        commits: usize,
     },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Publish { out } => publish(out.as_deref()),
+        Command::Publish { out, shard } => publish(out.as_deref(), shard),
+        Command::Replay { commits } => replay(commits),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,
@@ -45,6 +60,18 @@ fn main() -> ExitCode {
     }
 }
 
+fn parse_shard(text: &str) -> Result<(usize, usize), String> {
+    let (index, count) = text
+        .split_once('/')
+        .ok_or_else(|| "write the shard as I/N, such as 2/4".to_owned())?;
+    let index: usize = index.trim().parse().map_err(|_| "I must be a number".to_owned())?;
+    let count: usize = count.trim().parse().map_err(|_| "N must be a number".to_owned())?;
+    if count == 0 || index == 0 || index > count {
+        return Err(format!("shard {index}/{count} is out of range (1 ≤ I ≤ N)"));
+    }
+    Ok((index, count))
+}
+
 /// The workspace this xtask belongs to: the parent of `xtask/`.
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -53,80 +80,143 @@ fn workspace_root() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."))
 }
 
+/// One line of the summary table.
 struct Row {
     site: String,
-    status: String,
-    pages: usize,
-    files: usize,
+    status: &'static str,
+    rendered: usize,
+    reused: usize,
     millis: u128,
 }
 
-fn publish(out: Option<&Path>) -> anyhow::Result<bool> {
+fn publish(out: Option<&Path>, shard: Option<(usize, usize)>) -> anyhow::Result<bool> {
     let started = Instant::now();
     let workspace = Workspace::discover(&workspace_root())?;
-    let themes = WorkTreeSource::new(workspace.themes_dir()).context("cannot read themes/")?;
-    let output_root = out.map_or_else(|| workspace.output_dir(), Path::to_owned);
+    let mut sites = workspace.sites()?;
+    if let Some((index, count)) = shard {
+        // Sites are sorted by name, so every job of a matrix agrees on the split.
+        sites = sites
+            .into_iter()
+            .enumerate()
+            .filter(|(position, _)| position % count == index - 1)
+            .map(|(_, site)| site)
+            .collect();
+    }
     let mut rows = Vec::new();
-    for site in workspace.sites()? {
-        let source = WorkTreeSource::new(&site.path)?;
-        let request = BuildRequest {
-            name: &site.name,
-            site: &source,
-            themes: &themes,
-            theme: workspace.theme_of(&site),
-            last_changed: None,
-        };
+    for site in &sites {
         let site_started = Instant::now();
-        let row = match build_site(&request, &output_root.join(&site.name)) {
-            Ok(build) => {
-                print_diagnostics(&build.warnings.0, &site.path);
-                Row {
-                    site: site.name.clone(),
-                    status: "published".into(),
-                    pages: build.rendered.pages.len(),
-                    files: build.rendered.copied_files(),
-                    millis: build.elapsed.as_millis(),
-                }
-            }
-            Err(failure) => {
-                if let BuildFailure::Content(diagnostics) = &failure {
-                    print_diagnostics(&diagnostics.0, &site.path);
-                } else {
-                    eprintln!("error: {}: {failure}", site.name);
+        let outcome = publish_site(&workspace, site, out);
+        let millis = site_started.elapsed().as_millis();
+        let row = match outcome {
+            Ok((status, rendered, reused)) => Row {
+                site: site.name.clone(),
+                status,
+                rendered,
+                reused,
+                millis,
+            },
+            Err(diagnostics) => {
+                for diagnostic in &diagnostics {
+                    eprintln!("{}", diagnostic.render(&site.path, false));
                 }
                 Row {
                     site: site.name.clone(),
-                    status: "FAILED".into(),
-                    pages: 0,
-                    files: 0,
-                    millis: site_started.elapsed().as_millis(),
+                    status: "FAILED",
+                    rendered: 0,
+                    reused: 0,
+                    millis,
                 }
             }
         };
         rows.push(row);
     }
     println!(
-        "{:<24} {:<10} {:>7} {:>7} {:>9}",
-        "site", "status", "pages", "files", "time"
+        "{:<24} {:<10} {:>9} {:>7} {:>9}",
+        "site", "status", "rendered", "reused", "time"
     );
     for row in &rows {
         println!(
-            "{:<24} {:<10} {:>7} {:>7} {:>6} ms",
-            row.site, row.status, row.pages, row.files, row.millis
+            "{:<24} {:<10} {:>9} {:>7} {:>6} ms",
+            row.site, row.status, row.rendered, row.reused, row.millis
         );
     }
-    let failed = rows.iter().filter(|row| row.status != "published").count();
+    let failed = rows.iter().filter(|row| row.status == "FAILED").count();
     println!(
-        "{} site(s) published, {failed} failed, in {} ms → {}",
+        "{} site(s) done, {failed} failed, in {} ms",
         rows.len() - failed,
-        started.elapsed().as_millis(),
-        output_root.display()
+        started.elapsed().as_millis()
     );
     Ok(failed == 0)
 }
 
-fn print_diagnostics(diagnostics: &[gazette_content::Diagnostic], root: &Path) {
-    for diagnostic in diagnostics {
-        eprintln!("{}", diagnostic.render(root, false));
+/// Publishes one site from HEAD, or builds it from the working folder when
+/// the workspace is not a Git repository. Returns the status and page counts.
+fn publish_site(
+    workspace: &Workspace,
+    site: &SiteEntry,
+    out: Option<&Path>,
+) -> Result<(&'static str, usize, usize), Vec<Diagnostic>> {
+    let failure = |message: String| vec![Diagnostic::error(&site.name, "", message)];
+    let folder = out.map_or_else(|| workspace.output_dir(), Path::to_owned).join(&site.name);
+    let Some((repository, site_folder)) = workspace.git_location(site) else {
+        let themes = WorkTreeSource::new(workspace.themes_dir()).map_err(|e| failure(e.to_string()))?;
+        let source = WorkTreeSource::new(&site.path).map_err(|e| failure(e.to_string()))?;
+        let request = BuildRequest {
+            name: &site.name,
+            site: &source,
+            themes: &themes,
+            theme: workspace.theme_of(site),
+            last_changed: None,
+        };
+        return match build_site(&request, &folder) {
+            Ok(build) => Ok(("built", build.rendered.stats.pages_rendered, 0)),
+            Err(BuildFailure::Content(diagnostics)) => Err(diagnostics.0),
+            Err(BuildFailure::Output(error)) => Err(failure(error.to_string())),
+        };
+    };
+    let themes_folder = workspace
+        .themes_folder_in(&repository)
+        .ok_or_else(|| failure("the themes folder is not in the site's repository".into()))?;
+    let target = match (out, &site.settings.publish.branch, &site.settings.publish.folder) {
+        (None, Some(branch), _) => PublishTarget::Branch(branch.clone()),
+        (None, None, Some(path)) => PublishTarget::Folder(workspace.root.join(path)),
+        _ => PublishTarget::Folder(folder),
+    };
+    let request = PublishRequest {
+        name: &site.name,
+        repository: &repository,
+        revision: "HEAD",
+        site_folder: &site_folder,
+        themes: None,
+        themes_folder: &themes_folder,
+        theme: workspace.theme_of(site),
+        target: &target,
+    };
+    match publish_revision(&request) {
+        Ok(report) => match report.outcome {
+            PublishOutcome::Unchanged => Ok(("unchanged", 0, 0)),
+            PublishOutcome::Published { stats, warnings } => {
+                for warning in &warnings.0 {
+                    eprintln!("{}", warning.render(&site.path, false));
+                }
+                Ok(("published", stats.pages_rendered, stats.pages_reused))
+            }
+        },
+        Err(PublishError::Content(diagnostics)) => Err(diagnostics.0),
+        Err(error) => Err(failure(error.to_string())),
     }
+}
+
+/// Runs the history replay test with many commits, optimised.
+fn replay(commits: usize) -> anyhow::Result<bool> {
+    let status = Process::new(env!("CARGO"))
+        .current_dir(workspace_root())
+        .args(["test", "--release", "--test", "replay", "--", "--nocapture"])
+        .env("GAZETTE_REPLAY_COMMITS", commits.to_string())
+        .status()
+        .context("cannot run cargo")?;
+    if status.code().is_none() {
+        bail!("the replay was interrupted");
+    }
+    Ok(status.success())
 }

@@ -64,8 +64,14 @@ fn parse_shard(text: &str) -> Result<(usize, usize), String> {
     let (index, count) = text
         .split_once('/')
         .ok_or_else(|| "write the shard as I/N, such as 2/4".to_owned())?;
-    let index: usize = index.trim().parse().map_err(|_| "I must be a number".to_owned())?;
-    let count: usize = count.trim().parse().map_err(|_| "N must be a number".to_owned())?;
+    let index: usize = index
+        .trim()
+        .parse()
+        .map_err(|_| "I must be a number".to_owned())?;
+    let count: usize = count
+        .trim()
+        .parse()
+        .map_err(|_| "N must be a number".to_owned())?;
     if count == 0 || index == 0 || index > count {
         return Err(format!("shard {index}/{count} is out of range (1 ≤ I ≤ N)"));
     }
@@ -157,9 +163,12 @@ fn publish_site(
     out: Option<&Path>,
 ) -> Result<(&'static str, usize, usize), Vec<Diagnostic>> {
     let failure = |message: String| vec![Diagnostic::error(&site.name, "", message)];
-    let folder = out.map_or_else(|| workspace.output_dir(), Path::to_owned).join(&site.name);
+    let folder = out
+        .map_or_else(|| workspace.output_dir(), Path::to_owned)
+        .join(&site.name);
     let Some((repository, site_folder)) = workspace.git_location(site) else {
-        let themes = WorkTreeSource::new(workspace.themes_dir()).map_err(|e| failure(e.to_string()))?;
+        let themes =
+            WorkTreeSource::new(workspace.themes_dir()).map_err(|e| failure(e.to_string()))?;
         let source = WorkTreeSource::new(&site.path).map_err(|e| failure(e.to_string()))?;
         let request = BuildRequest {
             name: &site.name,
@@ -177,7 +186,11 @@ fn publish_site(
     let themes_folder = workspace
         .themes_folder_in(&repository)
         .ok_or_else(|| failure("the themes folder is not in the site's repository".into()))?;
-    let target = match (out, &site.settings.publish.branch, &site.settings.publish.folder) {
+    let target = match (
+        out,
+        &site.settings.publish.branch,
+        &site.settings.publish.folder,
+    ) {
         (None, Some(branch), _) => PublishTarget::Branch(branch.clone()),
         (None, None, Some(path)) => PublishTarget::Folder(workspace.root.join(path)),
         _ => PublishTarget::Folder(folder),

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use gazette_content::{Diagnostic, Diagnostics, Site, Source};
+use gazette_content::{Diagnostic, Diagnostics, LoadCache, Site, Source};
 use gazette_publish::{
     Manifest, OutputContents, RenderOptions, RenderedSite, SiteEntry, render_site,
 };
@@ -33,6 +33,7 @@ pub struct SitePreview {
     outputs: HashMap<String, Arc<Vec<u8>>>,
     manifest: Option<Manifest>,
     errors: Vec<Diagnostic>,
+    cache: LoadCache,
 }
 
 impl SitePreview {
@@ -44,6 +45,7 @@ impl SitePreview {
             outputs: HashMap::new(),
             manifest: None,
             errors: Vec::new(),
+            cache: LoadCache::default(),
         }
     }
 
@@ -60,7 +62,9 @@ impl SitePreview {
     /// Reads the site and themes again and renders what changed, reusing
     /// everything else from memory.
     pub fn rebuild(&mut self, themes_dir: &Path) -> Change {
-        let mut result = self.render(themes_dir, self.manifest.as_ref());
+        let previous = self.manifest.take();
+        let mut result = self.render(themes_dir, previous.as_ref());
+        self.manifest = previous;
         if let Ok(rendered) = &result
             && !self.holds_everything_reused(rendered)
         {
@@ -76,7 +80,7 @@ impl SitePreview {
     }
 
     fn render(
-        &self,
+        &mut self,
         themes_dir: &Path,
         previous: Option<&Manifest>,
     ) -> Result<RenderedSite, Diagnostics> {
@@ -84,7 +88,7 @@ impl SitePreview {
             |message: String| Diagnostics(vec![Diagnostic::error(&self.entry.name, "", message)]);
         let source = WorkTreeSource::new(&self.entry.path).map_err(|e| failure(e.to_string()))?;
         let themes = WorkTreeSource::new(themes_dir).map_err(|e| failure(e.to_string()))?;
-        let loaded = Site::load(&self.entry.name, &source)?;
+        let loaded = Site::load_cached(&self.entry.name, &source, &mut self.cache)?;
         let mut diagnostics = loaded.diagnostics;
         let mut theme = Theme::load(&themes, &self.theme, Some(&source))
             .map_err(|error| failure(format!("cannot load theme `{}`: {error}", self.theme)))?;

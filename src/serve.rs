@@ -14,14 +14,7 @@ use crate::report;
 pub fn run(args: &ServeArgs) -> anyhow::Result<bool> {
     let current = std::env::current_dir().context("cannot read the current folder")?;
     let workspace = Workspace::discover(&current)?;
-    let entries = if args.sites.is_empty() {
-        workspace.sites()?
-    } else {
-        args.sites
-            .iter()
-            .map(|site| workspace.resolve_site(site))
-            .collect::<Result<Vec<_>, _>>()?
-    };
+    let entries = workspace.select(&args.sites)?;
     anyhow::ensure!(!entries.is_empty(), "the workspace has no sites to serve");
     if !is_loopback(args.bind) {
         eprintln!(

@@ -84,6 +84,16 @@ pub(crate) struct SharedSite {
 }
 
 impl SharedSite {
+    /// The site's name.
+    pub(crate) fn name(&self) -> String {
+        self.preview
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .entry
+            .name
+            .clone()
+    }
+
     /// Rebuilds after a change and tells open pages.
     pub(crate) fn rebuild(&self, themes_dir: &std::path::Path) -> Change {
         let mut preview = self
@@ -175,14 +185,7 @@ pub fn serve(
                 .await
                 .map_err(|source| ServeError::Bind { address, source })?;
             let local = listener.local_addr().map_err(ServeError::Runtime)?;
-            let name = site
-                .preview
-                .read()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .entry
-                .name
-                .clone();
-            site_addresses.push((name, local));
+            site_addresses.push((site.name(), local));
             servers.push((listener, site_router(site.clone())));
         }
         let index_address = SocketAddr::new(options.bind, port_for(0));

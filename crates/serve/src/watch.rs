@@ -50,15 +50,8 @@ pub(crate) fn watch(
                     continue;
                 }
                 let change = site.rebuild(&themes_dir);
-                let name = site
-                    .preview
-                    .read()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .entry
-                    .name
-                    .clone();
                 report(ServeEvent::Rebuilt {
-                    site: name,
+                    site: site.name(),
                     change,
                     elapsed: started.elapsed(),
                 });

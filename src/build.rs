@@ -15,14 +15,7 @@ use crate::report;
 pub fn run(args: &BuildArgs) -> anyhow::Result<bool> {
     let current = std::env::current_dir().context("cannot read the current folder")?;
     let workspace = Workspace::discover(&current)?;
-    let sites: Vec<SiteEntry> = if args.sites.is_empty() {
-        workspace.sites()?
-    } else {
-        args.sites
-            .iter()
-            .map(|site| workspace.resolve_site(site))
-            .collect::<Result<_, _>>()?
-    };
+    let sites = workspace.select(&args.sites)?;
     anyhow::ensure!(!sites.is_empty(), "the workspace has no sites to build");
 
     let mut all_built = true;

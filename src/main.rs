@@ -8,6 +8,7 @@ mod build;
 mod hook;
 mod publish;
 mod report;
+mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -28,6 +29,8 @@ enum Command {
     Build(BuildArgs),
     /// Publish the sites a commit changed, rendering only what changed.
     Publish(PublishArgs),
+    /// Preview sites on 127.0.0.1, re-rendering and reloading as files change.
+    Serve(ServeArgs),
     /// Manage the Git hook that publishes on every commit.
     Hook {
         #[command(subcommand)]
@@ -70,6 +73,19 @@ pub struct PublishArgs {
     pub quiet: bool,
 }
 
+/// Arguments of `gazette serve`.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Sites to serve by name or path; all sites of the workspace when none is given.
+    pub sites: Vec<String>,
+    /// The port of the index of sites; each site takes the next port. 0 picks free ports.
+    #[arg(long, default_value_t = 4000)]
+    pub port: u16,
+    /// The address to listen on. Anything but loopback exposes drafts: a warning is printed.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+}
+
 #[derive(Debug, Subcommand)]
 enum HookAction {
     /// Install a post-commit hook that runs `gazette publish`.
@@ -85,6 +101,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Build(args) => build::run(&args),
         Command::Publish(args) => publish::run(&args),
+        Command::Serve(args) => serve::run(&args),
         Command::Hook {
             action: HookAction::Install { force },
         } => hook::install(force),

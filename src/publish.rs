@@ -10,14 +10,7 @@ use crate::report;
 pub fn run(args: &PublishArgs) -> anyhow::Result<bool> {
     let current = std::env::current_dir().context("cannot read the current folder")?;
     let workspace = Workspace::discover(&current)?;
-    let sites = if args.sites.is_empty() {
-        workspace.sites()?
-    } else {
-        args.sites
-            .iter()
-            .map(|name| workspace.resolve_site(name))
-            .collect::<Result<Vec<_>, _>>()?
-    };
+    let sites = workspace.select(&args.sites)?;
     let mut all_published = true;
     for site in &sites {
         let (repository, site_folder) = workspace.git_location(site).with_context(|| {

@@ -5,7 +5,10 @@
 //! CI replays the last `GAZETTE_REPLAY_COMMITS` commits (30 by default);
 //! `cargo xtask replay` runs the long replay.
 
-use std::collections::BTreeMap;
+mod common;
+
+use common::tree;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -24,28 +27,6 @@ fn bundle() -> PathBuf {
         bundle.display()
     );
     bundle
-}
-
-/// Every file under `root` (following the output's link) with its bytes.
-fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut files = BTreeMap::new();
-    let mut stack = vec![root.to_owned()];
-    while let Some(folder) = stack.pop() {
-        for entry in fs::read_dir(&folder).expect("a readable folder") {
-            let path = entry.expect("an entry").path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let relative = path
-                    .strip_prefix(root)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned();
-                files.insert(relative, fs::read(&path).expect("a readable file"));
-            }
-        }
-    }
-    files
 }
 
 #[test]

@@ -45,7 +45,7 @@ pub use navigation::{NavLink, NavSublink, Navigation};
 pub use page::{BodyVariant, Page, PageKind, PostKind};
 pub use permalink::{Permalink, PermalinkError, slugify_pretty};
 pub use resource_room::{Category, ResourceRoom};
-pub use site::{LoadedSite, Site, StaticFile, StyleSheet};
+pub use site::{LoadCache, LoadedSite, Site, StaticFile, StyleSheet};
 pub use source::{MemorySource, Source, SourceError};
 
 /// A YAML or JSON-like value as read from front matter and data files; unknown

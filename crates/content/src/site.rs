@@ -122,7 +122,18 @@ impl Site {
     /// Fails only when the source cannot be listed or has no readable
     /// `_config.yml`; every other problem is in [`LoadedSite::diagnostics`].
     pub fn load(name: &str, source: &dyn Source) -> Result<LoadedSite, Diagnostics> {
-        Loader::new(name, source).load()
+        Loader::new(name, source).load(&mut LoadCache::default())
+    }
+
+    /// Like [`Site::load`], reading again only the files whose version (see
+    /// [`Source::version`]) changed since the last load with this cache: what
+    /// a live preview needs to follow edits quickly.
+    pub fn load_cached(
+        name: &str,
+        source: &dyn Source,
+        cache: &mut LoadCache,
+    ) -> Result<LoadedSite, Diagnostics> {
+        Loader::new(name, source).load(cache)
     }
 
     /// The published page at a URL path such as `/about/`.
@@ -171,7 +182,7 @@ impl<'a> Loader<'a> {
         self.diagnostics.push(diagnostic);
     }
 
-    fn load(mut self) -> Result<LoadedSite, Diagnostics> {
+    fn load(mut self, cache: &mut LoadCache) -> Result<LoadedSite, Diagnostics> {
         let paths = match self.source.list() {
             Ok(paths) => paths,
             Err(error) => {
@@ -204,18 +215,15 @@ impl<'a> Loader<'a> {
         let mut layouts = BTreeMap::new();
         let mut warned_folders = BTreeSet::new();
 
+        cache.prepare(context_key(
+            &collection_names,
+            resources_name.as_deref(),
+            &excluded,
+        ));
         for path in &paths {
             let place = classify(path, &collection_names, resources_name.as_deref());
             match place {
                 Place::Ignored => continue,
-                Place::Layout(layout_name) => {
-                    if let Some(file) = self.read_text(path)
-                        && let Some(parsed) = self.parse_page_text(&file, true)
-                    {
-                        layouts.insert(layout_name, parsed);
-                    }
-                    continue;
-                }
                 Place::UnknownUnderscore(folder) => {
                     if warned_folders.insert(folder.clone()) {
                         self.diagnostics.push(
@@ -233,49 +241,33 @@ impl<'a> Loader<'a> {
                 }
                 _ => {}
             }
-            let may_have_front_matter = extension(path)
-                .is_some_and(|ext| TEXT_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str()));
-            if !may_have_front_matter || matches!(place, Place::Media) {
-                if matches!(place, Place::CollectionFile { .. }) {
-                    continue;
+            let version = self.source.version(path);
+            let outcome = match version.as_deref().and_then(|v| cache.get(path, v)) {
+                Some(cached) => {
+                    self.diagnostics.extend(cached.diagnostics.iter().cloned());
+                    cached.outcome.clone()
                 }
-                static_files.push(StaticFile {
-                    source_path: path.clone(),
-                    content_id: self.source.content_id(path),
-                    output_path: path.clone(),
-                });
-                continue;
-            }
-            let Some(file) = self.read_text(path) else {
-                continue;
-            };
-            if !front_matter::has_front_matter(&file.text) {
-                if !matches!(place, Place::CollectionFile { .. }) {
-                    static_files.push(StaticFile {
-                        source_path: path.clone(),
-                        content_id: self.source.content_id(path),
-                        output_path: path.clone(),
-                    });
+                None => {
+                    let before = self.diagnostics.0.len();
+                    let outcome = self.read_file(path, place);
+                    if let Some(version) = version {
+                        let diagnostics = self.diagnostics.0[before..].to_vec();
+                        cache.insert(path, version, outcome.clone(), diagnostics);
+                    }
+                    outcome
                 }
-                continue;
-            }
-            let Some(parsed) = self.parse_page_text(&file, false) else {
-                continue;
             };
-            if matches!(extension(path), Some("scss" | "sass")) {
-                stylesheets.push(StyleSheet {
-                    source_path: path.clone(),
-                    content_id: file.content_id.clone(),
-                    output_path: replace_extension(path, "css"),
-                    body: parsed.body,
-                    body_line: parsed.body_line,
-                });
-                continue;
-            }
-            if let Some(page) = self.build_page(&file, parsed, place) {
-                pages.push(page);
+            match outcome {
+                FileOutcome::Page(page) => pages.push(*page),
+                FileOutcome::Static(file) => static_files.push(file),
+                FileOutcome::StyleSheet(sheet) => stylesheets.push(sheet),
+                FileOutcome::Layout(name, layout) => {
+                    layouts.insert(name, layout);
+                }
+                FileOutcome::Nothing => {}
             }
         }
+        cache.forget_missing(&paths);
 
         let collections = self.collections(&paths, &collection_names, &mut pages);
         self.check_duplicate_permalinks(&pages);
@@ -300,6 +292,58 @@ impl<'a> Loader<'a> {
             },
             diagnostics: self.diagnostics,
         })
+    }
+
+    /// Reads one file of the site for what it is at its place.
+    fn read_file(&mut self, path: &str, place: Place) -> FileOutcome {
+        if let Place::Layout(name) = place {
+            return match self.read_text(path) {
+                Some(file) => match self.parse_page_text(&file, true) {
+                    Some(parsed) => FileOutcome::Layout(name, parsed),
+                    None => FileOutcome::Nothing,
+                },
+                None => FileOutcome::Nothing,
+            };
+        }
+        let in_collection = matches!(place, Place::CollectionFile { .. });
+        let static_file = |loader: &Self| {
+            if in_collection {
+                // Jekyll publishes a collection's documents, not its other files.
+                return FileOutcome::Nothing;
+            }
+            FileOutcome::Static(StaticFile {
+                source_path: path.to_owned(),
+                content_id: loader.source.content_id(path),
+                output_path: path.to_owned(),
+            })
+        };
+        let may_have_front_matter = extension(path)
+            .is_some_and(|ext| TEXT_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str()));
+        if !may_have_front_matter || matches!(place, Place::Media) {
+            return static_file(self);
+        }
+        let Some(file) = self.read_text(path) else {
+            return FileOutcome::Nothing;
+        };
+        if !front_matter::has_front_matter(&file.text) {
+            return static_file(self);
+        }
+        let Some(parsed) = self.parse_page_text(&file, false) else {
+            return FileOutcome::Nothing;
+        };
+        if matches!(extension(path), Some("scss" | "sass")) {
+            return FileOutcome::StyleSheet(StyleSheet {
+                source_path: path.to_owned(),
+                content_id: file.content_id.clone(),
+                output_path: replace_extension(path, "css"),
+                body: parsed.body,
+                body_line: parsed.body_line,
+            });
+        }
+        match self.build_page(&file, parsed, place) {
+            Some(page) => FileOutcome::Page(Box::new(page)),
+            None => FileOutcome::Nothing,
+        }
     }
 
     fn read_config(&mut self, paths: &[String]) -> Option<SiteConfig> {
@@ -766,6 +810,87 @@ impl<'a> Loader<'a> {
             }
         }
     }
+}
+
+/// What one file of the site turned out to be.
+#[derive(Debug, Clone)]
+enum FileOutcome {
+    Page(Box<Page>),
+    Static(StaticFile),
+    StyleSheet(StyleSheet),
+    Layout(String, FrontMatter),
+    Nothing,
+}
+
+/// Files read by earlier loads, by path, with the version they were read at.
+///
+/// Entries depend on where a file sits, which depends on the collections,
+/// the resource room's folder and `exclude`; when those change, the cache
+/// starts again.
+#[derive(Debug, Default)]
+pub struct LoadCache {
+    context: String,
+    files: HashMap<String, CachedFile>,
+}
+
+#[derive(Debug)]
+struct CachedFile {
+    version: String,
+    outcome: FileOutcome,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl LoadCache {
+    fn prepare(&mut self, context: String) {
+        if self.context != context {
+            self.files.clear();
+            self.context = context;
+        }
+    }
+
+    fn get(&self, path: &str, version: &str) -> Option<&CachedFile> {
+        self.files.get(path).filter(|file| file.version == version)
+    }
+
+    fn insert(
+        &mut self,
+        path: &str,
+        version: String,
+        outcome: FileOutcome,
+        diagnostics: Vec<Diagnostic>,
+    ) {
+        self.files.insert(
+            path.to_owned(),
+            CachedFile {
+                version,
+                outcome,
+                diagnostics,
+            },
+        );
+    }
+
+    fn forget_missing(&mut self, paths: &[String]) {
+        let present: BTreeSet<&str> = paths.iter().map(String::as_str).collect();
+        self.files.retain(|path, _| present.contains(path.as_str()));
+    }
+}
+
+/// What the place of every file depends on.
+fn context_key(
+    collections: &BTreeMap<String, CollectionSpec>,
+    resources_name: Option<&str>,
+    excluded: &[String],
+) -> String {
+    let names: Vec<String> = collections
+        .iter()
+        .map(|(name, spec)| format!("{name}:{}", spec.output))
+        .collect();
+    format!(
+        "{}|{}|{}",
+        names.join(","),
+        resources_name.unwrap_or(""),
+        excluded.join(",")
+    )
 }
 
 /// Where a file sits in the Isomer layout.

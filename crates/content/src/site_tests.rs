@@ -238,3 +238,48 @@ fn a_site_without_config_is_refused_with_a_hint() {
     assert!(diagnostics.0[0].message.contains("no `_config.yml`"));
     assert!(diagnostics.0[0].hint.is_some());
 }
+
+/// A source that counts reads, to see what a cached load reads again.
+struct CountingSource {
+    inner: MemorySource,
+    reads: std::sync::Mutex<Vec<String>>,
+}
+
+impl Source for CountingSource {
+    fn list(&self) -> Result<Vec<String>, crate::SourceError> {
+        self.inner.list()
+    }
+    fn read(&self, path: &str) -> Result<Vec<u8>, crate::SourceError> {
+        self.reads.lock().unwrap().push(path.to_owned());
+        self.inner.read(path)
+    }
+    fn describe(&self) -> String {
+        self.inner.describe()
+    }
+    fn version(&self, path: &str) -> Option<String> {
+        self.inner.version(path)
+    }
+}
+
+#[test]
+fn a_cached_load_reads_only_the_files_that_changed() {
+    let mut source = CountingSource {
+        inner: MemorySource::from_files([
+            ("_config.yml", "title: T\n"),
+            ("pages/a.md", "---\ntitle: A\npermalink: /a/\n---\nA\n"),
+            ("pages/b.md", "---\ntitle: B\npermalink: /b/\n---\nB\n"),
+        ]),
+        reads: Default::default(),
+    };
+    let mut cache = LoadCache::default();
+    Site::load_cached("t", &source, &mut cache).unwrap();
+    source.reads.lock().unwrap().clear();
+    source
+        .inner
+        .insert("pages/b.md", "---\ntitle: B2\npermalink: /b/\n---\nB\n");
+    let loaded = Site::load_cached("t", &source, &mut cache).unwrap();
+    let reads = source.reads.lock().unwrap().clone();
+    assert_eq!(reads, ["_config.yml", "pages/b.md"]);
+    assert_eq!(loaded.site.page_by_url("/b/").unwrap().title, "B2");
+    assert_eq!(loaded.site.page_by_url("/a/").unwrap().title, "A");
+}

@@ -25,6 +25,13 @@ pub trait Source: Send + Sync {
         let _ = path;
         None
     }
+
+    /// A cheap token that changes whenever the file may have changed (a Git
+    /// blob id, or a file's modification time and size), so that a reload
+    /// can skip files it has already read.
+    fn version(&self, path: &str) -> Option<String> {
+        self.content_id(path)
+    }
 }
 
 /// A failure to list or read a source. Sources put what went wrong in words.
@@ -92,5 +99,10 @@ impl Source for MemorySource {
 
     fn describe(&self) -> String {
         "an in-memory source".to_owned()
+    }
+
+    fn version(&self, path: &str) -> Option<String> {
+        let bytes = self.files.get(path)?;
+        Some(blake3::hash(bytes).to_hex().to_string())
     }
 }

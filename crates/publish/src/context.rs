@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use gazette_content::{Collection, Map, Page, PageKind, PostKind, Site, Value};
 use serde_json::json;
 
+use crate::fragment;
 use crate::sanitize::ContentSanitizer;
 
 /// Everything about a site that every page shares, computed once.
@@ -14,8 +15,12 @@ pub(crate) struct SiteView {
     pub theme_site: Value,
     /// `site` for Liquid in content: `_config.yml` with `data` added.
     pub liquid_site: Value,
-    /// Side navigation of each collection, by collection name.
+    /// Side navigation of each collection, by collection name, with marks.
     pub side_navs: HashMap<String, Value>,
+    /// The marks each page fills in its side navigation, by page index.
+    pub side_nav_marks: HashMap<usize, SideNavMarks>,
+    /// The mark of each URL in the navbar.
+    pub navbar_marks: HashMap<String, u32>,
     /// Each page's previous and next page in its collection.
     pub neighbours: HashMap<usize, (Option<usize>, Option<usize>)>,
     /// The title of each collection as the navbar names it.
@@ -58,9 +63,12 @@ impl SiteView {
             .unwrap_or_default();
 
         let mut side_navs = HashMap::new();
+        let mut side_nav_marks = HashMap::new();
         let mut neighbours = HashMap::new();
         for collection in &site.collections {
-            side_navs.insert(collection.name.clone(), side_nav(site, collection));
+            let (items, marks) = side_nav(site, collection);
+            side_navs.insert(collection.name.clone(), items);
+            side_nav_marks.extend(marks);
             let published: Vec<usize> = collection
                 .entries
                 .iter()
@@ -74,6 +82,11 @@ impl SiteView {
             }
         }
 
+        let mut navbar_marks: HashMap<String, u32> = HashMap::new();
+        let mut navbar_mark = |url: &str| {
+            let next = navbar_marks.len() as u32;
+            fragment::mark(*navbar_marks.entry(url.to_owned()).or_insert(next))
+        };
         let navigation: Vec<Value> = site
             .navigation
             .links
@@ -88,7 +101,11 @@ impl SiteView {
                         let page = &site.pages[entry.page];
                         if let Some(page_url) = page.url().filter(|_| page.published) {
                             let title = entry.group.clone().unwrap_or_else(|| page.title.clone());
-                            children.push(json!({ "title": title, "url": page_url }));
+                            children.push(json!({
+                                "title": title,
+                                "url": page_url,
+                                "current": navbar_mark(page_url),
+                            }));
                         }
                     }
                     if url.is_empty() {
@@ -105,10 +122,15 @@ impl SiteView {
                     url = format!("/{}/", room.name);
                 }
                 for sub in &link.sublinks {
-                    children.push(json!({ "title": sub.title, "url": sub.url }));
+                    children.push(json!({
+                        "title": sub.title,
+                        "url": sub.url,
+                        "current": navbar_mark(&sub.url),
+                    }));
                 }
                 json!({
                     "title": link.title,
+                    "current": navbar_mark(&url),
                     "url": url,
                     "external": link.external || is_external(&url),
                     "children": children,
@@ -180,6 +202,8 @@ impl SiteView {
             theme_site,
             liquid_site: Value::Object(liquid_site),
             side_navs,
+            side_nav_marks,
+            navbar_marks,
             neighbours,
             collection_titles,
             room_title,
@@ -187,15 +211,23 @@ impl SiteView {
     }
 }
 
-/// The side navigation of a collection: pages and collapsible groups in order.
-fn side_nav(site: &Site, collection: &Collection) -> Value {
+/// Marks of groups in a side navigation start here, after those of pages.
+const GROUP_MARKS: u32 = 1 << 24;
+
+/// The side navigation of a collection: pages and collapsible groups in
+/// order, each with a mark for "current" (pages) or "open" (groups), and each
+/// page's marks.
+fn side_nav(site: &Site, collection: &Collection) -> (Value, Vec<(usize, SideNavMarks)>) {
     let mut items: Vec<Value> = Vec::new();
-    for entry in &collection.entries {
+    let mut marks = Vec::new();
+    let mut groups = 0;
+    for (position, entry) in collection.entries.iter().enumerate() {
         let page = &site.pages[entry.page];
         let Some(url) = page.url().filter(|_| page.published) else {
             continue;
         };
-        let link = json!({ "title": page.title, "url": url });
+        let current = position as u32;
+        let link = json!({ "title": page.title, "url": url, "current": fragment::mark(current) });
         match &entry.group {
             Some(group) => {
                 let continues = items
@@ -209,13 +241,43 @@ fn side_nav(site: &Site, collection: &Collection) -> Value {
                         pages.push(link);
                     }
                 } else {
-                    items.push(json!({ "group": group, "pages": [link] }));
+                    groups += 1;
+                    items.push(json!({
+                        "group": group,
+                        "pages": [link],
+                        "open": fragment::mark(GROUP_MARKS + groups),
+                    }));
                 }
+                marks.push((
+                    entry.page,
+                    SideNavMarks {
+                        current,
+                        open: Some(GROUP_MARKS + groups),
+                    },
+                ));
             }
-            None => items.push(link),
+            None => {
+                items.push(link);
+                marks.push((
+                    entry.page,
+                    SideNavMarks {
+                        current,
+                        open: None,
+                    },
+                ));
+            }
         }
     }
-    Value::Array(items)
+    (Value::Array(items), marks)
+}
+
+/// The marks a page fills in its collection's side navigation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct SideNavMarks {
+    /// The mark on the page's own link.
+    pub current: u32,
+    /// The mark on the group holding it, if any.
+    pub open: Option<u32>,
 }
 
 /// A post as listings show it.

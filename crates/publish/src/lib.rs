@@ -31,6 +31,7 @@
 
 mod build;
 mod context;
+mod fragment;
 mod liquid;
 mod manifest;
 mod markdown;

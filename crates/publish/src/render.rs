@@ -13,6 +13,7 @@ use rayon::prelude::*;
 use serde_json::json;
 
 use crate::context::{self, SiteView, post_summary};
+use crate::fragment::{self, Fragment};
 use crate::liquid::LiquidEngine;
 use crate::manifest::{MANIFEST_PATH, Manifest, OutputRecord, UnitRecord, hash_json};
 use crate::markdown::render_markdown;
@@ -152,10 +153,18 @@ pub fn render_site(
     theme.insert_global("site", &view.theme_site);
     let liquid_site = liquid_value(&view.liquid_site);
     let keys = InputKeys::new(site, theme, &view);
+    let fragments = match Fragments::render(site, theme, &view) {
+        Ok(fragments) => fragments,
+        Err(diagnostic) => {
+            diagnostics.push(*diagnostic);
+            return Err(diagnostics);
+        }
+    };
     let renderer = PageRenderer {
         site,
         theme,
         view: &view,
+        fragments: &fragments,
         liquid: &liquid,
         liquid_site: &liquid_site,
         sanitizer: &sanitizer,
@@ -531,10 +540,59 @@ fn liquid_value(value: &Value) -> liquid_core::Value {
     liquid_core::to_value(value).unwrap_or(liquid_core::Value::Nil)
 }
 
+/// The navbar and each collection's side navigation, rendered once.
+struct Fragments {
+    navbar: Option<Fragment>,
+    side_navs: HashMap<String, Fragment>,
+}
+
+impl Fragments {
+    const NAVBAR: &'static str = "partials/navbar.html";
+    const SIDE_NAV: &'static str = "partials/side_nav.html";
+
+    fn render(site: &Site, theme: &Theme, view: &SiteView) -> Result<Self, Box<Diagnostic>> {
+        let failed = |template: &str, error: gazette_theme::ThemeError| {
+            Box::new(
+                Diagnostic::error(
+                    &site.name,
+                    "",
+                    format!("the theme's `{template}` failed: {error}"),
+                )
+                .with_hint("this is a problem in the theme's templates"),
+            )
+        };
+        let navbar = if theme.has_template(Self::NAVBAR) {
+            let html = theme
+                .render(Self::NAVBAR, &tera::Context::new())
+                .map_err(|error| failed(Self::NAVBAR, error))?;
+            Some(Fragment::parse(&html))
+        } else {
+            None
+        };
+        let mut side_navs = HashMap::new();
+        if theme.has_template(Self::SIDE_NAV) {
+            for (name, items) in &view.side_navs {
+                let mut context = tera::Context::new();
+                context.insert("side_nav", items);
+                context.insert("collection_title", &view.collection_titles.get(name));
+                let html = theme
+                    .render(Self::SIDE_NAV, &context)
+                    .map_err(|error| failed(Self::SIDE_NAV, error))?;
+                side_navs.insert(name.clone(), Fragment::parse(&html));
+            }
+        }
+        Ok(Self { navbar, side_navs })
+    }
+}
+
+const CURRENT: &str = " aria-current=\"page\"";
+const OPEN: &str = " open";
+
 struct PageRenderer<'a> {
     site: &'a Site,
     theme: &'a Theme,
     view: &'a SiteView,
+    fragments: &'a Fragments,
     liquid: &'a LiquidEngine,
     liquid_site: &'a liquid_core::Value,
     sanitizer: &'a ContentSanitizer,
@@ -564,6 +622,7 @@ impl PageRenderer<'_> {
         let mut page_value = self.page_value(index, page);
         let mut context = tera::Context::new();
         context.insert("content", &content);
+        self.insert_fragments(index, page, &mut context);
 
         let mut rendered = Vec::new();
         if page.kind == PageKind::ResourceRoom
@@ -653,6 +712,32 @@ impl PageRenderer<'_> {
             },
         ));
         Ok(rendered)
+    }
+
+    /// The navbar and side navigation of this page, from the fragments.
+    fn insert_fragments(&self, index: usize, page: &Page, context: &mut tera::Context) {
+        if let Some(navbar) = &self.fragments.navbar {
+            let current = page
+                .url()
+                .and_then(|url| self.view.navbar_marks.get(url))
+                .copied();
+            context.insert(
+                "navbar_html",
+                &navbar.render(|mark| (Some(mark) == current).then_some(CURRENT)),
+            );
+        }
+        let side_nav = page
+            .collection()
+            .and_then(|collection| self.fragments.side_navs.get(collection));
+        if let Some(side_nav) = side_nav {
+            let marks = self.view.side_nav_marks.get(&index).copied();
+            let html = side_nav.render(|mark| match marks {
+                Some(marks) if mark == marks.current => Some(CURRENT),
+                Some(marks) if Some(mark) == marks.open => Some(OPEN),
+                _ => None,
+            });
+            context.insert("side_nav_html", &html);
+        }
     }
 
     fn categories(&self, current: Option<&str>) -> Vec<Value> {
@@ -753,14 +838,18 @@ impl PageRenderer<'_> {
                 .unwrap_or_default()
                 .to_owned());
         }
-        self.theme.render_layout(layout, context).map_err(|error| {
-            self.error(
-                page,
-                format!("the theme's `{layout}` layout failed: {error}"),
+        let html = self.theme.render_layout(layout, context).map_err(|error| {
+            Box::new(
+                self.error(
+                    page,
+                    format!("the theme's `{layout}` layout failed: {error}"),
+                )
+                .with_hint(
+                    "this is a problem in the theme's templates; the page itself may be fine",
+                ),
             )
-            .with_hint("this is a problem in the theme's templates; the page itself may be fine")
-            .into()
-        })
+        })?;
+        Ok(fragment::without_marks(html))
     }
 
     /// Liquid, then Markdown or rich text, then the sanitiser.
@@ -817,7 +906,6 @@ impl PageRenderer<'_> {
             "collection": collection,
             "collection_title": collection.and_then(|c| self.view.collection_titles.get(c)),
             "third_nav_title": page.third_nav_title,
-            "side_nav": collection.and_then(|c| self.view.side_navs.get(c)),
             "previous": link(previous),
             "next": link(next),
             "breadcrumbs": context::breadcrumbs(site, self.view, page),

@@ -152,6 +152,14 @@ impl Workspace {
         Ok(sites)
     }
 
+    /// The sites named on a command line, or every site when none is named.
+    pub fn select(&self, names: &[String]) -> Result<Vec<SiteEntry>, WorkspaceError> {
+        if names.is_empty() {
+            return self.sites();
+        }
+        names.iter().map(|name| self.resolve_site(name)).collect()
+    }
+
     /// A site named on the command line: a site of the workspace by name, or
     /// the path of any Isomer site folder.
     pub fn resolve_site(&self, argument: &str) -> Result<SiteEntry, WorkspaceError> {

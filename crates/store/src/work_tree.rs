@@ -132,6 +132,22 @@ impl Source for WorkTreeSource {
         self.root.display().to_string()
     }
 
+    /// The modification time and size, read without opening the file.
+    fn version(&self, path: &str) -> Option<String> {
+        let metadata = fs::metadata(self.root.join(path)).ok()?;
+        let modified = metadata
+            .modified()
+            .ok()?
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?;
+        Some(format!(
+            "{}.{}:{}",
+            modified.as_secs(),
+            modified.subsec_nanos(),
+            metadata.len()
+        ))
+    }
+
     /// The id Git would give the file, so a build of the working folder and a
     /// build of the same committed tree record the same inputs.
     fn content_id(&self, path: &str) -> Option<String> {

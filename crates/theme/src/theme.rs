@@ -212,6 +212,11 @@ impl Theme {
             .chain(self.aliases.keys().map(String::as_str))
     }
 
+    /// Whether the chain (or the site) has a template of this name.
+    pub fn has_template(&self, template: &str) -> bool {
+        self.tera.contains_template(template)
+    }
+
     /// Makes a value available to every template (used for `site`).
     pub fn insert_global(&mut self, key: &'static str, value: &impl serde::Serialize) {
         self.tera.global_context().insert(key, value);

@@ -1,0 +1,21 @@
+//! `gazette serve`: a live preview of sites while they are edited.
+//!
+//! This crate owns the preview server: every site rendered into memory and
+//! served on 127.0.0.1 (one port per site, an index of sites on the first),
+//! a file watcher on `sites/` and `themes/` that re-renders only the units
+//! whose inputs changed (the same manifest `gazette publish` uses), and
+//! server-sent events that tell open pages to reload, to swap a stylesheet,
+//! or to show an error overlay until the file is fixed.
+//!
+//! It never serves a file from disk: a request can only name an output held
+//! in memory, so no path can reach outside a site's output.
+
+mod live_reload;
+mod preview;
+mod request_path;
+mod server;
+mod watch;
+
+pub use preview::{Change, SitePreview};
+pub use request_path::{RequestPathError, output_key};
+pub use server::{ServeError, ServeEvent, ServeOptions, serve};

@@ -1,0 +1,344 @@
+//! The HTTP side: one listener per site on 127.0.0.1, an index of sites,
+//! outputs served from memory, and the event stream pages listen to.
+
+use std::convert::Infallible;
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{StatusCode, Uri, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use futures_util::stream::{self, Stream};
+use gazette_content::Diagnostic;
+use gazette_publish::SiteEntry;
+use tokio::sync::broadcast;
+
+use crate::live_reload::{EVENTS_PATH, SCRIPT, SCRIPT_PATH, inject};
+use crate::preview::{Change, SitePreview};
+use crate::request_path::output_key;
+use crate::watch::watch;
+
+/// What to serve, and where.
+pub struct ServeOptions {
+    /// The sites to serve.
+    pub sites: Vec<(SiteEntry, String)>,
+    /// The themes folder.
+    pub themes_dir: PathBuf,
+    /// Folders to watch (sites and themes).
+    pub watch: Vec<PathBuf>,
+    /// The address to listen on (127.0.0.1 unless asked otherwise).
+    pub bind: IpAddr,
+    /// The index's port; sites take the next ones. 0 picks free ports.
+    pub port: u16,
+}
+
+/// What the server reports to whoever runs it.
+#[derive(Debug, Clone)]
+pub enum ServeEvent {
+    /// Listening: the index's address and each site's.
+    Ready {
+        /// The index of sites.
+        index: SocketAddr,
+        /// Each site's name and address.
+        sites: Vec<(String, SocketAddr)>,
+    },
+    /// A site was rendered again.
+    Rebuilt {
+        /// The site.
+        site: String,
+        /// What changed.
+        change: Change,
+        /// How long it took from the file event.
+        elapsed: Duration,
+    },
+}
+
+/// Why the server could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// The address is taken or not allowed.
+    #[error("cannot listen on {address}: {source}")]
+    Bind {
+        /// The address.
+        address: SocketAddr,
+        /// What the system said.
+        source: std::io::Error,
+    },
+    /// The async runtime could not start.
+    #[error("cannot start the server: {0}")]
+    Runtime(std::io::Error),
+    /// The file watcher could not start.
+    #[error("cannot watch files: {0}")]
+    Watch(String),
+}
+
+/// A site as the server shares it between requests and the watcher.
+pub(crate) struct SharedSite {
+    pub preview: RwLock<SitePreview>,
+    pub events: broadcast::Sender<String>,
+}
+
+impl SharedSite {
+    /// The site's name.
+    pub(crate) fn name(&self) -> String {
+        self.preview
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .entry
+            .name
+            .clone()
+    }
+
+    /// Rebuilds after a change and tells open pages.
+    pub(crate) fn rebuild(&self, themes_dir: &std::path::Path) -> Change {
+        let mut preview = self
+            .preview
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let errors_before = preview.errors().to_vec();
+        let change = preview.rebuild(themes_dir);
+        drop(preview);
+        // Editors write in several steps; the same error twice is one error.
+        let repeated = matches!(&change, Change::Failed(errors) if *errors == errors_before);
+        if !repeated && let Some(message) = event_message(&change) {
+            // No open page is not an error.
+            let _ = self.events.send(message);
+        }
+        change
+    }
+}
+
+fn event_message(change: &Change) -> Option<String> {
+    let value = match change {
+        Change::Reload => serde_json::json!({ "type": "reload" }),
+        Change::Stylesheets(paths) => serde_json::json!({ "type": "css", "paths": paths }),
+        Change::Failed(diagnostics) => error_message(diagnostics),
+        Change::Unchanged => return None,
+    };
+    Some(value.to_string())
+}
+
+fn error_message(diagnostics: &[Diagnostic]) -> serde_json::Value {
+    let items: Vec<serde_json::Value> = diagnostics
+        .iter()
+        .map(|d| {
+            serde_json::json!({
+                "file": d.file,
+                "line": d.line,
+                "column": d.column,
+                "message": d.message,
+                "hint": d.hint,
+                "text": d.render(std::path::Path::new(""), false),
+            })
+        })
+        .collect();
+    serde_json::json!({ "type": "error", "diagnostics": items })
+}
+
+/// Renders every site, starts listening, and serves until the process ends.
+/// `report` hears about readiness and every rebuild.
+pub fn serve(
+    options: ServeOptions,
+    report: Arc<dyn Fn(ServeEvent) + Send + Sync>,
+) -> Result<(), ServeError> {
+    let mut shared = Vec::new();
+    for (entry, theme) in options.sites {
+        let started = Instant::now();
+        let mut preview = SitePreview::new(entry, theme);
+        let change = preview.rebuild(&options.themes_dir);
+        let name = preview.entry.name.clone();
+        report(ServeEvent::Rebuilt {
+            site: name,
+            change,
+            elapsed: started.elapsed(),
+        });
+        let (events, _) = broadcast::channel(64);
+        shared.push(Arc::new(SharedSite {
+            preview: RwLock::new(preview),
+            events,
+        }));
+    }
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(ServeError::Runtime)?;
+    runtime.block_on(async move {
+        let port_for = |offset: u16| {
+            if options.port == 0 {
+                0
+            } else {
+                options.port.saturating_add(offset)
+            }
+        };
+        let mut site_addresses = Vec::new();
+        let mut servers = Vec::new();
+        for (position, site) in shared.iter().enumerate() {
+            let address = SocketAddr::new(options.bind, port_for(position as u16 + 1));
+            let listener = tokio::net::TcpListener::bind(address)
+                .await
+                .map_err(|source| ServeError::Bind { address, source })?;
+            let local = listener.local_addr().map_err(ServeError::Runtime)?;
+            site_addresses.push((site.name(), local));
+            servers.push((listener, site_router(site.clone())));
+        }
+        let index_address = SocketAddr::new(options.bind, port_for(0));
+        let index_listener =
+            tokio::net::TcpListener::bind(index_address)
+                .await
+                .map_err(|source| ServeError::Bind {
+                    address: index_address,
+                    source,
+                })?;
+        let index_local = index_listener.local_addr().map_err(ServeError::Runtime)?;
+        let index = index_router(site_addresses.clone());
+
+        let _watcher = watch(
+            &options.watch,
+            shared.clone(),
+            options.themes_dir.clone(),
+            report.clone(),
+        )
+        .map_err(|e| ServeError::Watch(e.to_string()))?;
+        report(ServeEvent::Ready {
+            index: index_local,
+            sites: site_addresses,
+        });
+        let mut tasks = Vec::new();
+        for (listener, router) in servers {
+            tasks.push(tokio::spawn(
+                async move { axum::serve(listener, router).await },
+            ));
+        }
+        axum::serve(index_listener, index)
+            .await
+            .map_err(ServeError::Runtime)?;
+        for task in tasks {
+            let _ = task.await;
+        }
+        Ok(())
+    })
+}
+
+fn index_router(sites: Vec<(String, SocketAddr)>) -> Router {
+    let mut html = String::from(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Gazette preview</title></head><body><main><h1>Sites in this workspace</h1><ul>",
+    );
+    for (name, address) in &sites {
+        html.push_str(&format!(
+            "<li><a href=\"http://{address}/\">{name}</a> <small>http://{address}/</small></li>"
+        ));
+    }
+    html.push_str("</ul></main></body></html>");
+    Router::new().fallback(get(move || {
+        let html = html.clone();
+        async move { Html(html) }
+    }))
+}
+
+fn site_router(site: Arc<SharedSite>) -> Router {
+    Router::new()
+        .route(SCRIPT_PATH, get(script))
+        .route(EVENTS_PATH, get(events))
+        .fallback(get(output))
+        .with_state(site)
+}
+
+async fn script() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        SCRIPT,
+    )
+        .into_response()
+}
+
+async fn events(
+    State(site): State<Arc<SharedSite>>,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let receiver = site.events.subscribe();
+    // A page that opens while the site is broken shows the error at once.
+    let errors = {
+        let preview = site
+            .preview
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        (!preview.errors().is_empty()).then(|| error_message(preview.errors()).to_string())
+    };
+    let stream = stream::unfold((errors, receiver), |(pending, mut receiver)| async move {
+        if let Some(message) = pending {
+            return Some((Ok(Event::default().data(message)), (None, receiver)));
+        }
+        let message = match receiver.recv().await {
+            Ok(message) => message,
+            // Too far behind to replay every change: a reload catches up.
+            Err(broadcast::error::RecvError::Lagged(_)) => {
+                serde_json::json!({ "type": "reload" }).to_string()
+            }
+            Err(broadcast::error::RecvError::Closed) => return None,
+        };
+        Some((Ok(Event::default().data(message)), (None, receiver)))
+    });
+    Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+}
+
+async fn output(State(site): State<Arc<SharedSite>>, uri: Uri) -> Response {
+    let Ok(key) = output_key(uri.path()) else {
+        return (
+            StatusCode::BAD_REQUEST,
+            "This path cannot name a file of the site.\n",
+        )
+            .into_response();
+    };
+    let preview = site
+        .preview
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(bytes) = preview.output(&key) {
+        return file_response(StatusCode::OK, &key, &bytes);
+    }
+    // `/about` for `about/index.html`: send the reader to the canonical URL.
+    let folder_index = format!("{key}/index.html");
+    if !uri.path().ends_with('/') && preview.output(&folder_index).is_some() {
+        let location = format!("{}/", uri.path());
+        return (
+            StatusCode::MOVED_PERMANENTLY,
+            [(header::LOCATION, location)],
+        )
+            .into_response();
+    }
+    match preview.output("404.html") {
+        Some(bytes) => file_response(StatusCode::NOT_FOUND, "404.html", &bytes),
+        None => (StatusCode::NOT_FOUND, "Not found\n").into_response(),
+    }
+}
+
+fn file_response(status: StatusCode, key: &str, bytes: &[u8]) -> Response {
+    let mime = mime_guess::from_path(key).first_or_octet_stream();
+    let is_html = mime.essence_str() == "text/html";
+    let content_type = if mime.type_() == "text" || mime.essence_str() == "application/javascript" {
+        format!("{}; charset=utf-8", mime.essence_str())
+    } else {
+        mime.essence_str().to_owned()
+    };
+    let body = if is_html {
+        inject(bytes)
+    } else {
+        bytes.to_vec()
+    };
+    (
+        status,
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+        ],
+        body,
+    )
+        .into_response()
+}

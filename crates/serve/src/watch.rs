@@ -1,0 +1,62 @@
+//! Watching sites and themes, and re-rendering the sites a change touches.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use notify::RecursiveMode;
+use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer};
+
+use crate::server::{ServeEvent, SharedSite};
+
+/// Editors save in bursts (write, rename over, touch): wait this long for quiet.
+const QUIET: Duration = Duration::from_millis(20);
+
+/// Starts watching `folders`; the returned watcher stops when dropped.
+pub(crate) fn watch(
+    folders: &[PathBuf],
+    sites: Vec<Arc<SharedSite>>,
+    themes_dir: PathBuf,
+    report: Arc<dyn Fn(ServeEvent) + Send + Sync>,
+) -> notify::Result<Debouncer<notify::RecommendedWatcher, RecommendedCache>> {
+    let (sender, receiver) = mpsc::channel::<DebounceEventResult>();
+    let mut debouncer = new_debouncer(QUIET, None, sender)?;
+    for folder in folders {
+        debouncer.watch(folder, RecursiveMode::Recursive)?;
+    }
+    let site_roots: Vec<PathBuf> = sites
+        .iter()
+        .map(|site| {
+            let preview = site
+                .preview
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            preview.entry.path.clone()
+        })
+        .collect();
+    std::thread::spawn(move || {
+        for result in receiver {
+            let Ok(events) = result else { continue };
+            let started = Instant::now();
+            let paths: Vec<&Path> = events
+                .iter()
+                .flat_map(|event| event.paths.iter().map(PathBuf::as_path))
+                .collect();
+            let theme_changed = paths.iter().any(|path| path.starts_with(&themes_dir));
+            for (site, root) in sites.iter().zip(&site_roots) {
+                let touched = theme_changed || paths.iter().any(|path| path.starts_with(root));
+                if !touched {
+                    continue;
+                }
+                let change = site.rebuild(&themes_dir);
+                report(ServeEvent::Rebuilt {
+                    site: site.name(),
+                    change,
+                    elapsed: started.elapsed(),
+                });
+            }
+        }
+    });
+    Ok(debouncer)
+}

@@ -1,0 +1,83 @@
+//! `gazette serve`: live preview while editing.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use gazette_publish::Workspace;
+use gazette_serve::{Change, ServeEvent, ServeOptions};
+
+use crate::ServeArgs;
+use crate::report;
+
+/// Serves the requested sites until the process is stopped.
+pub fn run(args: &ServeArgs) -> anyhow::Result<bool> {
+    let current = std::env::current_dir().context("cannot read the current folder")?;
+    let workspace = Workspace::discover(&current)?;
+    let entries = workspace.select(&args.sites)?;
+    anyhow::ensure!(!entries.is_empty(), "the workspace has no sites to serve");
+    if !is_loopback(args.bind) {
+        eprintln!(
+            "warning: serving on {} makes unpublished drafts reachable from other machines",
+            args.bind
+        );
+    }
+    let themes_dir =
+        std::fs::canonicalize(workspace.themes_dir()).context("cannot find themes/")?;
+    let mut watch: Vec<_> = entries.iter().map(|site| site.path.clone()).collect();
+    watch.push(themes_dir.clone());
+    let roots: Vec<(String, std::path::PathBuf)> = entries
+        .iter()
+        .map(|site| (site.name.clone(), site.path.clone()))
+        .collect();
+    let sites = entries
+        .into_iter()
+        .map(|site| {
+            let theme = workspace.theme_of(&site).to_owned();
+            (site, theme)
+        })
+        .collect();
+    let options = ServeOptions {
+        sites,
+        themes_dir,
+        watch,
+        bind: args.bind,
+        port: args.port,
+    };
+    let report = Arc::new(move |event: ServeEvent| match event {
+        ServeEvent::Ready { index, sites } => {
+            println!("   Serving the site index at http://{index}/");
+            for (name, address) in sites {
+                println!("   Serving {name} at http://{address}/");
+            }
+        }
+        ServeEvent::Rebuilt {
+            site,
+            change,
+            elapsed,
+        } => {
+            let root = roots
+                .iter()
+                .find(|(name, _)| *name == site)
+                .map(|(_, root)| root.as_path())
+                .unwrap_or(std::path::Path::new("."));
+            match change {
+                Change::Failed(diagnostics) => {
+                    report::print_diagnostics(&diagnostics, root);
+                    eprintln!("    Failed {site}: showing the error in open pages");
+                }
+                Change::Reload => println!("  Rendered {site} in {} ms", elapsed.as_millis()),
+                Change::Stylesheets(_) => {
+                    println!("  Restyled {site} in {} ms", elapsed.as_millis())
+                }
+                Change::Unchanged => {}
+            }
+        }
+    });
+    gazette_serve::serve(options, report)?;
+    Ok(true)
+}
+
+fn is_loopback(address: IpAddr) -> bool {
+    address.is_loopback()
+}

@@ -42,10 +42,19 @@ pub struct GeneratedSite {
     pub name: String,
     /// Its folder relative to the workspace root (`sites/site-01`).
     pub folder: String,
-    /// Collection page files relative to the site folder, in site order.
-    pub pages: Vec<String>,
+    /// Collection pages, in site order.
+    pub pages: Vec<PageFile>,
     /// Resource room category folders relative to the site folder.
     pub categories: Vec<String>,
+}
+
+/// A page's file and address.
+#[derive(Debug, Clone)]
+pub struct PageFile {
+    /// The file relative to the site folder.
+    pub path: String,
+    /// Where the page is published (`/about-us/leadership/`).
+    pub permalink: String,
 }
 
 const SEED: u64 = 0x6A7E_77E0_2026_0001;
@@ -410,7 +419,10 @@ impl SitePlan {
                     Item::Page(page) => {
                         let file = format!("{}.md", page.title);
                         write(&base.join(&file), page_file(&mut rng, page, None, &targets))?;
-                        pages.push(format!("_{}/{file}", collection.slug));
+                        pages.push(PageFile {
+                            path: format!("_{}/{file}", collection.slug),
+                            permalink: page.permalink.clone(),
+                        });
                         order.push(file);
                     }
                     Item::Group {
@@ -423,7 +435,10 @@ impl SitePlan {
                             let file = format!("{title}/{}.md", page.title);
                             let text = page_file(&mut rng, page, Some(title), &targets);
                             write(&base.join(&file), text)?;
-                            pages.push(format!("_{}/{file}", collection.slug));
+                            pages.push(PageFile {
+                                path: format!("_{}/{file}", collection.slug),
+                                permalink: page.permalink.clone(),
+                            });
                             order.push(file);
                         }
                     }

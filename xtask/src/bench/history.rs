@@ -57,7 +57,7 @@ pub fn record(workspace: &GeneratedWorkspace) -> anyhow::Result<History> {
     let base = commit("Import the sites")?;
     let mut steps = Vec::new();
 
-    let page = &site.pages[site.pages.len() / 2];
+    let page = &site.pages[site.pages.len() / 2].path;
     append(&site_dir.join(page), 0)?;
     steps.push(Step {
         key: "one-page",
@@ -67,7 +67,7 @@ pub fn record(workspace: &GeneratedWorkspace) -> anyhow::Result<History> {
 
     let stride = (site.pages.len() / 5).max(1);
     for (number, page) in site.pages.iter().step_by(stride).take(5).enumerate() {
-        append(&site_dir.join(page), number + 1)?;
+        append(&site_dir.join(&page.path), number + 1)?;
     }
     steps.push(Step {
         key: "several-pages",
@@ -126,7 +126,7 @@ online or at any community centre.\n\n\
 
 /// Adds a review note at the end of a page (valid in Markdown and in
 /// rich-text pages alike).
-fn append(path: &Path, number: usize) -> anyhow::Result<()> {
+pub fn append(path: &Path, number: usize) -> anyhow::Result<()> {
     let mut text =
         fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     text.push_str(&format!(

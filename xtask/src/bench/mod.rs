@@ -4,7 +4,8 @@
 //! The benchmark generates a workspace of realistic Isomer sites
 //! ([`generator`]) with a Git history of typical edits ([`history`]), then
 //! times full builds (cold and warm), incremental publishes after each kind
-//! of edit, and records each process's peak memory ([`measure`]). With
+//! of edit and the edit-to-reload latency of `gazette serve` ([`serve`]), and
+//! records each process's peak memory ([`measure`]). With
 //! `--vs-hugo` it also builds the shared benchmark corpus with Gazette and
 //! Hugo, alternating ([`hugo`]). Results go to a table and to JSON.
 
@@ -15,6 +16,7 @@ mod measure;
 mod media;
 mod prose;
 mod rng;
+mod serve;
 #[cfg(test)]
 mod tests;
 
@@ -195,14 +197,7 @@ pub fn run(args: &BenchArgs, project: &Path) -> anyhow::Result<bool> {
         &history,
         args.runs,
     )?);
-    rows.push(Row {
-        key: "serve-reload".into(),
-        label: "serve: edit-to-reload latency".into(),
-        unit: "s",
-        value: None,
-        peak_mib: None,
-        note: "not measured yet: `gazette serve` does not exist yet".into(),
-    });
+    rows.push(serve_row(&binary, &workspace, args.runs));
 
     let vs_hugo = if args.vs_hugo {
         Some(hugo::compare(
@@ -284,6 +279,30 @@ fn publish_rows(
         .zip(notes)
         .map(|(((key, label, _), samples), note)| Row::timed(key, label, &samples, note))
         .collect())
+}
+
+/// Edit-to-reload latency of `gazette serve` on the first site; a failure
+/// is reported in the row rather than ending the benchmark.
+fn serve_row(binary: &Path, workspace: &generator::GeneratedWorkspace, runs: usize) -> Row {
+    progress("serve: edit to reload", runs, runs);
+    let label = "serve: edit → reload event → page fetched";
+    let mut row = Row {
+        key: "serve-reload".into(),
+        label: label.into(),
+        unit: "s",
+        value: None,
+        peak_mib: None,
+        note: String::new(),
+    };
+    match serve::edit_to_reload(binary, &workspace.root, &workspace.sites[0], runs) {
+        Ok(latencies) => {
+            let seconds: Vec<f64> = latencies.iter().map(|d| d.as_secs_f64()).collect();
+            row.value = Some(Spread::of(&seconds));
+            row.note = "one page edited on disk, site-01 served".into();
+        }
+        Err(error) => row.note = format!("not measured: {error:#}"),
+    }
+    row
 }
 
 /// "N rendered, M reused" summed over the sites of a `gazette publish` log.

@@ -75,16 +75,21 @@ pub fn edit_to_reload(
     Ok(latencies)
 }
 
-/// Reads serve's output until it names the site's address.
+/// Reads serve's output until it names the site's address, then keeps
+/// reading it in the background: serve reports every rebuild, and a closed
+/// pipe would make those reports fail.
 fn site_address(stdout: std::process::ChildStdout, site: &str) -> anyhow::Result<SocketAddr> {
     let prefix = format!("Serving {site} at http://");
-    for line in BufReader::new(stdout).lines() {
+    let mut lines = BufReader::new(stdout).lines();
+    for line in lines.by_ref() {
         let line = line?;
         if let Some(rest) = line.trim().strip_prefix(&prefix) {
-            return rest
+            let address = rest
                 .trim_end_matches('/')
                 .parse()
-                .with_context(|| format!("cannot read the address in {line:?}"));
+                .with_context(|| format!("cannot read the address in {line:?}"))?;
+            std::thread::spawn(move || lines.for_each(drop));
+            return Ok(address);
         }
     }
     bail!("gazette serve stopped before serving {site}")

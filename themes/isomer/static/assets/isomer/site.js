@@ -4,6 +4,11 @@
 (function () {
   "use strict";
 
+  // Loaded in <head> without `defer`: tell the stylesheet at once that the
+  // enhancements below will run.
+  document.documentElement.classList.remove("no-js");
+  document.documentElement.classList.add("js");
+
   // Toggle buttons (mobile menu, side navigation): shown only when this
   // script runs, each opens the element its aria-controls names.
   function setUpToggles() {

@@ -8,9 +8,10 @@
 // nothing itself. Sites listed after `--corpus` are real sites whose page
 // bodies are not ours: problems inside the element that wraps the body
 // (`.page-content`) are reported as content issues and do not fail the check,
-// and their HTML is validated for information only. By default a few pages of
-// every page type (the theme's `layout-*`/`kind-*` body classes) are opened;
-// `--all` opens every page. Exits non-zero on any failure.
+// and their HTML is validated for information only. Every page of a sample
+// site is opened; of a corpus site, a few pages of every page type (the
+// theme's `layout-*`/`kind-*` body classes), or all of them with `--all`.
+// Exits non-zero on any failure.
 
 import { createServer } from "node:http";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, existsSync } from "node:fs";
@@ -177,7 +178,8 @@ async function runAxe(page) {
 async function checkSite(browser, site, all, report) {
   const name = basename(site.dir);
   const files = htmlFiles(site.dir);
-  const { pages, types } = choosePages(site.dir, files, all);
+  // Sample sites are ours: every page. Corpus sites: a few of each type.
+  const { pages, types } = choosePages(site.dir, files, all || !site.corpus);
   const { server, port } = await serve(site.dir);
   const origin = `http://127.0.0.1:${port}`;
   const summary = {

@@ -36,6 +36,11 @@ enum Command {
         #[arg(long, value_name = "I/N", value_parser = parse_shard)]
         shard: Option<(usize, usize)>,
     },
+    /// Build sites and take screenshots of each page type at 1280 and 375 px.
+    Screenshots {
+        /// Sites to photograph (all sites of the workspace when none is named).
+        sites: Vec<String>,
+    },
     /// Replay the real history in ../shared/corpus: incremental equals full after each commit.
     Replay {
         /// How many of the newest commits to replay.
@@ -49,6 +54,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Publish { out, shard } => publish(out.as_deref(), shard),
         Command::Replay { commits } => replay(commits),
+        Command::Screenshots { sites } => screenshots(&sites),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,
@@ -218,6 +224,66 @@ fn publish_site(
         Err(PublishError::Content(diagnostics)) => Err(diagnostics.0),
         Err(error) => Err(failure(error.to_string())),
     }
+}
+
+/// Builds each site into `target/screenshots/<site>/site` and photographs the
+/// first page of every layout with `tests/browser/screenshots.mjs`.
+fn screenshots(names: &[String]) -> anyhow::Result<bool> {
+    let root = workspace_root();
+    let workspace = Workspace::discover(&root)?;
+    let themes = WorkTreeSource::new(workspace.themes_dir()).context("cannot read themes/")?;
+    let script = root.join("tests/browser/screenshots.mjs");
+    anyhow::ensure!(
+        root.join("tests/browser/node_modules").is_dir(),
+        "run `npm ci --prefix tests/browser` first (the screenshots use playwright-core and Chromium)"
+    );
+    let mut all_taken = true;
+    for site in workspace.select(names)? {
+        let source = WorkTreeSource::new(&site.path)?;
+        let request = BuildRequest {
+            name: &site.name,
+            site: &source,
+            themes: &themes,
+            theme: workspace.theme_of(&site),
+            last_changed: None,
+        };
+        let out = root.join("target/screenshots").join(&site.name);
+        let build = match build_site(&request, &out.join("site")) {
+            Ok(build) => build,
+            Err(failure) => {
+                eprintln!("error: {} did not build:\n{failure}", site.name);
+                all_taken = false;
+                continue;
+            }
+        };
+        // One page per layout: the first URL each layout wrote.
+        let loaded =
+            gazette_content::Site::load(&site.name, &source).map_err(|d| anyhow::anyhow!("{d}"))?;
+        let mut seen = std::collections::BTreeSet::new();
+        let mut paths: Vec<String> = loaded
+            .site
+            .pages
+            .iter()
+            .filter(|page| page.published && seen.insert(page.layout.clone()))
+            .filter_map(|page| page.url().map(str::to_owned))
+            .filter(|url| build.rendered.pages.iter().any(|p| &p.url == url))
+            .collect();
+        let status = Process::new("node")
+            .arg(&script)
+            .arg(out.join("site"))
+            .arg(&out)
+            .args(&paths)
+            .status()
+            .context("cannot run node")?;
+        all_taken &= status.success();
+        println!(
+            "{}: {} page types → {}",
+            site.name,
+            paths.len(),
+            out.display()
+        );
+    }
+    Ok(all_taken)
 }
 
 /// Runs the history replay test with many commits, optimised.

@@ -260,7 +260,7 @@ fn screenshots(names: &[String]) -> anyhow::Result<bool> {
         let loaded =
             gazette_content::Site::load(&site.name, &source).map_err(|d| anyhow::anyhow!("{d}"))?;
         let mut seen = std::collections::BTreeSet::new();
-        let mut paths: Vec<String> = loaded
+        let paths: Vec<String> = loaded
             .site
             .pages
             .iter()

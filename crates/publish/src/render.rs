@@ -72,6 +72,22 @@ impl RenderedSite {
 
 /// Renders `site` with `theme`. Every error of the site is returned at once.
 pub fn render_site(site: &Site, theme: &mut Theme) -> Result<RenderedSite, Diagnostics> {
+    let (rendered, diagnostics) = render_site_partially(site, theme);
+    if diagnostics.has_errors() {
+        return Err(diagnostics);
+    }
+    Ok(RenderedSite {
+        warnings: diagnostics,
+        ..rendered
+    })
+}
+
+/// Renders every page of `site` that can be rendered and returns the errors
+/// of the others beside them (in `RenderedSite::warnings` there are none).
+///
+/// For tools that inspect a broken site, such as the checker; a site with
+/// errors must never be written.
+pub fn render_site_partially(site: &Site, theme: &mut Theme) -> (RenderedSite, Diagnostics) {
     let liquid = LiquidEngine::new();
     let sanitizer = ContentSanitizer::new();
     let mut diagnostics = Diagnostics::default();
@@ -159,17 +175,15 @@ pub fn render_site(site: &Site, theme: &mut Theme) -> Result<RenderedSite, Diagn
     }
 
     check_collisions(site, &outputs, &mut diagnostics);
-    if diagnostics.has_errors() {
-        diagnostics.sort();
-        return Err(diagnostics);
-    }
+    diagnostics.sort();
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
     pages.sort_by(|a, b| a.url.cmp(&b.url));
-    Ok(RenderedSite {
+    let rendered = RenderedSite {
         outputs,
         pages,
-        warnings: diagnostics,
-    })
+        warnings: Diagnostics::default(),
+    };
+    (rendered, diagnostics)
 }
 
 /// A Sass stylesheet with Liquid in it (`misc/custom.scss`) to CSS.

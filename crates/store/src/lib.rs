@@ -4,7 +4,8 @@
 //! behalf of content: [`WorkTreeSource`] reads a folder as it is on disk and
 //! [`GitTreeSource`] reads a folder of a commit's tree straight from the object
 //! database (no checkout, bare repositories work). Both implement
-//! [`gazette_content::Source`].
+//! [`gazette_content::Source`]. [`uncommitted_paths`] tells which files of a
+//! working directory have changes not yet committed.
 //!
 //! It must not know what a page is: it hands out paths and bytes.
 //!
@@ -19,7 +20,9 @@
 //! ```
 
 mod git_tree;
+mod status;
 mod work_tree;
 
 pub use git_tree::{GitTreeSource, OpenRevisionError};
+pub use status::{StatusError, uncommitted_paths};
 pub use work_tree::{WorkTreeError, WorkTreeSource};

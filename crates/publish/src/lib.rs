@@ -24,6 +24,7 @@
 //! ```
 
 mod build;
+pub mod check;
 mod context;
 mod liquid;
 mod markdown;
@@ -37,9 +38,12 @@ pub use build::{BuildFailure, BuildRequest, SiteBuild, build_site, render_reques
 pub use liquid::{LiquidEngine, LiquidError};
 pub use markdown::render_markdown;
 pub use output::{OUTPUT_MARKER, OutputError, safe_join, write_site};
-pub use render::{Output, OutputContents, PageOutput, RenderedSite, render_site};
+pub use render::{
+    Output, OutputContents, PageOutput, RenderedSite, render_site, render_site_partially,
+};
 pub use sanitize::ContentSanitizer;
 pub use sass::compile_scss;
 pub use workspace::{
-    SiteEntry, SiteSettings, WORKSPACE_FILE, Workspace, WorkspaceError, WorkspaceSettings,
+    CheckPolicy, SiteEntry, SiteSettings, WORKSPACE_FILE, Workspace, WorkspaceError,
+    WorkspaceSettings,
 };

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashSet, VecDeque};
 
-use gazette_content::PageKind;
+use gazette_content::{PageKind, PostKind};
 
 use super::html::RefKind;
 use super::locate::Position;
@@ -60,7 +60,15 @@ pub(crate) fn check(context: &mut Context<'_>) {
         let Some(page) = site.pages.iter().find(|p| p.source_path == origin) else {
             continue;
         };
-        if was_reached || page.kind == PageKind::Homepage {
+        // A file post's listing links to the file itself, never to its page.
+        let is_file_post = matches!(
+            page.kind,
+            PageKind::Post {
+                kind: PostKind::File,
+                ..
+            }
+        );
+        if was_reached || page.kind == PageKind::Homepage || is_file_post {
             continue;
         }
         context.add_at(

@@ -255,6 +255,18 @@ fn warnings_cover_mojibake_alt_text_repeats_orphans_empty_images_and_http_govern
 }
 
 #[test]
+fn a_file_post_is_not_an_orphan_because_its_listing_links_to_the_file() {
+    let report = check_files(&[
+        (
+            "news/updates/_posts/2025-02-01-file-Annual Report.md",
+            "---\ntitle: Annual Report\nfile_url: /files/report.pdf\n---\n",
+        ),
+        ("files/report.pdf", ""),
+    ]);
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+}
+
+#[test]
 fn a_page_that_does_not_render_is_a_content_error_and_the_others_are_still_checked() {
     let report = check_files(&[
         (

@@ -5,6 +5,7 @@
 //! library crates under `crates/`, which `cargo xtask` also uses.
 
 mod build;
+mod check;
 mod report;
 
 use std::path::PathBuf;
@@ -24,6 +25,8 @@ struct Cli {
 enum Command {
     /// Build sites into folders of static files.
     Build(BuildArgs),
+    /// Check sites for broken links, missing media, mojibake and more.
+    Check(check::CheckArgs),
 }
 
 /// Arguments of `gazette build`.
@@ -45,6 +48,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Build(args) => build::run(&args),
+        Command::Check(args) => check::run(&args),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

@@ -32,7 +32,8 @@ fn themes_with_probe() -> MemorySource {
     memory
 }
 
-/// Every output of `site` rendered with `theme`, by path.
+/// Every output of `site` rendered with `theme`, by path (the manifest, which
+/// records the theme's fingerprint, left out).
 fn render(site: &str, themes: &dyn Source, theme: &str) -> BTreeMap<String, Vec<u8>> {
     let source = WorkTreeSource::new(root().join("sites").join(site)).expect("a site folder");
     let request = BuildRequest {
@@ -47,6 +48,7 @@ fn render(site: &str, themes: &dyn Source, theme: &str) -> BTreeMap<String, Vec<
     rendered
         .outputs
         .into_iter()
+        .filter(|output| output.path != gazette_publish::MANIFEST_PATH)
         .filter_map(|output| match output.contents {
             OutputContents::Rendered(bytes) => Some((output.path, bytes)),
             OutputContents::Copy(_) | OutputContents::Reuse(_) => None,

@@ -1,8 +1,11 @@
 //! Project automation, run as `cargo xtask <command>`.
 //!
-//! - `publish`: publishes every site of the workspace (or a CI shard of them)
-//!   from the commit at HEAD with the same library calls as `gazette
-//!   publish`, prints a summary table and exits non-zero when any site failed.
+//! - `publish`: checks every site of the workspace (or a CI shard of them) as
+//!   `gazette check` does, publishes the ones without errors from the commit
+//!   at HEAD with the same library calls as `gazette publish`, prints a
+//!   summary table and exits non-zero when any site failed or was refused.
+//!   Checker warnings never stop a site; `--no-check`, or `check = "warn"` in
+//!   a site's `site.toml`, lets errors through as well.
 //! - `replay`: the long replay of real history (see `tests/replay.rs`).
 
 use std::path::{Path, PathBuf};
@@ -11,12 +14,13 @@ use std::time::Instant;
 
 use anyhow::{Context as _, bail};
 use clap::{Parser, Subcommand};
-use gazette_content::Diagnostic;
+use gazette_content::{Diagnostic, Source};
+use gazette_publish::check::{CheckOptions, check_request};
 use gazette_publish::{
-    BuildFailure, BuildRequest, PublishError, PublishOutcome, PublishRequest, PublishTarget,
-    SiteEntry, Workspace, build_site, publish_revision,
+    BuildFailure, BuildRequest, CheckPolicy, PublishError, PublishOutcome, PublishRequest,
+    PublishTarget, SiteEntry, Workspace, build_site, publish_revision,
 };
-use gazette_store::WorkTreeSource;
+use gazette_store::{GitTreeSource, WorkTreeSource};
 
 #[derive(Debug, Parser)]
 #[command(name = "cargo xtask", about = "Gazette project automation")]
@@ -35,6 +39,9 @@ enum Command {
         /// Publish only shard I of N (1-based), so a CI matrix can split the sites.
         #[arg(long, value_name = "I/N", value_parser = parse_shard)]
         shard: Option<(usize, usize)>,
+        /// Publish sites even when the checker finds errors in them.
+        #[arg(long)]
+        no_check: bool,
     },
     /// Build sites and take screenshots of each page type at 1280 and 375 px.
     Screenshots {
@@ -52,7 +59,11 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Publish { out, shard } => publish(out.as_deref(), shard),
+        Command::Publish {
+            out,
+            shard,
+            no_check,
+        } => publish(out.as_deref(), shard, no_check),
         Command::Replay { commits } => replay(commits),
         Command::Screenshots { sites } => screenshots(&sites),
     };
@@ -101,7 +112,11 @@ struct Row {
     millis: u128,
 }
 
-fn publish(out: Option<&Path>, shard: Option<(usize, usize)>) -> anyhow::Result<bool> {
+fn publish(
+    out: Option<&Path>,
+    shard: Option<(usize, usize)>,
+    no_check: bool,
+) -> anyhow::Result<bool> {
     let started = Instant::now();
     let workspace = Workspace::discover(&workspace_root())?;
     let mut sites = workspace.sites()?;
@@ -117,6 +132,17 @@ fn publish(out: Option<&Path>, shard: Option<(usize, usize)>) -> anyhow::Result<
     let mut rows = Vec::new();
     for site in &sites {
         let site_started = Instant::now();
+        let enforce = !no_check && site.settings.check == CheckPolicy::Error;
+        if !check_passes(&workspace, site, enforce)? {
+            rows.push(Row {
+                site: site.name.clone(),
+                status: "REFUSED",
+                rendered: 0,
+                reused: 0,
+                millis: site_started.elapsed().as_millis(),
+            });
+            continue;
+        }
         let outcome = publish_site(&workspace, site, out);
         let millis = site_started.elapsed().as_millis();
         let row = match outcome {
@@ -152,13 +178,63 @@ fn publish(out: Option<&Path>, shard: Option<(usize, usize)>) -> anyhow::Result<
             row.site, row.status, row.rendered, row.reused, row.millis
         );
     }
-    let failed = rows.iter().filter(|row| row.status == "FAILED").count();
+    let failed = rows
+        .iter()
+        .filter(|row| matches!(row.status, "FAILED" | "REFUSED"))
+        .count();
     println!(
         "{} site(s) done, {failed} failed, in {} ms",
         rows.len() - failed,
         started.elapsed().as_millis()
     );
     Ok(failed == 0)
+}
+
+/// Runs the checker on what will be published (HEAD, or the working folder
+/// outside Git) and prints what it finds; `false` when the site has errors and
+/// `enforce` says they stop it.
+fn check_passes(workspace: &Workspace, site: &SiteEntry, enforce: bool) -> anyhow::Result<bool> {
+    let (site_source, themes): (Box<dyn Source>, Box<dyn Source>) =
+        match workspace.git_location(site) {
+            Some((repository, folder)) => {
+                let themes_folder = workspace
+                    .themes_folder_in(&repository)
+                    .context("the themes folder is not in the site's repository")?;
+                (
+                    Box::new(GitTreeSource::open(&repository, "HEAD", &folder)?),
+                    Box::new(GitTreeSource::open(&repository, "HEAD", &themes_folder)?),
+                )
+            }
+            None => (
+                Box::new(WorkTreeSource::new(&site.path)?),
+                Box::new(WorkTreeSource::new(workspace.themes_dir())?),
+            ),
+        };
+    let request = BuildRequest {
+        name: &site.name,
+        site: site_source.as_ref(),
+        themes: themes.as_ref(),
+        theme: workspace.theme_of(site),
+        last_changed: None,
+    };
+    let report = check_request(&request, &CheckOptions::default())
+        .with_context(|| format!("cannot check {}", site.name))?;
+    for finding in &report.findings {
+        eprintln!("{}", finding.diagnostic.render(&site.path, false));
+    }
+    if report.has_errors() {
+        let errors = report.error_count();
+        let action = if enforce {
+            "not publishing it (fix them, pass --no-check, or set `check = \"warn\"` in its site.toml)"
+        } else {
+            "publishing it anyway"
+        };
+        eprintln!(
+            "{}: the checker found {errors} error(s); {action}",
+            site.name
+        );
+    }
+    Ok(!(enforce && report.has_errors()))
 }
 
 /// Publishes one site from HEAD, or builds it from the working folder when

@@ -105,6 +105,26 @@ pub fn render_site(
     theme: &mut Theme,
     options: &RenderOptions<'_>,
 ) -> Result<RenderedSite, Diagnostics> {
+    let (rendered, diagnostics) = render_site_partially(site, theme, options);
+    if diagnostics.has_errors() {
+        return Err(diagnostics);
+    }
+    Ok(RenderedSite {
+        warnings: diagnostics,
+        ..rendered
+    })
+}
+
+/// Renders every page of `site` that can be rendered and returns the errors
+/// of the others beside them (in `RenderedSite::warnings` there are none).
+///
+/// For tools that inspect a broken site, such as the checker; a site with
+/// errors must never be written.
+pub fn render_site_partially(
+    site: &Site,
+    theme: &mut Theme,
+    options: &RenderOptions<'_>,
+) -> (RenderedSite, Diagnostics) {
     let liquid = LiquidEngine::new();
     let sanitizer = ContentSanitizer::new();
     let mut diagnostics = Diagnostics::default();
@@ -157,7 +177,7 @@ pub fn render_site(
         Ok(fragments) => fragments,
         Err(diagnostic) => {
             diagnostics.push(*diagnostic);
-            return Err(diagnostics);
+            return (RenderedSite::default(), diagnostics);
         }
     };
     let renderer = PageRenderer {
@@ -307,10 +327,7 @@ pub fn render_site(
     }
 
     check_collisions(site, &outputs, &mut diagnostics);
-    if diagnostics.has_errors() {
-        diagnostics.sort();
-        return Err(diagnostics);
-    }
+    diagnostics.sort();
     outputs.push(Output {
         path: MANIFEST_PATH.to_owned(),
         contents: OutputContents::Rendered(manifest.to_json()),
@@ -318,13 +335,14 @@ pub fn render_site(
     });
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
     pages.sort_by(|a, b| a.url.cmp(&b.url));
-    Ok(RenderedSite {
+    let rendered = RenderedSite {
         outputs,
         pages,
-        warnings: diagnostics,
+        warnings: Diagnostics::default(),
         manifest,
         stats,
-    })
+    };
+    (rendered, diagnostics)
 }
 
 /// The inputs of a unit, from `(name, id)` pairs.

@@ -5,6 +5,7 @@
 //! library crates under `crates/`, which `cargo xtask` also uses.
 
 mod build;
+mod check;
 mod hook;
 mod publish;
 mod report;
@@ -36,6 +37,8 @@ enum Command {
         #[command(subcommand)]
         action: HookAction,
     },
+    /// Check sites for broken links, missing media, mojibake and more.
+    Check(check::CheckArgs),
 }
 
 /// Arguments of `gazette build`.
@@ -105,6 +108,7 @@ fn main() -> ExitCode {
         Command::Hook {
             action: HookAction::Install { force },
         } => hook::install(force),
+        Command::Check(args) => check::run(&args),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

@@ -1,8 +1,11 @@
 //! Project automation, run as `cargo xtask <command>`.
 //!
-//! - `publish`: publishes every site of the workspace (or a CI shard of them)
-//!   from the commit at HEAD with the same library calls as `gazette
-//!   publish`, prints a summary table and exits non-zero when any site failed.
+//! - `publish`: checks every site of the workspace (or a CI shard of them) as
+//!   `gazette check` does, publishes the ones without errors from the commit
+//!   at HEAD with the same library calls as `gazette publish`, prints a
+//!   summary table and exits non-zero when any site failed or was refused.
+//!   Checker warnings never stop a site; `--no-check`, or `check = "warn"` in
+//!   a site's `site.toml`, lets errors through as well.
 //! - `replay`: the long replay of real history (see `tests/replay.rs`).
 //! - `bench`: build and publish speed on generated sites, side by side with
 //!   Hugo (see `bench/mod.rs`).
@@ -15,12 +18,13 @@ use std::time::Instant;
 
 use anyhow::{Context as _, bail};
 use clap::{Parser, Subcommand};
-use gazette_content::Diagnostic;
+use gazette_content::{Diagnostic, Source};
+use gazette_publish::check::{CheckOptions, check_request};
 use gazette_publish::{
-    BuildFailure, BuildRequest, PublishError, PublishOutcome, PublishRequest, PublishTarget,
-    SiteEntry, Workspace, build_site, publish_revision,
+    BuildFailure, BuildRequest, CheckPolicy, PublishError, PublishOutcome, PublishRequest,
+    PublishTarget, SiteEntry, Workspace, build_site, publish_revision,
 };
-use gazette_store::WorkTreeSource;
+use gazette_store::{GitTreeSource, WorkTreeSource};
 
 #[derive(Debug, Parser)]
 #[command(name = "cargo xtask", about = "Gazette project automation")]
@@ -39,6 +43,14 @@ enum Command {
         /// Publish only shard I of N (1-based), so a CI matrix can split the sites.
         #[arg(long, value_name = "I/N", value_parser = parse_shard)]
         shard: Option<(usize, usize)>,
+        /// Publish sites even when the checker finds errors in them.
+        #[arg(long)]
+        no_check: bool,
+    },
+    /// Build sites and take screenshots of each page type at 1280 and 375 px.
+    Screenshots {
+        /// Sites to photograph (all sites of the workspace when none is named).
+        sites: Vec<String>,
     },
     /// Replay the real history in ../shared/corpus: incremental equals full after each commit.
     Replay {
@@ -53,8 +65,13 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Publish { out, shard } => publish(out.as_deref(), shard),
+        Command::Publish {
+            out,
+            shard,
+            no_check,
+        } => publish(out.as_deref(), shard, no_check),
         Command::Replay { commits } => replay(commits),
+        Command::Screenshots { sites } => screenshots(&sites),
         Command::Bench(args) => bench::run(&args, &workspace_root()),
     };
     match result {
@@ -102,7 +119,11 @@ struct Row {
     millis: u128,
 }
 
-fn publish(out: Option<&Path>, shard: Option<(usize, usize)>) -> anyhow::Result<bool> {
+fn publish(
+    out: Option<&Path>,
+    shard: Option<(usize, usize)>,
+    no_check: bool,
+) -> anyhow::Result<bool> {
     let started = Instant::now();
     let workspace = Workspace::discover(&workspace_root())?;
     let mut sites = workspace.sites()?;
@@ -118,6 +139,17 @@ fn publish(out: Option<&Path>, shard: Option<(usize, usize)>) -> anyhow::Result<
     let mut rows = Vec::new();
     for site in &sites {
         let site_started = Instant::now();
+        let enforce = !no_check && site.settings.check == CheckPolicy::Error;
+        if !check_passes(&workspace, site, enforce)? {
+            rows.push(Row {
+                site: site.name.clone(),
+                status: "REFUSED",
+                rendered: 0,
+                reused: 0,
+                millis: site_started.elapsed().as_millis(),
+            });
+            continue;
+        }
         let outcome = publish_site(&workspace, site, out);
         let millis = site_started.elapsed().as_millis();
         let row = match outcome {
@@ -153,13 +185,63 @@ fn publish(out: Option<&Path>, shard: Option<(usize, usize)>) -> anyhow::Result<
             row.site, row.status, row.rendered, row.reused, row.millis
         );
     }
-    let failed = rows.iter().filter(|row| row.status == "FAILED").count();
+    let failed = rows
+        .iter()
+        .filter(|row| matches!(row.status, "FAILED" | "REFUSED"))
+        .count();
     println!(
         "{} site(s) done, {failed} failed, in {} ms",
         rows.len() - failed,
         started.elapsed().as_millis()
     );
     Ok(failed == 0)
+}
+
+/// Runs the checker on what will be published (HEAD, or the working folder
+/// outside Git) and prints what it finds; `false` when the site has errors and
+/// `enforce` says they stop it.
+fn check_passes(workspace: &Workspace, site: &SiteEntry, enforce: bool) -> anyhow::Result<bool> {
+    let (site_source, themes): (Box<dyn Source>, Box<dyn Source>) =
+        match workspace.git_location(site) {
+            Some((repository, folder)) => {
+                let themes_folder = workspace
+                    .themes_folder_in(&repository)
+                    .context("the themes folder is not in the site's repository")?;
+                (
+                    Box::new(GitTreeSource::open(&repository, "HEAD", &folder)?),
+                    Box::new(GitTreeSource::open(&repository, "HEAD", &themes_folder)?),
+                )
+            }
+            None => (
+                Box::new(WorkTreeSource::new(&site.path)?),
+                Box::new(WorkTreeSource::new(workspace.themes_dir())?),
+            ),
+        };
+    let request = BuildRequest {
+        name: &site.name,
+        site: site_source.as_ref(),
+        themes: themes.as_ref(),
+        theme: workspace.theme_of(site),
+        last_changed: None,
+    };
+    let report = check_request(&request, &CheckOptions::default())
+        .with_context(|| format!("cannot check {}", site.name))?;
+    for finding in &report.findings {
+        eprintln!("{}", finding.diagnostic.render(&site.path, false));
+    }
+    if report.has_errors() {
+        let errors = report.error_count();
+        let action = if enforce {
+            "not publishing it (fix them, pass --no-check, or set `check = \"warn\"` in its site.toml)"
+        } else {
+            "publishing it anyway"
+        };
+        eprintln!(
+            "{}: the checker found {errors} error(s); {action}",
+            site.name
+        );
+    }
+    Ok(!(enforce && report.has_errors()))
 }
 
 /// Publishes one site from HEAD, or builds it from the working folder when
@@ -225,6 +307,66 @@ fn publish_site(
         Err(PublishError::Content(diagnostics)) => Err(diagnostics.0),
         Err(error) => Err(failure(error.to_string())),
     }
+}
+
+/// Builds each site into `target/screenshots/<site>/site` and photographs the
+/// first page of every layout with `tests/browser/screenshots.mjs`.
+fn screenshots(names: &[String]) -> anyhow::Result<bool> {
+    let root = workspace_root();
+    let workspace = Workspace::discover(&root)?;
+    let themes = WorkTreeSource::new(workspace.themes_dir()).context("cannot read themes/")?;
+    let script = root.join("tests/browser/screenshots.mjs");
+    anyhow::ensure!(
+        root.join("tests/browser/node_modules").is_dir(),
+        "run `npm ci --prefix tests/browser` first (the screenshots use playwright-core and Chromium)"
+    );
+    let mut all_taken = true;
+    for site in workspace.select(names)? {
+        let source = WorkTreeSource::new(&site.path)?;
+        let request = BuildRequest {
+            name: &site.name,
+            site: &source,
+            themes: &themes,
+            theme: workspace.theme_of(&site),
+            last_changed: None,
+        };
+        let out = root.join("target/screenshots").join(&site.name);
+        let build = match build_site(&request, &out.join("site")) {
+            Ok(build) => build,
+            Err(failure) => {
+                eprintln!("error: {} did not build:\n{failure}", site.name);
+                all_taken = false;
+                continue;
+            }
+        };
+        // One page per layout: the first URL each layout wrote.
+        let loaded =
+            gazette_content::Site::load(&site.name, &source).map_err(|d| anyhow::anyhow!("{d}"))?;
+        let mut seen = std::collections::BTreeSet::new();
+        let paths: Vec<String> = loaded
+            .site
+            .pages
+            .iter()
+            .filter(|page| page.published && seen.insert(page.layout.clone()))
+            .filter_map(|page| page.url().map(str::to_owned))
+            .filter(|url| build.rendered.pages.iter().any(|p| &p.url == url))
+            .collect();
+        let status = Process::new("node")
+            .arg(&script)
+            .arg(out.join("site"))
+            .arg(&out)
+            .args(&paths)
+            .status()
+            .context("cannot run node")?;
+        all_taken &= status.success();
+        println!(
+            "{}: {} page types → {}",
+            site.name,
+            paths.len(),
+            out.display()
+        );
+    }
+    Ok(all_taken)
 }
 
 /// Runs the history replay test with many commits, optimised.

@@ -128,7 +128,7 @@ fn is_drive(segment: &str) -> bool {
 }
 
 /// Decodes `%XX` escapes; invalid escapes and invalid UTF-8 are kept as written.
-fn percent_decode(text: &str) -> String {
+pub fn percent_decode(text: &str) -> String {
     if !text.contains('%') {
         return text.to_owned();
     }

@@ -91,7 +91,8 @@ impl SiteView {
             .navigation
             .links
             .iter()
-            .map(|link| {
+            .enumerate()
+            .map(|(position, link)| {
                 let mut children = Vec::new();
                 let mut url = link.url.clone().unwrap_or_default();
                 if let Some(name) = &link.collection
@@ -130,6 +131,7 @@ impl SiteView {
                 }
                 json!({
                     "title": link.title,
+                    "active": fragment::mark(SECTION_MARKS + position as u32),
                     "current": navbar_mark(&url),
                     "url": url,
                     "external": link.external || is_external(&url),
@@ -211,8 +213,12 @@ impl SiteView {
     }
 }
 
-/// Marks of groups in a side navigation start here, after those of pages.
+/// Marks of groups in a side navigation start here, after those of pages:
+/// `open` on the group's details, and `active` on its list item.
 const GROUP_MARKS: u32 = 1 << 24;
+const GROUP_ACTIVE_MARKS: u32 = 2 << 24;
+/// Marks of the navbar's sections (`active` on the item holding the page).
+pub(crate) const SECTION_MARKS: u32 = 3 << 24;
 
 /// The side navigation of a collection: pages and collapsible groups in
 /// order, each with a mark for "current" (pages) or "open" (groups), and each
@@ -246,13 +252,14 @@ fn side_nav(site: &Site, collection: &Collection) -> (Value, Vec<(usize, SideNav
                         "group": group,
                         "pages": [link],
                         "open": fragment::mark(GROUP_MARKS + groups),
+                        "active": fragment::mark(GROUP_ACTIVE_MARKS + groups),
                     }));
                 }
                 marks.push((
                     entry.page,
                     SideNavMarks {
                         current,
-                        open: Some(GROUP_MARKS + groups),
+                        group: Some(groups),
                     },
                 ));
             }
@@ -262,7 +269,7 @@ fn side_nav(site: &Site, collection: &Collection) -> (Value, Vec<(usize, SideNav
                     entry.page,
                     SideNavMarks {
                         current,
-                        open: None,
+                        group: None,
                     },
                 ));
             }
@@ -276,9 +283,29 @@ fn side_nav(site: &Site, collection: &Collection) -> (Value, Vec<(usize, SideNav
 pub(crate) struct SideNavMarks {
     /// The mark on the page's own link.
     pub current: u32,
-    /// The mark on the group holding it, if any.
-    pub open: Option<u32>,
+    /// The group holding it, if any.
+    pub group: Option<u32>,
 }
+
+impl SideNavMarks {
+    /// What the page writes at `mark`.
+    pub(crate) fn fill(&self, mark: u32) -> Option<&'static str> {
+        if mark == self.current {
+            return Some(CURRENT_ATTRIBUTE);
+        }
+        let group = self.group?;
+        if mark == GROUP_MARKS + group {
+            Some(" open")
+        } else if mark == GROUP_ACTIVE_MARKS + group {
+            Some(" is-active")
+        } else {
+            None
+        }
+    }
+}
+
+/// The attribute that marks a link to the page being read.
+pub(crate) const CURRENT_ATTRIBUTE: &str = " aria-current=\"page\"";
 
 /// A post as listings show it.
 pub(crate) fn post_summary(site: &Site, page: &Page) -> Value {

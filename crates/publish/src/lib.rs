@@ -30,6 +30,7 @@
 //! ```
 
 mod build;
+pub mod check;
 mod context;
 mod fragment;
 mod liquid;
@@ -49,6 +50,7 @@ pub use markdown::render_markdown;
 pub use output::{FolderTarget, OUTPUT_MARKER, OutputError, TargetLock, safe_join, write_site};
 pub use render::{
     Output, OutputContents, PageOutput, RenderOptions, RenderStats, RenderedSite, render_site,
+    render_site_partially,
 };
 pub use revision::{
     PublishError, PublishOutcome, PublishReport, PublishRequest, PublishTarget, publish_revision,
@@ -56,5 +58,6 @@ pub use revision::{
 pub use sanitize::ContentSanitizer;
 pub use sass::compile_scss;
 pub use workspace::{
-    SiteEntry, SiteSettings, WORKSPACE_FILE, Workspace, WorkspaceError, WorkspaceSettings,
+    CheckPolicy, PublishSettings, SiteEntry, SiteSettings, WORKSPACE_FILE, Workspace,
+    WorkspaceError, WorkspaceSettings,
 };

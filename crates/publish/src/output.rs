@@ -7,12 +7,14 @@
 //! A folder Gazette did not write is never replaced, and two publishes of the
 //! same output never run at once.
 
+use std::collections::HashSet;
 use std::fs;
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use gazette_content::Source;
+use rayon::prelude::*;
 
 use crate::manifest::{MANIFEST_PATH, Manifest};
 use crate::render::{OutputContents, RenderedSite};
@@ -259,38 +261,24 @@ fn write_tree(
     previous: Option<&Path>,
     root: &Path,
 ) -> Result<(), OutputError> {
+    // Folders first, each once: thousands of pages share a few hundred folders.
+    let mut targets = Vec::with_capacity(site.outputs.len());
+    let mut folders: HashSet<PathBuf> = HashSet::new();
     fs::create_dir_all(root).map_err(io(root))?;
     for output in &site.outputs {
         let target = safe_join(root, &output.path)?;
-        if let Some(folder) = target.parent() {
+        if let Some(folder) = target.parent()
+            && folders.insert(folder.to_owned())
+        {
             fs::create_dir_all(folder).map_err(io(folder))?;
         }
-        let bytes;
-        let contents: &[u8] = match &output.contents {
-            OutputContents::Rendered(rendered) => rendered,
-            OutputContents::Copy(path) => {
-                bytes = source.read(path).map_err(|error| OutputError::Source {
-                    path: path.clone(),
-                    message: error.to_string(),
-                })?;
-                &bytes
-            }
-            OutputContents::Reuse(path) => {
-                let from = previous
-                    .map(|previous| safe_join(previous, path))
-                    .transpose()?
-                    .filter(|from| from.is_file())
-                    .ok_or_else(|| OutputError::MissingPrevious(PathBuf::from(path)))?;
-                // Versions are immutable once published, so sharing the file is safe.
-                if fs::hard_link(&from, &target).is_err() {
-                    fs::copy(&from, &target).map_err(io(&target))?;
-                }
-                continue;
-            }
-        };
-        let mut file = fs::File::create(&target).map_err(io(&target))?;
-        file.write_all(contents).map_err(io(&target))?;
+        targets.push(target);
     }
+    // Then the files, in parallel: writing is what a large build waits on.
+    site.outputs
+        .par_iter()
+        .zip(targets.par_iter())
+        .try_for_each(|(output, target)| write_output(output, target, source, previous))?;
     let marker = root.join(OUTPUT_MARKER);
     fs::write(
         &marker,
@@ -298,6 +286,39 @@ fn write_tree(
     )
     .map_err(io(&marker))?;
     Ok(())
+}
+
+fn write_output(
+    output: &crate::Output,
+    target: &Path,
+    source: &dyn Source,
+    previous: Option<&Path>,
+) -> Result<(), OutputError> {
+    let bytes;
+    let contents: &[u8] = match &output.contents {
+        OutputContents::Rendered(rendered) => rendered,
+        OutputContents::Copy(path) => {
+            bytes = source.read(path).map_err(|error| OutputError::Source {
+                path: path.clone(),
+                message: error.to_string(),
+            })?;
+            &bytes
+        }
+        OutputContents::Reuse(path) => {
+            let from = previous
+                .map(|previous| safe_join(previous, path))
+                .transpose()?
+                .filter(|from| from.is_file())
+                .ok_or_else(|| OutputError::MissingPrevious(PathBuf::from(path)))?;
+            // Versions are immutable once published, so sharing the file is safe.
+            if fs::hard_link(&from, target).is_err() {
+                fs::copy(&from, target).map_err(io(target))?;
+            }
+            return Ok(());
+        }
+    };
+    let mut file = fs::File::create(target).map_err(io(target))?;
+    file.write_all(contents).map_err(io(target))
 }
 
 /// Writes `site` to `out_dir` with a full build's outputs, taking the lock.

@@ -105,6 +105,26 @@ pub fn render_site(
     theme: &mut Theme,
     options: &RenderOptions<'_>,
 ) -> Result<RenderedSite, Diagnostics> {
+    let (rendered, diagnostics) = render_site_partially(site, theme, options);
+    if diagnostics.has_errors() {
+        return Err(diagnostics);
+    }
+    Ok(RenderedSite {
+        warnings: diagnostics,
+        ..rendered
+    })
+}
+
+/// Renders every page of `site` that can be rendered and returns the errors
+/// of the others beside them (in `RenderedSite::warnings` there are none).
+///
+/// For tools that inspect a broken site, such as the checker; a site with
+/// errors must never be written.
+pub fn render_site_partially(
+    site: &Site,
+    theme: &mut Theme,
+    options: &RenderOptions<'_>,
+) -> (RenderedSite, Diagnostics) {
     let liquid = LiquidEngine::new();
     let sanitizer = ContentSanitizer::new();
     let mut diagnostics = Diagnostics::default();
@@ -157,7 +177,7 @@ pub fn render_site(
         Ok(fragments) => fragments,
         Err(diagnostic) => {
             diagnostics.push(*diagnostic);
-            return Err(diagnostics);
+            return (RenderedSite::default(), diagnostics);
         }
     };
     let renderer = PageRenderer {
@@ -307,10 +327,7 @@ pub fn render_site(
     }
 
     check_collisions(site, &outputs, &mut diagnostics);
-    if diagnostics.has_errors() {
-        diagnostics.sort();
-        return Err(diagnostics);
-    }
+    diagnostics.sort();
     outputs.push(Output {
         path: MANIFEST_PATH.to_owned(),
         contents: OutputContents::Rendered(manifest.to_json()),
@@ -318,13 +335,14 @@ pub fn render_site(
     });
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
     pages.sort_by(|a, b| a.url.cmp(&b.url));
-    Ok(RenderedSite {
+    let rendered = RenderedSite {
         outputs,
         pages,
-        warnings: diagnostics,
+        warnings: Diagnostics::default(),
         manifest,
         stats,
-    })
+    };
+    (rendered, diagnostics)
 }
 
 /// The inputs of a unit, from `(name, id)` pairs.
@@ -585,9 +603,6 @@ impl Fragments {
     }
 }
 
-const CURRENT: &str = " aria-current=\"page\"";
-const OPEN: &str = " open";
-
 struct PageRenderer<'a> {
     site: &'a Site,
     theme: &'a Theme,
@@ -602,12 +617,23 @@ struct PageRenderer<'a> {
 impl PageRenderer<'_> {
     /// "Last updated" of a page, from the last commit that changed its file.
     fn last_updated(&self, page: &Page) -> Option<String> {
+        Some(
+            self.last_changed_date(page)?
+                .strftime("%-d %b %Y")
+                .to_string(),
+        )
+    }
+
+    fn last_updated_iso(&self, page: &Page) -> Option<String> {
+        Some(self.last_changed_date(page)?.to_string())
+    }
+
+    fn last_changed_date(&self, page: &Page) -> Option<jiff::civil::Date> {
         let seconds = *self.last_changed?.get(&page.source_path)?;
         let timestamp = jiff::Timestamp::from_second(seconds).ok()?;
         // Dates are shown in Singapore time, where Isomer sites are published.
         let zone = jiff::tz::TimeZone::fixed(jiff::tz::offset(8));
-        let date = zone.to_datetime(timestamp).date();
-        Some(date.strftime("%-d %b %Y").to_string())
+        Some(zone.to_datetime(timestamp).date())
     }
 
     fn render(&self, index: usize, page: &Page) -> PageResult {
@@ -698,6 +724,17 @@ impl PageRenderer<'_> {
             context.insert("posts", &posts);
             context.insert("categories", &self.categories(Some(category)));
         }
+        if page.kind == PageKind::Homepage
+            && let Some(room) = &site.resource_room
+        {
+            let latest: Vec<Value> = room
+                .posts
+                .iter()
+                .take(6)
+                .map(|i| post_summary(site, &site.pages[*i]))
+                .collect();
+            context.insert("latest_posts", &latest);
+        }
         context.insert("page", &page_value);
         let html = self.render_layout(page, layout, &context)?;
         rendered.push((
@@ -721,23 +758,46 @@ impl PageRenderer<'_> {
                 .url()
                 .and_then(|url| self.view.navbar_marks.get(url))
                 .copied();
-            context.insert(
-                "navbar_html",
-                &navbar.render(|mark| (Some(mark) == current).then_some(CURRENT)),
-            );
+            let section = self
+                .navbar_section(page)
+                .map(|index| context::SECTION_MARKS + index);
+            let html = navbar.render(|mark| {
+                if Some(mark) == current {
+                    Some(context::CURRENT_ATTRIBUTE)
+                } else if Some(mark) == section {
+                    Some(" is-active")
+                } else {
+                    None
+                }
+            });
+            context.insert("navbar_html", &html);
         }
         let side_nav = page
             .collection()
             .and_then(|collection| self.fragments.side_navs.get(collection));
         if let Some(side_nav) = side_nav {
             let marks = self.view.side_nav_marks.get(&index).copied();
-            let html = side_nav.render(|mark| match marks {
-                Some(marks) if mark == marks.current => Some(CURRENT),
-                Some(marks) if Some(mark) == marks.open => Some(OPEN),
-                _ => None,
-            });
+            let html = side_nav.render(|mark| marks.and_then(|marks| marks.fill(mark)));
             context.insert("side_nav_html", &html);
         }
+    }
+
+    /// The navbar entry whose section holds the page: its collection, or the
+    /// resource room for posts and listings.
+    fn navbar_section(&self, page: &Page) -> Option<u32> {
+        let in_room = matches!(
+            page.kind,
+            PageKind::Post { .. } | PageKind::Category { .. } | PageKind::ResourceRoom
+        );
+        self.site
+            .navigation
+            .links
+            .iter()
+            .position(|link| {
+                (link.collection.is_some() && link.collection.as_deref() == page.collection())
+                    || (link.resource_room && in_room)
+            })
+            .map(|position| position as u32)
     }
 
     fn categories(&self, current: Option<&str>) -> Vec<Value> {
@@ -910,6 +970,7 @@ impl PageRenderer<'_> {
             "next": link(next),
             "breadcrumbs": context::breadcrumbs(site, self.view, page),
             "last_updated": self.last_updated(page),
+            "last_updated_iso": self.last_updated_iso(page),
             "sections": self.sections(page),
             "post_kind": post_kind.map(PostKind::as_str),
             "category": category,

@@ -42,6 +42,8 @@ pub struct SiteSettings {
     pub theme: Option<String>,
     /// The address the site is published at.
     pub base_url: Option<String>,
+    /// What `cargo xtask publish` does with the checker's errors.
+    pub check: CheckPolicy,
     /// Where `gazette publish` puts the site.
     pub publish: PublishSettings,
 }
@@ -55,6 +57,18 @@ pub struct PublishSettings {
     pub folder: Option<PathBuf>,
     /// A branch to commit the output to, such as `publish/govtech`.
     pub branch: Option<String>,
+}
+
+/// What publishing does when `gazette check` finds errors in a site
+/// (`check = "error"` or `check = "warn"` in `site.toml`).
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckPolicy {
+    /// Errors stop the site from being published.
+    #[default]
+    Error,
+    /// Errors are printed as warnings and the site is published.
+    Warn,
 }
 
 /// A workspace found on disk.
@@ -246,7 +260,7 @@ mod tests {
         fs::write(dir.path().join("sites/alpha/_config.yml"), "title: A\n").unwrap();
         fs::write(
             dir.path().join("sites/alpha/site.toml"),
-            "theme = \"agency\"\n",
+            "theme = \"agency\"\ncheck = \"warn\"\n",
         )
         .unwrap();
         fs::create_dir_all(dir.path().join("elsewhere/beta")).unwrap();
@@ -262,11 +276,13 @@ mod tests {
         assert_eq!(names, ["alpha"]);
         let alpha = workspace.resolve_site("alpha").unwrap();
         assert_eq!(workspace.theme_of(&alpha), "agency");
+        assert_eq!(alpha.settings.check, CheckPolicy::Warn);
         let beta = workspace
             .resolve_site(dir.path().join("elsewhere/beta").to_str().unwrap())
             .unwrap();
         assert_eq!(beta.name, "beta");
         assert_eq!(workspace.theme_of(&beta), "isomer");
+        assert_eq!(beta.settings.check, CheckPolicy::Error);
         assert!(workspace.resolve_site("gamma").is_err());
     }
 }

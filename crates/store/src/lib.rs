@@ -8,6 +8,8 @@
 //! the paths changed between revisions, when each file last changed (one walk
 //! of the history), the refs that remember what was published, output
 //! committed to a branch, and the `post-commit` hook.
+//! [`gazette_content::Source`]. [`uncommitted_paths`] tells which files of a
+//! working directory have changes not yet committed.
 //!
 //! It must not know what a page is: it hands out paths and bytes.
 //!
@@ -25,6 +27,7 @@ mod error;
 mod git_tree;
 mod history;
 mod refs;
+mod status;
 mod work_tree;
 
 pub use error::GitError;
@@ -35,4 +38,5 @@ pub use refs::{
     commit_tree_to_branch, git_dir, install_post_commit_hook, published_ref_name, read_ref,
     resolve_commit, work_dir, write_ref,
 };
+pub use status::{StatusError, uncommitted_paths};
 pub use work_tree::{WorkTreeError, WorkTreeSource};

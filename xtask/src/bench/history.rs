@@ -35,8 +35,6 @@ pub struct History {
 
 /// When the generated history starts (2026-03-02 09:00 +08:00).
 const EPOCH: i64 = 1_772_413_200;
-/// Footer line added by the theme change.
-const FOOTER_ANCHOR: &str = "<p class=\"footer-copyright\">";
 
 /// Makes `workspace.root` a Git repository and commits the workspace, then
 /// one commit per kind of change to its first site (and the theme).
@@ -102,13 +100,13 @@ pub fn record(workspace: &GeneratedWorkspace) -> anyhow::Result<History> {
         commit: commit(&format!("{}: add a post, registration opens", site.name))?,
     });
 
+    // Appended rather than edited in place, so the step survives changes to
+    // the theme's markup.
     let footer = root.join("themes/isomer/templates/partials/footer.html");
-    replace_once(
-        &footer,
-        FOOTER_ANCHOR,
-        "<p class=\"footer-note\">We review this site every quarter.</p>\n    \
-         <p class=\"footer-copyright\">",
-    )?;
+    let mut template =
+        fs::read_to_string(&footer).with_context(|| format!("cannot read {}", footer.display()))?;
+    template.push_str("<p class=\"footer-note\">We review this site every quarter.</p>\n");
+    fs::write(&footer, template)?;
     steps.push(Step {
         key: "theme",
         label: "publish after a theme template change",

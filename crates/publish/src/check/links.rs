@@ -1,0 +1,211 @@
+//! Links: internal links and `#anchors` that lead nowhere, links to `.md`
+//! sources, `http://` links to government hosts, and (on request) external
+//! links that do not answer.
+
+use std::collections::{BTreeMap, HashMap};
+
+use gazette_content::Severity;
+
+use super::external::{ExternalOptions, LinkStatus, check_external_urls};
+use super::published::Served;
+use super::url::{Target, is_insecure_government_link, resolve};
+use super::{Context, Rule, UrlProblem, navigation};
+
+/// Folders whose files are media rather than pages.
+const MEDIA_PREFIXES: &[&str] = &["/images/", "/files/", "/media/", "/assets/", "/misc/"];
+
+/// Internal links, anchors, source links and insecure government links.
+pub(crate) fn check(context: &mut Context<'_>) {
+    let scans = context.scans;
+    for page in scans {
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        for reference in &page.scan.references {
+            let occurrence = {
+                let count = seen.entry(reference.url.as_str()).or_default();
+                *count += 1;
+                *count - 1
+            };
+            let problem = |rule: Rule, message: String, hint: String| UrlProblem {
+                rule,
+                severity: rule.default_severity(),
+                origin: page.origin.as_deref(),
+                url: &reference.url,
+                occurrence,
+                message,
+                hint,
+            };
+            match resolve(&reference.url, &page.url) {
+                Target::Ignored => {}
+                Target::External(url) => {
+                    if is_insecure_government_link(&url) {
+                        context.add_url_problem(problem(
+                            Rule::InsecureGovernmentLink,
+                            format!("`{url}` is an insecure http:// link to a government site"),
+                            format!("use `https://{}`: government sites serve HTTPS", &url[7..]),
+                        ));
+                    }
+                }
+                Target::Internal { path, fragment } => {
+                    if navigation::covers(context, &reference.url, page.origin.as_deref()) {
+                        continue;
+                    }
+                    if let Some((rule, message, hint)) =
+                        internal_problem(context, &reference.url, &path, fragment.as_deref())
+                    {
+                        context.add_url_problem(problem(rule, message, hint));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// What is wrong with a link to `path#fragment` of this site, if anything.
+fn internal_problem(
+    context: &Context<'_>,
+    url: &str,
+    path: &str,
+    fragment: Option<&str>,
+) -> Option<(Rule, String, String)> {
+    match context.published.serve(path) {
+        Some(Served::File(file)) => {
+            let fragment = fragment.filter(|f| *f != "top")?;
+            let page = context.published.page(&file)?;
+            let ids = &context.scans[page].scan.ids;
+            if ids.contains(fragment) {
+                return None;
+            }
+            let squashed = |id: &str| id.replace('-', "").to_lowercase();
+            let hint = match ids.iter().find(|id| squashed(id) == squashed(fragment)) {
+                Some(id) => format!(
+                    "the page has `#{id}`; heading ids keep every dash, as kramdown made them"
+                ),
+                None => {
+                    "link to the id of a heading or element on that page, or remove the `#…` part"
+                        .to_owned()
+                }
+            };
+            Some((
+                Rule::BrokenAnchor,
+                format!("`{url}`: no element of `{path}` has the id `{fragment}`"),
+                hint,
+            ))
+        }
+        Some(Served::Redirect) => None,
+        None => Some(missing_target(context, url, path)),
+    }
+}
+
+/// The finding for a link to a path the site does not publish.
+fn missing_target(context: &Context<'_>, url: &str, path: &str) -> (Rule, String, String) {
+    let file_name = path.rsplit('/').next().unwrap_or(path);
+    if file_name.ends_with(".md") || file_name.ends_with(".markdown") {
+        let page = context.site.pages.iter().find(|page| {
+            page.source_path.rsplit('/').next() == Some(file_name) && page.url().is_some()
+        });
+        let hint = match page.and_then(|page| page.url()) {
+            Some(permalink) => format!("link to the page's address, `{permalink}`"),
+            None => "link to the page's permalink, not its source file".to_owned(),
+        };
+        return (
+            Rule::SourceLink,
+            format!("`{url}` links to a source file, which is not published"),
+            hint,
+        );
+    }
+    let case_hint = context
+        .published
+        .same_but_for_case(path)
+        .map(|found| {
+            format!(" (`/{found}` differs only in letter case; addresses are case-sensitive)")
+        })
+        .unwrap_or_default();
+    let is_media = MEDIA_PREFIXES.iter().any(|prefix| path.starts_with(prefix))
+        || file_name
+            .rsplit_once('.')
+            .is_some_and(|(_, ext)| !matches!(ext.to_ascii_lowercase().as_str(), "html" | "htm"));
+    if is_media {
+        (
+            Rule::MissingMedia,
+            format!("`{url}` is not in the site's files"),
+            format!("add the file to the site, or fix the path{case_hint}"),
+        )
+    } else {
+        let last = path
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or_default();
+        let similar = context
+            .site
+            .pages
+            .iter()
+            .filter_map(|page| page.url())
+            .find(|other| {
+                !last.is_empty() && other.trim_end_matches('/').rsplit('/').next() == Some(last)
+            });
+        let hint = match similar {
+            Some(other) if case_hint.is_empty() => {
+                format!("link to an existing page's permalink; did you mean `{other}`?")
+            }
+            _ => format!("link to an existing page's permalink{case_hint}"),
+        };
+        (
+            Rule::BrokenLink,
+            format!("`{url}` links to a page that does not exist"),
+            hint,
+        )
+    }
+}
+
+/// External links checked over the network; those that fail are findings
+/// wherever they were written.
+pub(crate) fn check_external(context: &mut Context<'_>, options: &ExternalOptions) {
+    // URL → every (page source, occurrence) it appears at.
+    let mut places: BTreeMap<String, Vec<(Option<String>, String, usize)>> = BTreeMap::new();
+    for page in context.scans {
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        for reference in &page.scan.references {
+            let count = seen.entry(reference.url.as_str()).or_default();
+            *count += 1;
+            if let Target::External(url) = resolve(&reference.url, &page.url) {
+                let url = if url.starts_with("//") {
+                    format!("https:{url}")
+                } else {
+                    url
+                };
+                places.entry(url).or_default().push((
+                    page.origin.clone(),
+                    reference.url.clone(),
+                    *count - 1,
+                ));
+            }
+        }
+    }
+    let urls: Vec<String> = places.keys().cloned().collect();
+    let statuses = check_external_urls(&urls, options);
+    for (url, status) in urls.iter().zip(statuses) {
+        let (severity, message) = match status {
+            LinkStatus::Ok => continue,
+            LinkStatus::Gone(code) => (
+                Severity::Error,
+                format!("`{url}` answers {code}: the page is gone"),
+            ),
+            LinkStatus::Failed(reason) => (
+                Severity::Warning,
+                format!("`{url}` did not answer properly: {reason}"),
+            ),
+        };
+        for (origin, written, occurrence) in &places[url] {
+            context.add_url_problem(UrlProblem {
+                rule: Rule::ExternalLink,
+                severity,
+                origin: origin.as_deref(),
+                url: written,
+                occurrence: *occurrence,
+                message: message.clone(),
+                hint: "update or remove the link".to_owned(),
+            });
+        }
+    }
+}

@@ -1,0 +1,260 @@
+//! Mojibake: UTF-8 text that was decoded as Windows-1252 and encoded again,
+//! so that `’` became `â€™` and `é` became `Ã©`.
+//!
+//! A run of characters is mojibake when their Windows-1252 bytes form one
+//! valid UTF-8 sequence of two to four bytes. Repairing it replaces exactly
+//! those characters with the one they spell and leaves every other byte of
+//! the text as it was.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use super::locate::{Position, position_of};
+use super::{Context, Rule};
+
+/// One spot of mojibake in a text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MojibakeSpot {
+    /// The byte range of the garbled characters in the text.
+    pub range: Range<usize>,
+    /// What was meant.
+    pub repaired: String,
+}
+
+/// Every spot of mojibake in `text`, in order. Adjacent garbled sequences
+/// form one spot, so text garbled twice (`ÃƒÂ©`) is repaired fully (`é`).
+pub fn find_mojibake(text: &str) -> Vec<MojibakeSpot> {
+    let mut spots: Vec<MojibakeSpot> = Vec::new();
+    let mut from = 0;
+    while let Some((range, decoded)) = next_sequence(text, from) {
+        from = range.end;
+        match spots.last_mut() {
+            Some(last) if last.range.end == range.start => {
+                last.range.end = range.end;
+                last.repaired.push(decoded);
+            }
+            _ => spots.push(MojibakeSpot {
+                range,
+                repaired: decoded.to_string(),
+            }),
+        }
+    }
+    for spot in &mut spots {
+        // Each pass undoes one round of garbling; real text needs at most a few.
+        for _ in 0..4 {
+            let (again, count) = repair_once(&spot.repaired);
+            if count == 0 {
+                break;
+            }
+            spot.repaired = again;
+        }
+    }
+    spots
+}
+
+/// `text` with every spot of mojibake repaired, and how many there were.
+pub fn repair_mojibake(text: &str) -> (String, usize) {
+    apply(text, &find_mojibake(text))
+}
+
+fn repair_once(text: &str) -> (String, usize) {
+    let mut spots = Vec::new();
+    let mut from = 0;
+    while let Some((range, decoded)) = next_sequence(text, from) {
+        from = range.end;
+        spots.push(MojibakeSpot {
+            range,
+            repaired: decoded.to_string(),
+        });
+    }
+    apply(text, &spots)
+}
+
+fn apply(text: &str, spots: &[MojibakeSpot]) -> (String, usize) {
+    if spots.is_empty() {
+        return (text.to_owned(), 0);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    for spot in spots {
+        out.push_str(&text[copied..spot.range.start]);
+        out.push_str(&spot.repaired);
+        copied = spot.range.end;
+    }
+    out.push_str(&text[copied..]);
+    (out, spots.len())
+}
+
+/// Reports mojibake in every source file the checker reads, one finding per
+/// line.
+pub(crate) fn check(context: &mut Context<'_>) {
+    let texts = context.texts;
+    for (path, text) in texts.iter() {
+        let mut by_line: BTreeMap<u32, Vec<(u32, String)>> = BTreeMap::new();
+        for spot in find_mojibake(text) {
+            let position = position_of(text, spot.range.start);
+            let change = format!("`{}` → `{}`", &text[spot.range.clone()], spot.repaired);
+            by_line
+                .entry(position.line)
+                .or_default()
+                .push((position.column, change));
+        }
+        for (line, changes) in by_line {
+            let column = changes[0].0;
+            let mut shown: Vec<&str> = Vec::new();
+            for (_, change) in &changes {
+                if !shown.contains(&change.as_str()) && shown.len() < 3 {
+                    shown.push(change);
+                }
+            }
+            context.add_at(
+                Rule::Mojibake,
+                Rule::Mojibake.default_severity(),
+                path,
+                Some(Position { line, column }),
+                format!(
+                    "garbled text (UTF-8 read as Windows-1252): {}",
+                    shown.join(", ")
+                ),
+                "run `gazette check --fix-mojibake` to repair it in place".to_owned(),
+            );
+        }
+    }
+}
+
+/// The next garbled sequence at or after byte `from`, and the character it spells.
+fn next_sequence(text: &str, from: usize) -> Option<(Range<usize>, char)> {
+    let tail = &text[from..];
+    for (offset, first) in tail.char_indices() {
+        let Some(lead) = windows_1252_byte(first) else {
+            continue;
+        };
+        let needed = match lead {
+            0xC2..=0xDF => 1,
+            0xE0..=0xEF => 2,
+            0xF0..=0xF4 => 3,
+            _ => continue,
+        };
+        let mut bytes = vec![lead];
+        let mut end = offset + first.len_utf8();
+        for next in tail[end..].chars().take(needed) {
+            match windows_1252_byte(next) {
+                Some(byte @ 0x80..=0xBF) => {
+                    bytes.push(byte);
+                    end += next.len_utf8();
+                }
+                _ => break,
+            }
+        }
+        if bytes.len() != needed + 1 {
+            continue;
+        }
+        if let Ok(decoded) = std::str::from_utf8(&bytes)
+            && let Some(character) = decoded.chars().next()
+            && !character.is_control()
+        {
+            return Some((from + offset..from + end, character));
+        }
+    }
+    None
+}
+
+/// The byte Windows-1252 encodes `c` as. The five bytes it leaves undefined
+/// map to the C1 controls of the same value, as decoders that fall back to
+/// Latin-1 produce them.
+fn windows_1252_byte(c: char) -> Option<u8> {
+    let code = c as u32;
+    if code < 0x80
+        || (0xA0..=0xFF).contains(&code)
+        || matches!(code, 0x81 | 0x8D | 0x8F | 0x90 | 0x9D)
+    {
+        return u8::try_from(code).ok();
+    }
+    let byte = match c {
+        '€' => 0x80,
+        '‚' => 0x82,
+        'ƒ' => 0x83,
+        '„' => 0x84,
+        '…' => 0x85,
+        '†' => 0x86,
+        '‡' => 0x87,
+        'ˆ' => 0x88,
+        '‰' => 0x89,
+        'Š' => 0x8A,
+        '‹' => 0x8B,
+        'Œ' => 0x8C,
+        'Ž' => 0x8E,
+        '‘' => 0x91,
+        '’' => 0x92,
+        '“' => 0x93,
+        '”' => 0x94,
+        '•' => 0x95,
+        '–' => 0x96,
+        '—' => 0x97,
+        '˜' => 0x98,
+        '™' => 0x99,
+        'š' => 0x9A,
+        '›' => 0x9B,
+        'œ' => 0x9C,
+        'ž' => 0x9E,
+        'Ÿ' => 0x9F,
+        _ => return None,
+    };
+    Some(byte)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn curly_quotes_and_accents_garbled_once_are_found_and_repaired() {
+        let text = "The Governmentâ€™s cafÃ© opens â€œsoonâ€\u{9d}.";
+        let spots = find_mojibake(text);
+        let repaired: Vec<&str> = spots.iter().map(|s| s.repaired.as_str()).collect();
+        assert_eq!(repaired, ["’", "é", "“", "”"]);
+        assert_eq!(&text[spots[0].range.clone()], "â€™");
+        assert_eq!(
+            repair_mojibake(text),
+            ("The Government’s café opens “soon”.".to_owned(), 4)
+        );
+    }
+
+    #[test]
+    fn text_garbled_twice_is_repaired_fully() {
+        let once = "Ã©";
+        let twice: String = once
+            .bytes()
+            .map(|b| match b {
+                0xC3 => "Ã",
+                0x83 => "ƒ",
+                0xC2 => "Â",
+                0xA9 => "©",
+                _ => unreachable!(),
+            })
+            .collect();
+        assert_eq!(twice, "ÃƒÂ©");
+        assert_eq!(repair_mojibake(&twice), ("é".to_owned(), 1));
+    }
+
+    #[test]
+    fn correct_text_in_many_languages_is_left_alone() {
+        for text in [
+            "São Paulo, naïve, café, Zürich, Æsir, ½ price, © 2024, “quoted” — fine",
+            "新加坡政府 · தமிழ் · Melayu",
+            "Ã alone, â and then a space, Â",
+            "",
+        ] {
+            assert!(find_mojibake(text).is_empty(), "{text}");
+            assert_eq!(repair_mojibake(text), (text.to_owned(), 0));
+        }
+    }
+
+    #[test]
+    fn repair_keeps_every_other_byte_including_crlf() {
+        let text = "line one\r\nItâ€™s here\r\n\ttabbed\r\n";
+        let (fixed, count) = repair_mojibake(text);
+        assert_eq!(count, 1);
+        assert_eq!(fixed, "line one\r\nIt’s here\r\n\ttabbed\r\n");
+    }
+}

@@ -1,0 +1,153 @@
+//! What a site publishes: every output file, the element ids of its pages
+//! and the paths `_redirects` answers, so a link can be looked up the way a
+//! static host would serve it.
+
+use std::collections::{HashMap, HashSet};
+
+use super::ScannedPage;
+use super::locate::SourceTexts;
+use crate::render::RenderedSite;
+
+/// How a path of the site is served.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Served {
+    /// By this output file (`about/index.html`).
+    File(String),
+    /// By a rule of `_redirects`.
+    Redirect,
+}
+
+/// The files and redirects of a rendered site.
+pub(crate) struct Published {
+    /// Output paths, `/`-separated, without a leading `/`, percent-decoded.
+    files: HashSet<String>,
+    /// Lowercased output path to the real one, for "did you mean" hints.
+    by_lowercase: HashMap<String, String>,
+    /// Output path of each scanned page to its index in the scans.
+    pages: HashMap<String, usize>,
+    /// The `FROM` patterns of `_redirects`.
+    redirects: Vec<Vec<String>>,
+}
+
+impl Published {
+    pub fn new(rendered: &RenderedSite, scans: &[ScannedPage], texts: &SourceTexts) -> Self {
+        let files: HashSet<String> = rendered.outputs.iter().map(|o| o.path.clone()).collect();
+        let by_lowercase = files
+            .iter()
+            .map(|path| (path.to_lowercase(), path.clone()))
+            .collect();
+        let pages = scans
+            .iter()
+            .enumerate()
+            .map(|(index, scan)| (scan.output_path.clone(), index))
+            .collect();
+        let redirects = texts
+            .get("_redirects")
+            .map(redirect_sources)
+            .unwrap_or_default();
+        Self {
+            files,
+            by_lowercase,
+            pages,
+            redirects,
+        }
+    }
+
+    /// How an absolute, decoded URL path is served, if it is: the file
+    /// itself, `index.html` inside it, or `.html` added (as static hosts
+    /// with pretty URLs do), or a redirect.
+    pub fn serve(&self, path: &str) -> Option<Served> {
+        let relative = path.trim_start_matches('/');
+        let candidates = if relative.is_empty() {
+            vec!["index.html".to_owned()]
+        } else if relative.ends_with('/') {
+            vec![format!("{relative}index.html")]
+        } else {
+            vec![
+                relative.to_owned(),
+                format!("{relative}/index.html"),
+                format!("{relative}.html"),
+            ]
+        };
+        if let Some(found) = candidates.into_iter().find(|c| self.files.contains(c)) {
+            return Some(Served::File(found));
+        }
+        self.redirects
+            .iter()
+            .any(|pattern| redirect_matches(pattern, path))
+            .then_some(Served::Redirect)
+    }
+
+    /// A published path that differs from `path` only in letter case.
+    pub fn same_but_for_case(&self, path: &str) -> Option<&str> {
+        let relative = path.trim_start_matches('/').to_lowercase();
+        let candidates = [
+            relative.clone(),
+            format!("{}/index.html", relative.trim_end_matches('/')),
+        ];
+        candidates
+            .iter()
+            .find_map(|c| self.by_lowercase.get(c))
+            .map(String::as_str)
+    }
+
+    /// The scan of the page written to this output path.
+    pub fn page(&self, output_path: &str) -> Option<usize> {
+        self.pages.get(output_path).copied()
+    }
+}
+
+/// The `FROM` path of each rule in a `_redirects` file, split into segments.
+fn redirect_sources(text: &str) -> Vec<Vec<String>> {
+    text.lines()
+        .map(str::trim)
+        .filter(|line| line.starts_with('/'))
+        .filter_map(|line| line.split_whitespace().next())
+        .map(segments)
+        .collect()
+}
+
+fn segments(path: &str) -> Vec<String> {
+    path.split('/')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Netlify's matching: `*` at the end matches the rest, `:name` one segment.
+fn redirect_matches(pattern: &[String], path: &str) -> bool {
+    let path = segments(path);
+    let mut index = 0;
+    for part in pattern {
+        if part == "*" {
+            return true;
+        }
+        let Some(segment) = path.get(index) else {
+            return false;
+        };
+        if !part.starts_with(':') && part != segment {
+            return false;
+        }
+        index += 1;
+    }
+    index == path.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redirect_rules_match_exact_paths_placeholders_and_splats() {
+        let rules = redirect_sources(
+            "# comment\n/old-page /new-page/ 301\n/news/:year/* /news/ 302\n\n/blog/* https://blog.example 301\n",
+        );
+        let matches = |path: &str| rules.iter().any(|r| redirect_matches(r, path));
+        assert!(matches("/old-page"));
+        assert!(matches("/old-page/"));
+        assert!(matches("/news/2020/anything/here"));
+        assert!(matches("/blog/x"));
+        assert!(!matches("/old-page/child"));
+        assert!(!matches("/news"));
+    }
+}

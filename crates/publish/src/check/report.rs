@@ -1,0 +1,261 @@
+//! Machine-readable reports: Gazette's own JSON (schema in
+//! `docs/check-json-schema.md`) and SARIF 2.1.0 for code-scanning tools.
+
+use std::path::Path;
+
+use gazette_content::Severity;
+use serde_json::{Value, json};
+
+use super::{CheckReport, Finding, Rule};
+
+/// The version of the JSON report's schema; it changes only when a field
+/// changes meaning or disappears.
+pub const JSON_SCHEMA_VERSION: u32 = 1;
+
+/// One site's report and the folder its files are relative to, as it should
+/// appear in the output (relative to the working directory when possible).
+#[derive(Debug, Clone, Copy)]
+pub struct SiteReport<'a> {
+    /// What the check found.
+    pub report: &'a CheckReport,
+    /// The site's folder.
+    pub root: &'a Path,
+}
+
+/// The JSON report of several sites.
+pub fn json_report(sites: &[SiteReport<'_>]) -> Value {
+    let site_values: Vec<Value> = sites
+        .iter()
+        .map(|site| {
+            let findings: Vec<Value> = site
+                .report
+                .findings
+                .iter()
+                .map(|finding| json_finding(finding, site.root))
+                .collect();
+            json!({
+                "site": site.report.site,
+                "root": path_text(site.root),
+                "errors": site.report.error_count(),
+                "warnings": site.report.warning_count(),
+                "findings": findings,
+            })
+        })
+        .collect();
+    json!({
+        "schema_version": JSON_SCHEMA_VERSION,
+        "tool": { "name": "gazette", "version": env!("CARGO_PKG_VERSION") },
+        "errors": sites.iter().map(|s| s.report.error_count()).sum::<usize>(),
+        "warnings": sites.iter().map(|s| s.report.warning_count()).sum::<usize>(),
+        "sites": site_values,
+    })
+}
+
+fn json_finding(finding: &Finding, root: &Path) -> Value {
+    let diagnostic = &finding.diagnostic;
+    json!({
+        "rule": finding.rule.id(),
+        "severity": severity_name(diagnostic.severity),
+        "file": diagnostic.file,
+        "path": path_text(&file_path(root, &diagnostic.file)),
+        "line": diagnostic.line,
+        "column": diagnostic.column,
+        "message": diagnostic.message,
+        "hint": diagnostic.hint,
+        "source_line": diagnostic.source_line,
+    })
+}
+
+/// The SARIF 2.1.0 log of several sites: one run, every rule described,
+/// one result per finding.
+pub fn sarif_report(sites: &[SiteReport<'_>]) -> Value {
+    let rules: Vec<Value> = Rule::ALL
+        .iter()
+        .map(|rule| {
+            json!({
+                "id": rule.id(),
+                "shortDescription": { "text": rule.description() },
+                "defaultConfiguration": { "level": sarif_level(rule.default_severity()) },
+            })
+        })
+        .collect();
+    let results: Vec<Value> = sites
+        .iter()
+        .flat_map(|site| {
+            site.report
+                .findings
+                .iter()
+                .map(move |finding| sarif_result(finding, site.root))
+        })
+        .collect();
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "gazette",
+                "version": env!("CARGO_PKG_VERSION"),
+                "informationUri": "https://github.com/gazette-sites/gazette",
+                "rules": rules,
+            }},
+            "results": results,
+        }],
+    })
+}
+
+fn sarif_result(finding: &Finding, root: &Path) -> Value {
+    let diagnostic = &finding.diagnostic;
+    let file = if diagnostic.file.is_empty() {
+        "_config.yml"
+    } else {
+        &diagnostic.file
+    };
+    let mut region = json!({ "startLine": diagnostic.line.unwrap_or(1) });
+    if let Some(column) = diagnostic.column {
+        region["startColumn"] = json!(column);
+    }
+    if let Some(line) = &diagnostic.source_line {
+        region["snippet"] = json!({ "text": line });
+    }
+    let text = match &diagnostic.hint {
+        Some(hint) => format!("{} (help: {hint})", diagnostic.message),
+        None => diagnostic.message.clone(),
+    };
+    json!({
+        "ruleId": finding.rule.id(),
+        "ruleIndex": Rule::ALL.iter().position(|rule| *rule == finding.rule),
+        "level": sarif_level(diagnostic.severity),
+        "message": { "text": text },
+        "locations": [{
+            "physicalLocation": {
+                "artifactLocation": { "uri": uri_of(&file_path(root, file)) },
+                "region": region,
+            }
+        }],
+    })
+}
+
+fn file_path(root: &Path, file: &str) -> std::path::PathBuf {
+    if file.is_empty() {
+        root.to_owned()
+    } else {
+        root.join(file)
+    }
+}
+
+fn path_text(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}
+
+/// A relative or absolute path as a URI reference: `/`-separated, with
+/// characters outside the unreserved set percent-encoded.
+fn uri_of(path: &Path) -> String {
+    let text = path_text(path);
+    let mut uri = String::with_capacity(text.len());
+    if text.starts_with('/') {
+        uri.push_str("file://");
+    }
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                uri.push(byte as char);
+            }
+            _ => uri.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    uri
+}
+
+fn severity_name(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    }
+}
+
+fn sarif_level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gazette_content::Diagnostic;
+
+    fn report() -> CheckReport {
+        CheckReport {
+            site: "agency".into(),
+            findings: vec![
+                Finding {
+                    rule: Rule::BrokenLink,
+                    diagnostic: Diagnostic::error(
+                        "agency",
+                        "pages/about us.md",
+                        "`/gone/` links to a page that does not exist",
+                    )
+                    .at("---\n---\n[x](/gone/)\n", 3, 5)
+                    .with_hint("link to an existing page's permalink"),
+                },
+                Finding {
+                    rule: Rule::OrphanPage,
+                    diagnostic: Diagnostic::warning("agency", "", "site-wide"),
+                },
+            ],
+        }
+    }
+
+    #[test]
+    fn json_findings_carry_rule_severity_place_and_hint() {
+        let report = report();
+        let value = json_report(&[SiteReport {
+            report: &report,
+            root: Path::new("sites/agency"),
+        }]);
+        assert_eq!(value["schema_version"], 1);
+        assert_eq!(value["errors"], 1);
+        assert_eq!(value["warnings"], 1);
+        let finding = &value["sites"][0]["findings"][0];
+        assert_eq!(finding["rule"], "broken-link");
+        assert_eq!(finding["severity"], "error");
+        assert_eq!(finding["path"], "sites/agency/pages/about us.md");
+        assert_eq!(
+            (finding["line"].as_u64(), finding["column"].as_u64()),
+            (Some(3), Some(5))
+        );
+        assert_eq!(finding["source_line"], "[x](/gone/)");
+        assert_eq!(value["sites"][0]["findings"][1]["line"], Value::Null);
+    }
+
+    #[test]
+    fn sarif_results_point_at_encoded_relative_uris_with_regions() {
+        let report = report();
+        let value = sarif_report(&[SiteReport {
+            report: &report,
+            root: Path::new("sites/agency"),
+        }]);
+        assert_eq!(value["version"], "2.1.0");
+        let run = &value["runs"][0];
+        assert_eq!(
+            run["tool"]["driver"]["rules"].as_array().unwrap().len(),
+            Rule::ALL.len()
+        );
+        let result = &run["results"][0];
+        assert_eq!(result["ruleId"], "broken-link");
+        assert_eq!(result["level"], "error");
+        let location = &result["locations"][0]["physicalLocation"];
+        assert_eq!(
+            location["artifactLocation"]["uri"],
+            "sites/agency/pages/about%20us.md"
+        );
+        assert_eq!(location["region"]["startLine"], 3);
+        assert_eq!(location["region"]["startColumn"], 5);
+        let site_wide = &run["results"][1]["locations"][0]["physicalLocation"];
+        assert_eq!(
+            site_wide["artifactLocation"]["uri"],
+            "sites/agency/_config.yml"
+        );
+    }
+}

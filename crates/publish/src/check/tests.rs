@@ -1,0 +1,292 @@
+//! The checker on small in-memory sites rendered with the workspace's theme:
+//! each rule finds its problem at the right place, and a clean site is clean.
+
+use std::path::Path;
+
+use gazette_content::{MemorySource, Severity};
+use gazette_store::WorkTreeSource;
+
+use super::*;
+
+/// A small site with no problems: navigation, a collection, a resource room.
+const CLEAN: &[(&str, &str)] = &[
+    (
+        "_config.yml",
+        "title: Sample Agency\nurl: https://www.agency.gov.sg\nresources_name: news\n",
+    ),
+    (
+        "_data/navigation.yml",
+        "links:\n  - title: Guides\n    collection: guides\n  - title: News\n    resource_room: true\n  - title: About\n    url: /about/\n",
+    ),
+    (
+        "index.md",
+        "---\nlayout: homepage\ntitle: Home\npermalink: /\n---\n",
+    ),
+    (
+        "pages/about.md",
+        "---\ntitle: About\npermalink: /about/\n---\n## Our team {#team}\n\nSee [the guide](/guides/first/#step-one), [news](/news/updates/post-Hello.html)\nand ![Our logo](/images/logo.png).\n",
+    ),
+    (
+        "_guides/collection.yml",
+        "collections:\n  guides:\n    output: true\n    order:\n      - first.md\n",
+    ),
+    (
+        "_guides/first.md",
+        "---\ntitle: First\npermalink: /guides/first/\n---\n## Step one\n\nBack to [about](/about/).\n",
+    ),
+    (
+        "news/index.html",
+        "---\nlayout: resources\ntitle: News\n---\n",
+    ),
+    (
+        "news/updates/index.html",
+        "---\nlayout: resources-alt\ntitle: Updates\n---\n",
+    ),
+    (
+        "news/updates/_posts/2025-01-02-post-Hello.md",
+        "---\ntitle: Hello\n---\nNews.\n",
+    ),
+    ("images/logo.png", ""),
+];
+
+fn check_files(changes: &[(&str, &str)]) -> CheckReport {
+    let mut source = MemorySource::from_files(CLEAN.iter().copied());
+    for (path, contents) in changes {
+        source.insert(*path, *contents);
+    }
+    let themes = WorkTreeSource::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../themes"))
+        .expect("the workspace's themes");
+    let request = BuildRequest {
+        name: "agency",
+        site: &source,
+        themes: &themes,
+        theme: "isomer",
+        last_changed: None,
+    };
+    check_request(&request, &CheckOptions::default()).expect("the check runs")
+}
+
+/// `(rule, file, line, column)` of every finding.
+fn places(report: &CheckReport) -> Vec<(Rule, &str, Option<u32>, Option<u32>)> {
+    report
+        .findings
+        .iter()
+        .map(|f| {
+            (
+                f.rule,
+                f.diagnostic.file.as_str(),
+                f.diagnostic.line,
+                f.diagnostic.column,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_clean_site_has_no_findings() {
+    let report = check_files(&[]);
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+}
+
+#[test]
+fn a_link_to_a_missing_page_is_an_error_at_its_line_and_column() {
+    let report = check_files(&[(
+        "pages/about.md",
+        "---\ntitle: About\npermalink: /about/\n---\nSee [the guide](/guides/first/).\nAnd [the old page](/guides/second/).\n",
+    )]);
+    assert_eq!(
+        places(&report),
+        [(Rule::BrokenLink, "pages/about.md", Some(6), Some(20))]
+    );
+    let finding = &report.findings[0];
+    assert!(finding.is_error());
+    assert_eq!(
+        finding.diagnostic.source_line.as_deref(),
+        Some("And [the old page](/guides/second/).")
+    );
+}
+
+#[test]
+fn anchors_must_be_ids_on_the_target_page() {
+    let report = check_files(&[(
+        "_guides/first.md",
+        "---\ntitle: First\npermalink: /guides/first/\n---\n## Step one\n\n[ok](#step-one) [bad](#step-two) [elsewhere](/about/#nobody)\n",
+    )]);
+    assert_eq!(
+        places(&report),
+        [
+            (Rule::BrokenAnchor, "_guides/first.md", Some(7), Some(23)),
+            (Rule::BrokenAnchor, "_guides/first.md", Some(7), Some(46)),
+        ]
+    );
+}
+
+#[test]
+fn links_into_the_resource_room_and_media_resolve_and_missing_ones_do_not() {
+    let report = check_files(&[(
+        "pages/about.md",
+        "---\ntitle: About\npermalink: /about/\n---\n[a](/news/) [b](/news/updates/) [c](/news/updates/post-Hello.html)\n[d](/news/updates/goodbye.html) ![Logo](/images/logo.png) ![Chart](</images/Missing Chart.png>)\n",
+    )]);
+    assert_eq!(
+        places(&report),
+        [
+            (Rule::BrokenLink, "pages/about.md", Some(6), Some(5)),
+            (Rule::MissingMedia, "pages/about.md", Some(6), Some(69)),
+        ]
+    );
+}
+
+#[test]
+fn a_link_to_a_source_file_names_the_page_it_becomes() {
+    let report = check_files(&[(
+        "pages/about.md",
+        "---\ntitle: About\npermalink: /about/\n---\nRead [the guide](../_guides/first.md).\n",
+    )]);
+    assert_eq!(report.findings.len(), 1, "{:#?}", report.findings);
+    let finding = &report.findings[0];
+    assert_eq!(finding.rule, Rule::SourceLink);
+    assert_eq!(
+        finding.diagnostic.hint.as_deref(),
+        Some("link to the page's address, `/guides/first/`")
+    );
+}
+
+#[test]
+fn duplicate_permalinks_are_reported_once_and_the_rest_still_checked() {
+    let report = check_files(&[(
+        "pages/team.md",
+        "---\ntitle: Team\npermalink: /about/\n---\n[gone](/gone/)\n",
+    )]);
+    let rules: Vec<Rule> = report.findings.iter().map(|f| f.rule).collect();
+    assert_eq!(
+        rules
+            .iter()
+            .filter(|r| **r == Rule::DuplicatePermalink)
+            .count(),
+        1,
+        "{:#?}",
+        report.findings
+    );
+    assert_eq!(
+        places(&report)[0],
+        (Rule::DuplicatePermalink, "pages/team.md", Some(3), Some(1))
+    );
+    assert!(!rules.contains(&Rule::Content), "{:#?}", report.findings);
+}
+
+#[test]
+fn navigation_entries_that_point_nowhere_are_errors_in_navigation_yml() {
+    let report = check_files(&[(
+        "_data/navigation.yml",
+        "links:\n  - title: Guides\n    collection: guidse\n  - title: News\n    resource_room: true\n  - title: About\n    url: /abuot/\n  - title: Empty\n  - title: More\n    sublinks:\n      - title: First\n        url: /guides/first/\n      - title: Gone\n        url: /gone/\n",
+    )]);
+    assert_eq!(
+        places(&report)
+            .into_iter()
+            .filter(|p| p.0 == Rule::BrokenNavigation)
+            .map(|p| (p.2, p.3))
+            .collect::<Vec<_>>(),
+        [
+            (Some(3), Some(17)),
+            (Some(7), Some(10)),
+            (Some(8), Some(12)),
+            (Some(14), Some(14)),
+        ],
+        "{:#?}",
+        report.findings
+    );
+    assert!(report.of_rule(Rule::BrokenLink).next().is_none());
+}
+
+#[test]
+fn missing_title_and_permalink_are_errors() {
+    let report = check_files(&[
+        ("pages/contact.md", "---\nlayout: page\n---\nCall us.\n"),
+        (
+            "pages/about.md",
+            "---\ntitle: About\npermalink: /about/\n---\n[contact](/pages/contact.html)\n",
+        ),
+    ]);
+    let messages: Vec<&str> = report
+        .of_rule(Rule::MissingFrontMatter)
+        .map(|f| f.diagnostic.message.as_str())
+        .collect();
+    assert_eq!(messages.len(), 2, "{:#?}", report.findings);
+    assert!(messages[0].contains("`permalink`") || messages[1].contains("`permalink`"));
+    assert!(messages.iter().any(|m| m.contains("`title`")));
+}
+
+#[test]
+fn warnings_cover_mojibake_alt_text_repeats_orphans_empty_images_and_http_government_links() {
+    let report = check_files(&[
+        (
+            "pages/about.md",
+            "---\ntitle: About\npermalink: /about/\nimage: \"\"\n---\nThe Governmentâ€™s plan.\n\n![](/images/logo.png)![](/images/logo.png)\n\nSee [the portal](http://www.tech.gov.sg/portal).\n",
+        ),
+        (
+            "pages/hidden.md",
+            "---\ntitle: Hidden\npermalink: /hidden/\n---\nNobody links here.\n",
+        ),
+    ]);
+    assert!(!report.has_errors(), "{:#?}", report.findings);
+    let found: Vec<(Rule, &str, Option<u32>)> = places(&report)
+        .into_iter()
+        .map(|(rule, file, line, _)| (rule, file, line))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (Rule::EmptyImage, "pages/about.md", Some(4)),
+            (Rule::Mojibake, "pages/about.md", Some(6)),
+            (Rule::MissingAlt, "pages/about.md", Some(8)),
+            (Rule::MissingAlt, "pages/about.md", Some(8)),
+            (Rule::RepeatedImage, "pages/about.md", Some(8)),
+            (Rule::InsecureGovernmentLink, "pages/about.md", Some(10)),
+            (Rule::OrphanPage, "pages/hidden.md", Some(3)),
+        ],
+        "{:#?}",
+        report.findings
+    );
+    assert!(
+        report
+            .findings
+            .iter()
+            .all(|f| f.diagnostic.severity == Severity::Warning)
+    );
+}
+
+#[test]
+fn a_file_post_is_not_an_orphan_because_its_listing_links_to_the_file() {
+    let report = check_files(&[
+        (
+            "news/updates/_posts/2025-02-01-file-Annual Report.md",
+            "---\ntitle: Annual Report\nfile_url: /files/report.pdf\n---\n",
+        ),
+        ("files/report.pdf", ""),
+    ]);
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+}
+
+#[test]
+fn a_page_that_does_not_render_is_a_content_error_and_the_others_are_still_checked() {
+    let report = check_files(&[
+        (
+            "pages/broken.md",
+            "---\ntitle: Broken\npermalink: /broken/\nlayout: nonexistent\n---\nx\n",
+        ),
+        (
+            "pages/about.md",
+            "---\ntitle: About\npermalink: /about/\n---\n[gone](/gone/)\n",
+        ),
+    ]);
+    assert!(
+        report
+            .of_rule(Rule::Content)
+            .any(|f| f.diagnostic.file == "pages/broken.md")
+    );
+    assert!(
+        report
+            .of_rule(Rule::BrokenLink)
+            .any(|f| f.diagnostic.file == "pages/about.md")
+    );
+}

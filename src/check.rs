@@ -1,0 +1,217 @@
+//! `gazette check`: check sites for broken links, missing media, mojibake and
+//! the rest, and report for people (rustc style), JSON or SARIF.
+//!
+//! Exit codes: 0 when no site has errors (warnings allowed), 1 when any has,
+//! 2 when the check itself could not run.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, bail};
+use gazette_content::Site;
+use gazette_publish::check::{
+    CheckOptions, CheckReport, ExternalOptions, SiteReport, check_request, json_report,
+    plan_mojibake_fixes, sarif_report,
+};
+use gazette_publish::{BuildRequest, SiteEntry, Workspace};
+use gazette_store::{WorkTreeSource, uncommitted_paths};
+
+/// Arguments of `gazette check`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Sites to check: names of folders under `sites/`, or paths to any
+    /// Isomer site folder. All sites of the workspace when none is given.
+    pub sites: Vec<String>,
+    /// How to report: for people, Gazette's JSON (docs/check-json-schema.md)
+    /// or SARIF 2.1.0 for code-scanning tools.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Also check external links over the network.
+    #[arg(long)]
+    pub external: bool,
+    /// Seconds one external request may take.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 10,
+        requires = "external"
+    )]
+    pub external_timeout: u64,
+    /// How many external requests run at once.
+    #[arg(long, value_name = "N", default_value_t = 8, requires = "external")]
+    pub external_concurrency: usize,
+    /// Repair mojibake in place before checking. Only the garbled characters
+    /// change; files with uncommitted changes are refused.
+    #[arg(long)]
+    pub fix_mojibake: bool,
+    /// Let --fix-mojibake edit files with uncommitted changes, or outside Git.
+    #[arg(long, requires = "fix_mojibake")]
+    pub allow_dirty: bool,
+}
+
+/// The report formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// rustc-style diagnostics grouped by file.
+    Human,
+    /// Gazette's JSON report.
+    Json,
+    /// SARIF 2.1.0.
+    Sarif,
+}
+
+/// Checks the requested sites; `Ok(false)` when any has errors.
+pub fn run(args: &CheckArgs) -> anyhow::Result<bool> {
+    let current = std::env::current_dir().context("cannot read the current folder")?;
+    let workspace = Workspace::discover(&current)?;
+    let sites: Vec<SiteEntry> = if args.sites.is_empty() {
+        workspace.sites()?
+    } else {
+        args.sites
+            .iter()
+            .map(|site| workspace.resolve_site(site))
+            .collect::<Result<_, _>>()?
+    };
+    anyhow::ensure!(!sites.is_empty(), "the workspace has no sites to check");
+    let themes = WorkTreeSource::new(workspace.themes_dir()).with_context(|| {
+        format!(
+            "cannot read the themes folder of {}",
+            workspace.root.display()
+        )
+    })?;
+    let options = CheckOptions {
+        external: args.external.then(|| ExternalOptions {
+            concurrency: args.external_concurrency.max(1),
+            timeout: Duration::from_secs(args.external_timeout.max(1)),
+        }),
+    };
+
+    let mut checked: Vec<(CheckReport, PathBuf, Duration)> = Vec::new();
+    for site in &sites {
+        let source = WorkTreeSource::new(&site.path)?;
+        if args.fix_mojibake {
+            fix_mojibake(site, &source, args.allow_dirty)?;
+        }
+        let started = Instant::now();
+        let request = BuildRequest {
+            name: &site.name,
+            site: &source,
+            themes: &themes,
+            theme: workspace.theme_of(site),
+            last_changed: None,
+        };
+        let report = check_request(&request, &options)
+            .with_context(|| format!("cannot check {}", site.name))?;
+        checked.push((report, shown_path(&site.path, &current), started.elapsed()));
+    }
+
+    let reports: Vec<SiteReport<'_>> = checked
+        .iter()
+        .map(|(report, root, _)| SiteReport { report, root })
+        .collect();
+    let mut stdout = std::io::stdout().lock();
+    match args.format {
+        Format::Human => {
+            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            for (report, root, elapsed) in &checked {
+                print_human(&mut stdout, report, root, *elapsed, color)?;
+            }
+        }
+        Format::Json => writeln!(stdout, "{:#}", json_report(&reports))?,
+        Format::Sarif => writeln!(stdout, "{:#}", sarif_report(&reports))?,
+    }
+    Ok(!checked.iter().any(|(report, _, _)| report.has_errors()))
+}
+
+fn print_human(
+    out: &mut impl Write,
+    report: &CheckReport,
+    root: &Path,
+    elapsed: Duration,
+    color: bool,
+) -> std::io::Result<()> {
+    let mut current_file: Option<&str> = None;
+    for finding in &report.findings {
+        let file = finding.diagnostic.file.as_str();
+        if current_file != Some(file) {
+            current_file = Some(file);
+            let shown = if file.is_empty() {
+                root.display().to_string()
+            } else {
+                root.join(file).display().to_string()
+            };
+            writeln!(out, "── {shown}")?;
+        }
+        let rendered = finding.diagnostic.render(root, color);
+        // The rule id goes after the severity, as rustc shows lint names.
+        let rendered = rendered.replacen(':', &format!("[{}]:", finding.rule.id()), 1);
+        writeln!(out, "{rendered}")?;
+    }
+    let (errors, warnings) = (report.error_count(), report.warning_count());
+    writeln!(
+        out,
+        "{:>10} {}: {errors} error{}, {warnings} warning{} in {} ms",
+        "Checked",
+        report.site,
+        if errors == 1 { "" } else { "s" },
+        if warnings == 1 { "" } else { "s" },
+        elapsed.as_millis()
+    )
+}
+
+/// Repairs mojibake in the site's files, refusing files with uncommitted
+/// changes unless `allow_dirty`.
+fn fix_mojibake(
+    site: &SiteEntry,
+    source: &WorkTreeSource,
+    allow_dirty: bool,
+) -> anyhow::Result<()> {
+    let loaded = match Site::load(&site.name, source) {
+        Ok(loaded) => loaded.site,
+        Err(_) => return Ok(()),
+    };
+    let fixes = plan_mojibake_fixes(&loaded, source);
+    if fixes.is_empty() {
+        return Ok(());
+    }
+    if !allow_dirty {
+        let dirty = uncommitted_paths(&site.path).map_err(|error| {
+            anyhow::anyhow!(
+                "{error}; commit the site to Git first, or pass --allow-dirty to fix anyway"
+            )
+        })?;
+        let refused: Vec<&str> = fixes
+            .iter()
+            .filter(|fix| dirty.contains(&site.path.join(&fix.path)))
+            .map(|fix| fix.path.as_str())
+            .collect();
+        if !refused.is_empty() {
+            bail!(
+                "not fixing mojibake in {}: these files have uncommitted changes: {}; commit them first, or pass --allow-dirty",
+                site.name,
+                refused.join(", ")
+            );
+        }
+    }
+    for fix in &fixes {
+        fix.write(&site.path)
+            .with_context(|| format!("cannot write {}", site.path.join(&fix.path).display()))?;
+        eprintln!(
+            "{:>10} {} spot{} of mojibake in {}",
+            "Fixed",
+            fix.spots,
+            if fix.spots == 1 { "" } else { "s" },
+            site.path.join(&fix.path).display()
+        );
+    }
+    Ok(())
+}
+
+/// A site folder as reports show it: relative to the current folder when
+/// inside it, so CI annotations find the files.
+fn shown_path(path: &Path, current: &Path) -> PathBuf {
+    path.strip_prefix(current)
+        .map(Path::to_owned)
+        .unwrap_or_else(|_| path.to_owned())
+}

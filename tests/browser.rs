@@ -1,0 +1,96 @@
+//! The published pages hold up in a real browser: the sample sites and the
+//! corpus sites are built with the `gazette` binary and checked by
+//! `tests/browser/check.mjs` (axe-core in headless Chromium at a desktop and a
+//! phone width, html-validate, no request to another host).
+//!
+//! Needs Node.js, Chromium at `/usr/bin/chromium` (or `CHROMIUM_PATH`) and the
+//! harness's packages: run `npm ci --prefix tests/browser` first. The test
+//! fails, and says so, when any of them is missing.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const SAMPLE_SITES: &[&str] = &["govtech", "ogp"];
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Builds the site at `path` (a name under `sites/` or a folder) into `out`.
+fn build(path: &Path, out: &Path) {
+    let output = Command::new(env!("CARGO_BIN_EXE_gazette"))
+        .current_dir(root())
+        .arg("build")
+        .arg(path)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .expect("the gazette binary runs");
+    assert!(
+        output.status.success(),
+        "gazette build {} failed:\n{}{}",
+        path.display(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+fn corpus_sites() -> Vec<PathBuf> {
+    let dir = root().join("../shared/corpus/isomer");
+    assert!(
+        dir.is_dir(),
+        "the real-site corpus is missing: expected it at {}",
+        dir.display()
+    );
+    let mut sites: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("a readable corpus folder")
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| path.join("_config.yml").is_file())
+        .collect();
+    sites.sort();
+    sites
+}
+
+#[test]
+fn every_page_type_passes_axe_and_html_validate_in_chromium() {
+    let harness = root().join("tests/browser");
+    assert!(
+        harness.join("node_modules/playwright-core").is_dir()
+            && harness.join("node_modules/axe-core").is_dir()
+            && harness.join("node_modules/html-validate").is_dir(),
+        "the browser harness's packages are not installed: run `npm ci --prefix tests/browser` \
+         (needs Node.js 20.19 or later and Chromium at /usr/bin/chromium)"
+    );
+    let node = Command::new("node").arg("--version").output();
+    assert!(
+        node.as_ref().is_ok_and(|o| o.status.success()),
+        "Node.js is not installed or not on PATH: the browser checks need it"
+    );
+
+    let out = tempfile::tempdir().expect("a temporary folder");
+    let mut args: Vec<PathBuf> = Vec::new();
+    for name in SAMPLE_SITES {
+        let dir = out.path().join(name);
+        build(Path::new(name), &dir);
+        args.push(dir);
+    }
+    args.push(PathBuf::from("--corpus"));
+    for site in corpus_sites() {
+        let name = site.file_name().expect("a site folder name");
+        let dir = out.path().join("corpus").join(name);
+        build(&site, &dir);
+        args.push(dir);
+    }
+
+    let status = Command::new("node")
+        .current_dir(root())
+        .arg(harness.join("check.mjs"))
+        .args(&args)
+        .status()
+        .expect("node runs check.mjs");
+    assert!(
+        status.success(),
+        "the browser checks failed; the report above lists each problem"
+    );
+}

@@ -595,8 +595,9 @@ impl SitePlan {
             yaml.push_str(&format!("  - title: {}\n", collection.title));
             if position == 1 {
                 // One menu written by hand, as older sites have them.
-                yaml.push_str(&format!("    url: /{}/\n    sublinks:\n", collection.slug));
-                for page in first_pages(collection, 5) {
+                let pages = first_pages(collection, 5);
+                yaml.push_str(&format!("    url: {}\n    sublinks:\n", pages[0].permalink));
+                for page in pages {
                     yaml.push_str(&format!(
                         "      - title: {}\n        url: {}\n",
                         quoted(&page.title),
@@ -620,10 +621,12 @@ impl SitePlan {
              facebook: https://www.facebook.example.com/{slug}\n  \
              youtube: https://www.youtube.example.com/@{slug}\n  \
              linkedin: https://www.linkedin.example.com/company/{slug}\nlinks:\n  \
-             - title: Careers\n    url: /careers/\n  - title: Report a Vulnerability\n    \
+             - title: {about_title}\n    url: {about}\n  - title: Report a Vulnerability\n    \
              url: https://vdp.example.gov.sg/\n",
             title = self.title,
             slug = slug(&self.title),
+            about_title = self.collections[0].title,
+            about = first_pages(&self.collections[0], 1)[0].permalink,
         )
     }
 
@@ -647,11 +650,11 @@ impl SitePlan {
         );
         yaml.push_str(&format!(
             "  - hero:\n      title: {}\n      subtitle: {}\n      background: /images/Hero Banner.svg\n      \
-             button: Explore our services\n      url: /{}/\n      variant: side\n      size: lg\n      \
+             button: Explore our services\n      url: {}\n      variant: side\n      size: lg\n      \
              alignment: left\n      key_highlights:\n",
             quoted(&title(rng, 3, 6)),
             quoted(&sentence(rng, 10, 16)),
-            self.collections[0].slug
+            page(0).permalink
         ));
         for n in 0..3 {
             yaml.push_str(&format!(
@@ -680,10 +683,10 @@ impl SitePlan {
             quoted(&title(rng, 2, 4))
         ));
         yaml.push_str(&format!(
-            "  - infocols:\n      title: What we do\n      subtitle: {}\n      url: /{}/\n      \
+            "  - infocols:\n      title: What we do\n      subtitle: {}\n      url: {}\n      \
              linktext: See all\n      infoboxes:\n",
             quoted(&sentence(rng, 6, 10)),
-            self.collections[0].slug
+            page(0).permalink
         ));
         for n in 0..3 {
             yaml.push_str(&format!(

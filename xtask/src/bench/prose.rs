@@ -211,6 +211,12 @@ impl Targets<'_> {
     fn image(&self, rng: &mut Rng) -> String {
         rng.pick(self.images).clone()
     }
+
+    /// The image `index` places after some start, wrapping around: images
+    /// shown one after another never repeat the one before.
+    fn image_at(&self, index: usize) -> &str {
+        &self.images[index % self.images.len()]
+    }
 }
 
 /// A Markdown page of about 600 words: headings, a list, a table, an image,
@@ -313,6 +319,7 @@ fn raw_callout(rng: &mut Rng, targets: &Targets<'_>) -> String {
 /// The HTML that Isomer's rich-text editor saves: paragraphs, headings, a
 /// tight list, an image, a card grid, an accordion and a table.
 pub fn tiptap_page(rng: &mut Rng, targets: &Targets<'_>) -> String {
+    let first_image = rng.range(0, targets.images.len() - 1);
     let mut out = Vec::new();
     out.push(format!("<p>{}</p>", paragraph(rng, 60)));
     out.push(format!("<h2>{}</h2>", title(rng, 2, 4)));
@@ -332,9 +339,9 @@ pub fn tiptap_page(rng: &mut Rng, targets: &Targets<'_>) -> String {
         "<div class=\"isomer-image-wrapper\"><img style=\"width: 100%\" height=\"auto\" \
          width=\"100%\" alt=\"{}\" src=\"{}\"></div>",
         title(rng, 2, 3),
-        targets.image(rng)
+        targets.image_at(first_image)
     ));
-    out.push(card_grid(rng, targets));
+    out.push(card_grid(rng, targets, first_image + 1));
     out.push(format!("<h2>{}</h2>", title(rng, 2, 4)));
     out.push(accordion(rng));
     out.push(tiptap_table(rng));
@@ -344,9 +351,9 @@ pub fn tiptap_page(rng: &mut Rng, targets: &Targets<'_>) -> String {
     body
 }
 
-fn card_grid(rng: &mut Rng, targets: &Targets<'_>) -> String {
+fn card_grid(rng: &mut Rng, targets: &Targets<'_>, first_image: usize) -> String {
     let cards: String = (0..rng.range(2, 4))
-        .map(|_| {
+        .map(|card| {
             format!(
                 "<a rel=\"noopener noreferrer nofollow\" href=\"{}\" class=\"isomer-card\">\
                  <div class=\"isomer-card-image\"><div class=\"isomer-image-wrapper\">\
@@ -357,7 +364,7 @@ fn card_grid(rng: &mut Rng, targets: &Targets<'_>) -> String {
                  <div class=\"isomer-card-link\">Learn more</div></div></a>\n",
                 targets.link(rng),
                 title(rng, 2, 3),
-                targets.image(rng),
+                targets.image_at(first_image + card),
                 title(rng, 2, 3),
                 sentence(rng, 6, 12)
             )

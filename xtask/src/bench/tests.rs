@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use gazette_publish::check::{CheckOptions, check_request};
 use gazette_publish::{
     BuildRequest, PublishOutcome, PublishRequest, PublishTarget, RenderStats, build_site,
     publish_revision,
@@ -67,7 +68,7 @@ fn the_generator_writes_byte_identical_workspaces_every_time() {
 }
 
 #[test]
-fn a_generated_site_builds_cleanly_with_every_kind_of_page() {
+fn a_generated_site_builds_and_checks_cleanly_with_every_kind_of_page() {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let spec = WorkspaceSpec {
         sites: 1,
@@ -93,6 +94,15 @@ fn a_generated_site_builds_cleanly_with_every_kind_of_page() {
         .map(|warning| warning.render(&site_dir, false))
         .collect();
     assert!(warnings.is_empty(), "{}", warnings.join("\n"));
+    // Real agencies' sites are kept free of broken links and the like: the
+    // generated ones must be too, or the benchmark measures unusual content.
+    let report = check_request(&request, &CheckOptions::default()).expect("a check");
+    let findings: Vec<String> = report
+        .findings
+        .iter()
+        .map(|finding| finding.diagnostic.render(&site_dir, false))
+        .collect();
+    assert!(findings.is_empty(), "{}", findings.join("\n"));
 
     let source = tree(&site_dir);
     let posts = source

@@ -7,6 +7,10 @@
 //!   Checker warnings never stop a site; `--no-check`, or `check = "warn"` in
 //!   a site's `site.toml`, lets errors through as well.
 //! - `replay`: the long replay of real history (see `tests/replay.rs`).
+//! - `bench`: build and publish speed on generated sites, side by side with
+//!   Hugo (see `bench/mod.rs`).
+
+mod bench;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command as Process, ExitCode};
@@ -54,6 +58,8 @@ enum Command {
         #[arg(long, default_value_t = 300)]
         commits: usize,
     },
+    /// Measure build and publish speed on generated sites (and against Hugo).
+    Bench(bench::BenchArgs),
 }
 
 fn main() -> ExitCode {
@@ -66,6 +72,7 @@ fn main() -> ExitCode {
         } => publish(out.as_deref(), shard, no_check),
         Command::Replay { commits } => replay(commits),
         Command::Screenshots { sites } => screenshots(&sites),
+        Command::Bench(args) => bench::run(&args, &workspace_root()),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

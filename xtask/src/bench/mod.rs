@@ -1,0 +1,458 @@
+//! `cargo xtask bench`: how fast Gazette builds and publishes, measured on
+//! whole `gazette` processes (the release binary), and side by side with Hugo.
+//!
+//! The benchmark generates a workspace of realistic Isomer sites
+//! ([`generator`]) with a Git history of typical edits ([`history`]), then
+//! times full builds (cold and warm), incremental publishes after each kind
+//! of edit and the edit-to-reload latency of `gazette serve` ([`serve`]), and
+//! records each process's peak memory ([`measure`]). With
+//! `--vs-hugo` it also builds the shared benchmark corpus with Gazette and
+//! Hugo, alternating ([`hugo`]). Results go to a table and to JSON.
+
+mod generator;
+mod history;
+mod hugo;
+mod measure;
+mod media;
+mod prose;
+mod rng;
+mod serve;
+#[cfg(test)]
+mod tests;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::{Context as _, bail, ensure};
+use serde::Serialize;
+
+use generator::WorkspaceSpec;
+use measure::{Sample, Spread, TreeSize};
+
+/// Arguments of `cargo xtask bench`.
+#[derive(Debug, clap::Args)]
+pub struct BenchArgs {
+    /// Source pages per generated site (collection pages and posts).
+    #[arg(long, default_value_t = 1000)]
+    pages: usize,
+    /// Sites in the generated workspace.
+    #[arg(long, default_value_t = 1)]
+    sites: usize,
+    /// Runs of each measurement; the table shows their median, min and max.
+    #[arg(long, default_value_t = 5)]
+    runs: usize,
+    /// Also build the shared corpus (../shared/bench/gen_corpus.py) with Hugo
+    /// and Gazette, the four real corpus sites, and 50 sites of 200 pages.
+    #[arg(long)]
+    vs_hugo: bool,
+    /// Where to write the JSON results (default: target/bench/bench.json).
+    #[arg(long, value_name = "PATH")]
+    json: Option<PathBuf>,
+}
+
+/// One line of the results.
+#[derive(Debug, Clone, Serialize)]
+struct Row {
+    key: String,
+    label: String,
+    /// `s` or `pages/s`.
+    unit: &'static str,
+    value: Option<Spread>,
+    peak_mib: Option<Spread>,
+    note: String,
+}
+
+impl Row {
+    fn timed(key: &str, label: &str, samples: &[Sample], note: String) -> Self {
+        Self {
+            key: key.to_owned(),
+            label: label.to_owned(),
+            unit: "s",
+            value: Some(Spread::of_seconds(samples)),
+            peak_mib: Some(Spread::of_peak_mib(samples)),
+            note,
+        }
+    }
+}
+
+/// Everything the JSON file holds.
+#[derive(Debug, Serialize)]
+struct Report {
+    gazette_commit: String,
+    machine: Machine,
+    pages: usize,
+    sites: usize,
+    runs: usize,
+    source_pages: usize,
+    output: TreeSize,
+    rows: Vec<Row>,
+    vs_hugo: Option<hugo::Comparison>,
+}
+
+/// The machine the numbers come from.
+#[derive(Debug, Serialize)]
+struct Machine {
+    cores: usize,
+    load_average_before: String,
+    load_average_after: String,
+}
+
+/// Runs the benchmark; `Ok(true)` when every measurement ran.
+pub fn run(args: &BenchArgs, project: &Path) -> anyhow::Result<bool> {
+    ensure!(args.runs >= 1, "--runs must be at least 1");
+    ensure!(args.sites >= 1, "--sites must be at least 1");
+    ensure!(args.pages >= 10, "--pages must be at least 10");
+    let bench_dir = project.join("target/bench");
+    let logs = bench_dir.join("logs");
+    fs::create_dir_all(&logs)?;
+    let binary = build_release_binary(project)?;
+    let load_average_before = load_average();
+
+    let spec = WorkspaceSpec {
+        sites: args.sites,
+        pages: args.pages,
+    };
+    let workspace_dir = bench_dir.join(format!("workspace-{}x{}", args.sites, args.pages));
+    remove(&workspace_dir)?;
+    let started = Instant::now();
+    let workspace = generator::write_workspace(&workspace_dir, &spec, &project.join("themes"))
+        .with_context(|| format!("cannot generate {}", workspace_dir.display()))?;
+    let history = history::record(&workspace)?;
+    println!(
+        "Generated {} site(s) of {} pages with {} commits in {:.1} s → {}",
+        args.sites,
+        args.pages,
+        history.steps.len() + 1,
+        started.elapsed().as_secs_f64(),
+        workspace_dir.display()
+    );
+
+    let gazette = |arguments: &[&str]| {
+        let mut command = Command::new(&binary);
+        command.current_dir(&workspace_dir).args(arguments);
+        command
+    };
+    let mut rows = Vec::new();
+
+    let build_out = bench_dir.join("out-build");
+    let build_out_arg = build_out.to_string_lossy().into_owned();
+    let build = ["build", "--quiet", "--out", build_out_arg.as_str()];
+    let mut cold = Vec::new();
+    for run in 1..=args.runs {
+        progress("full build, cold", run, args.runs);
+        remove(&build_out)?;
+        cold.push(measure::run(
+            &mut gazette(&build),
+            &logs.join("build-cold.log"),
+        )?);
+    }
+    let output = measure::tree_size(&build_out)?;
+    let mut warm = Vec::new();
+    for run in 1..=args.runs {
+        progress("full build, warm", run, args.runs);
+        warm.push(measure::run(
+            &mut gazette(&build),
+            &logs.join("build-warm.log"),
+        )?);
+    }
+    let size_note = format!(
+        "{} pages, {} files, {} out",
+        thousands(output.html_pages),
+        thousands(output.files),
+        megabytes(output.bytes)
+    );
+    rows.push(Row::timed(
+        "build-cold",
+        "full build, cold (fresh output folder)",
+        &cold,
+        size_note,
+    ));
+    rows.push(Row::timed(
+        "build-warm",
+        "full build, warm (re-run into the output)",
+        &warm,
+        String::new(),
+    ));
+    let cold_seconds = Spread::of_seconds(&cold);
+    let pages = output.html_pages as f64;
+    rows.push(Row {
+        key: "pages-per-second".into(),
+        label: "pages per second (cold build)".into(),
+        unit: "pages/s",
+        value: Some(Spread {
+            median: pages / cold_seconds.median,
+            min: pages / cold_seconds.max,
+            max: pages / cold_seconds.min,
+        }),
+        peak_mib: None,
+        note: String::new(),
+    });
+
+    rows.extend(publish_rows(
+        &gazette,
+        &workspace_dir,
+        &bench_dir,
+        &history,
+        args.runs,
+    )?);
+    rows.push(serve_row(&binary, &workspace, args.runs));
+
+    let vs_hugo = if args.vs_hugo {
+        Some(hugo::compare(
+            &binary, project, &bench_dir, args.pages, args.runs,
+        )?)
+    } else {
+        None
+    };
+
+    let report = Report {
+        gazette_commit: project_commit(project),
+        machine: Machine {
+            cores: std::thread::available_parallelism().map_or(1, usize::from),
+            load_average_before,
+            load_average_after: load_average(),
+        },
+        pages: args.pages,
+        sites: args.sites,
+        runs: args.runs,
+        source_pages: workspace.sites.len() * args.pages,
+        output,
+        rows,
+        vs_hugo,
+    };
+    print_report(&report);
+    let json_path = args
+        .json
+        .clone()
+        .unwrap_or_else(|| bench_dir.join("bench.json"));
+    if let Some(parent) = json_path.parent() {
+        fs::create_dir_all(parent)?;
+    }
+    fs::write(&json_path, serde_json::to_string_pretty(&report)? + "\n")
+        .with_context(|| format!("cannot write {}", json_path.display()))?;
+    println!("Results written to {}", json_path.display());
+    Ok(true)
+}
+
+/// Times `gazette publish` through the generated history: a first, full
+/// publish of the base commit, then each edit on top of the previous one.
+fn publish_rows(
+    gazette: &dyn Fn(&[&str]) -> Command,
+    workspace_dir: &Path,
+    bench_dir: &Path,
+    history: &history::History,
+    runs: usize,
+) -> anyhow::Result<Vec<Row>> {
+    let out = bench_dir.join("out-publish");
+    let out_arg = out.to_string_lossy().into_owned();
+    let logs = bench_dir.join("logs");
+    let revisions: Vec<(&str, &str, &str)> = std::iter::once((
+        "publish-first",
+        "publish, first (full) of the base commit",
+        history.base.as_str(),
+    ))
+    .chain(
+        history
+            .steps
+            .iter()
+            .map(|step| (step.key, step.label, step.commit.as_str())),
+    )
+    .collect();
+    let mut samples: Vec<Vec<Sample>> = vec![Vec::new(); revisions.len()];
+    let mut notes = vec![String::new(); revisions.len()];
+    for run in 1..=runs {
+        progress("publish chain", run, runs);
+        history::forget_published(workspace_dir)?;
+        remove(&out)?;
+        for (position, (key, _, commit)) in revisions.iter().enumerate() {
+            let log = logs.join(format!("{key}.log"));
+            let command = ["publish", "--out", out_arg.as_str(), "--rev", commit];
+            samples[position].push(measure::run(&mut gazette(&command), &log)?);
+            notes[position] = publish_note(&log);
+        }
+    }
+    Ok(revisions
+        .iter()
+        .zip(samples)
+        .zip(notes)
+        .map(|(((key, label, _), samples), note)| Row::timed(key, label, &samples, note))
+        .collect())
+}
+
+/// Edit-to-reload latency of `gazette serve` on the first site; a failure
+/// is reported in the row rather than ending the benchmark.
+fn serve_row(binary: &Path, workspace: &generator::GeneratedWorkspace, runs: usize) -> Row {
+    progress("serve: edit to reload", runs, runs);
+    let label = "serve: edit → reload event → page fetched";
+    let mut row = Row {
+        key: "serve-reload".into(),
+        label: label.into(),
+        unit: "s",
+        value: None,
+        peak_mib: None,
+        note: String::new(),
+    };
+    match serve::edit_to_reload(binary, &workspace.root, &workspace.sites[0], runs) {
+        Ok(latencies) => {
+            let seconds: Vec<f64> = latencies.iter().map(|d| d.as_secs_f64()).collect();
+            row.value = Some(Spread::of(&seconds));
+            row.note = "one page edited on disk, site-01 served".into();
+        }
+        Err(error) => row.note = format!("not measured: {error:#}"),
+    }
+    row
+}
+
+/// "N rendered, M reused" summed over the sites of a `gazette publish` log.
+fn publish_note(log: &Path) -> String {
+    let text = fs::read_to_string(log).unwrap_or_default();
+    let (mut rendered, mut reused, mut skipped) = (0u64, 0u64, 0u64);
+    for line in text.lines() {
+        if line.trim_start().starts_with("Skipped") {
+            skipped += 1;
+        }
+        let Some((_, counts)) = line.rsplit_once(": ") else {
+            continue;
+        };
+        let numbers: Vec<u64> = counts
+            .split(|c: char| !c.is_ascii_digit())
+            .filter_map(|n| n.parse().ok())
+            .collect();
+        if counts.contains("pages rendered") && numbers.len() >= 2 {
+            rendered += numbers[0];
+            reused += numbers[1];
+        }
+    }
+    let mut note = format!("{rendered} pages rendered, {reused} reused");
+    if skipped > 0 {
+        note.push_str(&format!(", {skipped} site(s) unchanged"));
+    }
+    note
+}
+
+/// Builds the release `gazette` binary and returns its path.
+fn build_release_binary(project: &Path) -> anyhow::Result<PathBuf> {
+    println!("Building the release gazette binary (cargo build --release --bin gazette)…");
+    let output = Command::new(env!("CARGO"))
+        .current_dir(project)
+        .args([
+            "build",
+            "--release",
+            "--bin",
+            "gazette",
+            "--message-format=json-render-diagnostics",
+        ])
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .context("cannot run cargo")?;
+    if !output.status.success() {
+        bail!("cargo build --release failed");
+    }
+    // Cargo names the executable it built in its JSON messages, wherever
+    // CARGO_TARGET_DIR points.
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    for line in stdout.lines() {
+        let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        if message["reason"] == "compiler-artifact"
+            && message["target"]["name"] == "gazette"
+            && let Some(path) = message["executable"].as_str()
+        {
+            return Ok(PathBuf::from(path));
+        }
+    }
+    bail!("cargo did not report where it put the gazette binary")
+}
+
+fn remove(dir: &Path) -> anyhow::Result<()> {
+    match fs::remove_dir_all(dir) {
+        Ok(()) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(error) => Err(error).with_context(|| format!("cannot remove {}", dir.display())),
+    }
+}
+
+fn progress(what: &str, run: usize, runs: usize) {
+    eprint!("\r  {what}: run {run} of {runs}   ");
+    if run == runs {
+        eprintln!();
+    }
+}
+
+fn load_average() -> String {
+    fs::read_to_string("/proc/loadavg")
+        .map(|text| {
+            text.split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+fn project_commit(project: &Path) -> String {
+    git2::Repository::discover(project)
+        .ok()
+        .and_then(|repository| {
+            let head = repository.head().ok()?.peel_to_commit().ok()?;
+            Some(head.id().to_string())
+        })
+        .unwrap_or_else(|| "unknown".into())
+}
+
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (position, c) in digits.chars().enumerate() {
+        if position > 0 && (digits.len() - position).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn megabytes(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / 1e6)
+}
+
+fn print_report(report: &Report) {
+    println!();
+    println!(
+        "Gazette {} · {} site(s) × {} source pages · {} run(s) · {} cores, load {} → {}",
+        &report.gazette_commit[..report.gazette_commit.len().min(12)],
+        report.sites,
+        report.pages,
+        report.runs,
+        report.machine.cores,
+        report.machine.load_average_before,
+        report.machine.load_average_after
+    );
+    println!(
+        "{:<44} {:>10} {:>10} {:>10} {:>9}  notes",
+        "measure", "median", "min", "max", "peak RSS"
+    );
+    for row in &report.rows {
+        let value = |v: f64| match row.unit {
+            "s" => format!("{v:.3} s"),
+            _ => format!("{v:.0}/s"),
+        };
+        let (median, min, max) = row.value.map_or_else(
+            || ("—".to_owned(), "—".to_owned(), "—".to_owned()),
+            |spread| (value(spread.median), value(spread.min), value(spread.max)),
+        );
+        let peak = row
+            .peak_mib
+            .map_or_else(|| "—".to_owned(), |p| format!("{:.0} MiB", p.median));
+        println!(
+            "{:<44} {median:>10} {min:>10} {max:>10} {peak:>9}  {}",
+            row.label, row.note
+        );
+    }
+    if let Some(comparison) = &report.vs_hugo {
+        hugo::print(comparison);
+    }
+}

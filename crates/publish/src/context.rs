@@ -93,14 +93,26 @@ impl SiteView {
             .iter()
             .enumerate()
             .map(|(position, link)| {
-                let mut children = Vec::new();
+                let mut children: Vec<Value> = Vec::new();
                 let mut url = link.url.clone().unwrap_or_default();
                 if let Some(name) = &link.collection
                     && let Some(collection) = site.collection(name)
                 {
+                    let mut listed = 0;
                     for entry in collection.dropdown_entries() {
                         let page = &site.pages[entry.page];
                         if let Some(page_url) = page.url().filter(|_| page.published) {
+                            if listed == DROPDOWN_LIMIT {
+                                // The first page's side navigation lists them all.
+                                children.push(json!({
+                                    "title": format!("More in {}", link.title),
+                                    "url": children[0]["url"],
+                                    "current": "",
+                                    "more": true,
+                                }));
+                                break;
+                            }
+                            listed += 1;
                             let title = entry.group.clone().unwrap_or_else(|| page.title.clone());
                             children.push(json!({
                                 "title": title,
@@ -212,6 +224,11 @@ impl SiteView {
         }
     }
 }
+
+/// A navbar dropdown lists at most this many of a collection's pages. Real
+/// collections have a few dozen; one of a thousand pages would put a
+/// thousand links on every page of the site, which nobody can use.
+const DROPDOWN_LIMIT: usize = 30;
 
 /// Marks of groups in a side navigation start here, after those of pages:
 /// `open` on the group's details, and `active` on its list item.
@@ -410,4 +427,44 @@ pub(crate) fn title_case(name: &str) -> String {
 
 pub(crate) fn is_external(url: &str) -> bool {
     url.starts_with("http://") || url.starts_with("https://") || url.starts_with("//")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gazette_content::MemorySource;
+
+    #[test]
+    fn a_long_collection_lists_its_first_pages_in_the_navbar_and_links_to_the_rest() {
+        let mut source = MemorySource::from_files([
+            ("_config.yml", "title: T\n"),
+            (
+                "_data/navigation.yml",
+                "links:\n  - title: Guides\n    collection: guides\n",
+            ),
+        ]);
+        let mut order = String::from("collections:\n  guides:\n    order:\n");
+        for n in 0..40 {
+            order.push_str(&format!("      - p{n:02}.md\n"));
+            source.insert(
+                format!("_guides/p{n:02}.md"),
+                format!("---\ntitle: Page {n}\npermalink: /guides/{n}/\n---\n"),
+            );
+        }
+        source.insert("_guides/collection.yml", order);
+        let site = Site::load("t", &source).unwrap().site;
+        let view = SiteView::new(&site, &[], &ContentSanitizer::new());
+        let children = view.theme_site["navigation"][0]["children"]
+            .as_array()
+            .unwrap();
+        assert_eq!(children.len(), DROPDOWN_LIMIT + 1);
+        assert_eq!(children[DROPDOWN_LIMIT]["title"], "More in Guides");
+        assert_eq!(children[DROPDOWN_LIMIT]["url"], "/guides/0/");
+        let side_nav = view.side_navs["guides"].as_array().unwrap();
+        assert_eq!(
+            side_nav.len(),
+            40,
+            "the side navigation still lists every page"
+        );
+    }
 }

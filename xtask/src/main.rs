@@ -22,7 +22,7 @@ use gazette_content::{Diagnostic, Source};
 use gazette_publish::check::{CheckOptions, check_request};
 use gazette_publish::{
     BuildFailure, BuildRequest, CheckPolicy, PublishError, PublishOutcome, PublishRequest,
-    PublishTarget, SiteEntry, Workspace, build_site, publish_revision,
+    PublishTarget, SiteEntry, Workspace, build_site, is_unchanged, publish_revision,
 };
 use gazette_store::{GitTreeSource, WorkTreeSource};
 
@@ -140,17 +140,8 @@ fn publish(
     for site in &sites {
         let site_started = Instant::now();
         let enforce = !no_check && site.settings.check == CheckPolicy::Error;
-        if !check_passes(&workspace, site, enforce)? {
-            rows.push(Row {
-                site: site.name.clone(),
-                status: "REFUSED",
-                rendered: 0,
-                reused: 0,
-                millis: site_started.elapsed().as_millis(),
-            });
-            continue;
-        }
-        let outcome = publish_site(&workspace, site, out);
+        let gate = || check_passes(&workspace, site, enforce);
+        let outcome = publish_site(&workspace, site, out, &gate);
         let millis = site_started.elapsed().as_millis();
         let row = match outcome {
             Ok((status, rendered, reused)) => Row {
@@ -245,13 +236,17 @@ fn check_passes(workspace: &Workspace, site: &SiteEntry, enforce: bool) -> anyho
 }
 
 /// Publishes one site from HEAD, or builds it from the working folder when
-/// the workspace is not a Git repository. Returns the status and page counts.
+/// the workspace is not a Git repository. `gate` (the checker) runs only for
+/// a site that has something to publish; when it says no, the site is
+/// refused. Returns the status and page counts.
 fn publish_site(
     workspace: &Workspace,
     site: &SiteEntry,
     out: Option<&Path>,
+    gate: &dyn Fn() -> anyhow::Result<bool>,
 ) -> Result<(&'static str, usize, usize), Vec<Diagnostic>> {
     let failure = |message: String| vec![Diagnostic::error(&site.name, "", message)];
+    let passes = || gate().map_err(|error| failure(format!("{error:#}")));
     let folder = out
         .map_or_else(|| workspace.output_dir(), Path::to_owned)
         .join(&site.name);
@@ -266,6 +261,9 @@ fn publish_site(
             theme: workspace.theme_of(site),
             last_changed: None,
         };
+        if !passes()? {
+            return Ok(("REFUSED", 0, 0));
+        }
         return match build_site(&request, &folder) {
             Ok(build) => Ok(("built", build.rendered.stats.pages_rendered, 0)),
             Err(BuildFailure::Content(diagnostics)) => Err(diagnostics.0),
@@ -294,6 +292,13 @@ fn publish_site(
         theme: workspace.theme_of(site),
         target: &target,
     };
+    // An unchanged site needs neither checking nor publishing.
+    if is_unchanged(&request).map_err(|error| failure(error.to_string()))? {
+        return Ok(("unchanged", 0, 0));
+    }
+    if !passes()? {
+        return Ok(("REFUSED", 0, 0));
+    }
     match publish_revision(&request) {
         Ok(report) => match report.outcome {
             PublishOutcome::Unchanged => Ok(("unchanged", 0, 0)),

@@ -45,7 +45,7 @@ mod workspace;
 
 pub use build::{BuildFailure, BuildRequest, SiteBuild, build_site, render_request};
 pub use liquid::{LiquidEngine, LiquidError};
-pub use manifest::{MANIFEST_PATH, Manifest, OutputRecord, UnitRecord};
+pub use manifest::{MANIFEST_PATH, Manifest, OutputRecord, UnitRecord, tool_fingerprint};
 pub use markdown::render_markdown;
 pub use output::{FolderTarget, OUTPUT_MARKER, OutputError, TargetLock, safe_join, write_site};
 pub use render::{
@@ -53,7 +53,8 @@ pub use render::{
     render_site_partially,
 };
 pub use revision::{
-    PublishError, PublishOutcome, PublishReport, PublishRequest, PublishTarget, publish_revision,
+    PublishError, PublishOutcome, PublishReport, PublishRequest, PublishTarget, is_unchanged,
+    publish_revision,
 };
 pub use sanitize::ContentSanitizer;
 pub use sass::compile_scss;

@@ -18,6 +18,10 @@ const FORMAT: u32 = 1;
 pub struct Manifest {
     /// The manifest format version.
     pub format: u32,
+    /// The program that wrote it ([`tool_fingerprint`]); another program
+    /// may render differently, so its outputs are not reused.
+    #[serde(default)]
+    pub tool: String,
     /// Every unit by id (its source path, or `theme:<path>` for theme assets).
     pub units: BTreeMap<String, UnitRecord>,
     /// When each source file of the site last changed (seconds since the
@@ -30,6 +34,7 @@ impl Default for Manifest {
     fn default() -> Self {
         Self {
             format: FORMAT,
+            tool: tool_fingerprint().to_owned(),
             units: BTreeMap::new(),
             last_changed: BTreeMap::new(),
         }
@@ -64,6 +69,11 @@ impl Manifest {
             .filter(|manifest| manifest.format == FORMAT)
     }
 
+    /// Whether this program wrote the manifest, so its outputs may be reused.
+    pub fn is_from_this_tool(&self) -> bool {
+        self.tool == tool_fingerprint()
+    }
+
     /// The manifest as stable, pretty JSON (keys sorted).
     pub fn to_json(&self) -> Vec<u8> {
         let mut bytes = serde_json::to_vec_pretty(self).unwrap_or_default();
@@ -78,6 +88,19 @@ impl Manifest {
             .filter(|unit| &unit.inputs == inputs)
             .map(|unit| unit.outputs.as_slice())
     }
+}
+
+/// An id of the running program: a hash of its executable, so that any change
+/// to Gazette itself (not only a new version number) renders everything
+/// again. Falls back to the version when the executable cannot be read.
+pub fn tool_fingerprint() -> &'static str {
+    static FINGERPRINT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    FINGERPRINT.get_or_init(|| {
+        std::env::current_exe()
+            .and_then(std::fs::read)
+            .map(|bytes| blake3::hash(&bytes).to_hex()[..32].to_owned())
+            .unwrap_or_else(|_| format!("gazette {}", env!("CARGO_PKG_VERSION")))
+    })
 }
 
 /// A short hash of anything serialisable, for inputs that are not files.

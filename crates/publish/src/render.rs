@@ -427,7 +427,7 @@ impl InputKeys {
             .map(|(name, layout)| (name, (&layout.data, &layout.body)))
             .collect();
         let site_key = hash_json(&json!({
-            "tool": env!("CARGO_PKG_VERSION"),
+            "tool": crate::manifest::tool_fingerprint(),
             "theme": theme.fingerprint(),
             "site": view.theme_site,
             "layouts": layouts,

@@ -106,6 +106,21 @@ impl From<gazette_store::OpenRevisionError> for PublishError {
     }
 }
 
+/// Whether nothing the site depends on changed since its last publish (so
+/// `publish_revision` would do nothing): pipelines use it to skip other work,
+/// such as checking, for unchanged sites.
+pub fn is_unchanged(request: &PublishRequest<'_>) -> Result<bool, PublishError> {
+    let commit = resolve_commit(request.repository, request.revision)?;
+    let previous_commit = read_ref(request.repository, &published_ref_name(request.name))?;
+    let Some(previous) = previous_commit else {
+        return Ok(false);
+    };
+    let same_tool = Target::new(request)
+        .current_manifest()
+        .is_some_and(|manifest| manifest.is_from_this_tool());
+    Ok(same_tool && !touches(request, &previous, &commit)?)
+}
+
 /// Publishes one site at a revision, incrementally.
 pub fn publish_revision(request: &PublishRequest<'_>) -> Result<PublishReport, PublishError> {
     let started = Instant::now();
@@ -114,7 +129,10 @@ pub fn publish_revision(request: &PublishRequest<'_>) -> Result<PublishReport, P
     let previous_commit = read_ref(request.repository, &ref_name)?;
     let target = Target::new(request);
     let _lock = target.lock()?;
-    let previous_manifest = target.current_manifest();
+    // Outputs of another program are not reused: it may render differently.
+    let previous_manifest = target
+        .current_manifest()
+        .filter(Manifest::is_from_this_tool);
 
     let report = |outcome| PublishReport {
         commit: commit.clone(),

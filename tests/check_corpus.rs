@@ -5,23 +5,17 @@
 //!
 //! Reads `../shared/corpus/isomer/` beside the checkout, never a copy.
 
+mod common;
+
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use gazette_publish::BuildRequest;
 use gazette_publish::check::{CheckOptions, CheckReport, Rule, check_request};
 use gazette_store::WorkTreeSource;
 
-fn corpus_dir() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/isomer");
-    assert!(
-        dir.is_dir(),
-        "the real-site corpus is missing: expected it at {} (shared/ sits beside the checkout)",
-        dir.display()
-    );
-    dir
-}
+use common::corpus_dir;
 
 fn check(name: &str) -> CheckReport {
     let themes = WorkTreeSource::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("themes"))

@@ -3,21 +3,15 @@
 //! Reads `../shared/corpus/isomer/` beside the checkout (never copied into the
 //! project). The test fails loudly when the corpus is missing.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use gazette_publish::{BuildRequest, render_request};
 use gazette_store::WorkTreeSource;
 
-fn corpus_dir() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/isomer");
-    assert!(
-        dir.is_dir(),
-        "the real-site corpus is missing: expected it at {} (shared/ sits beside the checkout)",
-        dir.display()
-    );
-    dir
-}
+use common::corpus_dir;
 
 fn corpus_sites() -> Vec<(String, PathBuf, PathBuf)> {
     let dir = corpus_dir();

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Copies a folder and everything in it.
 pub fn copy_tree(from: &Path, to: &Path) {
@@ -42,4 +42,15 @@ pub fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
         }
     }
     files
+}
+
+/// The real-site corpus beside the checkout; fails loudly when it is missing.
+pub fn corpus_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/isomer");
+    assert!(
+        dir.is_dir(),
+        "the real-site corpus is missing: expected it at {} (shared/ sits beside the checkout)",
+        dir.display()
+    );
+    dir
 }

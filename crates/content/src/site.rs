@@ -700,7 +700,7 @@ impl<'a> Loader<'a> {
         for (name, spec) in names {
             let folder = format!("_{name}/");
             let mut output = spec.output;
-            let mut order: Vec<(String, u32)> = Vec::new();
+            let mut order: Vec<String> = Vec::new();
             let mut yml_text = String::new();
             let yml_path = format!("{folder}collection.yml");
             if paths.contains(&yml_path)
@@ -716,10 +716,7 @@ impl<'a> Loader<'a> {
                         if let Some(flag) = settings.get("output") {
                             output = truthy(Some(flag));
                         }
-                        for entry in string_list(settings.get("order")) {
-                            let line = line_in(&yml_text, &entry);
-                            order.push((entry, line));
-                        }
+                        order.extend(string_list(settings.get("order")));
                     }
                 }
             }
@@ -732,8 +729,8 @@ impl<'a> Loader<'a> {
                 .collect();
             let mut entries = Vec::new();
             let mut seen = BTreeSet::new();
-            for (entry, line) in &order {
-                let entry = entry.trim().trim_start_matches("./");
+            for written in &order {
+                let entry = written.trim().trim_start_matches("./");
                 if entry.ends_with(".keep") {
                     continue;
                 }
@@ -753,7 +750,8 @@ impl<'a> Loader<'a> {
                             &yml_path,
                             format!("`order` names `{entry}`, which is not in `{folder}`"),
                         )
-                        .at(&yml_text, *line, 1)
+                        // Found only for errors: a search per entry is quadratic.
+                        .at(&yml_text, line_in(&yml_text, written), 1)
                         .with_hint("fix the file name (names are case-sensitive and may contain spaces) or remove the entry"),
                     ),
                 }

@@ -3,14 +3,14 @@
 
 mod common;
 
-use common::{copy_tree, tree};
+use common::{commit_all, copy_tree, tree};
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use git2::{Repository, Signature};
+use git2::Repository;
 
 /// A workspace with the `ogp` sample site and the themes, committed.
 struct Workspace {
@@ -42,34 +42,7 @@ impl Workspace {
     }
 
     fn commit(&self, message: &str) -> String {
-        let mut index = self.repository.index().unwrap();
-        index
-            .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
-            .unwrap();
-        index.update_all(["*"], None).unwrap();
-        index.write().unwrap();
-        let tree = self
-            .repository
-            .find_tree(index.write_tree().unwrap())
-            .unwrap();
-        let signature = Signature::now("Editor", "editor@example.gov.sg").unwrap();
-        let parent = self
-            .repository
-            .head()
-            .ok()
-            .and_then(|h| h.peel_to_commit().ok());
-        let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
-        self.repository
-            .commit(
-                Some("HEAD"),
-                &signature,
-                &signature,
-                message,
-                &tree,
-                &parents,
-            )
-            .unwrap()
-            .to_string()
+        commit_all(&self.repository, message)
     }
 
     fn gazette(&self, args: &[&str]) -> Output {

@@ -54,3 +54,29 @@ pub fn corpus_dir() -> PathBuf {
     );
     dir
 }
+
+/// Stages every file of the repository's working folder (additions,
+/// changes and deletions) and commits it on HEAD; returns the commit id.
+pub fn commit_all(repository: &git2::Repository, message: &str) -> String {
+    let mut index = repository.index().unwrap();
+    index
+        .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
+        .unwrap();
+    index.update_all(["*"], None).unwrap();
+    index.write().unwrap();
+    let tree = repository.find_tree(index.write_tree().unwrap()).unwrap();
+    let signature = git2::Signature::now("Editor", "editor@example.gov.sg").unwrap();
+    let parent = repository.head().ok().and_then(|h| h.peel_to_commit().ok());
+    let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
+    repository
+        .commit(
+            Some("HEAD"),
+            &signature,
+            &signature,
+            message,
+            &tree,
+            &parents,
+        )
+        .unwrap()
+        .to_string()
+}

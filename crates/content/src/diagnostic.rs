@@ -4,7 +4,9 @@ use std::fmt;
 use std::path::Path;
 
 /// How bad a diagnostic is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Severity {
     /// The site cannot be published until this is fixed.
     Error,
@@ -13,7 +15,7 @@ pub enum Severity {
 }
 
 /// One problem, with the file, line and column it points at and what to do.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Diagnostic {
     /// How bad it is.
     pub severity: Severity,

@@ -3,9 +3,10 @@
 use crate::{Map, Value, yaml};
 
 /// A page file split into its front matter and its body.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FrontMatter {
     /// Every key written, unknown ones included, in file order.
+    #[serde(with = "crate::json_text")]
     pub data: Map,
     /// The text after the closing `---`.
     pub body: String,

@@ -54,3 +54,19 @@ pub type Value = serde_json::Value;
 
 /// A mapping of string keys to values, in the order they were written.
 pub type Map = serde_json::Map<String, Value>;
+
+/// Front matter as JSON text inside a stored [`LoadCache`]: the cache's
+/// compact binary format cannot hold self-describing values directly.
+mod json_text {
+    use serde::{Deserialize as _, Deserializer, Serializer, de::Error as _};
+
+    pub fn serialize<S: Serializer>(map: &crate::Map, serializer: S) -> Result<S::Ok, S::Error> {
+        let text = serde_json::to_string(map).map_err(serde::ser::Error::custom)?;
+        serializer.serialize_str(&text)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<crate::Map, D::Error> {
+        let text = <&str>::deserialize(deserializer)?;
+        serde_json::from_str(text).map_err(D::Error::custom)
+    }
+}

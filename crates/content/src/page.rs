@@ -5,7 +5,7 @@ use jiff::civil::Date;
 use crate::{Map, Permalink, Value};
 
 /// What part of an Isomer site a page belongs to.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum PageKind {
     /// The site's `index.md`.
     Homepage,
@@ -33,7 +33,7 @@ pub enum PageKind {
 }
 
 /// The three kinds of resource room post, from the file name or the layout.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum PostKind {
     /// An article with its own page.
     Post,
@@ -55,7 +55,7 @@ impl PostKind {
 }
 
 /// How a page's body is written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum BodyVariant {
     /// kramdown-flavoured Markdown (`variant: markdown`, or none in a `.md` file).
     Markdown,
@@ -66,7 +66,7 @@ pub enum BodyVariant {
 }
 
 /// One page of a site, parsed but not rendered.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Page {
     /// The file it came from, relative to the site root.
     pub source_path: String,
@@ -75,6 +75,7 @@ pub struct Page {
     /// Which part of the site it belongs to.
     pub kind: PageKind,
     /// The front matter, every key as written.
+    #[serde(with = "crate::json_text")]
     pub data: Map,
     /// The 1-based line of each top-level front matter key, for diagnostics.
     pub key_lines: Vec<(String, u32)>,

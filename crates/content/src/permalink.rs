@@ -7,7 +7,9 @@
 use std::fmt;
 
 /// A validated URL path of a page on its site, such as `/about/` or `/404.html`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct Permalink(String);
 
 /// Why a permalink was refused.

@@ -44,7 +44,7 @@ pub struct Site {
 }
 
 /// A file published byte for byte.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct StaticFile {
     /// Where it is in the source.
     pub source_path: String,
@@ -55,7 +55,7 @@ pub struct StaticFile {
 }
 
 /// A Sass stylesheet with front matter, whose body may use Liquid.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct StyleSheet {
     /// Where it is in the source.
     pub source_path: String,
@@ -811,7 +811,7 @@ impl<'a> Loader<'a> {
 }
 
 /// What one file of the site turned out to be.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 enum FileOutcome {
     Page(Box<Page>),
     Static(StaticFile),
@@ -825,24 +825,73 @@ enum FileOutcome {
 /// Entries depend on where a file sits, which depends on the collections,
 /// the resource room's folder and `exclude`; when those change, the cache
 /// starts again.
-#[derive(Debug, Default)]
+///
+/// A cache can be kept between runs ([`LoadCache::to_bytes`]): with Git
+/// blob ids as versions, a publish then parses only the files a commit
+/// changed.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct LoadCache {
     context: String,
     files: HashMap<String, CachedFile>,
+    /// Whether entries were added or dropped since the cache was made or read.
+    #[serde(skip)]
+    modified: bool,
 }
 
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 struct CachedFile {
     version: String,
     outcome: FileOutcome,
     diagnostics: Vec<Diagnostic>,
 }
 
+/// The header of a stored cache: a different format or program starts afresh.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredCacheHeader {
+    format: u32,
+    stamp: String,
+}
+
+/// The version of the stored cache's layout.
+const STORED_CACHE_FORMAT: u32 = 1;
+
 impl LoadCache {
+    /// The cache as bytes to keep between runs. `stamp` names the program
+    /// that parsed the entries: a cache is only read back by the same one.
+    pub fn to_bytes(&self, stamp: &str) -> Vec<u8> {
+        let header = StoredCacheHeader {
+            format: STORED_CACHE_FORMAT,
+            stamp: stamp.to_owned(),
+        };
+        let mut bytes = postcard::to_stdvec(&header).unwrap_or_default();
+        // Serialising owned, finite values into memory cannot fail.
+        bytes.extend(postcard::to_stdvec(self).unwrap_or_default());
+        bytes
+    }
+
+    /// A cache read back from [`LoadCache::to_bytes`]; an empty cache when the
+    /// bytes are damaged or were written by another program or format.
+    pub fn from_bytes(bytes: &[u8], stamp: &str) -> Self {
+        let Ok((header, rest)) = postcard::take_from_bytes::<StoredCacheHeader>(bytes) else {
+            return Self::default();
+        };
+        if header.format != STORED_CACHE_FORMAT || header.stamp != stamp {
+            return Self::default();
+        }
+        postcard::from_bytes(rest).unwrap_or_default()
+    }
+
+    /// Whether loads added or dropped entries since the cache was made or
+    /// read, so that it is worth storing again.
+    pub fn is_modified(&self) -> bool {
+        self.modified
+    }
+
     fn prepare(&mut self, context: String) {
         if self.context != context {
             self.files.clear();
             self.context = context;
+            self.modified = true;
         }
     }
 
@@ -865,11 +914,14 @@ impl LoadCache {
                 diagnostics,
             },
         );
+        self.modified = true;
     }
 
     fn forget_missing(&mut self, paths: &[String]) {
         let present: BTreeSet<&str> = paths.iter().map(String::as_str).collect();
+        let before = self.files.len();
         self.files.retain(|path, _| present.contains(path.as_str()));
+        self.modified |= self.files.len() != before;
     }
 }
 

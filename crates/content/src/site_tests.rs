@@ -283,3 +283,74 @@ fn a_cached_load_reads_only_the_files_that_changed() {
     assert_eq!(loaded.site.page_by_url("/b/").unwrap().title, "B2");
     assert_eq!(loaded.site.page_by_url("/a/").unwrap().title, "A");
 }
+
+#[test]
+fn a_stored_cache_gives_the_same_site_and_reads_only_what_changed() {
+    let mut source = CountingSource {
+        inner: MemorySource::from_files([
+            ("_config.yml", "title: T\nresources_name: news\n"),
+            ("index.md", "---\nlayout: homepage\ntitle: Home\n---\n"),
+            (
+                "pages/a.md",
+                "---\ntitle: A\npermalink: /a/\ntags: [x, {y: 1}]\n---\nBody *a*\n",
+            ),
+            (
+                "_team/collection.yml",
+                "collections:\n  team:\n    order:\n      - b.md\n",
+            ),
+            ("_team/b.md", "---\ntitle: B\n---\nB\n"),
+            (
+                "news/updates/_posts/2024-01-02-hello.md",
+                "---\ntitle: Hello\n---\nHi\n",
+            ),
+            ("pages/broken.md", "---\ntitle: [unclosed\n---\n"),
+            ("images/logo.svg", "<svg/>"),
+        ]),
+        reads: Default::default(),
+    };
+    let mut cache = LoadCache::default();
+    let first = Site::load_cached("t", &source, &mut cache).unwrap();
+    assert!(first.diagnostics.has_errors());
+    assert!(cache.is_modified());
+    let bytes = cache.to_bytes("program 1");
+
+    let mut stored = LoadCache::from_bytes(&bytes, "program 1");
+    assert!(!stored.is_modified());
+    source.reads.lock().unwrap().clear();
+    let again = Site::load_cached("t", &source, &mut stored).unwrap();
+    assert_eq!(
+        again.site, first.site,
+        "the same site from the stored cache"
+    );
+    assert_eq!(
+        again.diagnostics, first.diagnostics,
+        "and the same problems"
+    );
+    let reads = source.reads.lock().unwrap().clone();
+    assert_eq!(reads, ["_config.yml", "_team/collection.yml"]);
+
+    source
+        .inner
+        .insert("pages/broken.md", "---\ntitle: Fixed\n---\n");
+    source.reads.lock().unwrap().clear();
+    let fixed = Site::load_cached("t", &source, &mut stored).unwrap();
+    let uncached = Site::load("t", &source).unwrap();
+    assert_eq!(fixed.site, uncached.site, "a stored cache changes nothing");
+    assert!(stored.is_modified());
+    assert_eq!(
+        fixed.site.page_by_url("/a/").unwrap().data["tags"][1]["y"],
+        1,
+        "nested front matter survives the round trip"
+    );
+
+    // Another program, or damaged bytes, start from nothing.
+    assert!(!LoadCache::from_bytes(&bytes, "program 2").is_modified());
+    let mut other = LoadCache::from_bytes(&bytes, "program 2");
+    source.reads.lock().unwrap().clear();
+    Site::load_cached("t", &source, &mut other).unwrap();
+    assert!(source.reads.lock().unwrap().len() > 2);
+    let mut damaged = LoadCache::from_bytes(&bytes[..bytes.len() / 2], "program 1");
+    source.reads.lock().unwrap().clear();
+    Site::load_cached("t", &source, &mut damaged).unwrap();
+    assert!(source.reads.lock().unwrap().len() > 2);
+}

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use gazette_content::{Diagnostic, Diagnostics, Site, Source};
+use gazette_content::{Diagnostic, Diagnostics, LoadCache, Site, Source};
 use gazette_store::{
     GitTreeSource, changed_paths, last_changed, published_ref_name, read_ref, resolve_commit,
     write_ref,
@@ -231,7 +231,10 @@ fn render_at(
     dates: &BTreeMap<String, i64>,
     previous: Option<&Manifest>,
 ) -> Result<RenderedSite, PublishError> {
-    let loaded = Site::load(request.name, site_source).map_err(PublishError::Content)?;
+    let mut cache = StoredLoadCache::open(request);
+    let loaded = Site::load_cached(request.name, site_source, &mut cache.cache);
+    cache.store();
+    let loaded = loaded.map_err(PublishError::Content)?;
     let mut diagnostics = loaded.diagnostics;
     let mut theme = Theme::load(themes, request.theme, Some(site_source)).map_err(|error| {
         PublishError::Content(Diagnostics(vec![
@@ -262,6 +265,58 @@ fn render_at(
             diagnostics.extend(more);
             diagnostics.sort();
             Err(PublishError::Content(diagnostics))
+        }
+    }
+}
+
+/// The parsed files of a site's earlier publishes, kept in the repository's
+/// Git folder (`gazette/<site>/load-cache`) so that a publish parses only
+/// the files its commit changed. Entries are keyed by path and blob id, so
+/// any publish may use them, whatever it publishes to.
+struct StoredLoadCache {
+    path: Option<PathBuf>,
+    stamp: String,
+    cache: LoadCache,
+}
+
+impl StoredLoadCache {
+    fn open(request: &PublishRequest<'_>) -> Self {
+        // The program and the site's folder both shape what a file parses to.
+        let stamp = format!(
+            "{} {}",
+            crate::manifest::tool_fingerprint(),
+            request.site_folder
+        );
+        let path = gazette_store::git_dir(request.repository)
+            .ok()
+            .map(|git_dir| {
+                git_dir
+                    .join("gazette")
+                    .join(request.name)
+                    .join("load-cache")
+            });
+        let cache = path
+            .as_deref()
+            .and_then(|path| std::fs::read(path).ok())
+            .map(|bytes| LoadCache::from_bytes(&bytes, &stamp))
+            .unwrap_or_default();
+        Self { path, stamp, cache }
+    }
+
+    /// Keeps the cache for the next publish. A cache is only an aid: when it
+    /// cannot be written, the next publish parses everything again.
+    fn store(&self) {
+        let Some(path) = &self.path else { return };
+        if !self.cache.is_modified() {
+            return;
+        }
+        let Some(folder) = path.parent() else { return };
+        let temporary = folder.join(format!("load-cache.{}.tmp", std::process::id()));
+        let written = std::fs::create_dir_all(folder)
+            .and_then(|()| std::fs::write(&temporary, self.cache.to_bytes(&self.stamp)))
+            .and_then(|()| std::fs::rename(&temporary, path));
+        if written.is_err() {
+            let _ = std::fs::remove_file(&temporary);
         }
     }
 }

@@ -136,6 +136,36 @@ impl Site {
         Loader::new(name, source).load(cache)
     }
 
+    /// Reads one page's file again after an edit, as the loader would, so
+    /// that a live preview can re-render that page alone. `None` when `path`
+    /// is not a page of this site (a new file, a stylesheet, data): those
+    /// need a whole load. Problems found in the file come back as its
+    /// diagnostics, warnings included, so the caller can fall back to a
+    /// whole load that reports them in context.
+    pub fn reread_page(
+        &self,
+        source: &dyn Source,
+        path: &str,
+    ) -> Option<Result<Page, Diagnostics>> {
+        self.pages.iter().find(|page| page.source_path == path)?;
+        let collections = self
+            .collections
+            .iter()
+            .map(|c| (c.name.clone(), CollectionSpec { output: c.output }))
+            .collect();
+        let room = self.resource_room.as_ref().map(|room| room.name.as_str());
+        let place = classify(path, &collections, room);
+        let mut loader = Loader::new(&self.name, source);
+        let outcome = loader.read_file(path, place);
+        if !loader.diagnostics.0.is_empty() {
+            return Some(Err(loader.diagnostics));
+        }
+        match outcome {
+            FileOutcome::Page(page) => Some(Ok(*page)),
+            _ => None,
+        }
+    }
+
     /// The published page at a URL path such as `/about/`.
     pub fn page_by_url(&self, url: &str) -> Option<&Page> {
         self.pages

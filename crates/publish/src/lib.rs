@@ -49,8 +49,8 @@ pub use manifest::{MANIFEST_PATH, Manifest, OutputRecord, UnitRecord, tool_finge
 pub use markdown::render_markdown;
 pub use output::{FolderTarget, OUTPUT_MARKER, OutputError, TargetLock, safe_join, write_site};
 pub use render::{
-    Output, OutputContents, PageOutput, RenderOptions, RenderStats, RenderedSite, render_site,
-    render_site_partially,
+    Output, OutputContents, PageOutput, PageUpdate, RenderOptions, RenderSession, RenderStats,
+    RenderedSite, render_site, render_site_partially,
 };
 pub use revision::{
     PublishError, PublishOutcome, PublishReport, PublishRequest, PublishTarget, is_unchanged,

@@ -125,6 +125,17 @@ pub fn render_site_partially(
     theme: &mut Theme,
     options: &RenderOptions<'_>,
 ) -> (RenderedSite, Diagnostics) {
+    let (rendered, diagnostics, _) = render_all(site, theme, options);
+    (rendered, diagnostics)
+}
+
+/// Renders the whole site and keeps what its pages shared, for re-rendering
+/// single pages later ([`RenderSession`]).
+fn render_all(
+    site: &Site,
+    theme: &mut Theme,
+    options: &RenderOptions<'_>,
+) -> (RenderedSite, Diagnostics, Option<Shared>) {
     let liquid = LiquidEngine::new();
     let sanitizer = ContentSanitizer::new();
     let mut diagnostics = Diagnostics::default();
@@ -177,19 +188,19 @@ pub fn render_site_partially(
         Ok(fragments) => fragments,
         Err(diagnostic) => {
             diagnostics.push(*diagnostic);
-            return (RenderedSite::default(), diagnostics);
+            return (RenderedSite::default(), diagnostics, None);
         }
     };
-    let renderer = PageRenderer {
-        site,
-        theme,
-        view: &view,
-        fragments: &fragments,
-        liquid: &liquid,
-        liquid_site: &liquid_site,
-        sanitizer: &sanitizer,
-        last_changed: options.last_changed,
+    let shared = Shared {
+        view,
+        liquid_site,
+        keys,
+        fragments,
+        liquid,
+        sanitizer,
     };
+    let keys = &shared.keys;
+    let renderer = shared.renderer(site, theme, options.last_changed);
 
     let results: Vec<Result<Unit, Box<Diagnostic>>> = site
         .pages
@@ -342,7 +353,152 @@ pub fn render_site_partially(
         manifest,
         stats,
     };
-    (rendered, diagnostics)
+    (rendered, diagnostics, Some(shared))
+}
+
+/// What every page of a site shares when it renders: the site view, the
+/// input keys, the fragments, and the engines.
+struct Shared {
+    view: SiteView,
+    liquid_site: liquid_core::Value,
+    keys: InputKeys,
+    fragments: Fragments,
+    liquid: LiquidEngine,
+    sanitizer: ContentSanitizer,
+}
+
+impl Shared {
+    fn renderer<'a>(
+        &'a self,
+        site: &'a Site,
+        theme: &'a Theme,
+        last_changed: Option<&'a BTreeMap<String, i64>>,
+    ) -> PageRenderer<'a> {
+        PageRenderer {
+            site,
+            theme,
+            view: &self.view,
+            fragments: &self.fragments,
+            liquid: &self.liquid,
+            liquid_site: &self.liquid_site,
+            sanitizer: &self.sanitizer,
+            last_changed,
+        }
+    }
+}
+
+/// A rendered site kept in memory with everything its pages shared, so that
+/// an edit to one page's body re-renders that page alone: what a live
+/// preview needs to answer an edit within milliseconds on a large site.
+///
+/// Only edits that leave everything other pages read unchanged qualify:
+/// a page's body is read by that page alone (listings, navigation and
+/// Liquid's `site` read front matter), so a page whose front matter, place
+/// and kind are unchanged changes no other output. Anything else needs a
+/// whole render, which [`RenderSession::render`] does and reuses what it can.
+pub struct RenderSession {
+    site: Site,
+    theme: Theme,
+    shared: Shared,
+}
+
+/// A page rendered again by a [`RenderSession`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageUpdate {
+    /// Its unit id (the source path), as in the manifest.
+    pub id: String,
+    /// Its inputs now.
+    pub inputs: BTreeMap<String, String>,
+    /// Its outputs, each with its URL.
+    pub outputs: Vec<(Output, PageOutput)>,
+}
+
+impl RenderSession {
+    /// Renders `site` like [`render_site`], reusing the outputs of
+    /// `previous`, and keeps the session for later page edits when it
+    /// succeeds.
+    pub fn render(
+        site: Site,
+        mut theme: Theme,
+        previous: Option<&Manifest>,
+    ) -> Result<(RenderedSite, Self), Diagnostics> {
+        let options = RenderOptions {
+            last_changed: None,
+            previous,
+        };
+        let (rendered, diagnostics, shared) = render_all(&site, &mut theme, &options);
+        match shared {
+            Some(shared) if !diagnostics.has_errors() => Ok((
+                RenderedSite {
+                    warnings: diagnostics,
+                    ..rendered
+                },
+                Self {
+                    site,
+                    theme,
+                    shared,
+                },
+            )),
+            _ => Err(diagnostics),
+        }
+    }
+
+    /// The site as last rendered (with page edits applied).
+    pub fn site(&self) -> &Site {
+        &self.site
+    }
+
+    /// Whether `edited` can replace the page of the same source path by
+    /// re-rendering that page alone: it must differ from it only in its body.
+    pub fn can_update(&self, edited: &Page) -> bool {
+        self.index_of(edited)
+            .is_some_and(|index| differs_only_in_body(&self.site.pages[index], edited))
+    }
+
+    /// Replaces a page by its edited version and renders it. `None` when the
+    /// edit needs a whole render (see [`RenderSession::can_update`]); the
+    /// page's diagnostics when it fails to render (the session then holds
+    /// the edited page, so a fix renders alone too).
+    pub fn update_page(&mut self, edited: Page) -> Option<Result<PageUpdate, Diagnostics>> {
+        let index = self.index_of(&edited)?;
+        let current = &self.site.pages[index];
+        if !differs_only_in_body(current, &edited) || !current.published {
+            return None;
+        }
+        self.site.pages[index] = edited;
+        let page = &self.site.pages[index];
+        let renderer = self.shared.renderer(&self.site, &self.theme, None);
+        let inputs = self.shared.keys.page_inputs(page, None);
+        Some(match renderer.render(index, page) {
+            Ok(outputs) => Ok(PageUpdate {
+                id: page.source_path.clone(),
+                inputs,
+                outputs,
+            }),
+            Err(diagnostic) => Err(Diagnostics(vec![*diagnostic])),
+        })
+    }
+
+    fn index_of(&self, page: &Page) -> Option<usize> {
+        self.site
+            .pages
+            .iter()
+            .position(|candidate| candidate.source_path == page.source_path)
+    }
+}
+
+/// Whether two versions of a page differ in nothing but their body (and the
+/// id of their content, which follows the body).
+fn differs_only_in_body(current: &Page, edited: &Page) -> bool {
+    let without_body = |page: &Page| Page {
+        body: String::new(),
+        content_id: String::new(),
+        ..page.clone()
+    };
+    // Cheap fields first: most edits that change more change one of these.
+    current.body_line == edited.body_line
+        && current.title == edited.title
+        && without_body(current) == without_body(edited)
 }
 
 /// The inputs of a unit, from `(name, id)` pairs.

@@ -1,12 +1,13 @@
 //! One site held in memory, and re-rendering it after a change.
 
-use std::collections::HashMap;
-use std::path::Path;
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use gazette_content::{Diagnostic, Diagnostics, LoadCache, Site, Source};
 use gazette_publish::{
-    Manifest, OutputContents, RenderOptions, RenderedSite, SiteEntry, render_site,
+    MANIFEST_PATH, Manifest, OutputContents, OutputRecord, PageUpdate, RenderSession, RenderedSite,
+    SiteEntry, UnitRecord,
 };
 use gazette_store::WorkTreeSource;
 use gazette_theme::Theme;
@@ -34,6 +35,10 @@ pub struct SitePreview {
     manifest: Option<Manifest>,
     errors: Vec<Diagnostic>,
     cache: LoadCache,
+    /// The last good render, kept for edits that touch one page's body.
+    session: Option<RenderSession>,
+    /// Whether the last rebuild re-rendered edited pages alone.
+    pages_only: bool,
 }
 
 impl SitePreview {
@@ -46,6 +51,8 @@ impl SitePreview {
             manifest: None,
             errors: Vec::new(),
             cache: LoadCache::default(),
+            session: None,
+            pages_only: false,
         }
     }
 
@@ -54,49 +61,145 @@ impl SitePreview {
         self.outputs.get(key).cloned()
     }
 
+    /// Whether the last rebuild re-rendered only the edited pages (their
+    /// bodies alone changed) rather than reading the whole site again.
+    pub fn rendered_pages_only(&self) -> bool {
+        self.pages_only
+    }
+
     /// The errors of the last rebuild (empty when it succeeded).
     pub fn errors(&self) -> &[Diagnostic] {
         &self.errors
     }
 
-    /// Reads the site and themes again and renders what changed, reusing
-    /// everything else from memory.
-    pub fn rebuild(&mut self, themes_dir: &Path) -> Change {
+    /// Renders what changed after the files at `changed` (absolute paths)
+    /// were written. An edit to pages' bodies re-renders those pages alone;
+    /// anything else reads the site and themes again and renders what
+    /// changed, reusing everything else from memory.
+    pub fn rebuild(&mut self, themes_dir: &Path, changed: &[PathBuf]) -> Change {
+        if let Some(change) = self.update_pages(changed) {
+            self.pages_only = true;
+            return change;
+        }
+        self.pages_only = false;
         let previous = self.manifest.take();
         let mut result = self.render(themes_dir, previous.as_ref());
         self.manifest = previous;
-        if let Ok(rendered) = &result
+        if let Ok((rendered, _)) = &result
             && !self.holds_everything_reused(rendered)
         {
             result = self.render(themes_dir, None);
         }
         match result {
-            Ok(rendered) => self.take(rendered),
+            Ok((rendered, session)) => {
+                self.session = Some(session);
+                self.take(rendered)
+            }
             Err(diagnostics) => {
+                // The files on disk no longer match the last good render.
+                self.session = None;
                 self.errors = diagnostics.0.clone();
                 Change::Failed(diagnostics.0)
             }
         }
     }
 
+    /// The quick path: when every changed file is a page of the site whose
+    /// body alone changed (the usual edit), re-renders just those pages.
+    /// `None` when the change needs the whole path.
+    fn update_pages(&mut self, changed: &[PathBuf]) -> Option<Change> {
+        // With errors showing, only a whole render knows whether they are fixed.
+        if !self.errors.is_empty() || changed.is_empty() {
+            return None;
+        }
+        let session = self.session.as_mut()?;
+        let manifest = self.manifest.as_mut()?;
+        let root = &self.entry.path;
+        let canonical_root = std::fs::canonicalize(root).ok();
+        let source = WorkTreeSource::new(root).ok()?;
+        let mut edited = Vec::new();
+        let relative_paths: BTreeSet<String> = changed
+            .iter()
+            .map(|path| {
+                path.strip_prefix(root)
+                    .ok()
+                    .or_else(|| path.strip_prefix(canonical_root.as_ref()?).ok())
+                    .and_then(Path::to_str)
+                    .map(|relative| relative.replace(std::path::MAIN_SEPARATOR, "/"))
+            })
+            .collect::<Option<_>>()?;
+        for relative in &relative_paths {
+            match session.site().reread_page(&source, relative) {
+                Some(Ok(page)) if session.can_update(&page) => edited.push(page),
+                Some(_) => return None,
+                // An editor's temporary file, already gone, is no part of the site.
+                None if is_unknown_and_gone(session.site(), root, relative) => {}
+                None => return None,
+            }
+        }
+        let mut updates: Vec<PageUpdate> = Vec::with_capacity(edited.len());
+        for page in edited {
+            match session.update_page(page)? {
+                Ok(update) => updates.push(update),
+                Err(diagnostics) => {
+                    self.errors = diagnostics.0.clone();
+                    return Some(Change::Failed(diagnostics.0));
+                }
+            }
+        }
+        let mut changed_any = false;
+        for update in updates {
+            let mut records = Vec::with_capacity(update.outputs.len());
+            for (output, page) in update.outputs {
+                let OutputContents::Rendered(bytes) = output.contents else {
+                    continue;
+                };
+                let unchanged = self
+                    .outputs
+                    .get(&output.path)
+                    .is_some_and(|old| **old == bytes);
+                if !unchanged {
+                    changed_any = true;
+                    self.outputs.insert(output.path.clone(), Arc::new(bytes));
+                }
+                records.push(OutputRecord {
+                    path: output.path,
+                    url: Some(page.url),
+                });
+            }
+            manifest.units.insert(
+                update.id,
+                UnitRecord {
+                    inputs: update.inputs,
+                    outputs: records,
+                },
+            );
+        }
+        Some(if changed_any {
+            Change::Reload
+        } else {
+            Change::Unchanged
+        })
+    }
+
     fn render(
         &mut self,
         themes_dir: &Path,
         previous: Option<&Manifest>,
-    ) -> Result<RenderedSite, Diagnostics> {
+    ) -> Result<(RenderedSite, RenderSession), Diagnostics> {
         let failure =
             |message: String| Diagnostics(vec![Diagnostic::error(&self.entry.name, "", message)]);
         let source = WorkTreeSource::new(&self.entry.path).map_err(|e| failure(e.to_string()))?;
         let themes = WorkTreeSource::new(themes_dir).map_err(|e| failure(e.to_string()))?;
         let loaded = Site::load_cached(&self.entry.name, &source, &mut self.cache)?;
         let mut diagnostics = loaded.diagnostics;
-        let mut theme = Theme::load(&themes, &self.theme, Some(&source))
+        let theme = Theme::load(&themes, &self.theme, Some(&source))
             .map_err(|error| failure(format!("cannot load theme `{}`: {error}", self.theme)))?;
-        let options = RenderOptions {
-            last_changed: None,
-            previous,
-        };
-        let mut rendered = match render_site(&loaded.site, &mut theme, &options) {
+        if diagnostics.has_errors() {
+            diagnostics.sort();
+            return Err(diagnostics);
+        }
+        let (mut rendered, session) = match RenderSession::render(loaded.site, theme, previous) {
             Ok(rendered) => rendered,
             Err(more) => {
                 diagnostics.extend(more);
@@ -104,10 +207,6 @@ impl SitePreview {
                 return Err(diagnostics);
             }
         };
-        if diagnostics.has_errors() {
-            diagnostics.sort();
-            return Err(diagnostics);
-        }
         // Copies are read now, so the served version never depends on files
         // changing under it.
         for output in &mut rendered.outputs {
@@ -116,7 +215,7 @@ impl SitePreview {
                 output.contents = OutputContents::Rendered(bytes);
             }
         }
-        Ok(rendered)
+        Ok((rendered, session))
     }
 
     fn holds_everything_reused(&self, rendered: &RenderedSite) -> bool {
@@ -153,11 +252,15 @@ impl SitePreview {
                     self.outputs.get(&output.path).cloned().unwrap_or_default()
                 }
             };
+            if output.path == MANIFEST_PATH {
+                // The preview keeps the manifest in memory; it is not a page to serve.
+                continue;
+            }
             let is_new = self
                 .outputs
                 .get(&output.path)
                 .is_none_or(|old| !Arc::ptr_eq(old, &bytes));
-            if is_new && output.path != gazette_publish::MANIFEST_PATH {
+            if is_new {
                 changed.push(output.path.clone());
             }
             outputs.insert(output.path, bytes);
@@ -176,5 +279,142 @@ impl SitePreview {
         } else {
             Change::Reload
         }
+    }
+}
+
+/// Whether a changed path names nothing the site has and no longer exists:
+/// the temporary files editors write and rename or delete within one save.
+fn is_unknown_and_gone(site: &Site, root: &Path, relative: &str) -> bool {
+    let known = site.static_files.iter().any(|f| f.source_path == relative)
+        || site.stylesheets.iter().any(|s| s.source_path == relative)
+        || relative.starts_with('_');
+    !known && !root.join(relative).exists()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gazette_publish::SiteSettings;
+
+    fn copy_tree(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap().flatten() {
+            let target = to.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                copy_tree(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), target).unwrap();
+            }
+        }
+    }
+
+    /// The sample site `ogp` and the themes, copied to a temporary folder.
+    fn sample() -> (tempfile::TempDir, PathBuf, PathBuf) {
+        let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let dir = tempfile::tempdir().unwrap();
+        let site = dir.path().join("ogp");
+        let themes = dir.path().join("themes");
+        copy_tree(&workspace.join("sites/ogp"), &site);
+        copy_tree(&workspace.join("themes"), &themes);
+        (dir, site, themes)
+    }
+
+    fn preview(site: &Path, themes: &Path) -> SitePreview {
+        let entry = SiteEntry {
+            name: "ogp".into(),
+            path: site.to_owned(),
+            settings: SiteSettings::default(),
+        };
+        let mut preview = SitePreview::new(entry, "isomer".into());
+        assert_eq!(preview.rebuild(themes, &[]), Change::Reload);
+        preview
+    }
+
+    fn everything(preview: &SitePreview) -> std::collections::BTreeMap<String, Vec<u8>> {
+        preview
+            .outputs
+            .iter()
+            .map(|(path, bytes)| (path.clone(), bytes.to_vec()))
+            .collect()
+    }
+
+    #[test]
+    fn a_body_edit_renders_one_page_and_matches_a_whole_render() {
+        let (_dir, site, themes) = sample();
+        let mut live = preview(&site, &themes);
+        let page = site.join("pages/faq.md");
+        let text = std::fs::read_to_string(&page).unwrap();
+        std::fs::write(&page, format!("{text}\nA new answer, written live.\n")).unwrap();
+        let before = everything(&live);
+
+        assert_eq!(
+            live.rebuild(&themes, std::slice::from_ref(&page)),
+            Change::Reload
+        );
+        assert!(live.rendered_pages_only());
+        let after = everything(&live);
+        let changed: Vec<&String> = after
+            .iter()
+            .filter(|(path, bytes)| before.get(*path) != Some(*bytes))
+            .map(|(path, _)| path)
+            .collect();
+        assert_eq!(changed.len(), 1, "one page rendered: {changed:?}");
+        assert!(
+            String::from_utf8_lossy(&after[changed[0]]).contains("A new answer, written live.")
+        );
+        let fresh = preview(&site, &themes);
+        assert_eq!(after, everything(&fresh), "the same as a whole render");
+
+        // The manifest follows, so a later whole render reuses the new page.
+        let stale_page = live.outputs[changed[0].as_str()].clone();
+        assert_eq!(live.rebuild(&themes, &[]), Change::Unchanged);
+        assert!(Arc::ptr_eq(&stale_page, &live.outputs[changed[0].as_str()]));
+    }
+
+    #[test]
+    fn a_front_matter_edit_or_a_new_file_takes_the_whole_path() {
+        let (_dir, site, themes) = sample();
+        let mut live = preview(&site, &themes);
+        let page = site.join("pages/faq.md");
+        let text = std::fs::read_to_string(&page).unwrap();
+        let retitled = text.replacen("title:", "title: Renamed", 1);
+        assert_ne!(retitled, text);
+        std::fs::write(&page, retitled).unwrap();
+        let session = live.session.as_ref().unwrap();
+        let reread = session
+            .site()
+            .reread_page(&source_of(&site), "pages/faq.md");
+        assert!(!session.can_update(&reread.unwrap().unwrap()));
+        assert_eq!(live.rebuild(&themes, &[page]), Change::Reload);
+        assert!(!live.rendered_pages_only());
+        assert_eq!(everything(&live), everything(&preview(&site, &themes)));
+
+        let new_page = site.join("pages/new.md");
+        std::fs::write(&new_page, "---\ntitle: New\npermalink: /new/\n---\nNew.\n").unwrap();
+        assert_eq!(live.rebuild(&themes, &[new_page]), Change::Reload);
+        assert!(!live.rendered_pages_only());
+        assert!(live.output("new/index.html").is_some());
+    }
+
+    #[test]
+    fn an_error_in_a_body_shows_and_its_fix_clears_it() {
+        let (_dir, site, themes) = sample();
+        let mut live = preview(&site, &themes);
+        let page = site.join("pages/faq.md");
+        let text = std::fs::read_to_string(&page).unwrap();
+        std::fs::write(&page, format!("{text}\n{{% if %}}\n")).unwrap();
+        let Change::Failed(errors) = live.rebuild(&themes, std::slice::from_ref(&page)) else {
+            panic!("a Liquid error fails the rebuild");
+        };
+        assert!(live.rendered_pages_only());
+        assert_eq!(errors[0].file, "pages/faq.md");
+        std::fs::write(&page, &text).unwrap();
+        assert_eq!(live.rebuild(&themes, &[page]), Change::Reload);
+        assert!(live.errors().is_empty());
+        assert_eq!(everything(&live), everything(&preview(&site, &themes)));
+    }
+
+    fn source_of(site: &Path) -> WorkTreeSource {
+        WorkTreeSource::new(site).unwrap()
     }
 }

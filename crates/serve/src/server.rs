@@ -95,13 +95,17 @@ impl SharedSite {
     }
 
     /// Rebuilds after a change and tells open pages.
-    pub(crate) fn rebuild(&self, themes_dir: &std::path::Path) -> Change {
+    pub(crate) fn rebuild(
+        &self,
+        themes_dir: &std::path::Path,
+        changed: &[std::path::PathBuf],
+    ) -> Change {
         let mut preview = self
             .preview
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let errors_before = preview.errors().to_vec();
-        let change = preview.rebuild(themes_dir);
+        let change = preview.rebuild(themes_dir, changed);
         drop(preview);
         // Editors write in several steps; the same error twice is one error.
         let repeated = matches!(&change, Change::Failed(errors) if *errors == errors_before);
@@ -150,7 +154,7 @@ pub fn serve(
     for (entry, theme) in options.sites {
         let started = Instant::now();
         let mut preview = SitePreview::new(entry, theme);
-        let change = preview.rebuild(&options.themes_dir);
+        let change = preview.rebuild(&options.themes_dir, &[]);
         let name = preview.entry.name.clone();
         report(ServeEvent::Rebuilt {
             site: name,

@@ -1,6 +1,6 @@
 //! Watching sites and themes, and re-rendering the sites a change touches.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -39,9 +39,9 @@ pub(crate) fn watch(
         for result in receiver {
             let Ok(events) = result else { continue };
             let started = Instant::now();
-            let paths: Vec<&Path> = events
+            let paths: Vec<PathBuf> = events
                 .iter()
-                .flat_map(|event| event.paths.iter().map(PathBuf::as_path))
+                .flat_map(|event| event.paths.iter().cloned())
                 .collect();
             let theme_changed = paths.iter().any(|path| path.starts_with(&themes_dir));
             for (site, root) in sites.iter().zip(&site_roots) {
@@ -49,7 +49,13 @@ pub(crate) fn watch(
                 if !touched {
                     continue;
                 }
-                let change = site.rebuild(&themes_dir);
+                // Another site's files are no change to this one.
+                let relevant: Vec<PathBuf> = paths
+                    .iter()
+                    .filter(|path| path.starts_with(root) || path.starts_with(&themes_dir))
+                    .cloned()
+                    .collect();
+                let change = site.rebuild(&themes_dir, &relevant);
                 report(ServeEvent::Rebuilt {
                     site: site.name(),
                     change,

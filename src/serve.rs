@@ -55,6 +55,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<bool> {
             site,
             change,
             elapsed,
+            pages_only,
         } => {
             let root = roots
                 .iter()
@@ -66,6 +67,10 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<bool> {
                     report::print_diagnostics(&diagnostics, root);
                     eprintln!("    Failed {site}: showing the error in open pages");
                 }
+                Change::Reload if pages_only => println!(
+                    "  Rendered {site} in {} ms (edited pages only)",
+                    elapsed.as_millis()
+                ),
                 Change::Reload => println!("  Rendered {site} in {} ms", elapsed.as_millis()),
                 Change::Stylesheets(_) => {
                     println!("  Restyled {site} in {} ms", elapsed.as_millis())

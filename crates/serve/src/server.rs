@@ -55,6 +55,9 @@ pub enum ServeEvent {
         change: Change,
         /// How long it took from the file event.
         elapsed: Duration,
+        /// Whether only edited pages were rendered (their bodies alone
+        /// changed), rather than the whole site read again.
+        pages_only: bool,
     },
 }
 
@@ -85,6 +88,14 @@ pub(crate) struct SharedSite {
 
 impl SharedSite {
     /// The site's name.
+    /// Whether the last rebuild rendered only edited pages.
+    pub(crate) fn rendered_pages_only(&self) -> bool {
+        self.preview
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .rendered_pages_only()
+    }
+
     pub(crate) fn name(&self) -> String {
         self.preview
             .read()
@@ -160,6 +171,7 @@ pub fn serve(
             site: name,
             change,
             elapsed: started.elapsed(),
+            pages_only: false,
         });
         let (events, _) = broadcast::channel(64);
         shared.push(Arc::new(SharedSite {

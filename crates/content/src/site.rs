@@ -863,9 +863,9 @@ enum FileOutcome {
 pub struct LoadCache {
     context: String,
     files: HashMap<String, CachedFile>,
-    /// Whether entries were added or dropped since the cache was made or read.
+    /// Entries added, replaced or dropped since the cache was made or read.
     #[serde(skip)]
-    modified: bool,
+    changes: usize,
 }
 
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
@@ -911,17 +911,27 @@ impl LoadCache {
         postcard::from_bytes(rest).unwrap_or_default()
     }
 
-    /// Whether loads added or dropped entries since the cache was made or
-    /// read, so that it is worth storing again.
-    pub fn is_modified(&self) -> bool {
-        self.modified
+    /// How many entries loads added, replaced or dropped since the cache was
+    /// made or read: how far a stored copy is behind.
+    pub fn changes(&self) -> usize {
+        self.changes
+    }
+
+    /// How many files the cache holds.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    /// Whether the cache holds no file.
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
     }
 
     fn prepare(&mut self, context: String) {
         if self.context != context {
+            self.changes += self.files.len().max(1);
             self.files.clear();
             self.context = context;
-            self.modified = true;
         }
     }
 
@@ -944,14 +954,14 @@ impl LoadCache {
                 diagnostics,
             },
         );
-        self.modified = true;
+        self.changes += 1;
     }
 
     fn forget_missing(&mut self, paths: &[String]) {
         let present: BTreeSet<&str> = paths.iter().map(String::as_str).collect();
         let before = self.files.len();
         self.files.retain(|path, _| present.contains(path.as_str()));
-        self.modified |= self.files.len() != before;
+        self.changes += before - self.files.len();
     }
 }
 

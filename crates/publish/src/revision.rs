@@ -303,11 +303,15 @@ impl StoredLoadCache {
         Self { path, stamp, cache }
     }
 
-    /// Keeps the cache for the next publish. A cache is only an aid: when it
-    /// cannot be written, the next publish parses everything again.
+    /// Keeps the cache for the next publish when it has fallen far enough
+    /// behind. Writing it costs about as much as parsing a hundredth of the
+    /// site, so a commit of a few files leaves it as it is and the next
+    /// publish parses those files again. A cache is only an aid: when it
+    /// cannot be written, the next publish parses more.
     fn store(&self) {
         let Some(path) = &self.path else { return };
-        if !self.cache.is_modified() {
+        let behind = self.cache.changes();
+        if behind == 0 || behind < (self.cache.len() / 100).max(64) {
             return;
         }
         let Some(folder) = path.parent() else { return };

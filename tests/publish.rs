@@ -256,7 +256,7 @@ fn a_publish_killed_at_any_moment_leaves_a_whole_site_and_the_next_one_completes
         published_tree() == versions[1],
         "the next publish completes the site"
     );
-    assert_eq!(workspace.published_ref(), Some(second));
+    assert_eq!(workspace.published_ref().as_ref(), Some(&second));
     let leftovers: Vec<PathBuf> = fs::read_dir(workspace.root().join("public/.ogp.gazette"))
         .unwrap()
         .flatten()
@@ -267,4 +267,18 @@ fn a_publish_killed_at_any_moment_leaves_a_whole_site_and_the_next_one_completes
         leftovers.is_empty(),
         "interrupted versions are cleaned: {leftovers:?}"
     );
+
+    // The version before the current one is kept, and the next publishes
+    // recycle it into each complete version in turn.
+    for (rev, version) in [(&first, &versions[0]), (&second, &versions[1])] {
+        assert_ok(&workspace.gazette(&["publish", "--rev", rev]));
+        assert!(published_tree() == *version, "a recycled version is whole");
+        let kept: Vec<String> = fs::read_dir(workspace.root().join("public/.ogp.gazette"))
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|name| name != "lock")
+            .collect();
+        assert_eq!(kept.len(), 2, "the current version and the spare: {kept:?}");
+    }
 }

@@ -3,8 +3,8 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use gazette_content::{BodyVariant, PageKind, PostKind, Site};
-use gazette_publish::{BuildRequest, render_request};
+use gazette_content::{BodyVariant, MemorySource, PageKind, PostKind, Site, Source};
+use gazette_publish::{BuildRequest, MANIFEST_PATH, render_request};
 use gazette_store::WorkTreeSource;
 
 const SAMPLE_SITES: &[&str] = &["govtech", "ogp"];
@@ -141,6 +141,55 @@ fn sample_sites_render_without_warnings_and_keep_editor_markup() {
         assert!(
             rendered.outputs.iter().any(|o| o.path == "404.html"),
             "{name}: 404.html"
+        );
+    }
+}
+
+#[test]
+fn the_manifest_names_every_output_even_copies_without_content_ids() {
+    let themes = WorkTreeSource::new(root().join("themes")).unwrap();
+    let on_disk = WorkTreeSource::new(root().join("sites/ogp")).unwrap();
+    // A source without content ids: its media are copied on every publish.
+    let mut source = MemorySource::default();
+    for path in on_disk.list().unwrap() {
+        let bytes = on_disk.read(&path).unwrap();
+        source.insert(path, bytes);
+    }
+    let request = BuildRequest {
+        name: "ogp",
+        site: &source,
+        themes: &themes,
+        theme: "isomer",
+        last_changed: None,
+    };
+    let (rendered, _) = render_request(&request).unwrap_or_else(|d| panic!("{d}"));
+    let manifest = &rendered.manifest;
+    let named: BTreeSet<&str> = manifest
+        .units
+        .values()
+        .flat_map(|unit| unit.outputs.iter().map(|output| output.path.as_str()))
+        .collect();
+    let written: BTreeSet<&str> = rendered
+        .outputs
+        .iter()
+        .map(|output| output.path.as_str())
+        .filter(|path| *path != MANIFEST_PATH)
+        .collect();
+    assert!(named == written, "the manifest names exactly the outputs");
+    assert!(manifest.lists_every_file);
+    let copies: Vec<_> = manifest
+        .units
+        .iter()
+        .filter(|(_, unit)| unit.inputs.is_empty())
+        .collect();
+    assert!(
+        !copies.is_empty(),
+        "copies without content ids are recorded"
+    );
+    for (id, unit) in copies {
+        assert!(
+            manifest.reusable(id, &unit.inputs).is_none(),
+            "{id} has no inputs to compare, so it is never reused"
         );
     }
 }

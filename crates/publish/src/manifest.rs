@@ -2,6 +2,11 @@
 //! file, a stylesheet, a theme asset), the inputs it read and the outputs it
 //! wrote. The next publish reuses a unit's outputs when its inputs are the
 //! same, and renders only the rest.
+//!
+//! Every unit is recorded, even one without inputs (a file copied from a
+//! source that gives no content ids): the manifest then names every file of
+//! the version holding it, so a later publish can bring that version up to
+//! date by touching only what differs (see `output.rs`).
 
 use std::collections::BTreeMap;
 
@@ -24,6 +29,12 @@ pub struct Manifest {
     pub tool: String,
     /// Every unit by id (its source path, or `theme:<path>` for theme assets).
     pub units: BTreeMap<String, UnitRecord>,
+    /// Whether `units` name every file of the output (besides this manifest
+    /// and the output marker). Only then may a publish recycle the version
+    /// holding this manifest: it must know every file there is to remove.
+    /// Older manifests, which left out units without inputs, read as `false`.
+    #[serde(default)]
+    pub lists_every_file: bool,
     /// When each source file of the site last changed (seconds since the
     /// epoch), carried forward so the next publish walks only new commits.
     #[serde(default)]
@@ -36,6 +47,7 @@ impl Default for Manifest {
             format: FORMAT,
             tool: tool_fingerprint().to_owned(),
             units: BTreeMap::new(),
+            lists_every_file: false,
             last_changed: BTreeMap::new(),
         }
     }
@@ -82,10 +94,12 @@ impl Manifest {
     }
 
     /// The unit's outputs, if it was recorded with exactly these inputs.
+    /// A unit without inputs never matches: nothing says its output is
+    /// unchanged (it is recorded only so the manifest names all its files).
     pub fn reusable(&self, id: &str, inputs: &BTreeMap<String, String>) -> Option<&[OutputRecord]> {
         self.units
             .get(id)
-            .filter(|unit| &unit.inputs == inputs)
+            .filter(|unit| !unit.inputs.is_empty() && &unit.inputs == inputs)
             .map(|unit| unit.outputs.as_slice())
     }
 }

@@ -323,16 +323,19 @@ fn render_all(
             });
             outputs.push(output);
         }
-        if !unit.inputs.is_empty() {
-            manifest.units.insert(
-                unit.id,
-                UnitRecord {
-                    inputs: unit.inputs,
-                    outputs: records,
-                },
-            );
-        }
+        // Units without inputs too: they are never reused, but the manifest
+        // must name every file of the output.
+        manifest.units.insert(
+            unit.id,
+            UnitRecord {
+                inputs: unit.inputs,
+                outputs: records,
+            },
+        );
     }
+    // Two units of one id would hide the first one's files.
+    let recorded: usize = manifest.units.values().map(|unit| unit.outputs.len()).sum();
+    manifest.lists_every_file = recorded == outputs.len();
     if let Some(last_changed) = options.last_changed {
         manifest.last_changed = last_changed.clone();
     }

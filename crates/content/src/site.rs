@@ -274,8 +274,9 @@ impl<'a> Loader<'a> {
             let version = self.source.version(path);
             let outcome = match version.as_deref().and_then(|v| cache.get(path, v)) {
                 Some(cached) => {
-                    self.diagnostics.extend(cached.diagnostics.iter().cloned());
-                    cached.outcome.clone()
+                    let cached = cached.into_owned();
+                    self.diagnostics.extend(cached.diagnostics);
+                    cached.outcome
                 }
                 None => {
                     let before = self.diagnostics.0.len();
@@ -858,17 +859,31 @@ enum FileOutcome {
 ///
 /// A cache can be kept between runs ([`LoadCache::to_bytes`]): with Git
 /// blob ids as versions, a publish then parses only the files a commit
-/// changed.
-#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+/// changed. A cache read back keeps each entry as bytes until a load asks
+/// for it, so each entry is decoded straight into the site, never copied.
+#[derive(Debug, Default)]
 pub struct LoadCache {
     context: String,
-    files: HashMap<String, CachedFile>,
+    files: HashMap<String, CacheEntry>,
+    /// The bytes a stored cache was read from; [`CacheEntry::Stored`] points into them.
+    stored: Vec<u8>,
     /// Entries added, replaced or dropped since the cache was made or read.
-    #[serde(skip)]
     changes: usize,
 }
 
-#[derive(Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Debug)]
+enum CacheEntry {
+    /// Read by a load of this process.
+    Parsed(CachedFile),
+    /// Read back from a stored cache: a [`StoredRecord`] at this range of
+    /// [`LoadCache::stored`].
+    Stored {
+        version: String,
+        record: std::ops::Range<usize>,
+    },
+}
+
+#[derive(Debug, Clone)]
 struct CachedFile {
     version: String,
     outcome: FileOutcome,
@@ -882,8 +897,31 @@ struct StoredCacheHeader {
     stamp: String,
 }
 
+/// The index of a stored cache: every entry with its record's bytes.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredIndex<'a> {
+    context: &'a str,
+    #[serde(borrow)]
+    entries: Vec<StoredEntry<'a>>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredEntry<'a> {
+    path: &'a str,
+    version: &'a str,
+    /// A [`StoredRecord`], encoded.
+    record: &'a [u8],
+}
+
+/// What a file turned out to be, as stored.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredRecord {
+    outcome: FileOutcome,
+    diagnostics: Vec<Diagnostic>,
+}
+
 /// The version of the stored cache's layout.
-const STORED_CACHE_FORMAT: u32 = 1;
+const STORED_CACHE_FORMAT: u32 = 2;
 
 impl LoadCache {
     /// The cache as bytes to keep between runs. `stamp` names the program
@@ -893,22 +931,81 @@ impl LoadCache {
             format: STORED_CACHE_FORMAT,
             stamp: stamp.to_owned(),
         };
+        // Serialising finite values into memory cannot fail.
+        let encode = |file: &CachedFile| {
+            let record = StoredRecord {
+                outcome: file.outcome.clone(),
+                diagnostics: file.diagnostics.clone(),
+            };
+            postcard::to_stdvec(&record).unwrap_or_default()
+        };
+        let parsed: HashMap<&str, Vec<u8>> = self
+            .files
+            .iter()
+            .filter_map(|(path, entry)| match entry {
+                CacheEntry::Parsed(file) => Some((path.as_str(), encode(file))),
+                CacheEntry::Stored { .. } => None,
+            })
+            .collect();
+        let mut entries: Vec<StoredEntry<'_>> = self
+            .files
+            .iter()
+            .map(|(path, entry)| match entry {
+                CacheEntry::Parsed(file) => StoredEntry {
+                    path,
+                    version: &file.version,
+                    record: &parsed[path.as_str()],
+                },
+                CacheEntry::Stored { version, record } => StoredEntry {
+                    path,
+                    version,
+                    record: &self.stored[record.clone()],
+                },
+            })
+            .collect();
+        entries.sort_by(|a, b| a.path.cmp(b.path));
+        let index = StoredIndex {
+            context: &self.context,
+            entries,
+        };
         let mut bytes = postcard::to_stdvec(&header).unwrap_or_default();
-        // Serialising owned, finite values into memory cannot fail.
-        bytes.extend(postcard::to_stdvec(self).unwrap_or_default());
+        bytes.extend(postcard::to_stdvec(&index).unwrap_or_default());
         bytes
     }
 
     /// A cache read back from [`LoadCache::to_bytes`]; an empty cache when the
     /// bytes are damaged or were written by another program or format.
-    pub fn from_bytes(bytes: &[u8], stamp: &str) -> Self {
-        let Ok((header, rest)) = postcard::take_from_bytes::<StoredCacheHeader>(bytes) else {
+    /// Entries are decoded when a load uses them.
+    pub fn from_bytes(bytes: Vec<u8>, stamp: &str) -> Self {
+        let Ok((header, rest)) = postcard::take_from_bytes::<StoredCacheHeader>(&bytes) else {
             return Self::default();
         };
         if header.format != STORED_CACHE_FORMAT || header.stamp != stamp {
             return Self::default();
         }
-        postcard::from_bytes(rest).unwrap_or_default()
+        let Ok(index) = postcard::from_bytes::<StoredIndex<'_>>(rest) else {
+            return Self::default();
+        };
+        let start = bytes.as_ptr() as usize;
+        let files = index
+            .entries
+            .iter()
+            .map(|entry| {
+                let offset = entry.record.as_ptr() as usize - start;
+                let stored = CacheEntry::Stored {
+                    version: entry.version.to_owned(),
+                    record: offset..offset + entry.record.len(),
+                };
+                (entry.path.to_owned(), stored)
+            })
+            .collect();
+        let context = index.context.to_owned();
+        Self {
+            context,
+            files,
+            stored: bytes,
+            changes: 0,
+        }
     }
 
     /// How many entries loads added, replaced or dropped since the cache was
@@ -931,12 +1028,33 @@ impl LoadCache {
         if self.context != context {
             self.changes += self.files.len().max(1);
             self.files.clear();
+            self.stored = Vec::new();
             self.context = context;
         }
     }
 
-    fn get(&self, path: &str, version: &str) -> Option<&CachedFile> {
-        self.files.get(path).filter(|file| file.version == version)
+    /// The entry of `path` if it was read at `version`: borrowed when this
+    /// process parsed it, decoded from the stored bytes otherwise (a damaged
+    /// record counts as missing, so the file is parsed again).
+    fn get(&self, path: &str, version: &str) -> Option<std::borrow::Cow<'_, CachedFile>> {
+        match self.files.get(path)? {
+            CacheEntry::Parsed(file) if file.version == version => {
+                Some(std::borrow::Cow::Borrowed(file))
+            }
+            CacheEntry::Stored {
+                version: stored_version,
+                record,
+            } if stored_version == version => {
+                let record: StoredRecord =
+                    postcard::from_bytes(&self.stored[record.clone()]).ok()?;
+                Some(std::borrow::Cow::Owned(CachedFile {
+                    version: stored_version.clone(),
+                    outcome: record.outcome,
+                    diagnostics: record.diagnostics,
+                }))
+            }
+            _ => None,
+        }
     }
 
     fn insert(
@@ -948,11 +1066,11 @@ impl LoadCache {
     ) {
         self.files.insert(
             path.to_owned(),
-            CachedFile {
+            CacheEntry::Parsed(CachedFile {
                 version,
                 outcome,
                 diagnostics,
-            },
+            }),
         );
         self.changes += 1;
     }

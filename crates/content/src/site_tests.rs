@@ -314,7 +314,7 @@ fn a_stored_cache_gives_the_same_site_and_reads_only_what_changed() {
     assert!(cache.changes() >= cache.len() && !cache.is_empty());
     let bytes = cache.to_bytes("program 1");
 
-    let mut stored = LoadCache::from_bytes(&bytes, "program 1");
+    let mut stored = LoadCache::from_bytes(bytes.clone(), "program 1");
     assert_eq!(stored.changes(), 0);
     assert_eq!(stored.len(), cache.len());
     source.reads.lock().unwrap().clear();
@@ -344,13 +344,24 @@ fn a_stored_cache_gives_the_same_site_and_reads_only_what_changed() {
         "nested front matter survives the round trip"
     );
 
+    // Stored again (entries still as bytes beside one parsed anew), it reads back whole.
+    let mut restored = LoadCache::from_bytes(stored.to_bytes("program 1"), "program 1");
+    source.reads.lock().unwrap().clear();
+    let reloaded = Site::load_cached("t", &source, &mut restored).unwrap();
+    assert_eq!(reloaded.site, uncached.site);
+    assert_eq!(restored.changes(), 0);
+    assert_eq!(
+        source.reads.lock().unwrap().clone(),
+        ["_config.yml", "_team/collection.yml"]
+    );
+
     // Another program, or damaged bytes, start from nothing.
-    assert!(LoadCache::from_bytes(&bytes, "program 2").is_empty());
-    let mut other = LoadCache::from_bytes(&bytes, "program 2");
+    assert!(LoadCache::from_bytes(bytes.clone(), "program 2").is_empty());
+    let mut other = LoadCache::from_bytes(bytes.clone(), "program 2");
     source.reads.lock().unwrap().clear();
     Site::load_cached("t", &source, &mut other).unwrap();
     assert!(source.reads.lock().unwrap().len() > 2);
-    let mut damaged = LoadCache::from_bytes(&bytes[..bytes.len() / 2], "program 1");
+    let mut damaged = LoadCache::from_bytes(bytes[..bytes.len() / 2].to_vec(), "program 1");
     source.reads.lock().unwrap().clear();
     Site::load_cached("t", &source, &mut damaged).unwrap();
     assert!(source.reads.lock().unwrap().len() > 2);

@@ -186,10 +186,12 @@ pub fn publish_revision(request: &PublishRequest<'_>) -> Result<PublishReport, P
         &commit,
         &format!("gazette: published {}", request.name),
     )?;
-    Ok(report(PublishOutcome::Published {
+    let outcome = PublishOutcome::Published {
         stats: rendered.stats,
-        warnings: rendered.warnings,
-    }))
+        warnings: rendered.warnings.clone(),
+    };
+    drop_later((rendered, previous_manifest, dates));
+    Ok(report(outcome))
 }
 
 /// Whether anything the site depends on changed between two commits.
@@ -234,6 +236,7 @@ fn render_at(
     let mut cache = StoredLoadCache::open(request);
     let loaded = Site::load_cached(request.name, site_source, &mut cache.cache);
     cache.store();
+    drop_later(cache);
     let loaded = loaded.map_err(PublishError::Content)?;
     let mut diagnostics = loaded.diagnostics;
     let mut theme = Theme::load(themes, request.theme, Some(site_source)).map_err(|error| {
@@ -250,7 +253,9 @@ fn render_at(
         last_changed: Some(dates),
         previous,
     };
-    match render_site(&loaded.site, &mut theme, &options) {
+    let result = render_site(&loaded.site, &mut theme, &options);
+    drop_later((loaded.site, theme));
+    match result {
         Ok(rendered) if !diagnostics.has_errors() => {
             let mut rendered = rendered;
             diagnostics.extend(rendered.warnings.0.drain(..));
@@ -267,6 +272,14 @@ fn render_at(
             Err(PublishError::Content(diagnostics))
         }
     }
+}
+
+/// Frees a large value on another thread. A loaded site and its caches take
+/// tens of milliseconds to free, which a one-page publish need not wait for;
+/// a process that exits first simply never frees them.
+fn drop_later<T: Send + 'static>(value: T) {
+    // Should the thread not start, the closure and the value drop here.
+    let _ = std::thread::Builder::new().spawn(move || drop(value));
 }
 
 /// The parsed files of a site's earlier publishes, kept in the repository's
@@ -298,7 +311,7 @@ impl StoredLoadCache {
         let cache = path
             .as_deref()
             .and_then(|path| std::fs::read(path).ok())
-            .map(|bytes| LoadCache::from_bytes(&bytes, &stamp))
+            .map(|bytes| LoadCache::from_bytes(bytes, &stamp))
             .unwrap_or_default();
         Self { path, stamp, cache }
     }

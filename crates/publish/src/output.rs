@@ -197,7 +197,30 @@ impl FolderTarget {
         let keep: Vec<&Path> = std::iter::once(version.as_path())
             .chain(current.as_deref())
             .collect();
-        self.remove_leftovers(&keep)
+        self.remove_leftovers(&keep)?;
+        if current.is_none() {
+            // A first publish has no version to become the spare: link one,
+            // so that the next publish already recycles instead of copying
+            // the whole tree.
+            self.link_spare(&version, stamp);
+        }
+        Ok(())
+    }
+
+    /// Makes a spare of `version` by hard links, named as older than it.
+    /// Only an aid: when it cannot be made, the next publish writes a whole
+    /// tree instead.
+    fn link_spare(&self, version: &Path, stamp: u128) {
+        let staging = self
+            .versions
+            .join(format!("tmp-{}-{stamp}-spare", std::process::id()));
+        let spare = self.versions.join(format!("v-{}", stamp.saturating_sub(1)));
+        if link_tree(version, &staging)
+            .and_then(|()| fs::rename(&staging, &spare))
+            .is_err()
+        {
+            let _ = fs::remove_dir_all(&staging);
+        }
     }
 
     /// The newest version other than the current one, with its manifest, if
@@ -293,6 +316,21 @@ impl FolderTarget {
         }
         Ok(())
     }
+}
+
+/// Recreates the tree `from` at `to` with hard links to its files.
+fn link_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+    fs::create_dir(to)?;
+    for entry in fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            link_tree(&entry.path(), &target)?;
+        } else {
+            fs::hard_link(entry.path(), &target)?;
+        }
+    }
+    Ok(())
 }
 
 fn same_path(a: &Path, b: &Path) -> bool {
@@ -569,7 +607,7 @@ mod tests {
         let out = dir.path().join("site");
         let source = gazette_content::MemorySource::default();
         let mut site = RenderedSite::default();
-        for text in ["one", "two", "three"] {
+        for (round, text) in ["one", "two", "three"].into_iter().enumerate() {
             site.outputs = vec![crate::Output {
                 path: "index.html".into(),
                 contents: OutputContents::Rendered(text.as_bytes().to_vec()),
@@ -577,8 +615,22 @@ mod tests {
             }];
             write_site(&site, &source, &out).unwrap();
             assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), text);
+            assert_eq!(versions(&out).len(), 2, "the current and the spare");
+            if round == 0 {
+                // The first publish links its own spare, so the next recycles.
+                let spare = versions(&out)
+                    .into_iter()
+                    .map(|name| dir.path().join(".site.gazette").join(name))
+                    .find(|path| {
+                        !same_path(
+                            path,
+                            &fs::read_link(&out).map(|l| dir.path().join(l)).unwrap(),
+                        )
+                    })
+                    .unwrap();
+                assert_eq!(fs::read_to_string(spare.join("index.html")).unwrap(), "one");
+            }
         }
-        assert_eq!(versions(&out).len(), 2, "the current and the spare");
     }
 
     /// A test unit: its id, the id of its inputs (empty: none, as for a copy

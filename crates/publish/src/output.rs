@@ -198,10 +198,14 @@ impl FolderTarget {
             .chain(current.as_deref())
             .collect();
         self.remove_leftovers(&keep)?;
-        if current.is_none() {
-            // A first publish has no version to become the spare: link one,
-            // so that the next publish already recycles instead of copying
-            // the whole tree.
+        if spare.is_none() && site.manifest.lists_every_file {
+            // No spare was recycled: a first publish, or one after an upgrade
+            // of Gazette (the old versions' outputs are another program's).
+            // The version it replaced cannot become a spare the next publish
+            // recycles, so link one of the new version: the next publish then
+            // patches a few files instead of writing the whole tree again.
+            // (A version whose manifest does not list every file is never
+            // recycled, so it gets no spare.)
             self.link_spare(&version, stamp);
         }
         Ok(())
@@ -605,31 +609,34 @@ mod tests {
     fn publishing_switches_versions_and_keeps_the_previous_one_as_spare() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("site");
+        let target = FolderTarget::new(&out);
         let source = gazette_content::MemorySource::default();
-        let mut site = RenderedSite::default();
-        for (round, text) in ["one", "two", "three"].into_iter().enumerate() {
-            site.outputs = vec![crate::Output {
-                path: "index.html".into(),
-                contents: OutputContents::Rendered(text.as_bytes().to_vec()),
-                origin: "test".into(),
-            }];
+        let rounds: [(Spec, &str); 3] = [
+            (&[("index.md", "1", &[("index.html", "one")])], "one"),
+            (&[("index.md", "2", &[("index.html", "two")])], "two"),
+            (&[("index.md", "3", &[("index.html", "three")])], "three"),
+        ];
+        for (round, (spec, text)) in rounds.into_iter().enumerate() {
+            let site = render(spec, target.current_manifest().as_ref());
             write_site(&site, &source, &out).unwrap();
             assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), text);
             assert_eq!(versions(&out).len(), 2, "the current and the spare");
-            if round == 0 {
-                // The first publish links its own spare, so the next recycles.
-                let spare = versions(&out)
-                    .into_iter()
-                    .map(|name| dir.path().join(".site.gazette").join(name))
-                    .find(|path| {
-                        !same_path(
-                            path,
-                            &fs::read_link(&out).map(|l| dir.path().join(l)).unwrap(),
-                        )
-                    })
-                    .unwrap();
-                assert_eq!(fs::read_to_string(spare.join("index.html")).unwrap(), "one");
-            }
+            let spare = versions(&out)
+                .into_iter()
+                .map(|name| dir.path().join(".site.gazette").join(name))
+                .find(|path| !same_path(path, &out))
+                .unwrap();
+            // The first publish links its own spare, so the next recycles;
+            // later ones keep the version they replaced.
+            let expected = if round == 0 {
+                "one"
+            } else {
+                rounds[round - 1].1
+            };
+            assert_eq!(
+                fs::read_to_string(spare.join("index.html")).unwrap(),
+                expected
+            );
         }
     }
 
@@ -897,6 +904,16 @@ mod tests {
         write_site(&render(C, None), &source, &fresh).unwrap();
         assert!(snapshot(&out) == snapshot(&fresh));
         assert!(!staging.exists(), "the interrupted publish is cleaned");
+        // With no spare to recycle, the publish linked one of the new
+        // version, beside the version it replaced (still live for readers
+        // that resolved the link before the switch).
+        assert_eq!(versions(&out).len(), 3, "{:?}", versions(&out));
+        write_site(
+            &render(A, target.current_manifest().as_ref()),
+            &source,
+            &out,
+        )
+        .unwrap();
         assert_eq!(versions(&out).len(), 2, "{:?}", versions(&out));
     }
 
@@ -952,21 +969,22 @@ mod tests {
         )
         .unwrap();
         for change in ["another tool", "incomplete"] {
-            let spare = versions(&out)
+            let spares = versions(&out)
                 .into_iter()
                 .map(|name| dir.path().join(".site.gazette").join(name))
-                .find(|path| !same_path(path, &out))
-                .unwrap();
-            // The spare's manifest as another program, or an older one
+                .filter(|path| !same_path(path, &out));
+            // Each spare's manifest as another program, or an older one
             // that left out units without inputs, wrote it.
-            let path = spare.join(MANIFEST_PATH);
-            let mut manifest = Manifest::from_json(&fs::read(&path).unwrap()).unwrap();
-            match change {
-                "another tool" => manifest.tool = "another".into(),
-                _ => manifest.lists_every_file = false,
+            for spare in spares {
+                let path = spare.join(MANIFEST_PATH);
+                let mut manifest = Manifest::from_json(&fs::read(&path).unwrap()).unwrap();
+                match change {
+                    "another tool" => manifest.tool = "another".into(),
+                    _ => manifest.lists_every_file = false,
+                }
+                fs::remove_file(&path).unwrap();
+                fs::write(&path, manifest.to_json()).unwrap();
             }
-            fs::remove_file(&path).unwrap();
-            fs::write(&path, manifest.to_json()).unwrap();
             assert!(target.usable_spare(Some(&out)).is_none(), "{change}");
             let site = render(C, target.current_manifest().as_ref());
             write_site(&site, &source, &out).unwrap();

@@ -38,8 +38,21 @@ pub(crate) fn has_front_matter(text: &str) -> bool {
         .is_some_and(|first| first.trim_end() == "---")
 }
 
-/// Splits and parses a page. The caller has checked [`has_front_matter`].
-pub(crate) fn parse(text: &str) -> Result<FrontMatter, FrontMatterError> {
+/// A page file cut at its front matter's closing line.
+struct Blocks<'a> {
+    /// The YAML between the `---` lines.
+    yaml: &'a str,
+    /// The 1-based line of the opening `---`.
+    opening_line: u32,
+    /// The text after the closing line.
+    body: &'a str,
+    /// The 1-based line where the body starts.
+    body_line: u32,
+}
+
+/// Finds the front matter block without parsing it. The caller has checked
+/// [`has_front_matter`].
+fn split(text: &str) -> Result<Blocks<'_>, FrontMatterError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut offset = 0;
     let mut yaml_start = None;
@@ -56,12 +69,28 @@ pub(crate) fn parse(text: &str) -> Result<FrontMatter, FrontMatterError> {
         }
         offset += line.len();
     }
-    let (yaml_begin, yaml_first_line) = yaml_start.ok_or(FrontMatterError::Unclosed)?;
+    let (yaml_begin, opening_line) = yaml_start.ok_or(FrontMatterError::Unclosed)?;
     let (yaml_end, body_begin, closing_line) = closing.ok_or(FrontMatterError::Unclosed)?;
-    let yaml_text = &text[yaml_begin..yaml_end];
+    Ok(Blocks {
+        yaml: &text[yaml_begin..yaml_end],
+        opening_line: opening_line as u32,
+        body: &text[body_begin..],
+        body_line: closing_line as u32 + 1,
+    })
+}
+
+/// The body of a page file, as [`parse`] would give it, without parsing the
+/// front matter: `None` when the front matter is not closed.
+pub(crate) fn body_of(text: &str) -> Option<&str> {
+    split(text).ok().map(|blocks| blocks.body)
+}
+
+/// Splits and parses a page. The caller has checked [`has_front_matter`].
+pub(crate) fn parse(text: &str) -> Result<FrontMatter, FrontMatterError> {
+    let blocks = split(text)?;
     // The YAML starts on the line after the opening `---`.
-    let line_offset = yaml_first_line as u32;
-    let data = match yaml::parse(yaml_text) {
+    let line_offset = blocks.opening_line;
+    let data = match yaml::parse(blocks.yaml) {
         Ok(Value::Object(map)) => map,
         Ok(Value::Null) => Map::new(),
         Ok(_) => {
@@ -79,8 +108,8 @@ pub(crate) fn parse(text: &str) -> Result<FrontMatter, FrontMatterError> {
     };
     Ok(FrontMatter {
         data,
-        body: text[body_begin..].to_owned(),
-        body_line: closing_line as u32 + 1,
+        body: blocks.body.to_owned(),
+        body_line: blocks.body_line,
     })
 }
 

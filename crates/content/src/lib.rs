@@ -42,7 +42,7 @@ pub use config::SiteConfig;
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
 pub use front_matter::FrontMatter;
 pub use navigation::{NavLink, NavSublink, Navigation};
-pub use page::{BodyVariant, Page, PageKind, PostKind};
+pub use page::{BodyVariant, Page, PageBody, PageKind, PostKind, has_liquid};
 pub use permalink::{Permalink, PermalinkError, percent_decode, slugify_pretty};
 pub use resource_room::{Category, ResourceRoom};
 pub use site::{LoadCache, LoadedSite, Site, StaticFile, StyleSheet};

@@ -65,6 +65,66 @@ pub enum BodyVariant {
     Html,
 }
 
+/// A page's body, Liquid not yet evaluated.
+///
+/// A page read back from a stored [`LoadCache`](crate::LoadCache) leaves its
+/// body in the source: bodies are most of a site's bytes, and a publish reads
+/// only those of the pages it renders ([`Site::read_body`](crate::Site::read_body)).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum PageBody {
+    /// The text as read.
+    Text(String),
+    /// Not read yet: still in the source, at the page's `content_id`.
+    InSource {
+        /// Whether the text has any Liquid (see [`has_liquid`]), which
+        /// decides what the page reads without reading the page.
+        has_liquid: bool,
+    },
+}
+
+impl PageBody {
+    /// The text, when it has been read.
+    pub fn text(&self) -> Option<&str> {
+        match self {
+            Self::Text(text) => Some(text),
+            Self::InSource { .. } => None,
+        }
+    }
+
+    /// Whether the body has any Liquid tag, read or not.
+    pub fn has_liquid(&self) -> bool {
+        match self {
+            Self::Text(text) => has_liquid(text),
+            Self::InSource { has_liquid } => *has_liquid,
+        }
+    }
+
+    /// The same body left in the source: what a stored cache keeps.
+    pub fn left_in_source(&self) -> Self {
+        Self::InSource {
+            has_liquid: self.has_liquid(),
+        }
+    }
+}
+
+impl From<String> for PageBody {
+    fn from(text: String) -> Self {
+        Self::Text(text)
+    }
+}
+
+impl From<&str> for PageBody {
+    fn from(text: &str) -> Self {
+        Self::Text(text.to_owned())
+    }
+}
+
+/// Whether `text` contains any Liquid at all (most pages do not): a `{{`
+/// output or a `{%` tag.
+pub fn has_liquid(text: &str) -> bool {
+    text.contains("{{") || text.contains("{%")
+}
+
 /// One page of a site, parsed but not rendered.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Page {
@@ -88,7 +148,7 @@ pub struct Page {
     /// How the body is written.
     pub variant: BodyVariant,
     /// The body, Liquid not yet evaluated.
-    pub body: String,
+    pub body: PageBody,
     /// The 1-based line where the body starts in the file.
     pub body_line: u32,
     /// The date of a post (file name or `date`), or `date` of any page.

@@ -10,7 +10,7 @@ use crate::collection::{Collection, CollectionEntry};
 use crate::config::{SiteConfig, string_list, truthy};
 use crate::front_matter::{self, FrontMatter, FrontMatterError};
 use crate::navigation::Navigation;
-use crate::page::{self, BodyVariant, Page, PageKind, PostKind};
+use crate::page::{self, BodyVariant, Page, PageBody, PageKind, PostKind};
 use crate::permalink::{Permalink, is_external_url, slugify_pretty};
 use crate::resource_room::{Category, ResourceRoom};
 use crate::{Diagnostic, Diagnostics, Map, Source, Value, yaml};
@@ -164,6 +164,42 @@ impl Site {
             FileOutcome::Page(page) => Some(Ok(*page)),
             _ => None,
         }
+    }
+
+    /// The body of `page`: its text when it was read with the page, read
+    /// from `source` when a stored [`LoadCache`] left it there. The file must
+    /// still be the one the page was read from (its content id is checked).
+    pub fn read_body<'p>(
+        &self,
+        source: &dyn Source,
+        page: &'p Page,
+    ) -> Result<std::borrow::Cow<'p, str>, Box<Diagnostic>> {
+        if let PageBody::Text(text) = &page.body {
+            return Ok(std::borrow::Cow::Borrowed(text));
+        }
+        let path = &page.source_path;
+        let unreadable = |message: String| {
+            Box::new(
+                Diagnostic::error(&self.name, path, message)
+                    .with_hint("check that the repository is not corrupt, then publish again"),
+            )
+        };
+        let bytes = source
+            .read(path)
+            .map_err(|error| unreadable(format!("cannot read the file: {error}")))?;
+        let content_id = source
+            .content_id(path)
+            .unwrap_or_else(|| blake3::hash(&bytes).to_hex().to_string());
+        if content_id != page.content_id {
+            return Err(unreadable(
+                "the file is not the version the site was loaded from".to_owned(),
+            ));
+        }
+        let text = String::from_utf8(bytes)
+            .map_err(|_| unreadable("the file is no longer valid UTF-8".to_owned()))?;
+        front_matter::body_of(&text)
+            .map(|body| std::borrow::Cow::Owned(body.to_owned()))
+            .ok_or_else(|| unreadable("the file's front matter is no longer closed".to_owned()))
     }
 
     /// The published page at a URL path such as `/about/`.
@@ -710,7 +746,7 @@ impl<'a> Loader<'a> {
             layout,
             permalink,
             variant,
-            body: parsed.body,
+            body: PageBody::Text(parsed.body),
             body_line: parsed.body_line,
             date,
             third_nav_title,
@@ -861,6 +897,8 @@ enum FileOutcome {
 /// blob ids as versions, a publish then parses only the files a commit
 /// changed. A cache read back keeps each entry as bytes until a load asks
 /// for it, so each entry is decoded straight into the site, never copied.
+/// Pages read back from it leave their bodies in the source
+/// ([`PageBody::InSource`]): [`Site::read_body`] reads the ones needed.
 #[derive(Debug, Default)]
 pub struct LoadCache {
     context: String,
@@ -933,8 +971,17 @@ impl LoadCache {
         };
         // Serialising finite values into memory cannot fail.
         let encode = |file: &CachedFile| {
+            // Bodies are most of a site's bytes and a publish renders few
+            // pages: they stay in the source (see `Site::read_body`).
+            let outcome = match &file.outcome {
+                FileOutcome::Page(page) => FileOutcome::Page(Box::new(Page {
+                    body: page.body.left_in_source(),
+                    ..Page::clone(page)
+                })),
+                other => other.clone(),
+            };
             let record = StoredRecord {
-                outcome: file.outcome.clone(),
+                outcome,
                 diagnostics: file.diagnostics.clone(),
             };
             postcard::to_stdvec(&record).unwrap_or_default()

@@ -319,16 +319,23 @@ fn a_stored_cache_gives_the_same_site_and_reads_only_what_changed() {
     assert_eq!(stored.len(), cache.len());
     source.reads.lock().unwrap().clear();
     let again = Site::load_cached("t", &source, &mut stored).unwrap();
+    let a = again.site.page_by_url("/a/").unwrap();
     assert_eq!(
-        again.site, first.site,
-        "the same site from the stored cache"
+        a.body,
+        PageBody::InSource { has_liquid: false },
+        "bodies stay in the source"
+    );
+    let reads = source.reads.lock().unwrap().clone();
+    assert_eq!(reads, ["_config.yml", "_team/collection.yml"]);
+    assert_eq!(
+        with_bodies_read(again.site, &source),
+        first.site,
+        "the same site from the stored cache, once bodies are read"
     );
     assert_eq!(
         again.diagnostics, first.diagnostics,
         "and the same problems"
     );
-    let reads = source.reads.lock().unwrap().clone();
-    assert_eq!(reads, ["_config.yml", "_team/collection.yml"]);
 
     source
         .inner
@@ -336,7 +343,11 @@ fn a_stored_cache_gives_the_same_site_and_reads_only_what_changed() {
     source.reads.lock().unwrap().clear();
     let fixed = Site::load_cached("t", &source, &mut stored).unwrap();
     let uncached = Site::load("t", &source).unwrap();
-    assert_eq!(fixed.site, uncached.site, "a stored cache changes nothing");
+    assert_eq!(
+        with_bodies_read(fixed.site.clone(), &source),
+        uncached.site,
+        "a stored cache changes nothing"
+    );
     assert_eq!(stored.changes(), 1, "only the fixed file was read again");
     assert_eq!(
         fixed.site.page_by_url("/a/").unwrap().data["tags"][1]["y"],
@@ -348,12 +359,12 @@ fn a_stored_cache_gives_the_same_site_and_reads_only_what_changed() {
     let mut restored = LoadCache::from_bytes(stored.to_bytes("program 1"), "program 1");
     source.reads.lock().unwrap().clear();
     let reloaded = Site::load_cached("t", &source, &mut restored).unwrap();
-    assert_eq!(reloaded.site, uncached.site);
     assert_eq!(restored.changes(), 0);
     assert_eq!(
         source.reads.lock().unwrap().clone(),
         ["_config.yml", "_team/collection.yml"]
     );
+    assert_eq!(with_bodies_read(reloaded.site, &source), uncached.site);
 
     // Another program, or damaged bytes, start from nothing.
     assert!(LoadCache::from_bytes(bytes.clone(), "program 2").is_empty());
@@ -365,4 +376,47 @@ fn a_stored_cache_gives_the_same_site_and_reads_only_what_changed() {
     source.reads.lock().unwrap().clear();
     Site::load_cached("t", &source, &mut damaged).unwrap();
     assert!(source.reads.lock().unwrap().len() > 2);
+}
+
+/// `site` with every body a stored cache left in the source read from it.
+fn with_bodies_read(mut site: Site, source: &dyn Source) -> Site {
+    let bodies: Vec<String> = site
+        .pages
+        .iter()
+        .map(|page| site.read_body(source, page).unwrap().into_owned())
+        .collect();
+    for (page, body) in site.pages.iter_mut().zip(bodies) {
+        page.body = PageBody::Text(body);
+    }
+    site
+}
+
+#[test]
+fn a_body_left_in_the_source_is_read_only_from_the_same_version() {
+    let mut source = MemorySource::from_files([
+        ("_config.yml", "title: T\n"),
+        (
+            "pages/a.md",
+            "\u{feff}---\ntitle: A\npermalink: /a/\n---\nBody {{ site.title }}\n",
+        ),
+    ]);
+    let mut cache = LoadCache::default();
+    Site::load_cached("t", &source, &mut cache).unwrap();
+    let mut stored = LoadCache::from_bytes(cache.to_bytes("p"), "p");
+    let site = Site::load_cached("t", &source, &mut stored).unwrap().site;
+    let page = site.page_by_url("/a/").unwrap();
+    assert!(page.body.has_liquid() && page.body.text().is_none());
+    assert_eq!(
+        site.read_body(&source, page).unwrap(),
+        "Body {{ site.title }}\n"
+    );
+
+    source.insert("pages/a.md", "---\ntitle: A\n---\nEdited since\n");
+    let error = site.read_body(&source, page).unwrap_err();
+    assert_eq!(error.file, "pages/a.md");
+    assert!(
+        error.message.contains("not the version"),
+        "{}",
+        error.message
+    );
 }

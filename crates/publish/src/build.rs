@@ -82,6 +82,7 @@ pub fn render_request(
     let options = crate::RenderOptions {
         last_changed: request.last_changed,
         previous: None,
+        bodies: None,
     };
     match render_site(&loaded.site, &mut theme, &options) {
         Ok(rendered) => {

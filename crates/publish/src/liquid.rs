@@ -133,7 +133,7 @@ impl LiquidEngine {
 
     /// Whether `text` contains any Liquid at all (most pages do not).
     pub fn has_liquid(text: &str) -> bool {
-        text.contains("{{") || text.contains("{%")
+        gazette_content::has_liquid(text)
     }
 
     /// Renders `text` with the `site` and `page` objects.

@@ -5,8 +5,8 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use gazette_content::{
-    BodyVariant, Diagnostic, Diagnostics, Page, PageKind, PostKind, Site, StaticFile, StyleSheet,
-    Value,
+    BodyVariant, Diagnostic, Diagnostics, Page, PageBody, PageKind, PostKind, Site, Source,
+    StaticFile, StyleSheet, Value, has_liquid,
 };
 use gazette_theme::Theme;
 use rayon::prelude::*;
@@ -89,7 +89,7 @@ impl RenderedSite {
 }
 
 /// What a render may use beyond the site and the theme.
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Default, Clone, Copy)]
 pub struct RenderOptions<'a> {
     /// When each source file last changed (seconds since the epoch, by
     /// site-relative path); pages show it as "Last updated".
@@ -97,6 +97,9 @@ pub struct RenderOptions<'a> {
     /// The manifest of the previous publish: units whose inputs are unchanged
     /// are not rendered again, their outputs are reused.
     pub previous: Option<&'a Manifest>,
+    /// Where the site was loaded from, for the bodies a stored load cache
+    /// left there ([`PageBody::InSource`]): only pages that render read theirs.
+    pub bodies: Option<&'a dyn Source>,
 }
 
 /// Renders `site` with `theme`. Every error of the site is returned at once.
@@ -200,7 +203,7 @@ fn render_all(
         sanitizer,
     };
     let keys = &shared.keys;
-    let renderer = shared.renderer(site, theme, options.last_changed);
+    let renderer = shared.renderer(site, theme, options);
 
     let results: Vec<Result<Unit, Box<Diagnostic>>> = site
         .pages
@@ -375,7 +378,7 @@ impl Shared {
         &'a self,
         site: &'a Site,
         theme: &'a Theme,
-        last_changed: Option<&'a BTreeMap<String, i64>>,
+        options: &RenderOptions<'a>,
     ) -> PageRenderer<'a> {
         PageRenderer {
             site,
@@ -385,7 +388,8 @@ impl Shared {
             liquid: &self.liquid,
             liquid_site: &self.liquid_site,
             sanitizer: &self.sanitizer,
-            last_changed,
+            last_changed: options.last_changed,
+            bodies: options.bodies,
         }
     }
 }
@@ -426,8 +430,8 @@ impl RenderSession {
         previous: Option<&Manifest>,
     ) -> Result<(RenderedSite, Self), Diagnostics> {
         let options = RenderOptions {
-            last_changed: None,
             previous,
+            ..RenderOptions::default()
         };
         let (rendered, diagnostics, shared) = render_all(&site, &mut theme, &options);
         match shared {
@@ -470,7 +474,9 @@ impl RenderSession {
         }
         self.site.pages[index] = edited;
         let page = &self.site.pages[index];
-        let renderer = self.shared.renderer(&self.site, &self.theme, None);
+        let renderer = self
+            .shared
+            .renderer(&self.site, &self.theme, &RenderOptions::default());
         let inputs = self.shared.keys.page_inputs(page, None);
         Some(match renderer.render(index, page) {
             Ok(outputs) => Ok(PageUpdate {
@@ -494,7 +500,7 @@ impl RenderSession {
 /// id of their content, which follows the body).
 fn differs_only_in_body(current: &Page, edited: &Page) -> bool {
     let without_body = |page: &Page| Page {
-        body: String::new(),
+        body: PageBody::InSource { has_liquid: false },
         content_id: String::new(),
         ..page.clone()
     };
@@ -648,7 +654,7 @@ impl InputKeys {
                 | PageKind::ResourceRoom
                 | PageKind::Category { .. }
                 | PageKind::Post { .. }
-        ) || LiquidEngine::has_liquid(&page.body);
+        ) || page.body.has_liquid();
         if reads_room && !self.room.is_empty() {
             inputs.insert("room".into(), self.room.clone());
         }
@@ -771,6 +777,7 @@ struct PageRenderer<'a> {
     liquid_site: &'a liquid_core::Value,
     sanitizer: &'a ContentSanitizer,
     last_changed: Option<&'a BTreeMap<String, i64>>,
+    bodies: Option<&'a dyn Source>,
 }
 
 impl PageRenderer<'_> {
@@ -1073,10 +1080,20 @@ impl PageRenderer<'_> {
 
     /// Liquid, then Markdown or rich text, then the sanitiser.
     fn body_html(&self, page: &Page) -> Result<String, Box<Diagnostic>> {
-        let body = if LiquidEngine::has_liquid(&page.body) {
+        let text = match (&page.body, self.bodies) {
+            (PageBody::Text(text), _) => std::borrow::Cow::Borrowed(text.as_str()),
+            (PageBody::InSource { .. }, Some(source)) => self.site.read_body(source, page)?,
+            (PageBody::InSource { .. }, None) => {
+                return Err(Box::new(
+                    self.error(page, "the page's body was not read with the site".into())
+                        .with_hint("this is a bug in Gazette: the render was given no source for page bodies"),
+                ));
+            }
+        };
+        let body = if has_liquid(&text) {
             let page_value = liquid_value(&context::liquid_page(page));
             self.liquid
-                .render(&page.body, self.liquid_site, &page_value)
+                .render(&text, self.liquid_site, &page_value)
                 .map_err(|error| {
                     let line = page.body_line + error.line.unwrap_or(1) - 1;
                     let mut diagnostic = self
@@ -1086,7 +1103,7 @@ impl PageRenderer<'_> {
                     diagnostic
                 })?
         } else {
-            page.body.clone()
+            text.into_owned()
         };
         let html = match page.variant {
             BodyVariant::Markdown => render_markdown(&body),

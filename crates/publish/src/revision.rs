@@ -252,6 +252,7 @@ fn render_at(
     let options = RenderOptions {
         last_changed: Some(dates),
         previous,
+        bodies: Some(site_source),
     };
     let result = render_site(&loaded.site, &mut theme, &options);
     drop_later((loaded.site, theme));

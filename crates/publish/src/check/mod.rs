@@ -196,6 +196,7 @@ pub fn check_request(
     let render_options = RenderOptions {
         last_changed: request.last_changed,
         previous: None,
+        bodies: None,
     };
     let (rendered, render_diagnostics) =
         render_site_partially(&renderable, &mut theme, &render_options);

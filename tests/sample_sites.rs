@@ -180,7 +180,7 @@ fn the_manifest_names_every_output_even_copies_without_content_ids() {
     let copies: Vec<_> = manifest
         .units
         .iter()
-        .filter(|(_, unit)| unit.inputs.is_empty())
+        .filter(|(_, unit)| unit.inputs_digest.is_empty())
         .collect();
     assert!(
         !copies.is_empty(),
@@ -188,7 +188,7 @@ fn the_manifest_names_every_output_even_copies_without_content_ids() {
     );
     for (id, unit) in copies {
         assert!(
-            manifest.reusable(id, &unit.inputs).is_none(),
+            manifest.reusable(id, &unit.inputs_digest).is_none(),
             "{id} has no inputs to compare, so it is never reused"
         );
     }

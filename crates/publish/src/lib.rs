@@ -45,7 +45,9 @@ mod workspace;
 
 pub use build::{BuildFailure, BuildRequest, SiteBuild, build_site, render_request};
 pub use liquid::{LiquidEngine, LiquidError};
-pub use manifest::{MANIFEST_PATH, Manifest, OutputRecord, UnitRecord, tool_fingerprint};
+pub use manifest::{
+    Inputs, MANIFEST_PATH, Manifest, OutputRecord, UnitRecord, inputs_digest, tool_fingerprint,
+};
 pub use markdown::render_markdown;
 pub use output::{FolderTarget, OUTPUT_MARKER, OutputError, TargetLock, safe_join, write_site};
 pub use render::{

@@ -1,6 +1,6 @@
 //! The manifest of a published site: for every unit of work (a page, a copied
-//! file, a stylesheet, a theme asset), the inputs it read and the outputs it
-//! wrote. The next publish reuses a unit's outputs when its inputs are the
+//! file, a stylesheet, a theme asset), a digest of the inputs it read and the
+//! outputs it wrote. The next publish reuses a unit's outputs when its inputs are the
 //! same, and renders only the rest.
 //!
 //! Every unit is recorded, even one without inputs (a file copied from a
@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 pub const MANIFEST_PATH: &str = ".gazette-manifest.json";
 
 /// The version of the manifest format; a different one means a full build.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// What a publish produced and what each part of it depended on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,13 +53,47 @@ impl Default for Manifest {
     }
 }
 
-/// One unit: its inputs (name → content id) and what it wrote.
+/// Everything a unit read, by name (`page`, `site`, `collection`, …), each
+/// with an id that changes with its content (a blob id, or a hash).
+pub type Inputs = BTreeMap<String, String>;
+
+/// One unit: a digest of its inputs and what it wrote.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UnitRecord {
-    /// Everything the unit read, each with an id that changes with its content.
-    pub inputs: BTreeMap<String, String>,
+    /// The [`inputs_digest`] of everything the unit read. A digest rather
+    /// than the inputs themselves: a publish reads the manifest of a whole
+    /// site to change one page, and a digest is an eighth of the bytes.
+    pub inputs_digest: String,
     /// The files it wrote.
     pub outputs: Vec<OutputRecord>,
+}
+
+impl UnitRecord {
+    /// The record of a unit that read `inputs` and wrote `outputs`.
+    pub fn new(inputs: &Inputs, outputs: Vec<OutputRecord>) -> Self {
+        Self {
+            inputs_digest: inputs_digest(inputs),
+            outputs,
+        }
+    }
+}
+
+/// A digest of a unit's inputs, names and ids both: equal digests mean equal
+/// inputs. Empty when the unit read nothing with an id, so that it never
+/// matches (see [`Manifest::reusable`]).
+pub fn inputs_digest(inputs: &Inputs) -> String {
+    if inputs.is_empty() {
+        return String::new();
+    }
+    let mut hasher = blake3::Hasher::new();
+    for (name, id) in inputs {
+        // Lengths first, so that no two different maps give the same bytes.
+        for part in [name, id] {
+            hasher.update(&(part.len() as u64).to_le_bytes());
+            hasher.update(part.as_bytes());
+        }
+    }
+    hasher.finalize().to_hex()[..32].to_owned()
 }
 
 /// One output file of a unit.
@@ -86,20 +120,22 @@ impl Manifest {
         self.tool == tool_fingerprint()
     }
 
-    /// The manifest as stable, pretty JSON (keys sorted).
+    /// The manifest as stable JSON (keys sorted), one line: it is read by
+    /// every publish, and a large site's manifest is megabytes.
     pub fn to_json(&self) -> Vec<u8> {
-        let mut bytes = serde_json::to_vec_pretty(self).unwrap_or_default();
+        let mut bytes = serde_json::to_vec(self).unwrap_or_default();
         bytes.push(b'\n');
         bytes
     }
 
-    /// The unit's outputs, if it was recorded with exactly these inputs.
-    /// A unit without inputs never matches: nothing says its output is
-    /// unchanged (it is recorded only so the manifest names all its files).
-    pub fn reusable(&self, id: &str, inputs: &BTreeMap<String, String>) -> Option<&[OutputRecord]> {
+    /// The unit's outputs, if it was recorded with exactly these inputs
+    /// (given as their [`inputs_digest`]). A unit without inputs never
+    /// matches: nothing says its output is unchanged (it is recorded only so
+    /// the manifest names all its files).
+    pub fn reusable(&self, id: &str, inputs_digest: &str) -> Option<&[OutputRecord]> {
         self.units
             .get(id)
-            .filter(|unit| !unit.inputs.is_empty() && &unit.inputs == inputs)
+            .filter(|unit| !unit.inputs_digest.is_empty() && unit.inputs_digest == inputs_digest)
             .map(|unit| unit.outputs.as_slice())
     }
 }
@@ -121,4 +157,54 @@ pub fn tool_fingerprint() -> &'static str {
 pub(crate) fn hash_json(value: &impl Serialize) -> String {
     let bytes = serde_json::to_vec(value).unwrap_or_default();
     blake3::hash(&bytes).to_hex()[..32].to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_digest_changes_with_any_name_or_id_and_is_empty_for_no_inputs() {
+        let inputs = |pairs: &[(&str, &str)]| -> Inputs {
+            pairs
+                .iter()
+                .map(|(name, id)| (name.to_string(), id.to_string()))
+                .collect()
+        };
+        let base = inputs_digest(&inputs(&[("page", "a1"), ("site", "b2")]));
+        assert_eq!(base.len(), 32);
+        assert_eq!(
+            base,
+            inputs_digest(&inputs(&[("site", "b2"), ("page", "a1")]))
+        );
+        for other in [
+            inputs(&[("page", "a2"), ("site", "b2")]),
+            inputs(&[("pages", "a1"), ("site", "b2")]),
+            inputs(&[("page", "a1")]),
+            inputs(&[("page", "a1"), ("site", "b2"), ("room", "c3")]),
+            inputs(&[("pagea", "1"), ("site", "b2")]),
+        ] {
+            assert_ne!(inputs_digest(&other), base, "{other:?}");
+        }
+        assert_eq!(inputs_digest(&Inputs::new()), "");
+
+        let mut manifest = Manifest::default();
+        let record = OutputRecord {
+            path: "a/index.html".into(),
+            url: Some("/a/".into()),
+        };
+        let unit = UnitRecord::new(&inputs(&[("page", "a1")]), vec![record.clone()]);
+        manifest.units.insert("a.md".into(), unit.clone());
+        manifest
+            .units
+            .insert("b.pdf".into(), UnitRecord::new(&Inputs::new(), vec![]));
+        assert_eq!(
+            manifest.reusable("a.md", &unit.inputs_digest),
+            Some(&[record][..])
+        );
+        assert_eq!(manifest.reusable("a.md", &base), None);
+        assert_eq!(manifest.reusable("b.pdf", ""), None, "no inputs, no reuse");
+        let read = Manifest::from_json(&manifest.to_json()).unwrap();
+        assert_eq!(read, manifest);
+    }
 }

@@ -421,7 +421,7 @@ fn update_tree(
     // written from: rendering again would give the same bytes.
     let mut kept: HashSet<&str> = HashSet::new();
     for (id, unit) in &site.manifest.units {
-        let Some(records) = old.reusable(id, &unit.inputs) else {
+        let Some(records) = old.reusable(id, &unit.inputs_digest) else {
             continue;
         };
         for record in &unit.outputs {
@@ -654,12 +654,13 @@ mod tests {
     fn render(spec: Spec, previous: Option<&Manifest>) -> RenderedSite {
         let mut site = RenderedSite::default();
         for (id, inputs_id, files) in spec {
-            let inputs: std::collections::BTreeMap<String, String> = if inputs_id.is_empty() {
+            let inputs: crate::manifest::Inputs = if inputs_id.is_empty() {
                 Default::default()
             } else {
                 [("file".to_owned(), inputs_id.to_string())].into()
             };
-            let reused = previous.is_some_and(|p| p.reusable(id, &inputs).is_some());
+            let digest = crate::manifest::inputs_digest(&inputs);
+            let reused = previous.is_some_and(|p| p.reusable(id, &digest).is_some());
             let mut records = Vec::new();
             for (path, contents) in *files {
                 let contents = if reused {
@@ -681,10 +682,7 @@ mod tests {
             }
             site.manifest.units.insert(
                 id.to_string(),
-                crate::manifest::UnitRecord {
-                    inputs,
-                    outputs: records,
-                },
+                crate::manifest::UnitRecord::new(&inputs, records),
             );
         }
         site.manifest.lists_every_file = true;

@@ -15,7 +15,9 @@ use serde_json::json;
 use crate::context::{self, SiteView, post_summary};
 use crate::fragment::{self, Fragment};
 use crate::liquid::LiquidEngine;
-use crate::manifest::{MANIFEST_PATH, Manifest, OutputRecord, UnitRecord, hash_json};
+use crate::manifest::{
+    Inputs, MANIFEST_PATH, Manifest, OutputRecord, UnitRecord, hash_json, inputs_digest,
+};
 use crate::markdown::render_markdown;
 use crate::sanitize::ContentSanitizer;
 use crate::sass::compile_scss;
@@ -143,7 +145,7 @@ fn render_all(
     let sanitizer = ContentSanitizer::new();
     let mut diagnostics = Diagnostics::default();
     let mut units: Vec<Unit> = Vec::new();
-    let reuse = |id: &str, inputs: &BTreeMap<String, String>| {
+    let reuse = |id: &str, inputs: &str| {
         options
             .previous
             .and_then(|previous| previous.reusable(id, inputs))
@@ -260,7 +262,7 @@ fn render_all(
     for file in &site.static_files {
         let Some(content_id) = &file.content_id else {
             // Without an id the file must be read to know it is unchanged; copying it is as cheap.
-            units.push(Unit::copy(file, BTreeMap::new()));
+            units.push(Unit::copy(file, inputs([])));
             continue;
         };
         let inputs = inputs([("file", content_id.clone())]);
@@ -331,7 +333,7 @@ fn render_all(
         manifest.units.insert(
             unit.id,
             UnitRecord {
-                inputs: unit.inputs,
+                inputs_digest: unit.inputs,
                 outputs: records,
             },
         );
@@ -414,8 +416,8 @@ pub struct RenderSession {
 pub struct PageUpdate {
     /// Its unit id (the source path), as in the manifest.
     pub id: String,
-    /// Its inputs now.
-    pub inputs: BTreeMap<String, String>,
+    /// The digest of its inputs now.
+    pub inputs_digest: String,
     /// Its outputs, each with its URL.
     pub outputs: Vec<(Output, PageOutput)>,
 }
@@ -481,7 +483,7 @@ impl RenderSession {
         Some(match renderer.render(index, page) {
             Ok(outputs) => Ok(PageUpdate {
                 id: page.source_path.clone(),
-                inputs,
+                inputs_digest: inputs,
                 outputs,
             }),
             Err(diagnostic) => Err(Diagnostics(vec![*diagnostic])),
@@ -510,8 +512,12 @@ fn differs_only_in_body(current: &Page, edited: &Page) -> bool {
         && without_body(current) == without_body(edited)
 }
 
-/// The inputs of a unit, from `(name, id)` pairs.
-fn inputs<const N: usize>(pairs: [(&str, String); N]) -> BTreeMap<String, String> {
+/// The digest of a unit's inputs, from `(name, id)` pairs.
+fn inputs<const N: usize>(pairs: [(&str, String); N]) -> String {
+    inputs_digest(&input_map(pairs))
+}
+
+fn input_map<const N: usize>(pairs: [(&str, String); N]) -> Inputs {
     pairs
         .into_iter()
         .map(|(name, id)| (name.to_owned(), id))
@@ -521,7 +527,8 @@ fn inputs<const N: usize>(pairs: [(&str, String); N]) -> BTreeMap<String, String
 /// One unit of work and what came of it.
 struct Unit {
     id: String,
-    inputs: BTreeMap<String, String>,
+    /// The digest of its inputs.
+    inputs: String,
     /// Each output with the page URL it serves, for pages.
     outputs: Vec<(Output, Option<String>)>,
     reused: bool,
@@ -529,7 +536,7 @@ struct Unit {
 }
 
 impl Unit {
-    fn reused(id: &str, inputs: BTreeMap<String, String>, records: Vec<OutputRecord>) -> Self {
+    fn reused(id: &str, inputs: String, records: Vec<OutputRecord>) -> Self {
         let is_page = records.iter().any(|record| record.url.is_some());
         Self {
             id: id.to_owned(),
@@ -552,7 +559,7 @@ impl Unit {
         }
     }
 
-    fn copy(file: &StaticFile, inputs: BTreeMap<String, String>) -> Self {
+    fn copy(file: &StaticFile, inputs: String) -> Self {
         Self {
             id: file.source_path.clone(),
             inputs,
@@ -638,8 +645,9 @@ impl InputKeys {
         }
     }
 
-    fn page_inputs(&self, page: &Page, last_updated: Option<String>) -> BTreeMap<String, String> {
-        let mut inputs = inputs([
+    /// The digest of what a page reads.
+    fn page_inputs(&self, page: &Page, last_updated: Option<String>) -> String {
+        let mut inputs = input_map([
             ("site", self.site.clone()),
             ("page", page.content_id.clone()),
         ]);
@@ -661,7 +669,7 @@ impl InputKeys {
         if let Some(date) = last_updated {
             inputs.insert("last-updated".into(), date);
         }
-        inputs
+        inputs_digest(&inputs)
     }
 }
 

@@ -170,7 +170,7 @@ impl SitePreview {
             manifest.units.insert(
                 update.id,
                 UnitRecord {
-                    inputs: update.inputs,
+                    inputs_digest: update.inputs_digest,
                     outputs: records,
                 },
             );

@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
-use git2::{Delta, DiffFindOptions, DiffOptions, Oid, Sort};
+use git2::{Delta, DiffFindOptions, DiffOptions, Oid, Repository, Sort};
 
 use crate::GitError;
 
@@ -103,7 +103,7 @@ fn path_text(path: &Path) -> String {
 /// One walk of the history: each commit is compared with its first parent
 /// once, and the walk stops as soon as every file has its date. With `known`
 /// dates as of an earlier revision `since` (an ancestor), only the commits
-/// after it are walked.
+/// after it are walked, and the files they did not touch keep their dates.
 pub fn last_changed(
     repository: &Path,
     revision: &str,
@@ -118,6 +118,23 @@ pub fn last_changed(
     } else {
         format!("{folder}/")
     };
+    let mut walk = repo.revwalk().map_err(GitError::from_git)?;
+    walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME)
+        .map_err(GitError::from_git)?;
+    walk.push(head.id()).map_err(GitError::from_git)?;
+    walk.simplify_first_parent().map_err(GitError::from_git)?;
+    if let Some((since, dates)) = known {
+        let since = crate::commit_of(&repo, since)?.id();
+        let is_ancestor = since == head.id()
+            || repo
+                .graph_descendant_of(head.id(), since)
+                .map_err(GitError::from_git)?;
+        if is_ancestor {
+            walk.hide(since).map_err(GitError::from_git)?;
+            return dates_since(&repo, walk, &prefix, dates.clone());
+        }
+    }
+
     let mut pending: HashSet<String> = HashSet::new();
     head.tree()
         .map_err(GitError::from_git)?
@@ -133,34 +150,67 @@ pub fn last_changed(
             git2::TreeWalkResult::Ok
         })
         .map_err(GitError::from_git)?;
-
-    let mut walk = repo.revwalk().map_err(GitError::from_git)?;
-    walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME)
-        .map_err(GitError::from_git)?;
-    walk.push(head.id()).map_err(GitError::from_git)?;
-    walk.simplify_first_parent().map_err(GitError::from_git)?;
-    let mut carried = BTreeMap::new();
-    if let Some((since, dates)) = known {
-        let since = crate::commit_of(&repo, since)?.id();
-        let is_ancestor = since == head.id()
-            || repo
-                .graph_descendant_of(head.id(), since)
-                .map_err(GitError::from_git)?;
-        if is_ancestor {
-            walk.hide(since).map_err(GitError::from_git)?;
-            carried = dates.clone();
-        }
-    }
-
     let mut found = BTreeMap::new();
-    let mut options = DiffOptions::new();
-    if !prefix.is_empty() {
-        options.pathspec(&prefix);
+    if pending.is_empty() {
+        return Ok(found);
     }
-    for oid in walk {
+    for commit in first_parent_diffs(&repo, walk, &prefix) {
+        let (time, diff) = commit?;
+        for delta in diff.deltas() {
+            if let Some(relative) = relative_path(&delta, &prefix)
+                && pending.remove(&relative)
+            {
+                found.insert(relative, time);
+            }
+        }
         if pending.is_empty() {
             break;
         }
+    }
+    Ok(found)
+}
+
+/// `dates` as of the commit the walk stops before, brought up to the commit
+/// it starts from: the newest commit touching a file decides its date, or
+/// that it is gone.
+fn dates_since(
+    repo: &Repository,
+    walk: git2::Revwalk<'_>,
+    prefix: &str,
+    mut dates: BTreeMap<String, i64>,
+) -> Result<BTreeMap<String, i64>, GitError> {
+    let mut settled: HashSet<String> = HashSet::new();
+    for commit in first_parent_diffs(repo, walk, prefix) {
+        let (time, diff) = commit?;
+        for delta in diff.deltas() {
+            let Some(relative) = relative_path(&delta, prefix) else {
+                continue;
+            };
+            if !settled.insert(relative.clone()) {
+                continue;
+            }
+            if delta.status() == Delta::Deleted {
+                dates.remove(&relative);
+            } else {
+                dates.insert(relative, time);
+            }
+        }
+    }
+    Ok(dates)
+}
+
+/// Each commit of `walk` (newest first) with its time and its diff against
+/// its first parent, limited to `prefix`.
+fn first_parent_diffs<'r>(
+    repo: &'r Repository,
+    walk: git2::Revwalk<'r>,
+    prefix: &str,
+) -> impl Iterator<Item = Result<(i64, git2::Diff<'r>), GitError>> + 'r {
+    let mut options = DiffOptions::new();
+    if !prefix.is_empty() {
+        options.pathspec(prefix);
+    }
+    walk.map(move |oid| {
         let oid: Oid = oid.map_err(GitError::from_git)?;
         let commit = repo.find_commit(oid).map_err(GitError::from_git)?;
         let tree = commit.tree().map_err(GitError::from_git)?;
@@ -171,23 +221,23 @@ pub fn last_changed(
         let diff = repo
             .diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), Some(&mut options))
             .map_err(GitError::from_git)?;
-        let time = commit.time().seconds();
-        for delta in diff.deltas() {
-            if let Some(path) = delta.new_file().path().map(path_text)
-                && let Some(relative) = path.strip_prefix(&prefix)
-                && pending.remove(relative)
-            {
-                found.insert(relative.to_owned(), time);
-            }
-        }
+        Ok((commit.time().seconds(), diff))
+    })
+}
+
+/// The path a delta touches, relative to `prefix`, if it is a file under it
+/// (a submodule is not a file of the site).
+fn relative_path(delta: &git2::DiffDelta<'_>, prefix: &str) -> Option<String> {
+    let file = if delta.status() == Delta::Deleted {
+        delta.old_file()
+    } else {
+        delta.new_file()
+    };
+    if file.mode() == git2::FileMode::Commit {
+        return None;
     }
-    // Files the walk did not reach kept their earlier dates.
-    for path in pending {
-        if let Some(time) = carried.get(&path) {
-            found.insert(path, *time);
-        }
-    }
-    Ok(found)
+    let path = file.path().map(path_text)?;
+    path.strip_prefix(prefix).map(str::to_owned)
 }
 
 /// The bytes of `path` in the tree of `revision`, if it is a file there.
@@ -208,4 +258,103 @@ pub fn read_file_at(
     };
     let blob = repo.find_blob(entry.id()).map_err(GitError::from_git)?;
     Ok(Some(blob.content().to_vec()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Commits on HEAD at `time`: `Some` contents write a file, `None` removes it.
+    fn commit_at(repository: &Repository, time: i64, files: &[(&str, Option<&str>)]) -> String {
+        let workdir = repository.workdir().unwrap().to_owned();
+        let mut index = repository.index().unwrap();
+        for (path, contents) in files {
+            let full = workdir.join(path);
+            match contents {
+                Some(contents) => {
+                    std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+                    std::fs::write(&full, contents).unwrap();
+                    index.add_path(Path::new(path)).unwrap();
+                }
+                None => {
+                    std::fs::remove_file(&full).unwrap();
+                    index.remove_path(Path::new(path)).unwrap();
+                }
+            }
+        }
+        let tree = repository.find_tree(index.write_tree().unwrap()).unwrap();
+        index.write().unwrap();
+        let when = git2::Signature::new("Test", "test@example.org", &git2::Time::new(time, 0));
+        let when = when.unwrap();
+        let parent = repository.head().map(|head| head.peel_to_commit().unwrap());
+        let parent = parent.ok();
+        let id = repository.commit(
+            Some("HEAD"),
+            &when,
+            &when,
+            "change",
+            &tree,
+            &parent.iter().collect::<Vec<_>>(),
+        );
+        id.unwrap().to_string()
+    }
+
+    fn dates(pairs: &[(&str, i64)]) -> BTreeMap<String, i64> {
+        pairs.iter().map(|(p, t)| (p.to_string(), *t)).collect()
+    }
+
+    #[test]
+    fn dates_carried_from_an_ancestor_equal_a_whole_walk() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let root = dir.path();
+        let first = commit_at(
+            &repo,
+            1000,
+            &[
+                ("sites/a/x.md", Some("x")),
+                ("sites/a/y.md", Some("y")),
+                ("other/z.md", Some("z")),
+            ],
+        );
+        let second = commit_at(
+            &repo,
+            2000,
+            &[("sites/a/x.md", Some("x2")), ("sites/a/w.md", Some("w"))],
+        );
+        let at_second = last_changed(root, &second, "sites/a", None).unwrap();
+        assert_eq!(
+            at_second,
+            dates(&[("w.md", 2000), ("x.md", 2000), ("y.md", 1000)])
+        );
+        commit_at(
+            &repo,
+            3000,
+            &[("sites/a/y.md", None), ("other/z.md", Some("z2"))],
+        );
+        let fourth = commit_at(
+            &repo,
+            4000,
+            &[("sites/a/y.md", Some("back")), ("sites/a/w.md", None)],
+        );
+        let whole = last_changed(root, &fourth, "sites/a", None).unwrap();
+        assert_eq!(whole, dates(&[("x.md", 2000), ("y.md", 4000)]));
+        let carried = last_changed(root, &fourth, "sites/a", Some((&second, &at_second))).unwrap();
+        assert_eq!(carried, whole);
+        let unchanged = last_changed(root, &fourth, "sites/a", Some((&fourth, &whole))).unwrap();
+        assert_eq!(unchanged, whole);
+
+        // Dates of a revision that is not an ancestor are not trusted.
+        let wrong = dates(&[("x.md", 1), ("gone.md", 1)]);
+        let other = commit_at(&repo, 5000, &[("other/z.md", Some("z3"))]);
+        let first = repo
+            .find_object(Oid::from_str(&first).unwrap(), None)
+            .unwrap();
+        repo.reset(&first, git2::ResetType::Hard, None).unwrap();
+        let side = commit_at(&repo, 6000, &[("sites/a/x.md", Some("side"))]);
+        assert_eq!(
+            last_changed(root, &side, "sites/a", Some((&other, &wrong))).unwrap(),
+            dates(&[("x.md", 6000), ("y.md", 1000)])
+        );
+    }
 }

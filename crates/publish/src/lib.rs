@@ -49,7 +49,9 @@ pub use manifest::{
     Inputs, MANIFEST_PATH, Manifest, OutputRecord, UnitRecord, inputs_digest, tool_fingerprint,
 };
 pub use markdown::render_markdown;
-pub use output::{FolderTarget, OUTPUT_MARKER, OutputError, TargetLock, safe_join, write_site};
+pub use output::{
+    FolderTarget, OUTPUT_MARKER, OutputError, Spare, TargetLock, safe_join, write_site,
+};
 pub use render::{
     Output, OutputContents, PageOutput, PageUpdate, RenderOptions, RenderSession, RenderStats,
     RenderedSite, render_site, render_site_partially,

@@ -155,8 +155,11 @@ pub fn tool_fingerprint() -> &'static str {
 
 /// A short hash of anything serialisable, for inputs that are not files.
 pub(crate) fn hash_json(value: &impl Serialize) -> String {
-    let bytes = serde_json::to_vec(value).unwrap_or_default();
-    blake3::hash(&bytes).to_hex()[..32].to_owned()
+    // Streamed into the hasher: some values (every post of a site) are large.
+    let mut hasher = blake3::Hasher::new();
+    // Writing into a hasher cannot fail, nor can serialising JSON values.
+    let _ = serde_json::to_writer(&mut hasher, value);
+    hasher.finalize().to_hex()[..32].to_owned()
 }
 
 #[cfg(test)]

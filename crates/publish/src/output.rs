@@ -104,6 +104,16 @@ pub struct FolderTarget {
     versions_name: String,
 }
 
+/// The version a publish recycles, with its manifest. It can be found
+/// before the publish ([`FolderTarget::find_spare`]): reading the manifest
+/// of a large site takes as long as rendering a few hundred pages, and can be
+/// done while the site renders.
+#[derive(Debug)]
+pub struct Spare {
+    path: PathBuf,
+    manifest: Manifest,
+}
+
 /// Holds a target's lock; dropping it (or the process dying) releases it.
 #[derive(Debug)]
 pub struct TargetLock {
@@ -163,13 +173,36 @@ impl FolderTarget {
     /// whole, outputs marked for reuse hard-linked from the current version.
     /// The version that was current becomes the spare.
     pub fn publish(&self, site: &RenderedSite, source: &dyn Source) -> Result<(), OutputError> {
+        self.publish_with_spare(site, source, self.find_spare())
+    }
+
+    /// The spare the next publish would recycle, if there is a usable one
+    /// (see [`FolderTarget::publish_with_spare`]). The caller holds the lock.
+    pub fn find_spare(&self) -> Option<Spare> {
+        let current = self.check_replaceable().ok()?;
+        self.usable_spare(current.as_deref())
+    }
+
+    /// [`FolderTarget::publish`] with the spare found before, under the same
+    /// lock, by [`FolderTarget::find_spare`].
+    pub fn publish_with_spare(
+        &self,
+        site: &RenderedSite,
+        source: &dyn Source,
+        spare: Option<Spare>,
+    ) -> Result<(), OutputError> {
         let current = self.check_replaceable()?;
         fs::create_dir_all(&self.versions).map_err(io(&self.versions))?;
-        let spare = self.usable_spare(current.as_deref());
+        // Never the live version, whoever found it.
+        let spare = spare.filter(|spare| {
+            current
+                .as_deref()
+                .is_none_or(|current| !same_path(current, &spare.path))
+        });
         let keep: Vec<&Path> = current
             .as_deref()
             .into_iter()
-            .chain(spare.as_ref().map(|(path, _)| path.as_path()))
+            .chain(spare.as_ref().map(|spare| spare.path.as_path()))
             .collect();
         self.remove_leftovers(&keep)?;
         let stamp = SystemTime::now()
@@ -180,9 +213,14 @@ impl FolderTarget {
             .versions
             .join(format!("tmp-{}-{stamp}", std::process::id()));
         let result = match &spare {
-            Some((spare, manifest)) => {
-                recycle_tree(site, source, current.as_deref(), spare, manifest, &staging)
-            }
+            Some(spare) => recycle_tree(
+                site,
+                source,
+                current.as_deref(),
+                &spare.path,
+                &spare.manifest,
+                &staging,
+            ),
             None => write_tree(site, source, current.as_deref(), &staging),
         };
         if let Err(error) = result {
@@ -230,7 +268,7 @@ impl FolderTarget {
     /// The newest version other than the current one, with its manifest, if
     /// that manifest is readable, of this program and names every file: only
     /// then is it known exactly what the version holds and why.
-    fn usable_spare(&self, current: Option<&Path>) -> Option<(PathBuf, Manifest)> {
+    fn usable_spare(&self, current: Option<&Path>) -> Option<Spare> {
         let (_, path) = fs::read_dir(&self.versions)
             .ok()?
             .flatten()
@@ -250,7 +288,7 @@ impl FolderTarget {
         let bytes = fs::read(path.join(MANIFEST_PATH)).ok()?;
         let manifest = Manifest::from_json(&bytes)
             .filter(|manifest| manifest.is_from_this_tool() && manifest.lists_every_file)?;
-        Some((path, manifest))
+        Some(Spare { path, manifest })
     }
 
     /// The current version folder if the output is ours, `None` if there is

@@ -57,7 +57,7 @@ pub struct BenchArgs {
 struct Row {
     key: String,
     label: String,
-    /// `s` or `pages/s`.
+    /// `s`, `pages/s` or `%`.
     unit: &'static str,
     value: Option<Spread>,
     peak_mib: Option<Spread>,
@@ -197,6 +197,9 @@ pub fn run(args: &BenchArgs, project: &Path) -> anyhow::Result<bool> {
         &history,
         args.runs,
     )?);
+    if let Some(share) = share_of_cold_build(&rows, "one-page", &cold_seconds) {
+        rows.push(share);
+    }
     rows.push(serve_row(&binary, &workspace, args.runs));
 
     let vs_hugo = if args.vs_hugo {
@@ -279,6 +282,25 @@ fn publish_rows(
         .zip(notes)
         .map(|(((key, label, _), samples), note)| Row::timed(key, label, &samples, note))
         .collect())
+}
+
+/// The time of the row `key` as a share of a cold full build: the target for
+/// a one-page publish is at most 5 %. The spread pairs the fastest publish
+/// with the slowest build and the other way round.
+fn share_of_cold_build(rows: &[Row], key: &str, cold: &Spread) -> Option<Row> {
+    let publish = rows.iter().find(|row| row.key == key)?.value?;
+    Some(Row {
+        key: format!("{key}-share"),
+        label: format!("{key} publish as a share of a cold build"),
+        unit: "%",
+        value: Some(Spread {
+            median: 100.0 * publish.median / cold.median,
+            min: 100.0 * publish.min / cold.max,
+            max: 100.0 * publish.max / cold.min,
+        }),
+        peak_mib: None,
+        note: "target: at most 5 %".into(),
+    })
 }
 
 /// Edit-to-reload latency of `gazette serve` on the first site; a failure
@@ -438,6 +460,7 @@ fn print_report(report: &Report) {
     for row in &report.rows {
         let value = |v: f64| match row.unit {
             "s" => format!("{v:.3} s"),
+            "%" => format!("{v:.1} %"),
             _ => format!("{v:.0}/s"),
         };
         let (median, min, max) = row.value.map_or_else(

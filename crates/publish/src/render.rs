@@ -598,12 +598,15 @@ impl InputKeys {
             .iter()
             .map(|(name, layout)| (name, (&layout.data, &layout.body)))
             .collect();
-        let site_key = hash_json(&json!({
-            "tool": crate::manifest::tool_fingerprint(),
-            "theme": theme.fingerprint(),
-            "site": view.theme_site,
-            "layouts": layouts,
-        }));
+        // Hashed by reference (tuples are JSON arrays): these values are
+        // large, and copying them into one `json!` value costs more than
+        // hashing them.
+        let site_key = hash_json(&(
+            crate::manifest::tool_fingerprint(),
+            theme.fingerprint(),
+            &view.theme_site,
+            layouts,
+        ));
         let collections = view
             .side_navs
             .iter()
@@ -612,16 +615,14 @@ impl InputKeys {
                     .collection(name)
                     .and_then(|c| c.entries.first())
                     .and_then(|entry| site.pages[entry.page].url());
-                (name.clone(), hash_json(&json!([nav, first])))
+                (name.clone(), hash_json(&(nav, first)))
             })
             .collect();
         let room = match &site.resource_room {
             Some(room) => {
-                let posts: Vec<Value> = room
-                    .posts
-                    .iter()
-                    .map(|i| post_summary(site, &site.pages[*i]))
-                    .collect();
+                // Liquid's `site.posts`: the summary of every post, as
+                // listings show them.
+                let posts = view.liquid_site.get("posts");
                 let categories: Vec<Value> = room
                     .categories
                     .iter()
@@ -633,7 +634,7 @@ impl InputKeys {
                         ])
                     })
                     .collect();
-                hash_json(&json!([view.room_title, posts, categories]))
+                hash_json(&(&view.room_title, posts, categories))
             }
             None => String::new(),
         };

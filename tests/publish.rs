@@ -61,6 +61,42 @@ impl Workspace {
             .and_then(|r| r.target())
             .map(|oid| oid.to_string())
     }
+
+    /// The commit HEAD points to.
+    fn head(&self) -> String {
+        self.repository
+            .head()
+            .unwrap()
+            .target()
+            .unwrap()
+            .to_string()
+    }
+
+    /// Appends a paragraph to a page of the site.
+    fn append(&self, page: &str, text: &str) {
+        let path = format!("sites/ogp/pages/{page}");
+        let before = fs::read_to_string(self.root().join(&path)).unwrap();
+        self.write(&path, &format!("{before}\n{text}\n"));
+    }
+
+    /// Sets the site to publish to the branch `publish/ogp`, uncommitted.
+    fn publish_to_branch(&self) {
+        let settings = fs::read_to_string(self.root().join("sites/ogp/site.toml")).unwrap();
+        self.write(
+            "sites/ogp/site.toml",
+            &format!("{settings}\n[publish]\nbranch = \"publish/ogp\"\n"),
+        );
+    }
+
+    /// The last commit on the branch `publish/ogp`.
+    fn branch_tip(&self) -> git2::Commit<'_> {
+        self.repository
+            .find_branch("publish/ogp", git2::BranchType::Local)
+            .unwrap()
+            .get()
+            .peel_to_commit()
+            .unwrap()
+    }
 }
 
 fn stdout(output: &Output) -> String {
@@ -148,18 +184,10 @@ fn build_at_a_revision_matches_the_working_folder_build() {
 #[test]
 fn a_branch_target_gets_one_commit_per_publish_naming_the_source() {
     let workspace = Workspace::new();
-    let settings = fs::read_to_string(workspace.root().join("sites/ogp/site.toml")).unwrap();
-    workspace.write(
-        "sites/ogp/site.toml",
-        &format!("{settings}\n[publish]\nbranch = \"publish/ogp\"\n"),
-    );
+    workspace.publish_to_branch();
     let source = workspace.commit("Publish ogp to a branch");
     assert_ok(&workspace.gazette(&["publish"]));
-    let branch = workspace
-        .repository
-        .find_branch("publish/ogp", git2::BranchType::Local)
-        .unwrap();
-    let commit = branch.get().peel_to_commit().unwrap();
+    let commit = workspace.branch_tip();
     assert!(commit.message().unwrap().contains(&source[..12]));
     let tree = commit.tree().unwrap();
     assert!(tree.get_path(Path::new("faq/index.html")).is_ok());
@@ -198,18 +226,8 @@ fn bad_revisions_and_empty_repositories_are_clear_errors() {
 #[test]
 fn a_publish_killed_at_any_moment_leaves_a_whole_site_and_the_next_one_completes() {
     let workspace = Workspace::new();
-    let first = workspace
-        .repository
-        .head()
-        .unwrap()
-        .target()
-        .unwrap()
-        .to_string();
-    let faq = fs::read_to_string(workspace.root().join("sites/ogp/pages/faq.md")).unwrap();
-    workspace.write(
-        "sites/ogp/pages/faq.md",
-        &format!("{faq}\nAnother answer.\n"),
-    );
+    let first = workspace.head();
+    workspace.append("faq.md", "Another answer.");
     let config = fs::read_to_string(workspace.root().join("sites/ogp/_config.yml")).unwrap();
     workspace.write(
         "sites/ogp/_config.yml",
@@ -281,4 +299,51 @@ fn a_publish_killed_at_any_moment_leaves_a_whole_site_and_the_next_one_completes
             .collect();
         assert_eq!(kept.len(), 2, "the current version and the spare: {kept:?}");
     }
+}
+
+#[test]
+fn a_ref_lock_file_left_by_a_killed_publish_does_not_stop_the_next_ones() {
+    let workspace = Workspace::new();
+    assert_ok(&workspace.gazette(&["publish"]));
+    // A publish killed between creating the lock and renaming it over the
+    // ref leaves it; another site's lock may be a live publish's.
+    let refs = workspace.root().join(".git/refs/gazette/published");
+    let stale = refs.join("ogp.lock");
+    fs::write(&stale, "").unwrap();
+    fs::write(refs.join("other.lock"), "").unwrap();
+    workspace.commit("Nothing for the site");
+    let unchanged = workspace.gazette(&["publish"]);
+    assert_ok(&unchanged);
+    assert!(stdout(&unchanged).contains("Skipped ogp"));
+    assert_eq!(workspace.published_ref(), Some(workspace.head()));
+
+    fs::write(&stale, "").unwrap();
+    workspace.append("faq.md", "One more answer.");
+    workspace.commit("Answer one more question");
+    assert_ok(&workspace.gazette(&["publish"]));
+    assert_eq!(workspace.published_ref(), Some(workspace.head()));
+    assert!(!stale.exists());
+    assert!(
+        refs.join("other.lock").exists(),
+        "another ref's lock is kept"
+    );
+}
+
+#[test]
+fn a_branch_lock_file_left_by_a_killed_publish_does_not_stop_the_next_one() {
+    let workspace = Workspace::new();
+    workspace.publish_to_branch();
+    workspace.commit("Publish ogp to a branch");
+    assert_ok(&workspace.gazette(&["publish"]));
+    fs::write(
+        workspace.root().join(".git/refs/heads/publish/ogp.lock"),
+        "",
+    )
+    .unwrap();
+    workspace.append("faq.md", "One more answer.");
+    let source = workspace.commit("Answer one more question");
+    assert_ok(&workspace.gazette(&["publish"]));
+    let commit = workspace.branch_tip();
+    assert!(commit.message().unwrap().contains(&source[..12]));
+    assert_eq!(workspace.published_ref(), Some(source));
 }

@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 
 use gazette_content::{Diagnostic, Diagnostics, LoadCache, Site, Source};
 use gazette_store::{
-    GitTreeSource, changed_paths, last_changed, published_ref_name, read_ref, resolve_commit,
-    write_ref,
+    GitTreeSource, changed_paths, last_changed, lock_ref, published_ref_name, read_ref,
+    resolve_commit, write_ref,
 };
 use gazette_theme::Theme;
 
@@ -125,8 +125,7 @@ pub fn is_unchanged(request: &PublishRequest<'_>) -> Result<bool, PublishError> 
 pub fn publish_revision(request: &PublishRequest<'_>) -> Result<PublishReport, PublishError> {
     let started = Instant::now();
     let commit = resolve_commit(request.repository, request.revision)?;
-    let ref_name = published_ref_name(request.name);
-    let previous_commit = read_ref(request.repository, &ref_name)?;
+    let previous_commit = read_ref(request.repository, &published_ref_name(request.name))?;
     let target = Target::new(request);
     let _lock = target.lock()?;
     // Outputs of another program are not reused: it may render differently.
@@ -143,12 +142,7 @@ pub fn publish_revision(request: &PublishRequest<'_>) -> Result<PublishReport, P
     if let (Some(previous), Some(_)) = (&previous_commit, &previous_manifest)
         && !touches(request, previous, &commit)?
     {
-        write_ref(
-            request.repository,
-            &ref_name,
-            &commit,
-            "gazette: nothing to publish",
-        )?;
+        record_published(request, &commit, "gazette: nothing to publish")?;
         return Ok(report(PublishOutcome::Unchanged));
     }
 
@@ -180,9 +174,8 @@ pub fn publish_revision(request: &PublishRequest<'_>) -> Result<PublishReport, P
         Err(error) => return Err(error),
         Ok(()) => rendered,
     };
-    write_ref(
-        request.repository,
-        &ref_name,
+    record_published(
+        request,
         &commit,
         &format!("gazette: published {}", request.name),
     )?;
@@ -192,6 +185,20 @@ pub fn publish_revision(request: &PublishRequest<'_>) -> Result<PublishReport, P
     };
     drop_later((rendered, previous_manifest, dates));
     Ok(report(outcome))
+}
+
+/// Moves the site's published ref to `commit`. Publishes of the site to
+/// other targets write the same ref, so its own lock is taken (see
+/// [`lock_ref`]); under it, a lock file a killed publish left is removed.
+fn record_published(
+    request: &PublishRequest<'_>,
+    commit: &str,
+    message: &str,
+) -> Result<(), PublishError> {
+    let name = published_ref_name(request.name);
+    let _ref_lock = lock_ref(request.repository, &name)?;
+    write_ref(request.repository, &name, commit, message)?;
+    Ok(())
 }
 
 /// Whether anything the site depends on changed between two commits.
@@ -421,6 +428,10 @@ impl Target {
                     files.insert(output.path.clone(), bytes);
                 }
                 let short = &commit[..commit.len().min(12)];
+                // The branch holds this site's output and nothing else, and
+                // only publishes write it: a lock file there is a killed
+                // publish's (see `lock_ref`).
+                let _branch_lock = lock_ref(repository, &previous)?;
                 gazette_store::commit_tree_to_branch(
                     repository,
                     branch,

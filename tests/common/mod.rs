@@ -3,6 +3,8 @@
 //! Each test binary compiles this module and uses only part of it.
 #![allow(dead_code)]
 
+pub mod workspace;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};

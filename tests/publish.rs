@@ -6,12 +6,27 @@ mod common;
 use common::tree;
 use common::workspace::Workspace;
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use git2::Repository;
+
+/// A built or published site's files as a reader gets them (without the
+/// output marker), and the commit its manifest records, taken out of the
+/// manifest: a publish records the commit it published, a build none.
+fn site_files(root: &Path) -> (BTreeMap<String, Vec<u8>>, Option<String>) {
+    let mut files = tree(root);
+    files.remove(".gazette-output");
+    let manifest = files.get_mut(".gazette-manifest.json").unwrap();
+    let mut json: serde_json::Value = serde_json::from_slice(manifest).unwrap();
+    let commit = json.as_object_mut().unwrap().remove("commit");
+    *manifest = serde_json::to_vec(&json).unwrap();
+    let commit = commit.and_then(|commit| commit.as_str().map(str::to_owned));
+    (files, commit)
+}
 
 fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
@@ -149,20 +164,17 @@ fn a_publish_killed_at_any_moment_leaves_a_whole_site_and_the_next_one_completes
     );
     let second = workspace.commit("Change every page");
 
-    // The two complete versions a reader may see.
+    // The two complete versions a reader may see, each naming its commit.
     let full = |rev: &str, out: &str| {
         assert_ok(&workspace.gazette(&["build", "ogp", "--rev", rev, "--out", out]));
-        let mut files = tree(&workspace.root().join(out));
-        files.remove(".gazette-output");
-        files
+        (
+            site_files(&workspace.root().join(out)).0,
+            Some(rev.to_owned()),
+        )
     };
     let versions = [full(&first, "full-first"), full(&second, "full-second")];
     let published = workspace.root().join("public/ogp");
-    let published_tree = || {
-        let mut files = tree(&published);
-        files.remove(".gazette-output");
-        files
-    };
+    let published_tree = || site_files(&published);
 
     assert_ok(&workspace.gazette(&["publish", "--rev", &first]));
     for (round, delay) in (0..24).map(|i| (i, Duration::from_millis(i * 15))) {

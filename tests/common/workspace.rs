@@ -1,13 +1,15 @@
 //! A Git repository holding the `ogp` sample site and the themes, for tests
-//! that publish it.
+//! that publish it with the `gazette` program or the library.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 use std::process::{Command, Output};
 
+use gazette_publish::{PublishRequest, PublishTarget, publish_revision};
 use git2::Repository;
 
-use super::{commit_all, copy_tree};
+use super::{commit_all, copy_tree, tree};
 
 /// A workspace with the `ogp` sample site and the themes, committed.
 pub struct Workspace {
@@ -66,6 +68,15 @@ impl Workspace {
             .map(|oid| oid.to_string())
     }
 
+    /// Points the published ref at `commit`, as a publish killed after
+    /// switching its output but before moving the ref leaves it.
+    pub fn set_published_ref(&self, commit: &str) {
+        let oid = git2::Oid::from_str(commit).unwrap();
+        self.repository
+            .reference("refs/gazette/published/ogp", oid, true, "a kill")
+            .unwrap();
+    }
+
     /// The commit HEAD points to.
     pub fn head(&self) -> String {
         self.repository
@@ -100,5 +111,33 @@ impl Workspace {
             .get()
             .peel_to_commit()
             .unwrap()
+    }
+
+    /// A publish of the site at `revision` to `target`, made by this process
+    /// (its manifests name the test program as their tool).
+    pub fn request<'a>(
+        &'a self,
+        revision: &'a str,
+        target: &'a PublishTarget,
+    ) -> PublishRequest<'a> {
+        PublishRequest {
+            name: "ogp",
+            repository: self.root(),
+            revision,
+            site_folder: "sites/ogp",
+            themes: None,
+            themes_folder: "themes",
+            theme: "isomer",
+            target,
+        }
+    }
+
+    /// Publishes the site at `revision` to a fresh folder and returns its
+    /// files: a clean full publish to compare with.
+    pub fn clean_publish(&self, revision: &str) -> BTreeMap<String, Vec<u8>> {
+        let out = self.root().join(format!("clean-{revision}"));
+        let target = PublishTarget::Folder(out.clone());
+        publish_revision(&self.request(revision, &target)).unwrap();
+        tree(&out)
     }
 }

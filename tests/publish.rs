@@ -3,8 +3,10 @@
 
 mod common;
 
-use common::{commit_all, copy_tree, tree};
+use common::tree;
+use common::workspace::Workspace;
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -12,55 +14,18 @@ use std::time::Duration;
 
 use git2::Repository;
 
-/// A workspace with the `ogp` sample site and the themes, committed.
-struct Workspace {
-    dir: tempfile::TempDir,
-    repository: Repository,
-}
-
-impl Workspace {
-    fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        copy_tree(&root.join("sites/ogp"), &dir.path().join("sites/ogp"));
-        copy_tree(&root.join("themes"), &dir.path().join("themes"));
-        fs::write(dir.path().join("gazette.toml"), "").unwrap();
-        let repository = Repository::init(dir.path()).unwrap();
-        let workspace = Self { dir, repository };
-        workspace.commit("Add the ogp site");
-        workspace
-    }
-
-    fn root(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn write(&self, path: &str, contents: &str) {
-        let full = self.root().join(path);
-        fs::create_dir_all(full.parent().unwrap()).unwrap();
-        fs::write(full, contents).unwrap();
-    }
-
-    fn commit(&self, message: &str) -> String {
-        commit_all(&self.repository, message)
-    }
-
-    fn gazette(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_gazette"))
-            .current_dir(self.root())
-            .args(args)
-            .env("NO_COLOR", "1")
-            .output()
-            .unwrap()
-    }
-
-    fn published_ref(&self) -> Option<String> {
-        self.repository
-            .find_reference("refs/gazette/published/ogp")
-            .ok()
-            .and_then(|r| r.target())
-            .map(|oid| oid.to_string())
-    }
+/// A built or published site's files as a reader gets them (without the
+/// output marker), and the commit its manifest records, taken out of the
+/// manifest: a publish records the commit it published, a build none.
+fn site_files(root: &Path) -> (BTreeMap<String, Vec<u8>>, Option<String>) {
+    let mut files = tree(root);
+    files.remove(".gazette-output");
+    let manifest = files.get_mut(".gazette-manifest.json").unwrap();
+    let mut json: serde_json::Value = serde_json::from_slice(manifest).unwrap();
+    let commit = json.as_object_mut().unwrap().remove("commit");
+    *manifest = serde_json::to_vec(&json).unwrap();
+    let commit = commit.and_then(|commit| commit.as_str().map(str::to_owned));
+    (files, commit)
 }
 
 fn stdout(output: &Output) -> String {
@@ -148,18 +113,10 @@ fn build_at_a_revision_matches_the_working_folder_build() {
 #[test]
 fn a_branch_target_gets_one_commit_per_publish_naming_the_source() {
     let workspace = Workspace::new();
-    let settings = fs::read_to_string(workspace.root().join("sites/ogp/site.toml")).unwrap();
-    workspace.write(
-        "sites/ogp/site.toml",
-        &format!("{settings}\n[publish]\nbranch = \"publish/ogp\"\n"),
-    );
+    workspace.publish_to_branch();
     let source = workspace.commit("Publish ogp to a branch");
     assert_ok(&workspace.gazette(&["publish"]));
-    let branch = workspace
-        .repository
-        .find_branch("publish/ogp", git2::BranchType::Local)
-        .unwrap();
-    let commit = branch.get().peel_to_commit().unwrap();
+    let commit = workspace.branch_tip();
     assert!(commit.message().unwrap().contains(&source[..12]));
     let tree = commit.tree().unwrap();
     assert!(tree.get_path(Path::new("faq/index.html")).is_ok());
@@ -198,18 +155,8 @@ fn bad_revisions_and_empty_repositories_are_clear_errors() {
 #[test]
 fn a_publish_killed_at_any_moment_leaves_a_whole_site_and_the_next_one_completes() {
     let workspace = Workspace::new();
-    let first = workspace
-        .repository
-        .head()
-        .unwrap()
-        .target()
-        .unwrap()
-        .to_string();
-    let faq = fs::read_to_string(workspace.root().join("sites/ogp/pages/faq.md")).unwrap();
-    workspace.write(
-        "sites/ogp/pages/faq.md",
-        &format!("{faq}\nAnother answer.\n"),
-    );
+    let first = workspace.head();
+    workspace.append("faq.md", "Another answer.");
     let config = fs::read_to_string(workspace.root().join("sites/ogp/_config.yml")).unwrap();
     workspace.write(
         "sites/ogp/_config.yml",
@@ -217,20 +164,17 @@ fn a_publish_killed_at_any_moment_leaves_a_whole_site_and_the_next_one_completes
     );
     let second = workspace.commit("Change every page");
 
-    // The two complete versions a reader may see.
+    // The two complete versions a reader may see, each naming its commit.
     let full = |rev: &str, out: &str| {
         assert_ok(&workspace.gazette(&["build", "ogp", "--rev", rev, "--out", out]));
-        let mut files = tree(&workspace.root().join(out));
-        files.remove(".gazette-output");
-        files
+        (
+            site_files(&workspace.root().join(out)).0,
+            Some(rev.to_owned()),
+        )
     };
     let versions = [full(&first, "full-first"), full(&second, "full-second")];
     let published = workspace.root().join("public/ogp");
-    let published_tree = || {
-        let mut files = tree(&published);
-        files.remove(".gazette-output");
-        files
-    };
+    let published_tree = || site_files(&published);
 
     assert_ok(&workspace.gazette(&["publish", "--rev", &first]));
     for (round, delay) in (0..24).map(|i| (i, Duration::from_millis(i * 15))) {
@@ -281,4 +225,51 @@ fn a_publish_killed_at_any_moment_leaves_a_whole_site_and_the_next_one_completes
             .collect();
         assert_eq!(kept.len(), 2, "the current version and the spare: {kept:?}");
     }
+}
+
+#[test]
+fn a_ref_lock_file_left_by_a_killed_publish_does_not_stop_the_next_ones() {
+    let workspace = Workspace::new();
+    assert_ok(&workspace.gazette(&["publish"]));
+    // A publish killed between creating the lock and renaming it over the
+    // ref leaves it; another site's lock may be a live publish's.
+    let refs = workspace.root().join(".git/refs/gazette/published");
+    let stale = refs.join("ogp.lock");
+    fs::write(&stale, "").unwrap();
+    fs::write(refs.join("other.lock"), "").unwrap();
+    workspace.commit("Nothing for the site");
+    let unchanged = workspace.gazette(&["publish"]);
+    assert_ok(&unchanged);
+    assert!(stdout(&unchanged).contains("Skipped ogp"));
+    assert_eq!(workspace.published_ref(), Some(workspace.head()));
+
+    fs::write(&stale, "").unwrap();
+    workspace.append("faq.md", "One more answer.");
+    workspace.commit("Answer one more question");
+    assert_ok(&workspace.gazette(&["publish"]));
+    assert_eq!(workspace.published_ref(), Some(workspace.head()));
+    assert!(!stale.exists());
+    assert!(
+        refs.join("other.lock").exists(),
+        "another ref's lock is kept"
+    );
+}
+
+#[test]
+fn a_branch_lock_file_left_by_a_killed_publish_does_not_stop_the_next_one() {
+    let workspace = Workspace::new();
+    workspace.publish_to_branch();
+    workspace.commit("Publish ogp to a branch");
+    assert_ok(&workspace.gazette(&["publish"]));
+    fs::write(
+        workspace.root().join(".git/refs/heads/publish/ogp.lock"),
+        "",
+    )
+    .unwrap();
+    workspace.append("faq.md", "One more answer.");
+    let source = workspace.commit("Answer one more question");
+    assert_ok(&workspace.gazette(&["publish"]));
+    let commit = workspace.branch_tip();
+    assert!(commit.message().unwrap().contains(&source[..12]));
+    assert_eq!(workspace.published_ref(), Some(source));
 }

@@ -3,6 +3,8 @@
 //! Each test binary compiles this module and uses only part of it.
 #![allow(dead_code)]
 
+pub mod workspace;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -58,6 +60,12 @@ pub fn corpus_dir() -> PathBuf {
 /// Stages every file of the repository's working folder (additions,
 /// changes and deletions) and commits it on HEAD; returns the commit id.
 pub fn commit_all(repository: &git2::Repository, message: &str) -> String {
+    commit_all_at(repository, message, git2::Time::new(now_seconds(), 0))
+}
+
+/// [`commit_all`], dated `time`.
+pub fn commit_all_at(repository: &git2::Repository, message: &str, time: git2::Time) -> String {
+    let signature = git2::Signature::new("Editor", "editor@example.gov.sg", &time).unwrap();
     let mut index = repository.index().unwrap();
     index
         .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
@@ -65,7 +73,6 @@ pub fn commit_all(repository: &git2::Repository, message: &str) -> String {
     index.update_all(["*"], None).unwrap();
     index.write().unwrap();
     let tree = repository.find_tree(index.write_tree().unwrap()).unwrap();
-    let signature = git2::Signature::now("Editor", "editor@example.gov.sg").unwrap();
     let parent = repository.head().ok().and_then(|h| h.peel_to_commit().ok());
     let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
     repository
@@ -79,4 +86,12 @@ pub fn commit_all(repository: &git2::Repository, message: &str) -> String {
         )
         .unwrap()
         .to_string()
+}
+
+/// Seconds since the Unix epoch.
+pub fn now_seconds() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
 }

@@ -39,6 +39,11 @@ pub struct Manifest {
     /// epoch), carried forward so the next publish walks only new commits.
     #[serde(default)]
     pub last_changed: BTreeMap<String, i64>,
+    /// The commit the output was published from; none for a build. Written
+    /// with the output in one step, it stays true when the published ref,
+    /// moved after the output, is not (a publish killed in between).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
 }
 
 impl Default for Manifest {
@@ -49,6 +54,7 @@ impl Default for Manifest {
             units: BTreeMap::new(),
             lists_every_file: false,
             last_changed: BTreeMap::new(),
+            commit: None,
         }
     }
 }

@@ -1,12 +1,22 @@
 //! Publishing a site as it is at a Git revision, doing only the work the
 //! revision's changes call for.
 //!
-//! The last commit published for each site is kept in
-//! `refs/gazette/published/<site>`, moved only after a publish succeeds. A
-//! publish compares the new commit with it: no change under the site's or the
-//! themes' folders means nothing to do; otherwise the site is loaded from the
-//! commit's tree and every unit whose inputs (by blob id) are unchanged since
-//! the previous publish reuses its output.
+//! The last commit published for each site is recorded in
+//! `refs/gazette/published/<site>`, moved only after a publish succeeds, and
+//! in the manifest of the output. A publish compares the new commit with the
+//! manifest's: no change under the site's or the themes' folders means
+//! nothing to do; otherwise the site is loaded from the commit's tree and
+//! every unit whose inputs (by blob id) are unchanged since the previous
+//! publish reuses its output.
+//!
+//! The manifest is the one to trust because it is written with the output,
+//! in one step, while the ref can only move after the output is switched: a
+//! publish killed in between leaves the ref one publish behind. Compared with
+//! such a ref, publishing the ref's commit again would be skipped while the
+//! output shows the other commit, and "last updated" dates would be carried
+//! forward from a commit that may not be an ancestor of the new one. The ref
+//! stays the record for people and other tools: every publish, even one
+//! with nothing to do, moves it to its commit.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -14,8 +24,8 @@ use std::time::{Duration, Instant};
 
 use gazette_content::{Diagnostic, Diagnostics, LoadCache, Site, Source};
 use gazette_store::{
-    GitTreeSource, changed_paths, last_changed, published_ref_name, read_ref, resolve_commit,
-    write_ref,
+    GitTreeSource, changed_paths, last_changed, lock_ref, published_ref_name, read_ref,
+    resolve_commit, write_ref,
 };
 use gazette_theme::Theme;
 
@@ -72,7 +82,7 @@ pub enum PublishOutcome {
 pub struct PublishReport {
     /// The commit published.
     pub commit: String,
-    /// The commit published before, if any.
+    /// The commit the output was published from before, if known.
     pub previous_commit: Option<String>,
     /// What happened.
     pub outcome: PublishOutcome,
@@ -111,28 +121,36 @@ impl From<gazette_store::OpenRevisionError> for PublishError {
 /// such as checking, for unchanged sites.
 pub fn is_unchanged(request: &PublishRequest<'_>) -> Result<bool, PublishError> {
     let commit = resolve_commit(request.repository, request.revision)?;
-    let previous_commit = read_ref(request.repository, &published_ref_name(request.name))?;
-    let Some(previous) = previous_commit else {
+    let manifest = Target::new(request)
+        .current_manifest()
+        .filter(Manifest::is_from_this_tool);
+    let Some(shown) = shown_commit(request, manifest.as_ref()) else {
         return Ok(false);
     };
-    let same_tool = Target::new(request)
-        .current_manifest()
-        .is_some_and(|manifest| manifest.is_from_this_tool());
-    Ok(same_tool && !touches(request, &previous, &commit)?)
+    if touches(request, &shown, &commit)? {
+        return Ok(false);
+    }
+    // A ref left behind the output (by a publish killed after the switch) is
+    // moved by publishing, which then renders nothing.
+    match read_ref(request.repository, &published_ref_name(request.name))? {
+        Some(recorded) => Ok(!touches(request, &recorded, &commit)?),
+        None => Ok(false),
+    }
 }
 
 /// Publishes one site at a revision, incrementally.
 pub fn publish_revision(request: &PublishRequest<'_>) -> Result<PublishReport, PublishError> {
     let started = Instant::now();
     let commit = resolve_commit(request.repository, request.revision)?;
-    let ref_name = published_ref_name(request.name);
-    let previous_commit = read_ref(request.repository, &ref_name)?;
     let target = Target::new(request);
     let _lock = target.lock()?;
     // Outputs of another program are not reused: it may render differently.
     let previous_manifest = target
         .current_manifest()
         .filter(Manifest::is_from_this_tool);
+    // Not the published ref, which may be a publish behind (see the module's
+    // documentation).
+    let previous_commit = shown_commit(request, previous_manifest.as_ref());
 
     let report = |outcome| PublishReport {
         commit: commit.clone(),
@@ -140,15 +158,10 @@ pub fn publish_revision(request: &PublishRequest<'_>) -> Result<PublishReport, P
         outcome,
         elapsed: started.elapsed(),
     };
-    if let (Some(previous), Some(_)) = (&previous_commit, &previous_manifest)
+    if let Some(previous) = &previous_commit
         && !touches(request, previous, &commit)?
     {
-        write_ref(
-            request.repository,
-            &ref_name,
-            &commit,
-            "gazette: nothing to publish",
-        )?;
+        record_published(request, &commit, "gazette: nothing to publish")?;
         return Ok(report(PublishOutcome::Unchanged));
     }
 
@@ -166,8 +179,10 @@ pub fn publish_revision(request: &PublishRequest<'_>) -> Result<PublishReport, P
         }
     };
 
-    let render =
-        |previous: Option<&Manifest>| render_at(request, &site_source, themes, &dates, previous);
+    let render = |previous: Option<&Manifest>| {
+        render_at(request, &site_source, themes, &dates, previous)
+            .map(|rendered| with_commit(rendered, &commit))
+    };
     let rendered = render(previous_manifest.as_ref())?;
     let written = target.write(&rendered, &site_source, request, &commit);
     let rendered = match written {
@@ -180,9 +195,8 @@ pub fn publish_revision(request: &PublishRequest<'_>) -> Result<PublishReport, P
         Err(error) => return Err(error),
         Ok(()) => rendered,
     };
-    write_ref(
-        request.repository,
-        &ref_name,
+    record_published(
+        request,
         &commit,
         &format!("gazette: published {}", request.name),
     )?;
@@ -192,6 +206,46 @@ pub fn publish_revision(request: &PublishRequest<'_>) -> Result<PublishReport, P
     };
     drop_later((rendered, previous_manifest, dates));
     Ok(report(outcome))
+}
+
+/// The commit the output described by `manifest` was published from, if the
+/// manifest records one and it is still in the repository. When history was
+/// rewritten and collected it is not: the publish then renders, reusing
+/// units by their inputs, and dates every file from the whole history.
+fn shown_commit(request: &PublishRequest<'_>, manifest: Option<&Manifest>) -> Option<String> {
+    let recorded = manifest?.commit.as_deref()?;
+    resolve_commit(request.repository, recorded)
+        .ok()
+        .filter(|commit| commit == recorded)
+}
+
+/// Records in the manifest the commit `rendered` is published from. The
+/// manifest's bytes are already among the outputs, so they are made again.
+fn with_commit(mut rendered: RenderedSite, commit: &str) -> RenderedSite {
+    rendered.manifest.commit = Some(commit.to_owned());
+    let json = rendered.manifest.to_json();
+    if let Some(output) = rendered
+        .outputs
+        .iter_mut()
+        .find(|output| output.path == MANIFEST_PATH)
+    {
+        output.contents = OutputContents::Rendered(json);
+    }
+    rendered
+}
+
+/// Moves the site's published ref to `commit`. Publishes of the site to
+/// other targets write the same ref, so its own lock is taken (see
+/// [`lock_ref`]); under it, a lock file a killed publish left is removed.
+fn record_published(
+    request: &PublishRequest<'_>,
+    commit: &str,
+    message: &str,
+) -> Result<(), PublishError> {
+    let name = published_ref_name(request.name);
+    let _ref_lock = lock_ref(request.repository, &name)?;
+    write_ref(request.repository, &name, commit, message)?;
+    Ok(())
 }
 
 /// Whether anything the site depends on changed between two commits.
@@ -422,6 +476,10 @@ impl Target {
                     files.insert(output.path.clone(), bytes);
                 }
                 let short = &commit[..commit.len().min(12)];
+                // The branch holds this site's output and nothing else, and
+                // only publishes write it: a lock file there is a killed
+                // publish's (see `lock_ref`).
+                let _branch_lock = lock_ref(repository, &previous)?;
                 gazette_store::commit_tree_to_branch(
                     repository,
                     branch,

@@ -16,6 +16,9 @@ pub enum GitError {
     /// The revision does not name a commit.
     #[error("revision `{0}` does not exist")]
     NoRevision(String),
+    /// A name Git does not accept for a ref.
+    #[error("`{0}` is not a valid Git ref name")]
+    InvalidRefName(String),
     /// A `post-commit` hook that Gazette did not write is in the way.
     #[error("{0} exists and was not written by Gazette (use --force to replace it)")]
     HookExists(PathBuf),

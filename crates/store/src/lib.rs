@@ -35,8 +35,8 @@ pub(crate) use error::{commit_of, open};
 pub use git_tree::{GitTreeSource, OpenRevisionError};
 pub use history::{Change, ChangeKind, changed_paths, last_changed, read_file_at};
 pub use refs::{
-    commit_tree_to_branch, git_dir, install_post_commit_hook, published_ref_name, read_ref,
-    resolve_commit, work_dir, write_ref,
+    RefLock, commit_tree_to_branch, git_dir, install_post_commit_hook, lock_ref,
+    published_ref_name, read_ref, resolve_commit, work_dir, write_ref,
 };
 pub use status::{StatusError, uncommitted_paths};
 pub use work_tree::{WorkTreeError, WorkTreeSource};

@@ -47,6 +47,55 @@ pub fn write_ref(
     Ok(())
 }
 
+/// Gazette's hold on a ref, for writing it; dropping it (or the process dying)
+/// releases it.
+#[derive(Debug)]
+pub struct RefLock {
+    _file: std::fs::File,
+}
+
+/// Takes Gazette's lock on the ref `name`, waiting while another Gazette
+/// process writes it, then removes the lock file a writer killed mid-write
+/// left beside the ref.
+///
+/// Git and libgit2 write a ref by creating `<ref>.lock` and renaming it over
+/// the ref; a process killed in between leaves that file, and every later
+/// write of the ref fails with "failed to lock file". Holding this lock, no
+/// Gazette process is writing the ref, so the file is stale. Only for refs
+/// that Gazette alone writes (a site's published ref, its publish branch): a
+/// Git command writing the same ref at the same moment could lose its write.
+/// The lock is the ref's own rather than the publish target's, because
+/// publishes of one site to different targets all write its published ref.
+pub fn lock_ref(repository: &Path, name: &str) -> Result<RefLock, GitError> {
+    // A valid name has no `..`, so the paths below stay in the Git folder.
+    if !git2::Reference::is_valid_name(name) {
+        return Err(GitError::InvalidRefName(name.to_owned()));
+    }
+    let repo = crate::open(repository)?;
+    // Refs other than HEAD and a few per-worktree ones live in the folder
+    // that linked worktrees share.
+    let common = repo.commondir();
+    let locks = common.join("gazette").join("ref-locks");
+    std::fs::create_dir_all(&locks).map_err(|e| GitError::Io(locks.clone(), e))?;
+    // One flat file per ref (`~` cannot be part of a ref name), so a deleted
+    // branch's lock can never be in the way of a folder of the same name.
+    let path = locks.join(name.replace('/', "~"));
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| GitError::Io(path.clone(), e))?;
+    file.lock().map_err(|e| GitError::Io(path.clone(), e))?;
+    let stale = common.join(format!("{name}.lock"));
+    match std::fs::remove_file(&stale) {
+        Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
+            Err(GitError::Io(stale, error))
+        }
+        _ => Ok(RefLock { _file: file }),
+    }
+}
+
 /// The full commit id of a revision.
 pub fn resolve_commit(repository: &Path, revision: &str) -> Result<String, GitError> {
     let repo = crate::open(repository)?;
@@ -151,4 +200,48 @@ pub fn install_post_commit_hook(
             .map_err(|e| GitError::Io(hook.clone(), e))?;
     }
     Ok(hook)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A repository with one (empty) commit, and that commit's id.
+    fn repository_with_a_commit() -> (tempfile::TempDir, String) {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let tree = repo.treebuilder(None).unwrap().write().unwrap();
+        let tree = repo.find_tree(tree).unwrap();
+        let signature = Signature::now("Test", "test@example.org").unwrap();
+        let commit = repo
+            .commit(Some("HEAD"), &signature, &signature, "empty", &tree, &[])
+            .unwrap();
+        (dir, commit.to_string())
+    }
+
+    #[test]
+    fn a_ref_lock_file_left_by_a_killed_writer_is_removed_and_only_that_one() {
+        let (dir, commit) = repository_with_a_commit();
+        let refs = dir.path().join(".git/refs/gazette/published");
+        std::fs::create_dir_all(&refs).unwrap();
+        // What a writer killed between creating the lock and renaming it leaves.
+        std::fs::write(refs.join("a.lock"), &commit[..7]).unwrap();
+        std::fs::write(refs.join("b.lock"), "").unwrap();
+        let name = published_ref_name("a");
+        assert!(write_ref(dir.path(), &name, &commit, "blocked").is_err());
+
+        let lock = lock_ref(dir.path(), &name).unwrap();
+        write_ref(dir.path(), &name, &commit, "published").unwrap();
+        drop(lock);
+        assert_eq!(read_ref(dir.path(), &name).unwrap(), Some(commit));
+        assert!(!refs.join("a.lock").exists());
+        assert!(refs.join("b.lock").exists(), "another ref's lock is kept");
+    }
+
+    #[test]
+    fn a_ref_lock_is_refused_for_a_name_that_could_leave_the_git_folder() {
+        let (dir, _) = repository_with_a_commit();
+        let error = lock_ref(dir.path(), "refs/../../outside").unwrap_err();
+        assert!(matches!(error, GitError::InvalidRefName(_)), "{error}");
+    }
 }

@@ -83,6 +83,7 @@ pub fn render_request(
         last_changed: request.last_changed,
         previous: None,
         bodies: None,
+        commit: None,
     };
     match render_site(&loaded.site, &mut theme, &options) {
         Ok(rendered) => {

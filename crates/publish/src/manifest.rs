@@ -63,6 +63,33 @@ impl Default for Manifest {
 /// with an id that changes with its content (a blob id, or a hash).
 pub type Inputs = BTreeMap<String, String>;
 
+/// What a manifest says of itself: the program that wrote it and the commit
+/// its output shows. Read without the rest, which a publish with nothing to
+/// do never needs.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ManifestSummary {
+    format: u32,
+    #[serde(default)]
+    tool: String,
+    /// The commit the output was published from ([`Manifest::commit`]).
+    #[serde(default)]
+    pub commit: Option<String>,
+}
+
+impl ManifestSummary {
+    /// Reads the summary of a manifest (see [`Manifest::from_json`]).
+    pub fn from_json(bytes: &[u8]) -> Option<Self> {
+        serde_json::from_slice::<Self>(bytes)
+            .ok()
+            .filter(|summary| summary.format == FORMAT)
+    }
+
+    /// Whether this program wrote the manifest ([`Manifest::is_from_this_tool`]).
+    pub fn is_from_this_tool(&self) -> bool {
+        self.tool == tool_fingerprint()
+    }
+}
+
 /// One unit: a digest of its inputs and what it wrote.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UnitRecord {

@@ -163,8 +163,12 @@ impl FolderTarget {
 
     /// The manifest of the version currently published, if any.
     pub fn current_manifest(&self) -> Option<Manifest> {
-        let bytes = fs::read(self.out_dir.join(MANIFEST_PATH)).ok()?;
-        Manifest::from_json(&bytes)
+        Manifest::from_json(&self.current_manifest_bytes()?)
+    }
+
+    /// The bytes of the current version's manifest, if any.
+    pub fn current_manifest_bytes(&self) -> Option<Vec<u8>> {
+        fs::read(self.out_dir.join(MANIFEST_PATH)).ok()
     }
 
     /// Writes `site` as a new version and switches the output to it. The

@@ -102,6 +102,8 @@ pub struct RenderOptions<'a> {
     /// Where the site was loaded from, for the bodies a stored load cache
     /// left there ([`PageBody::InSource`]): only pages that render read theirs.
     pub bodies: Option<&'a dyn Source>,
+    /// The commit being published, recorded in the manifest.
+    pub commit: Option<&'a str>,
 }
 
 /// Renders `site` with `theme`. Every error of the site is returned at once.
@@ -344,6 +346,7 @@ fn render_all(
     if let Some(last_changed) = options.last_changed {
         manifest.last_changed = last_changed.clone();
     }
+    manifest.commit = options.commit.map(str::to_owned);
 
     check_collisions(site, &outputs, &mut diagnostics);
     diagnostics.sort();

@@ -29,8 +29,8 @@ use gazette_store::{
 };
 use gazette_theme::Theme;
 
-use crate::manifest::{MANIFEST_PATH, Manifest};
-use crate::output::{FolderTarget, OutputError};
+use crate::manifest::{MANIFEST_PATH, Manifest, ManifestSummary};
+use crate::output::{FolderTarget, OutputError, Spare};
 use crate::render::{OutputContents, RenderOptions, RenderStats, RenderedSite, render_site};
 
 /// Where a publish goes.
@@ -121,10 +121,11 @@ impl From<gazette_store::OpenRevisionError> for PublishError {
 /// such as checking, for unchanged sites.
 pub fn is_unchanged(request: &PublishRequest<'_>) -> Result<bool, PublishError> {
     let commit = resolve_commit(request.repository, request.revision)?;
-    let manifest = Target::new(request)
-        .current_manifest()
-        .filter(Manifest::is_from_this_tool);
-    let Some(shown) = shown_commit(request, manifest.as_ref()) else {
+    let summary = Target::new(request)
+        .current_manifest_bytes()
+        .and_then(|bytes| ManifestSummary::from_json(&bytes))
+        .filter(ManifestSummary::is_from_this_tool);
+    let Some(shown) = shown_commit(request, summary.as_ref()) else {
         return Ok(false);
     };
     if touches(request, &shown, &commit)? {
@@ -145,12 +146,15 @@ pub fn publish_revision(request: &PublishRequest<'_>) -> Result<PublishReport, P
     let target = Target::new(request);
     let _lock = target.lock()?;
     // Outputs of another program are not reused: it may render differently.
-    let previous_manifest = target
-        .current_manifest()
-        .filter(Manifest::is_from_this_tool);
+    // Its summary first: a publish with nothing to do needs no more of it.
+    let manifest_bytes = target.current_manifest_bytes();
+    let summary = manifest_bytes
+        .as_deref()
+        .and_then(ManifestSummary::from_json)
+        .filter(ManifestSummary::is_from_this_tool);
     // Not the published ref, which may be a publish behind (see the module's
     // documentation).
-    let previous_commit = shown_commit(request, previous_manifest.as_ref());
+    let previous_commit = shown_commit(request, summary.as_ref());
 
     let report = |outcome| PublishReport {
         commit: commit.clone(),
@@ -165,36 +169,53 @@ pub fn publish_revision(request: &PublishRequest<'_>) -> Result<PublishReport, P
         return Ok(report(PublishOutcome::Unchanged));
     }
 
-    let known = previous_commit
-        .as_deref()
-        .zip(previous_manifest.as_ref().map(|m| &m.last_changed));
-    let dates = last_changed(request.repository, &commit, request.site_folder, known)?;
-    let site_source = GitTreeSource::open(request.repository, &commit, request.site_folder)?;
-    let own_themes;
-    let themes: &dyn Source = match request.themes {
-        Some(themes) => themes,
-        None => {
-            own_themes = GitTreeSource::open(request.repository, &commit, request.themes_folder)?;
-            &own_themes
-        }
-    };
-
-    let render = |previous: Option<&Manifest>| {
-        render_at(request, &site_source, themes, &dates, previous)
-            .map(|rendered| with_commit(rendered, &commit))
-    };
-    let rendered = render(previous_manifest.as_ref())?;
-    let written = target.write(&rendered, &site_source, request, &commit);
-    let rendered = match written {
-        Err(PublishError::Output(OutputError::MissingPrevious(_))) => {
-            // The previous output was changed by hand; render everything.
-            let full = render(None)?;
-            target.write(&full, &site_source, request, &commit)?;
-            full
-        }
-        Err(error) => return Err(error),
-        Ok(()) => rendered,
-    };
+    // Until the render, three jobs are independent: reading the previous
+    // manifest and dating the files, finding the spare version to recycle,
+    // and loading the site. Loading is the longest; the others run beside it.
+    let (rendered, previous_manifest, dates) = std::thread::scope(|scope| {
+        let spare = scope.spawn(|| target.find_spare());
+        let history = scope.spawn(|| {
+            let previous = summary
+                .as_ref()
+                .and(manifest_bytes.as_deref())
+                .and_then(Manifest::from_json);
+            let known = previous_commit
+                .as_deref()
+                .zip(previous.as_ref().map(|m| &m.last_changed));
+            let dates = last_changed(request.repository, &commit, request.site_folder, known)?;
+            Ok::<_, PublishError>((previous, dates))
+        });
+        let site_source = GitTreeSource::open(request.repository, &commit, request.site_folder)?;
+        let own_themes;
+        let themes: &dyn Source = match request.themes {
+            Some(themes) => themes,
+            None => {
+                own_themes =
+                    GitTreeSource::open(request.repository, &commit, request.themes_folder)?;
+                &own_themes
+            }
+        };
+        let loaded = load_at(request, &site_source, themes);
+        let (previous, dates) = joined(history)?;
+        let context = RenderContext {
+            site_source: &site_source,
+            dates: &dates,
+            commit: &commit,
+        };
+        let rendered = loaded?.render(&context, previous.as_ref())?;
+        let written = target.write(&rendered, &site_source, request, &commit, joined(spare));
+        let rendered = match written {
+            Err(PublishError::Output(OutputError::MissingPrevious(_))) => {
+                // The previous output was changed by hand; render everything.
+                let full = load_at(request, &site_source, themes)?.render(&context, None)?;
+                target.write(&full, &site_source, request, &commit, None)?;
+                full
+            }
+            Err(error) => return Err(error),
+            Ok(()) => rendered,
+        };
+        Ok((rendered, previous, dates))
+    })?;
     record_published(
         request,
         &commit,
@@ -208,30 +229,22 @@ pub fn publish_revision(request: &PublishRequest<'_>) -> Result<PublishReport, P
     Ok(report(outcome))
 }
 
-/// The commit the output described by `manifest` was published from, if the
+/// The value of a scoped thread, or its panic carried on.
+fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    handle
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
+/// The commit the output described by `summary` was published from, if the
 /// manifest records one and it is still in the repository. When history was
 /// rewritten and collected it is not: the publish then renders, reusing
 /// units by their inputs, and dates every file from the whole history.
-fn shown_commit(request: &PublishRequest<'_>, manifest: Option<&Manifest>) -> Option<String> {
-    let recorded = manifest?.commit.as_deref()?;
+fn shown_commit(request: &PublishRequest<'_>, summary: Option<&ManifestSummary>) -> Option<String> {
+    let recorded = summary?.commit.as_deref()?;
     resolve_commit(request.repository, recorded)
         .ok()
         .filter(|commit| commit == recorded)
-}
-
-/// Records in the manifest the commit `rendered` is published from. The
-/// manifest's bytes are already among the outputs, so they are made again.
-fn with_commit(mut rendered: RenderedSite, commit: &str) -> RenderedSite {
-    rendered.manifest.commit = Some(commit.to_owned());
-    let json = rendered.manifest.to_json();
-    if let Some(output) = rendered
-        .outputs
-        .iter_mut()
-        .find(|output| output.path == MANIFEST_PATH)
-    {
-        output.contents = OutputContents::Rendered(json);
-    }
-    rendered
 }
 
 /// Moves the site's published ref to `commit`. Publishes of the site to
@@ -280,20 +293,32 @@ fn folder_prefix(folder: &str) -> String {
     }
 }
 
-fn render_at(
+/// A site loaded for a publish, with its theme and the problems found.
+struct LoadedForPublish {
+    site: Site,
+    theme: Theme,
+    diagnostics: Diagnostics,
+}
+
+/// What a publish renders with, besides the site.
+struct RenderContext<'a> {
+    site_source: &'a GitTreeSource,
+    dates: &'a BTreeMap<String, i64>,
+    commit: &'a str,
+}
+
+/// Loads the site (through its stored parse cache) and its theme.
+fn load_at(
     request: &PublishRequest<'_>,
     site_source: &GitTreeSource,
     themes: &dyn Source,
-    dates: &BTreeMap<String, i64>,
-    previous: Option<&Manifest>,
-) -> Result<RenderedSite, PublishError> {
+) -> Result<LoadedForPublish, PublishError> {
     let mut cache = StoredLoadCache::open(request);
     let loaded = Site::load_cached(request.name, site_source, &mut cache.cache);
     cache.store();
     drop_later(cache);
     let loaded = loaded.map_err(PublishError::Content)?;
-    let mut diagnostics = loaded.diagnostics;
-    let mut theme = Theme::load(themes, request.theme, Some(site_source)).map_err(|error| {
+    let theme = Theme::load(themes, request.theme, Some(site_source)).map_err(|error| {
         PublishError::Content(Diagnostics(vec![
             Diagnostic::error(
                 request.name,
@@ -303,28 +328,50 @@ fn render_at(
             .with_hint("check `theme` in the site's `site.toml` and the folders under `themes/`"),
         ]))
     })?;
-    let options = RenderOptions {
-        last_changed: Some(dates),
-        previous,
-        bodies: Some(site_source),
-    };
-    let result = render_site(&loaded.site, &mut theme, &options);
-    drop_later((loaded.site, theme));
-    match result {
-        Ok(rendered) if !diagnostics.has_errors() => {
-            let mut rendered = rendered;
-            diagnostics.extend(rendered.warnings.0.drain(..));
-            rendered.warnings = diagnostics;
-            Ok(rendered)
-        }
-        Ok(_) => {
-            diagnostics.sort();
-            Err(PublishError::Content(diagnostics))
-        }
-        Err(more) => {
-            diagnostics.extend(more);
-            diagnostics.sort();
-            Err(PublishError::Content(diagnostics))
+    Ok(LoadedForPublish {
+        site: loaded.site,
+        theme,
+        diagnostics: loaded.diagnostics,
+    })
+}
+
+impl LoadedForPublish {
+    /// Renders the site, reusing the units of `previous` whose inputs are
+    /// unchanged; every error of the load and the render at once.
+    fn render(
+        self,
+        context: &RenderContext<'_>,
+        previous: Option<&Manifest>,
+    ) -> Result<RenderedSite, PublishError> {
+        let Self {
+            site,
+            mut theme,
+            mut diagnostics,
+        } = self;
+        let options = RenderOptions {
+            last_changed: Some(context.dates),
+            previous,
+            bodies: Some(context.site_source),
+            commit: Some(context.commit),
+        };
+        let result = render_site(&site, &mut theme, &options);
+        drop_later((site, theme));
+        match result {
+            Ok(rendered) if !diagnostics.has_errors() => {
+                let mut rendered = rendered;
+                diagnostics.extend(rendered.warnings.0.drain(..));
+                rendered.warnings = diagnostics;
+                Ok(rendered)
+            }
+            Ok(_) => {
+                diagnostics.sort();
+                Err(PublishError::Content(diagnostics))
+            }
+            Err(more) => {
+                diagnostics.extend(more);
+                diagnostics.sort();
+                Err(PublishError::Content(diagnostics))
+            }
         }
     }
 }
@@ -425,21 +472,27 @@ impl Target {
         }
     }
 
-    fn current_manifest(&self) -> Option<Manifest> {
+    /// The bytes of the manifest of what the target shows now.
+    fn current_manifest_bytes(&self) -> Option<Vec<u8>> {
         match self {
-            Self::Folder(folder) => folder.current_manifest(),
+            Self::Folder(folder) => folder.current_manifest_bytes(),
             Self::Branch {
                 repository, branch, ..
-            } => {
-                let bytes = gazette_store::read_file_at(
-                    repository,
-                    &format!("refs/heads/{branch}"),
-                    MANIFEST_PATH,
-                )
-                .ok()
-                .flatten()?;
-                Manifest::from_json(&bytes)
-            }
+            } => gazette_store::read_file_at(
+                repository,
+                &format!("refs/heads/{branch}"),
+                MANIFEST_PATH,
+            )
+            .ok()
+            .flatten(),
+        }
+    }
+
+    /// The spare version a folder target will recycle (branches have none).
+    fn find_spare(&self) -> Option<Spare> {
+        match self {
+            Self::Folder(folder) => folder.find_spare(),
+            Self::Branch { .. } => None,
         }
     }
 
@@ -449,9 +502,10 @@ impl Target {
         source: &dyn Source,
         request: &PublishRequest<'_>,
         commit: &str,
+        spare: Option<Spare>,
     ) -> Result<(), PublishError> {
         match self {
-            Self::Folder(folder) => Ok(folder.publish(rendered, source)?),
+            Self::Folder(folder) => Ok(folder.publish_with_spare(rendered, source, spare)?),
             Self::Branch {
                 repository, branch, ..
             } => {

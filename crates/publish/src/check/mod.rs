@@ -197,6 +197,7 @@ pub fn check_request(
         last_changed: request.last_changed,
         previous: None,
         bodies: None,
+        commit: None,
     };
     let (rendered, render_diagnostics) =
         render_site_partially(&renderable, &mut theme, &render_options);

@@ -461,7 +461,7 @@ fn update_tree(
     let new_paths: HashSet<&str> = site.outputs.iter().map(|o| o.path.as_str()).collect();
     // A file stays when the unit writing it now read the very inputs it was
     // written from: rendering again would give the same bytes.
-    let mut kept: HashSet<&str> = HashSet::new();
+    let mut kept: HashSet<&str> = HashSet::with_capacity(new_paths.len());
     for (id, unit) in &site.manifest.units {
         let Some(records) = old.reusable(id, &unit.inputs_digest) else {
             continue;
@@ -473,11 +473,12 @@ fn update_tree(
             }
         }
     }
-    let old_paths: HashSet<&str> = old
-        .units
-        .values()
-        .flat_map(|unit| unit.outputs.iter().map(|record| record.path.as_str()))
-        .collect();
+    let mut old_paths: HashSet<&str> = HashSet::with_capacity(new_paths.len());
+    old_paths.extend(
+        old.units
+            .values()
+            .flat_map(|unit| unit.outputs.iter().map(|record| record.path.as_str())),
+    );
 
     // Remove every file not kept: changed ones are written anew, never into
     // (the file may be the live version's too), and the manifest and the
@@ -496,20 +497,14 @@ fn update_tree(
     })?;
 
     // Folders the new site no longer has are empty now: remove them, deepest
-    // first. Then make the ones it lacks, shallowest first.
-    let old_folders = folders(old_paths.iter().copied());
-    let new_folders = folders(new_paths.iter().copied());
-    let mut emptied: Vec<&str> = old_folders.difference(&new_folders).copied().collect();
-    emptied.sort_by_key(|folder| Reverse(folder.len()));
-    for folder in emptied {
-        let target = safe_join(root, folder)?;
-        fs::remove_dir(&target).map_err(io(&target))?;
-    }
-    let mut missing: Vec<&str> = new_folders.difference(&old_folders).copied().collect();
-    missing.sort_by_key(|folder| folder.len());
-    for folder in missing {
-        let target = safe_join(root, folder)?;
-        fs::create_dir(&target).map_err(io(&target))?;
+    // first. Then make the ones it lacks, shallowest first. The same files
+    // (the usual publish: pages changed, none added or removed) mean the
+    // same folders.
+    // (The manifest, in the new outputs only, sits at the root: no folder.)
+    let new_files = new_paths.len() - usize::from(new_paths.contains(MANIFEST_PATH));
+    let same_files = old_paths.len() == new_files && old_paths.is_subset(&new_paths);
+    if !same_files {
+        update_folders(root, &old_paths, &new_paths)?;
     }
 
     let written: Vec<(&crate::Output, PathBuf)> = site
@@ -525,6 +520,30 @@ fn update_tree(
 }
 
 /// Every folder holding one of `paths` (`/`-separated, relative), at any depth.
+/// Removes the folders only `old_paths` need (empty by now), deepest first,
+/// then makes the ones only `new_paths` need, shallowest first.
+fn update_folders(
+    root: &Path,
+    old_paths: &HashSet<&str>,
+    new_paths: &HashSet<&str>,
+) -> Result<(), OutputError> {
+    let old_folders = folders(old_paths.iter().copied());
+    let new_folders = folders(new_paths.iter().copied());
+    let mut emptied: Vec<&str> = old_folders.difference(&new_folders).copied().collect();
+    emptied.sort_by_key(|folder| Reverse(folder.len()));
+    for folder in emptied {
+        let target = safe_join(root, folder)?;
+        fs::remove_dir(&target).map_err(io(&target))?;
+    }
+    let mut missing: Vec<&str> = new_folders.difference(&old_folders).copied().collect();
+    missing.sort_by_key(|folder| folder.len());
+    for folder in missing {
+        let target = safe_join(root, folder)?;
+        fs::create_dir(&target).map_err(io(&target))?;
+    }
+    Ok(())
+}
+
 fn folders<'a>(paths: impl Iterator<Item = &'a str>) -> HashSet<&'a str> {
     let mut folders = HashSet::new();
     for path in paths {

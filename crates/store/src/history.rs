@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
-use git2::{Delta, DiffFindOptions, DiffOptions, Oid, Repository, Sort};
+use git2::{Delta, DiffFindOptions, Oid, Repository, Sort};
 
 use crate::GitError;
 
@@ -113,11 +113,6 @@ pub fn last_changed(
     let repo = crate::open(repository)?;
     let head = crate::commit_of(&repo, revision)?;
     let folder = folder.trim_matches('/');
-    let prefix = if folder.is_empty() {
-        String::new()
-    } else {
-        format!("{folder}/")
-    };
     let mut walk = repo.revwalk().map_err(GitError::from_git)?;
     walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME)
         .map_err(GitError::from_git)?;
@@ -131,33 +126,31 @@ pub fn last_changed(
                 .map_err(GitError::from_git)?;
         if is_ancestor {
             walk.hide(since).map_err(GitError::from_git)?;
-            return dates_since(&repo, walk, &prefix, dates.clone());
+            return dates_since(&repo, walk, folder, dates.clone());
         }
     }
 
-    let mut pending: HashSet<String> = HashSet::new();
-    head.tree()
-        .map_err(GitError::from_git)?
-        .walk(git2::TreeWalkMode::PreOrder, |parent, entry| {
-            if entry.kind() == Some(git2::ObjectType::Blob)
-                && let Ok(name) = entry.name()
-            {
-                let path = format!("{parent}{name}");
-                if let Some(relative) = path.strip_prefix(&prefix) {
-                    pending.insert(relative.to_owned());
-                }
-            }
-            git2::TreeWalkResult::Ok
-        })
-        .map_err(GitError::from_git)?;
     let mut found = BTreeMap::new();
+    let Some(tree) = folder_tree(&repo, &head, folder)? else {
+        return Ok(found);
+    };
+    let mut pending: HashSet<String> = HashSet::new();
+    tree.walk(git2::TreeWalkMode::PreOrder, |parent, entry| {
+        if entry.kind() == Some(git2::ObjectType::Blob)
+            && let Ok(name) = entry.name()
+        {
+            pending.insert(format!("{parent}{name}"));
+        }
+        git2::TreeWalkResult::Ok
+    })
+    .map_err(GitError::from_git)?;
     if pending.is_empty() {
         return Ok(found);
     }
-    for commit in first_parent_diffs(&repo, walk, &prefix) {
+    for commit in first_parent_diffs(&repo, walk, folder) {
         let (time, diff) = commit?;
         for delta in diff.deltas() {
-            if let Some(relative) = relative_path(&delta, &prefix)
+            if let Some(relative) = file_path(&delta)
                 && pending.remove(&relative)
             {
                 found.insert(relative, time);
@@ -176,14 +169,14 @@ pub fn last_changed(
 fn dates_since(
     repo: &Repository,
     walk: git2::Revwalk<'_>,
-    prefix: &str,
+    folder: &str,
     mut dates: BTreeMap<String, i64>,
 ) -> Result<BTreeMap<String, i64>, GitError> {
     let mut settled: HashSet<String> = HashSet::new();
-    for commit in first_parent_diffs(repo, walk, prefix) {
+    for commit in first_parent_diffs(repo, walk, folder) {
         let (time, diff) = commit?;
         for delta in diff.deltas() {
-            let Some(relative) = relative_path(&delta, prefix) else {
+            let Some(relative) = file_path(&delta) else {
                 continue;
             };
             if !settled.insert(relative.clone()) {
@@ -200,34 +193,56 @@ fn dates_since(
 }
 
 /// Each commit of `walk` (newest first) with its time and its diff against
-/// its first parent, limited to `prefix`.
+/// its first parent, limited to `folder` (`sites/a`, or empty for the root).
+///
+/// The folder's trees are compared, not the whole commits' trees with a
+/// path filter: libgit2 then skips every unchanged subtree by its id, where
+/// a filter makes it visit every file of the repository.
 fn first_parent_diffs<'r>(
     repo: &'r Repository,
     walk: git2::Revwalk<'r>,
-    prefix: &str,
+    folder: &str,
 ) -> impl Iterator<Item = Result<(i64, git2::Diff<'r>), GitError>> + 'r {
-    let mut options = DiffOptions::new();
-    if !prefix.is_empty() {
-        options.pathspec(prefix);
-    }
+    let folder = folder.to_owned();
     walk.map(move |oid| {
         let oid: Oid = oid.map_err(GitError::from_git)?;
         let commit = repo.find_commit(oid).map_err(GitError::from_git)?;
-        let tree = commit.tree().map_err(GitError::from_git)?;
+        let tree = folder_tree(repo, &commit, &folder)?;
         let parent_tree = match commit.parent(0) {
-            Ok(parent) => Some(parent.tree().map_err(GitError::from_git)?),
+            Ok(parent) => folder_tree(repo, &parent, &folder)?,
             Err(_) => None,
         };
+        // Deltas name paths relative to the folder.
         let diff = repo
-            .diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), Some(&mut options))
+            .diff_tree_to_tree(parent_tree.as_ref(), tree.as_ref(), None)
             .map_err(GitError::from_git)?;
         Ok((commit.time().seconds(), diff))
     })
 }
 
-/// The path a delta touches, relative to `prefix`, if it is a file under it
-/// (a submodule is not a file of the site).
-fn relative_path(delta: &git2::DiffDelta<'_>, prefix: &str) -> Option<String> {
+/// The tree of `folder` (empty for the root) in a commit, if it has one.
+fn folder_tree<'r>(
+    repo: &'r Repository,
+    commit: &git2::Commit<'r>,
+    folder: &str,
+) -> Result<Option<git2::Tree<'r>>, GitError> {
+    let root = commit.tree().map_err(GitError::from_git)?;
+    if folder.is_empty() {
+        return Ok(Some(root));
+    }
+    let Ok(entry) = root.get_path(Path::new(folder)) else {
+        return Ok(None);
+    };
+    if entry.kind() != Some(git2::ObjectType::Tree) {
+        return Ok(None);
+    }
+    let tree = repo.find_tree(entry.id()).map_err(GitError::from_git)?;
+    Ok(Some(tree))
+}
+
+/// The path of the file a delta touches, unless it is a submodule (which is
+/// not a file of the site).
+fn file_path(delta: &git2::DiffDelta<'_>) -> Option<String> {
     let file = if delta.status() == Delta::Deleted {
         delta.old_file()
     } else {
@@ -236,8 +251,7 @@ fn relative_path(delta: &git2::DiffDelta<'_>, prefix: &str) -> Option<String> {
     if file.mode() == git2::FileMode::Commit {
         return None;
     }
-    let path = file.path().map(path_text)?;
-    path.strip_prefix(prefix).map(str::to_owned)
+    file.path().map(path_text)
 }
 
 /// The bytes of `path` in the tree of `revision`, if it is a file there.

@@ -7,8 +7,7 @@
 //! [`gazette_content::Source`]. It also owns the Git facts publishing needs:
 //! the paths changed between revisions, when each file last changed (one walk
 //! of the history), the refs that remember what was published, output
-//! committed to a branch, and the `post-commit` hook.
-//! [`gazette_content::Source`]. [`uncommitted_paths`] tells which files of a
+//! committed to a branch, and the `post-commit` hook. [`uncommitted_paths`] tells which files of a
 //! working directory have changes not yet committed.
 //!
 //! It must not know what a page is: it hands out paths and bytes.

@@ -90,3 +90,25 @@ fn a_publish_after_a_ref_left_behind_dates_pages_by_the_history_of_its_own_commi
     assert!(tree(&out) == clean, "dates come from the published commit");
     assert_eq!(workspace.published_ref(), Some(beside));
 }
+
+#[test]
+fn storing_the_parse_cache_removes_what_a_killed_publish_left_of_it() {
+    let workspace = Workspace::new();
+    // Enough pages that the first publish keeps its parse cache.
+    for n in 0..80 {
+        workspace.write(
+            &format!("sites/ogp/pages/extra-{n}.md"),
+            &format!("---\ntitle: Extra {n}\npermalink: /extra-{n}/\n---\nText {n}.\n"),
+        );
+    }
+    let commit = workspace.commit("Add pages");
+    let cache = workspace.root().join(".git/gazette/ogp");
+    std::fs::create_dir_all(&cache).unwrap();
+    let left = cache.join("load-cache.4242.tmp");
+    std::fs::write(&left, "half a cache").unwrap();
+
+    let target = PublishTarget::Folder(workspace.root().join("public/ogp"));
+    publish_revision(&workspace.request(&commit, &target)).unwrap();
+    assert!(cache.join("load-cache").is_file(), "the cache is kept");
+    assert!(!left.exists(), "the killed publish's file is gone");
+}

@@ -430,12 +430,29 @@ impl StoredLoadCache {
             return;
         }
         let Some(folder) = path.parent() else { return };
+        remove_stale_temporaries(folder);
         let temporary = folder.join(format!("load-cache.{}.tmp", std::process::id()));
         let written = std::fs::create_dir_all(folder)
             .and_then(|()| std::fs::write(&temporary, self.cache.to_bytes(&self.stamp)))
             .and_then(|()| std::fs::rename(&temporary, path));
         if written.is_err() {
             let _ = std::fs::remove_file(&temporary);
+        }
+    }
+}
+
+/// Removes the temporary files of publishes killed while storing the cache.
+/// One of a publish storing at this very moment (to another target) may go
+/// too: its rename then fails, which only means the next publish parses more.
+fn remove_stale_temporaries(folder: &Path) {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with("load-cache.") && name.ends_with(".tmp") {
+            let _ = std::fs::remove_file(entry.path());
         }
     }
 }

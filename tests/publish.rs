@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
+use gazette_publish::{MANIFEST_PATH, Manifest};
 use git2::Repository;
 
 /// A built or published site's files as a reader gets them (without the
@@ -20,11 +21,10 @@ use git2::Repository;
 fn site_files(root: &Path) -> (BTreeMap<String, Vec<u8>>, Option<String>) {
     let mut files = tree(root);
     files.remove(".gazette-output");
-    let manifest = files.get_mut(".gazette-manifest.json").unwrap();
-    let mut json: serde_json::Value = serde_json::from_slice(manifest).unwrap();
-    let commit = json.as_object_mut().unwrap().remove("commit");
-    *manifest = serde_json::to_vec(&json).unwrap();
-    let commit = commit.and_then(|commit| commit.as_str().map(str::to_owned));
+    let bytes = files.get_mut(MANIFEST_PATH).unwrap();
+    let mut manifest = Manifest::from_bytes(bytes).unwrap();
+    let commit = manifest.commit.take();
+    *bytes = manifest.to_bytes();
     (files, commit)
 }
 

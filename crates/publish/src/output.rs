@@ -24,14 +24,14 @@
 use std::cmp::Reverse;
 use std::collections::HashSet;
 use std::fs;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Component, Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use gazette_content::Source;
 use rayon::prelude::*;
 
-use crate::manifest::{MANIFEST_PATH, Manifest};
+use crate::manifest::{MANIFEST_PATH, Manifest, ManifestSummary};
 use crate::render::{OutputContents, RenderedSite};
 
 /// The file that marks a folder as Gazette's output, so it may be replaced.
@@ -163,12 +163,18 @@ impl FolderTarget {
 
     /// The manifest of the version currently published, if any.
     pub fn current_manifest(&self) -> Option<Manifest> {
-        Manifest::from_json(&self.current_manifest_bytes()?)
+        Manifest::from_bytes(&fs::read(self.out_dir.join(MANIFEST_PATH)).ok()?)
     }
 
-    /// The bytes of the current version's manifest, if any.
-    pub fn current_manifest_bytes(&self) -> Option<Vec<u8>> {
-        fs::read(self.out_dir.join(MANIFEST_PATH)).ok()
+    /// The summary of the current version's manifest, read from its first
+    /// bytes alone.
+    pub fn current_manifest_summary(&self) -> Option<ManifestSummary> {
+        let file = fs::File::open(self.out_dir.join(MANIFEST_PATH)).ok()?;
+        let mut start = Vec::with_capacity(ManifestSummary::PREFIX);
+        file.take(ManifestSummary::PREFIX as u64)
+            .read_to_end(&mut start)
+            .ok()?;
+        ManifestSummary::from_bytes(&start)
     }
 
     /// Writes `site` as a new version and switches the output to it. The
@@ -290,7 +296,7 @@ impl FolderTarget {
             })
             .max_by_key(|(stamp, _)| *stamp)?;
         let bytes = fs::read(path.join(MANIFEST_PATH)).ok()?;
-        let manifest = Manifest::from_json(&bytes)
+        let manifest = Manifest::from_bytes(&bytes)
             .filter(|manifest| manifest.is_from_this_tool() && manifest.lists_every_file)?;
         Some(Spare { path, manifest })
     }
@@ -749,7 +755,7 @@ mod tests {
         site.manifest.lists_every_file = true;
         site.outputs.push(crate::Output {
             path: MANIFEST_PATH.into(),
-            contents: OutputContents::Rendered(site.manifest.to_json()),
+            contents: OutputContents::Rendered(site.manifest.to_bytes()),
             origin: "manifest".into(),
         });
         site.outputs.sort_by(|a, b| a.path.cmp(&b.path));
@@ -1036,13 +1042,13 @@ mod tests {
             // that left out units without inputs, wrote it.
             for spare in spares {
                 let path = spare.join(MANIFEST_PATH);
-                let mut manifest = Manifest::from_json(&fs::read(&path).unwrap()).unwrap();
+                let mut manifest = Manifest::from_bytes(&fs::read(&path).unwrap()).unwrap();
                 match change {
                     "another tool" => manifest.tool = "another".into(),
                     _ => manifest.lists_every_file = false,
                 }
                 fs::remove_file(&path).unwrap();
-                fs::write(&path, manifest.to_json()).unwrap();
+                fs::write(&path, manifest.to_bytes()).unwrap();
             }
             assert!(target.usable_spare(Some(&out)).is_none(), "{change}");
             let site = render(C, target.current_manifest().as_ref());

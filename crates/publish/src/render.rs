@@ -352,7 +352,7 @@ fn render_all(
     diagnostics.sort();
     outputs.push(Output {
         path: MANIFEST_PATH.to_owned(),
-        contents: OutputContents::Rendered(manifest.to_json()),
+        contents: OutputContents::Rendered(manifest.to_bytes()),
         origin: "manifest".to_owned(),
     });
     outputs.sort_by(|a, b| a.path.cmp(&b.path));

@@ -122,8 +122,7 @@ impl From<gazette_store::OpenRevisionError> for PublishError {
 pub fn is_unchanged(request: &PublishRequest<'_>) -> Result<bool, PublishError> {
     let commit = resolve_commit(request.repository, request.revision)?;
     let summary = Target::new(request)
-        .current_manifest_bytes()
-        .and_then(|bytes| ManifestSummary::from_json(&bytes))
+        .current_manifest_summary()
         .filter(ManifestSummary::is_from_this_tool);
     let Some(shown) = shown_commit(request, summary.as_ref()) else {
         return Ok(false);
@@ -147,10 +146,8 @@ pub fn publish_revision(request: &PublishRequest<'_>) -> Result<PublishReport, P
     let _lock = target.lock()?;
     // Outputs of another program are not reused: it may render differently.
     // Its summary first: a publish with nothing to do needs no more of it.
-    let manifest_bytes = target.current_manifest_bytes();
-    let summary = manifest_bytes
-        .as_deref()
-        .and_then(ManifestSummary::from_json)
+    let summary = target
+        .current_manifest_summary()
         .filter(ManifestSummary::is_from_this_tool);
     // Not the published ref, which may be a publish behind (see the module's
     // documentation).
@@ -175,10 +172,8 @@ pub fn publish_revision(request: &PublishRequest<'_>) -> Result<PublishReport, P
     let (rendered, previous_manifest, dates) = std::thread::scope(|scope| {
         let spare = scope.spawn(|| target.find_spare());
         let history = scope.spawn(|| {
-            let previous = summary
-                .as_ref()
-                .and(manifest_bytes.as_deref())
-                .and_then(Manifest::from_json);
+            // Under the lock the version is the one the summary came from.
+            let previous = summary.as_ref().and_then(|_| target.current_manifest());
             let known = previous_commit
                 .as_deref()
                 .zip(previous.as_ref().map(|m| &m.last_changed));
@@ -489,20 +484,33 @@ impl Target {
         }
     }
 
-    /// The bytes of the manifest of what the target shows now.
-    fn current_manifest_bytes(&self) -> Option<Vec<u8>> {
+    /// The summary of the manifest of what the target shows now.
+    fn current_manifest_summary(&self) -> Option<ManifestSummary> {
         match self {
-            Self::Folder(folder) => folder.current_manifest_bytes(),
-            Self::Branch {
-                repository, branch, ..
-            } => gazette_store::read_file_at(
-                repository,
-                &format!("refs/heads/{branch}"),
-                MANIFEST_PATH,
-            )
-            .ok()
-            .flatten(),
+            Self::Folder(folder) => folder.current_manifest_summary(),
+            Self::Branch { .. } => ManifestSummary::from_bytes(&self.branch_manifest()?),
         }
+    }
+
+    /// The manifest of what the target shows now.
+    fn current_manifest(&self) -> Option<Manifest> {
+        match self {
+            Self::Folder(folder) => folder.current_manifest(),
+            Self::Branch { .. } => Manifest::from_bytes(&self.branch_manifest()?),
+        }
+    }
+
+    /// The bytes of the manifest at the tip of a branch target.
+    fn branch_manifest(&self) -> Option<Vec<u8>> {
+        let Self::Branch {
+            repository, branch, ..
+        } = self
+        else {
+            return None;
+        };
+        gazette_store::read_file_at(repository, &format!("refs/heads/{branch}"), MANIFEST_PATH)
+            .ok()
+            .flatten()
     }
 
     /// The spare version a folder target will recycle (branches have none).

@@ -275,7 +275,9 @@ impl<'a> Loader<'a> {
         let collection_names = collection_names(&paths, &config);
         let resources_name = config.resources_name().map(str::to_owned);
 
-        let mut pages = Vec::new();
+        // Sized once: a large site's pages are megabytes, and growing the
+        // vector step by step copies them and touches fresh memory each time.
+        let mut pages = Vec::with_capacity(paths.len());
         let mut static_files = Vec::new();
         let mut stylesheets = Vec::new();
         let mut layouts = BTreeMap::new();

@@ -146,7 +146,8 @@ fn render_all(
     let liquid = LiquidEngine::new();
     let sanitizer = ContentSanitizer::new();
     let mut diagnostics = Diagnostics::default();
-    let mut units: Vec<Unit> = Vec::new();
+    let mut units: Vec<Unit> =
+        Vec::with_capacity(site.pages.len() + site.static_files.len() + site.stylesheets.len());
     let reuse = |id: &str, inputs: &str| {
         options
             .previous
@@ -304,8 +305,8 @@ fn render_all(
         });
     }
 
-    let mut outputs = Vec::new();
-    let mut pages = Vec::new();
+    let mut outputs = Vec::with_capacity(units.len() + 1);
+    let mut pages = Vec::with_capacity(site.pages.len());
     let mut manifest = Manifest::default();
     let mut stats = RenderStats::default();
     for unit in units {

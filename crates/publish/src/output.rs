@@ -106,8 +106,8 @@ pub struct FolderTarget {
 
 /// The version a publish recycles, with its manifest. It can be found
 /// before the publish ([`FolderTarget::find_spare`]): reading the manifest
-/// of a large site takes as long as rendering a few hundred pages, and can be
-/// done while the site renders.
+/// of a large site takes tens of milliseconds, which can pass while the site
+/// loads and renders.
 #[derive(Debug)]
 pub struct Spare {
     path: PathBuf,

@@ -1,6 +1,7 @@
-//! Publishes made by this process, through the library, when the published
-//! ref was left behind the output: the output's manifest, not the ref, says
-//! what is published. Compared with clean full publishes byte for byte.
+//! Publishes made by this process, through the library, after a publish was
+//! killed: when the published ref was left behind the output (the output's
+//! manifest, not the ref, says what is published; compared with clean full
+//! publishes byte for byte), and when the parse cache was half stored.
 //!
 //! These sit apart from the tests that run the `gazette` program: a child
 //! process holds a copy of every open file of its parent from its start

@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 
 use gazette_content::{Diagnostic, Diagnostics, LoadCache, Site, Source};
 use gazette_store::{
-    GitTreeSource, changed_paths, last_changed, lock_ref, published_ref_name, read_ref,
+    GitTreeSource, folder_differs, last_changed, lock_ref, published_ref_name, read_ref,
     resolve_commit, write_ref,
 };
 use gazette_theme::Theme;
@@ -261,31 +261,16 @@ fn touches(request: &PublishRequest<'_>, from: &str, to: &str) -> Result<bool, P
     if from == to {
         return Ok(false);
     }
-    let mut watched = vec![folder_prefix(request.site_folder)];
-    if request.themes.is_none() {
-        watched.push(folder_prefix(request.themes_folder));
-    } else {
+    if request.themes.is_some() {
         // Themes from elsewhere cannot be compared by commit: check every time.
         return Ok(true);
     }
-    let changes = changed_paths(request.repository, Some(from), to)?;
-    Ok(changes
-        .iter()
-        .flat_map(|change| change.paths())
-        .any(|path| {
-            watched
-                .iter()
-                .any(|prefix| path.starts_with(prefix.as_str()))
-        }))
-}
-
-fn folder_prefix(folder: &str) -> String {
-    let folder = folder.trim_matches('/');
-    if folder.is_empty() {
-        String::new()
-    } else {
-        format!("{folder}/")
+    for folder in [request.site_folder, request.themes_folder] {
+        if folder_differs(request.repository, from, to, folder)? {
+            return Ok(true);
+        }
     }
+    Ok(false)
 }
 
 /// A site loaded for a publish, with its theme and the problems found.

@@ -92,6 +92,32 @@ pub fn changed_paths(
     Ok(changes)
 }
 
+/// Whether anything under `folder` (empty for the whole tree) differs
+/// between two revisions. Compared by the ids of the folder's trees, so it
+/// costs a few object reads however large the folder or the change.
+pub fn folder_differs(
+    repository: &Path,
+    from: &str,
+    to: &str,
+    folder: &str,
+) -> Result<bool, GitError> {
+    let repo = crate::open(repository)?;
+    let folder = folder.trim_matches('/');
+    let id_at = |revision: &str| -> Result<Option<Oid>, GitError> {
+        let root = crate::commit_of(&repo, revision)?
+            .tree()
+            .map_err(GitError::from_git)?;
+        if folder.is_empty() {
+            return Ok(Some(root.id()));
+        }
+        Ok(root
+            .get_path(Path::new(folder))
+            .ok()
+            .map(|entry| entry.id()))
+    };
+    Ok(id_at(from)? != id_at(to)?)
+}
+
 fn path_text(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")
 }
@@ -357,6 +383,13 @@ mod tests {
         assert_eq!(carried, whole);
         let unchanged = last_changed(root, &fourth, "sites/a", Some((&fourth, &whole))).unwrap();
         assert_eq!(unchanged, whole);
+        let third = repo.find_commit(Oid::from_str(&fourth).unwrap()).unwrap();
+        let third = third.parent_id(0).unwrap().to_string();
+        assert!(!folder_differs(root, &second, &third, "other/x").unwrap());
+        assert!(folder_differs(root, &second, &third, "other").unwrap());
+        assert!(folder_differs(root, &second, &third, "sites/a/").unwrap());
+        assert!(!folder_differs(root, &first, &first, "").unwrap());
+        assert!(folder_differs(root, &first, &second, "").unwrap());
 
         // Dates of a revision that is not an ancestor are not trusted.
         let wrong = dates(&[("x.md", 1), ("gone.md", 1)]);

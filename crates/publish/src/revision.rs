@@ -4,8 +4,8 @@
 //! The last commit published for each site is recorded in
 //! `refs/gazette/published/<site>`, moved only after a publish succeeds, and
 //! in the manifest of the output. A publish compares the new commit with the
-//! manifest's: no change under the site's or the themes' folders means
-//! nothing to do; otherwise the site is loaded from the commit's tree and
+//! manifest's: no change under the site's or the themes' folders (their
+//! tree ids are equal) means nothing to do; otherwise the site is loaded from the commit's tree and
 //! every unit whose inputs (by blob id) are unchanged since the previous
 //! publish reuses its output.
 //!

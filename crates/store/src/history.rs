@@ -222,8 +222,8 @@ fn dates_since(
 /// its first parent, limited to `folder` (`sites/a`, or empty for the root).
 ///
 /// The folder's trees are compared, not the whole commits' trees with a
-/// path filter: libgit2 then skips every unchanged subtree by its id, where
-/// a filter makes it visit every file of the repository.
+/// path filter: libgit2 visits every entry of the trees it compares, and a
+/// filter does not spare it the other sites' files.
 fn first_parent_diffs<'r>(
     repo: &'r Repository,
     walk: git2::Revwalk<'r>,

@@ -313,8 +313,9 @@ impl<'a> Loader<'a> {
                 _ => planned.push((path, place)),
             }
         }
-        // Entries are independent: decoded side by side, a large site's
-        // cached files take half the time.
+        // Entries are independent, so they are decoded side by side, on
+        // whatever cores the rest of a publish leaves free (at 10,000 pages
+        // a one-page publish gained about 5 %).
         let versions_and_cached: Vec<(Option<String>, Option<CachedFile>)> = planned
             .par_iter()
             .map(|(path, _)| {

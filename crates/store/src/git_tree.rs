@@ -4,7 +4,7 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use gazette_content::{Source, SourceError};
-use git2::{ObjectType, Oid, Repository, TreeWalkMode, TreeWalkResult};
+use git2::{Commit, ObjectType, Oid, Repository, Tree, TreeEntry, TreeWalkMode, TreeWalkResult};
 
 /// The files of one folder (or the root) of a commit, read without a checkout.
 ///
@@ -66,13 +66,34 @@ impl GitTreeSource {
         revision: &str,
         folder: &str,
     ) -> Result<Self, OpenRevisionError> {
-        let repository = Repository::discover(repository_path).map_err(|error| {
-            OpenRevisionError::NoRepository {
-                path: repository_path.display().to_string(),
-                message: error.message().to_owned(),
-            }
-        })?;
+        let repository = discover(repository_path)?;
         let (files, description) = list_folder(&repository, repository_path, revision, folder)?;
+        Ok(Self {
+            repository: Mutex::new(repository),
+            files,
+            description,
+        })
+    }
+
+    /// Opens only some `parts` of `folder` (empty for the root) of `revision`:
+    /// each part is a path relative to `folder` naming a file or a subfolder
+    /// (`pages/about.md`, `templates`); a subfolder brings all its files. A
+    /// part absent at that revision, or that is a link or a submodule, adds
+    /// nothing; an empty part is the whole folder. Paths stay relative to
+    /// `folder`, so reads work as with [`GitTreeSource::open`].
+    ///
+    /// A publish that re-renders a few pages needs those files and the
+    /// site's template overrides, not a listing of its 10,000 files: only the
+    /// trees on the way to the parts are read.
+    pub fn open_parts(
+        repository_path: &Path,
+        revision: &str,
+        folder: &str,
+        parts: &[&str],
+    ) -> Result<Self, OpenRevisionError> {
+        let repository = discover(repository_path)?;
+        let (files, description) =
+            list_parts(&repository, repository_path, revision, folder, parts)?;
         Ok(Self {
             repository: Mutex::new(repository),
             files,
@@ -93,6 +114,14 @@ impl GitTreeSource {
     }
 }
 
+/// The repository holding `repository_path`.
+fn discover(repository_path: &Path) -> Result<Repository, OpenRevisionError> {
+    Repository::discover(repository_path).map_err(|error| OpenRevisionError::NoRepository {
+        path: repository_path.display().to_string(),
+        message: error.message().to_owned(),
+    })
+}
+
 /// Every file of `folder` at `revision` with its blob id, and a description.
 fn list_folder(
     repository: &Repository,
@@ -100,10 +129,64 @@ fn list_folder(
     revision: &str,
     folder: &str,
 ) -> Result<(Vec<(String, Oid)>, String), OpenRevisionError> {
-    let no_revision = |error: git2::Error| OpenRevisionError::NoRevision {
-        revision: revision.to_owned(),
-        message: error.message().to_owned(),
-    };
+    let (commit, tree, folder) = find_folder(repository, revision, folder)?;
+    let mut files = Vec::new();
+    walk_files(&tree, "", &mut files).map_err(corrupt(revision))?;
+    files.sort();
+    Ok((files, describe(repository_path, &commit, folder)))
+}
+
+/// The files of the given `parts` of `folder` at `revision` (see
+/// [`GitTreeSource::open_parts`]), sorted and without duplicates, and a
+/// description.
+fn list_parts(
+    repository: &Repository,
+    repository_path: &Path,
+    revision: &str,
+    folder: &str,
+    parts: &[&str],
+) -> Result<(Vec<(String, Oid)>, String), OpenRevisionError> {
+    let (commit, tree, folder) = find_folder(repository, revision, folder)?;
+    let mut files = Vec::new();
+    for part in parts {
+        // `a//b/` names what `a/b` does, and the listing must say `a/b`.
+        let part = part
+            .split('/')
+            .filter(|name| !name.is_empty())
+            .collect::<Vec<_>>()
+            .join("/");
+        if part.is_empty() {
+            walk_files(&tree, "", &mut files).map_err(corrupt(revision))?;
+            continue;
+        }
+        let Some(entry) = entry_at(repository, &tree, &part).map_err(corrupt(revision))? else {
+            continue;
+        };
+        match entry.kind() {
+            Some(ObjectType::Tree) => {
+                let subtree = repository
+                    .find_tree(entry.id())
+                    .map_err(corrupt(revision))?;
+                walk_files(&subtree, &format!("{part}/"), &mut files).map_err(corrupt(revision))?;
+            }
+            _ if is_file(&entry) => files.push((part, entry.id())),
+            // A link or a submodule is not a file of the site.
+            _ => {}
+        }
+    }
+    // Parts may overlap (`templates` and `templates/page.html`).
+    files.sort();
+    files.dedup();
+    Ok((files, describe(repository_path, &commit, folder)))
+}
+
+/// The commit `revision` names, the tree of `folder` in it, and the folder
+/// with its slashes trimmed.
+fn find_folder<'r, 'f>(
+    repository: &'r Repository,
+    revision: &str,
+    folder: &'f str,
+) -> Result<(Commit<'r>, Tree<'r>, &'f str), OpenRevisionError> {
     let commit = match repository
         .revparse_single(revision)
         .and_then(|object| object.peel_to_commit())
@@ -112,45 +195,100 @@ fn list_folder(
         Err(_) if repository.is_empty().unwrap_or(false) => {
             return Err(OpenRevisionError::NoCommits);
         }
-        Err(error) => return Err(no_revision(error)),
-    };
-    let corrupt = |error: git2::Error| OpenRevisionError::Corrupt {
-        revision: revision.to_owned(),
-        message: error.message().to_owned(),
-    };
-    let root = commit.tree().map_err(corrupt)?;
-    let folder = folder.trim_matches('/');
-    let tree = if folder.is_empty() {
-        root
-    } else {
-        let entry = root
-            .get_path(Path::new(folder))
-            .map_err(|_| OpenRevisionError::NoFolder {
-                folder: folder.to_owned(),
+        Err(error) => {
+            return Err(OpenRevisionError::NoRevision {
                 revision: revision.to_owned(),
-            })?;
-        if entry.kind() != Some(ObjectType::Tree) {
-            return Err(OpenRevisionError::NoFolder {
-                folder: folder.to_owned(),
-                revision: revision.to_owned(),
+                message: error.message().to_owned(),
             });
         }
-        repository.find_tree(entry.id()).map_err(corrupt)?
     };
-    let mut files = Vec::new();
+    let root = commit.tree().map_err(corrupt(revision))?;
+    let folder = folder.trim_matches('/');
+    if folder.is_empty() {
+        return Ok((commit, root, folder));
+    }
+    let no_folder = || OpenRevisionError::NoFolder {
+        folder: folder.to_owned(),
+        revision: revision.to_owned(),
+    };
+    let entry = entry_at(repository, &root, folder)
+        .map_err(corrupt(revision))?
+        .ok_or_else(no_folder)?;
+    if entry.kind() != Some(ObjectType::Tree) {
+        return Err(no_folder());
+    }
+    let tree = repository
+        .find_tree(entry.id())
+        .map_err(corrupt(revision))?;
+    Ok((commit, tree, folder))
+}
+
+/// Appends every file under `tree` to `files`, its path being `prefix` (empty,
+/// or ending in `/`) followed by its path in `tree`.
+fn walk_files(
+    tree: &Tree<'_>,
+    prefix: &str,
+    files: &mut Vec<(String, Oid)>,
+) -> Result<(), git2::Error> {
     tree.walk(TreeWalkMode::PreOrder, |parent, entry| {
-        // 0o100644 and 0o100755 are files; links (0o120000) and submodules are not.
-        let is_file = entry.kind() == Some(ObjectType::Blob)
-            && matches!(entry.filemode(), 0o100644 | 0o100755);
-        if is_file && let Ok(name) = entry.name() {
-            files.push((format!("{parent}{name}"), entry.id()));
+        if is_file(entry)
+            && let Ok(name) = entry.name()
+        {
+            files.push((format!("{prefix}{parent}{name}"), entry.id()));
         }
         TreeWalkResult::Ok
     })
-    .map_err(corrupt)?;
-    files.sort();
+}
+
+/// Whether an entry is a file of a site: 0o100644 and 0o100755 are; links
+/// (0o120000) and submodules are not.
+fn is_file(entry: &TreeEntry<'_>) -> bool {
+    entry.kind() == Some(ObjectType::Blob) && matches!(entry.filemode(), 0o100644 | 0o100755)
+}
+
+/// The entry at `path` (`/`-separated, relative to `tree`), or `None` when
+/// nothing is there.
+///
+/// Looked up one folder at a time rather than with `Tree::get_path`, whose
+/// one error stands both for a path that is not there and for a folder
+/// object that cannot be read ("object not found"): here absence is `None`
+/// and only a failed read is an error, so a corrupt repository does not
+/// pass for a missing path.
+pub(crate) fn entry_at(
+    repository: &Repository,
+    tree: &Tree<'_>,
+    path: &str,
+) -> Result<Option<TreeEntry<'static>>, git2::Error> {
+    let mut names = path.split('/').filter(|name| !name.is_empty()).peekable();
+    let mut current = tree.clone();
+    while let Some(name) = names.next() {
+        let Some(entry) = current.get_name(name).map(|entry| entry.to_owned()) else {
+            return Ok(None);
+        };
+        if names.peek().is_none() {
+            return Ok(Some(entry));
+        }
+        if entry.kind() != Some(ObjectType::Tree) {
+            return Ok(None);
+        }
+        current = repository.find_tree(entry.id())?;
+    }
+    // An empty path names no entry.
+    Ok(None)
+}
+
+/// Turns what git2 reported while reading `revision` into [`OpenRevisionError::Corrupt`].
+fn corrupt(revision: &str) -> impl Fn(git2::Error) -> OpenRevisionError + '_ {
+    move |error| OpenRevisionError::Corrupt {
+        revision: revision.to_owned(),
+        message: error.message().to_owned(),
+    }
+}
+
+/// How a source is named in messages: the repository, the commit and the folder.
+fn describe(repository_path: &Path, commit: &Commit<'_>, folder: &str) -> String {
     let short = commit.id().to_string();
-    let description = format!(
+    format!(
         "{} at {}{}",
         repository_path.display(),
         &short[..short.len().min(12)],
@@ -159,8 +297,7 @@ fn list_folder(
         } else {
             format!(":{folder}")
         }
-    );
-    Ok((files, description))
+    )
 }
 
 impl Source for GitTreeSource {
@@ -231,6 +368,135 @@ mod tests {
         let source = GitTreeSource::open(dir.path(), "HEAD", "sites/a").unwrap();
         assert_eq!(source.list().unwrap(), ["_config.yml", "pages/x.md"]);
         assert_eq!(source.read("_config.yml").unwrap(), b"title: A\n");
+    }
+
+    #[test]
+    fn parts_list_their_files_and_read_like_the_whole_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let repository = Repository::init(dir.path()).unwrap();
+        commit_files(
+            &repository,
+            &[
+                ("sites/a/_config.yml", "title: A\n"),
+                ("sites/a/pages/about.md", "about"),
+                ("sites/a/pages/other.md", "other"),
+                ("sites/a/templates/page.html", "<p>"),
+                ("sites/a/templates/layouts/base.html", "<html>"),
+                ("sites/a/templates-old/page.html", "<div>"),
+                ("sites/b/pages/about.md", "b"),
+            ],
+        );
+        let whole = GitTreeSource::open(dir.path(), "HEAD", "sites/a").unwrap();
+        let parts = GitTreeSource::open_parts(
+            dir.path(),
+            "HEAD",
+            "/sites/a/",
+            &[
+                "templates/",
+                "pages/about.md",
+                "pages/missing.md",
+                "missing/folder",
+                "_config.yml/below",
+                "templates/page.html",
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            parts.list().unwrap(),
+            [
+                "pages/about.md",
+                "templates/layouts/base.html",
+                "templates/page.html"
+            ]
+        );
+        for path in parts.list().unwrap() {
+            assert_eq!(parts.read(&path).unwrap(), whole.read(&path).unwrap());
+            assert_eq!(parts.content_id(&path), whole.content_id(&path));
+            assert_eq!(parts.blob_id(&path), whole.blob_id(&path));
+        }
+        assert!(matches!(
+            parts.read("pages/other.md"),
+            Err(SourceError::NotFound { .. })
+        ));
+        assert_eq!(parts.describe(), whole.describe());
+        // An empty part is the whole folder; no parts, no files.
+        let all = GitTreeSource::open_parts(dir.path(), "HEAD", "sites/a", &[""]).unwrap();
+        assert_eq!(all.list().unwrap(), whole.list().unwrap());
+        let none = GitTreeSource::open_parts(dir.path(), "HEAD", "sites/a", &[]).unwrap();
+        assert!(none.list().unwrap().is_empty());
+        assert!(matches!(
+            GitTreeSource::open_parts(dir.path(), "HEAD", "sites/missing", &["pages"]),
+            Err(OpenRevisionError::NoFolder { .. })
+        ));
+    }
+
+    #[test]
+    fn parts_leave_out_links_and_do_not_read_other_folders() {
+        let dir = tempfile::tempdir().unwrap();
+        let repository = Repository::init(dir.path()).unwrap();
+        commit_files(
+            &repository,
+            &[("templates/page.html", "<p>"), ("pages/x.md", "x")],
+        );
+        // A link and a submodule next to the template, written into the tree
+        // directly.
+        let head = repository.head().unwrap().peel_to_commit().unwrap();
+        let templates = head
+            .tree()
+            .unwrap()
+            .get_path(Path::new("templates"))
+            .unwrap();
+        let mut builder = repository
+            .treebuilder(Some(&repository.find_tree(templates.id()).unwrap()))
+            .unwrap();
+        let target = repository.blob(b"page.html").unwrap();
+        builder.insert("link.html", target, 0o120000).unwrap();
+        let submodule = Oid::hash_object(ObjectType::Commit, b"sub").unwrap();
+        builder.insert("vendor", submodule, 0o160000).unwrap();
+        let templates = builder.write().unwrap();
+        let mut root = repository.treebuilder(Some(&head.tree().unwrap())).unwrap();
+        root.insert("templates", templates, 0o040000).unwrap();
+        let root = repository.find_tree(root.write().unwrap()).unwrap();
+        let signature = git2::Signature::now("Test", "test@example.org").unwrap();
+        let pages = root.get_path(Path::new("pages")).unwrap().id();
+        repository
+            .commit(
+                Some("HEAD"),
+                &signature,
+                &signature,
+                "links",
+                &root,
+                &[&head],
+            )
+            .unwrap();
+
+        let parts = ["templates", "templates/link.html", "templates/vendor"];
+        let source = GitTreeSource::open_parts(dir.path(), "HEAD", "", &parts).unwrap();
+        assert_eq!(source.list().unwrap(), ["templates/page.html"]);
+
+        // Without the `pages` folder's tree the parts still open: it is not
+        // read. Opening the whole root, which needs it, fails.
+        let hex = pages.to_string();
+        let object = dir
+            .path()
+            .join(".git/objects")
+            .join(&hex[..2])
+            .join(&hex[2..]);
+        std::fs::remove_file(object).unwrap();
+        let source = GitTreeSource::open_parts(dir.path(), "HEAD", "", &["templates"]).unwrap();
+        assert_eq!(source.list().unwrap(), ["templates/page.html"]);
+        assert!(matches!(
+            GitTreeSource::open(dir.path(), "HEAD", ""),
+            Err(OpenRevisionError::Corrupt { .. })
+        ));
+        assert!(matches!(
+            GitTreeSource::open_parts(dir.path(), "HEAD", "", &["pages/x.md"]),
+            Err(OpenRevisionError::Corrupt { .. })
+        ));
+        assert!(matches!(
+            GitTreeSource::open(dir.path(), "HEAD", "pages"),
+            Err(OpenRevisionError::Corrupt { .. })
+        ));
     }
 
     #[test]

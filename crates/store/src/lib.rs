@@ -31,8 +31,12 @@ mod work_tree;
 
 pub use error::GitError;
 pub(crate) use error::{commit_of, open};
+pub(crate) use git_tree::entry_at;
 pub use git_tree::{GitTreeSource, OpenRevisionError};
-pub use history::{Change, ChangeKind, changed_paths, folder_differs, last_changed, read_file_at};
+pub use history::{
+    Change, ChangeKind, FileChange, TreeFile, changed_files, changed_paths, folder_differs,
+    last_changed, read_file_at,
+};
 pub use refs::{
     RefLock, commit_tree_to_branch, git_dir, install_post_commit_hook, lock_ref,
     published_ref_name, read_ref, resolve_commit, work_dir, write_ref,

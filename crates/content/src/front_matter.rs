@@ -85,6 +85,20 @@ pub(crate) fn body_of(text: &str) -> Option<&str> {
     split(text).ok().map(|blocks| blocks.body)
 }
 
+/// Everything of a page file before its body: the opening line, the YAML and
+/// the closing line. `None` when the file has no closed front matter.
+///
+/// Two versions of a file with the same head parse to the same front matter
+/// on the same lines, whatever their bodies: a publish uses this to tell an
+/// edit of a page's text from one that may change what other pages show.
+pub fn head_of(text: &str) -> Option<&str> {
+    if !has_front_matter(text) {
+        return None;
+    }
+    let body = split(text).ok()?.body;
+    Some(&text[..text.len() - body.len()])
+}
+
 /// Splits and parses a page. The caller has checked [`has_front_matter`].
 pub(crate) fn parse(text: &str) -> Result<FrontMatter, FrontMatterError> {
     let blocks = split(text)?;
@@ -141,6 +155,16 @@ mod tests {
             panic!("expected a YAML error");
         };
         assert!(line >= 3, "line {line}");
+    }
+
+    #[test]
+    fn the_head_is_all_before_the_body() {
+        let text = "\u{feff}---\ntitle: A\n---\nBody {{ x }}\n";
+        let head = head_of(text).unwrap();
+        assert_eq!(head, "\u{feff}---\ntitle: A\n---\n");
+        assert_eq!(&text[head.len()..], body_of(text).unwrap());
+        assert_eq!(head_of("no front matter\n"), None);
+        assert_eq!(head_of("---\ntitle: unclosed\n"), None);
     }
 
     #[test]

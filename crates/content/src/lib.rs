@@ -40,12 +40,12 @@ mod yaml;
 pub use collection::{Collection, CollectionEntry};
 pub use config::SiteConfig;
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
-pub use front_matter::FrontMatter;
+pub use front_matter::{FrontMatter, head_of};
 pub use navigation::{NavLink, NavSublink, Navigation};
 pub use page::{BodyVariant, Page, PageBody, PageKind, PostKind, has_liquid};
 pub use permalink::{Permalink, PermalinkError, percent_decode, slugify_pretty};
 pub use resource_room::{Category, ResourceRoom};
-pub use site::{LoadCache, LoadedSite, Site, StaticFile, StyleSheet};
+pub use site::{LoadCache, LoadedSite, PageReader, Site, StaticFile, StyleSheet};
 pub use source::{MemorySource, Source, SourceError};
 
 /// A YAML or JSON-like value as read from front matter and data files; unknown

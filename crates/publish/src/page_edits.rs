@@ -1,0 +1,258 @@
+//! Publishing a commit that only edits the text of pages: the edited pages
+//! render from the state the previous publish kept (see `render_state.rs`),
+//! and every other file of the output is reused, without loading the site.
+//!
+//! The commit qualifies when, compared with the commit the output shows,
+//! the themes are the same and every file that differs under the site's
+//! folder is a page the state can render alone, with the same front matter
+//! byte for byte and the same file mode. Pages whose "last updated" date
+//! moved (a change made and undone in between) are rendered too. Anything
+//! else (a new or removed file, data, navigation, a layout, media, a
+//! listing, a page with warnings) takes the whole render, which reports in
+//! context.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use gazette_content::{Page, Source, head_of};
+use gazette_store::{GitTreeSource, changed_files, folder_differs, last_changed};
+use gazette_theme::Theme;
+
+use crate::manifest::{MANIFEST_PATH, Manifest, OutputRecord, UnitRecord};
+use crate::render::{Output, OutputContents, PageOutput, RenderOptions, RenderStats, RenderedSite};
+use crate::render_state::{KnownPage, RenderState, RenderedUnit, folder_of};
+use crate::revision::{PublishError, PublishRequest};
+
+/// The edited pages rendered and the rest of `previous` reused, with the
+/// source the pages were read from; `Ok(None)` when the commit changes more
+/// than the text of pages, or the state of `previous` is not at hand.
+pub(crate) fn render_page_edits(
+    request: &PublishRequest<'_>,
+    previous: &Manifest,
+    previous_commit: &str,
+    commit: &str,
+) -> Result<Option<(RenderedSite, GitTreeSource)>, PublishError> {
+    if request.themes.is_some() {
+        // Themes from elsewhere cannot be compared between commits.
+        return Ok(None);
+    }
+    let Some(state) = read_state(request, previous) else {
+        return Ok(None);
+    };
+    let Some(state) = state.open() else {
+        return Ok(None);
+    };
+    let repository = request.repository;
+    if folder_differs(repository, previous_commit, commit, request.themes_folder)? {
+        return Ok(None);
+    }
+    let changes = changed_files(repository, previous_commit, commit, request.site_folder)?;
+    let regular = |mode: i32| matches!(mode, 0o100644 | 0o100755);
+    for change in &changes {
+        let (Some(before), Some(after)) = (&change.before, &change.after) else {
+            return Ok(None);
+        };
+        if before.mode != after.mode || !regular(after.mode) {
+            return Ok(None);
+        }
+    }
+    let dates = last_changed(
+        repository,
+        commit,
+        request.site_folder,
+        Some((previous_commit, &previous.last_changed)),
+    )?;
+
+    // The pages to render: those edited, and those whose date moved.
+    let mut to_render: BTreeSet<&str> = BTreeSet::new();
+    for change in &changes {
+        match state.page(&change.path) {
+            KnownPage::Alone(_) => {
+                to_render.insert(&change.path);
+            }
+            KnownPage::NeedsSite | KnownPage::NotAPage => return Ok(None),
+        }
+    }
+    for path in moved_dates(&previous.last_changed, &dates) {
+        match state.page(path) {
+            KnownPage::Alone(_) => {
+                to_render.insert(path);
+            }
+            KnownPage::NeedsSite => return Ok(None),
+            // Only pages show dates.
+            KnownPage::NotAPage => {}
+        }
+    }
+
+    let mut parts: Vec<&str> = vec!["templates"];
+    parts.extend(to_render.iter().copied());
+    let source = GitTreeSource::open_parts(repository, commit, request.site_folder, &parts)?;
+    let edited: Vec<&str> = changes.iter().map(|c| c.path.as_str()).collect();
+    let before = GitTreeSource::open_parts(repository, previous_commit, request.site_folder, &edited)?;
+    for path in &edited {
+        if !same_front_matter(&before, &source, path) {
+            return Ok(None);
+        }
+    }
+
+    let mut pages = Vec::with_capacity(to_render.len());
+    for path in &to_render {
+        let (Some(Ok(page)), KnownPage::Alone(around)) =
+            (state.shared.reader.read_page(&source, path), state.page(path))
+        else {
+            return Ok(None);
+        };
+        pages.push((page, *around));
+    }
+
+    let themes = GitTreeSource::open(repository, commit, request.themes_folder)?;
+    let Ok(mut theme) = Theme::load(&themes, request.theme, Some(&source)) else {
+        return Ok(None);
+    };
+    if theme.fingerprint() != state.shared.keys.theme {
+        return Ok(None);
+    }
+    let options = RenderOptions {
+        last_changed: Some(&dates),
+        bodies: Some(&source),
+        ..RenderOptions::default()
+    };
+    let units = state
+        .render(&mut theme, &pages, &options)
+        .map_err(PublishError::Content)?;
+    let Some(rendered) = patched(previous, units, commit, dates) else {
+        return Ok(None);
+    };
+    Ok(Some((rendered, source)))
+}
+
+/// The state `previous` names, if this repository keeps it.
+fn read_state(request: &PublishRequest<'_>, previous: &Manifest) -> Option<RenderState> {
+    let id = previous.render_state.as_deref()?;
+    let git_dir = gazette_store::git_dir(request.repository).ok()?;
+    RenderState::read(&folder_of(&git_dir, request.name), id)
+}
+
+/// Whether a file has the same front matter, byte for byte, in both sources
+/// (and has front matter at all).
+fn same_front_matter(before: &dyn Source, after: &dyn Source, path: &str) -> bool {
+    let (Ok(old), Ok(new)) = (before.read(path), after.read(path)) else {
+        return false;
+    };
+    let (Ok(old), Ok(new)) = (std::str::from_utf8(&old), std::str::from_utf8(&new)) else {
+        return false;
+    };
+    matches!((head_of(old), head_of(new)), (Some(a), Some(b)) if a == b)
+}
+
+/// Paths whose date differs between two sets of dates, or is in one only.
+fn moved_dates<'a>(
+    before: &'a BTreeMap<String, i64>,
+    after: &'a BTreeMap<String, i64>,
+) -> impl Iterator<Item = &'a str> {
+    let changed = after
+        .iter()
+        .filter(|(path, date)| before.get(*path) != Some(date))
+        .map(|(path, _)| path.as_str());
+    let gone = before
+        .keys()
+        .filter(|path| !after.contains_key(*path))
+        .map(String::as_str);
+    changed.chain(gone)
+}
+
+/// The output of `previous` with `units` rendered anew and everything else
+/// reused; `None` when a unit would not write the files it wrote before
+/// (which a body edit cannot do: then the whole render decides).
+fn patched(
+    previous: &Manifest,
+    units: Vec<RenderedUnit>,
+    commit: &str,
+    dates: BTreeMap<String, i64>,
+) -> Option<RenderedSite> {
+    let mut manifest = previous.clone();
+    manifest.commit = Some(commit.to_owned());
+    manifest.last_changed = dates;
+    let mut fresh: HashMap<String, Vec<u8>> = HashMap::new();
+    let pages_rendered = units.len();
+    for unit in units {
+        let record = manifest.units.get_mut(&unit.id)?;
+        let paths: Vec<&str> = unit.outputs.iter().map(|(o, _)| o.path.as_str()).collect();
+        let before: Vec<&str> = record.outputs.iter().map(|o| o.path.as_str()).collect();
+        if paths != before {
+            return None;
+        }
+        let mut records = Vec::with_capacity(unit.outputs.len());
+        for (output, page) in unit.outputs {
+            let OutputContents::Rendered(bytes) = output.contents else {
+                return None;
+            };
+            records.push(OutputRecord {
+                path: output.path.clone(),
+                url: Some(page.url),
+            });
+            fresh.insert(output.path, bytes);
+        }
+        *record = UnitRecord {
+            inputs_digest: unit.inputs_digest,
+            outputs: records,
+        };
+    }
+
+    let mut outputs = Vec::with_capacity(manifest.units.values().map(|u| u.outputs.len()).sum::<usize>() + 1);
+    let mut pages = Vec::new();
+    let mut page_units = 0;
+    for (id, unit) in &manifest.units {
+        if unit.outputs.iter().any(|record| record.url.is_some()) {
+            page_units += 1;
+        }
+        for record in &unit.outputs {
+            if let Some(url) = &record.url {
+                pages.push(PageOutput {
+                    url: url.clone(),
+                    origin: id.clone(),
+                });
+            }
+            let contents = match fresh.remove(&record.path) {
+                Some(bytes) => OutputContents::Rendered(bytes),
+                None => OutputContents::Reuse(record.path.clone()),
+            };
+            outputs.push(Output {
+                path: record.path.clone(),
+                contents,
+                origin: id.clone(),
+            });
+        }
+    }
+    outputs.push(Output {
+        path: MANIFEST_PATH.to_owned(),
+        contents: OutputContents::Rendered(manifest.to_bytes()),
+        origin: "manifest".to_owned(),
+    });
+    outputs.sort_by(|a, b| a.path.cmp(&b.path));
+    pages.sort_by(|a, b| a.url.cmp(&b.url));
+    Some(RenderedSite {
+        outputs,
+        pages,
+        manifest,
+        stats: RenderStats {
+            pages_rendered,
+            pages_reused: page_units - pages_rendered,
+        },
+        ..RenderedSite::default()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn moved_dates_are_the_changed_added_and_removed_ones() {
+        let before: BTreeMap<String, i64> =
+            [("a".into(), 1), ("b".into(), 2), ("c".into(), 3)].into();
+        let after: BTreeMap<String, i64> =
+            [("a".into(), 1), ("b".into(), 5), ("d".into(), 4)].into();
+        let moved: BTreeSet<&str> = moved_dates(&before, &after).collect();
+        assert_eq!(moved, BTreeSet::from(["b", "c", "d"]));
+    }
+}

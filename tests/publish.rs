@@ -24,6 +24,9 @@ fn site_files(root: &Path) -> (BTreeMap<String, Vec<u8>>, Option<String>) {
     let bytes = files.get_mut(MANIFEST_PATH).unwrap();
     let mut manifest = Manifest::from_bytes(bytes).unwrap();
     let commit = manifest.commit.take();
+    // Which kept render state a publish names depends on the publishes
+    // before it, not on what it shows.
+    manifest.render_state = None;
     *bytes = manifest.to_bytes();
     (files, commit)
 }

@@ -84,6 +84,7 @@ pub fn render_request(
         previous: None,
         bodies: None,
         commit: None,
+        keep_state: false,
     };
     match render_site(&loaded.site, &mut theme, &options) {
         Ok(rendered) => {

@@ -7,6 +7,7 @@ use gazette_content::{Collection, Map, Page, PageKind, PostKind, Site, Value};
 use serde_json::json;
 
 use crate::fragment;
+use crate::render::Link;
 use crate::sanitize::ContentSanitizer;
 
 /// Everything about a site that every page shares, computed once.
@@ -296,7 +297,7 @@ fn side_nav(site: &Site, collection: &Collection) -> (Value, Vec<(usize, SideNav
 }
 
 /// The marks a page fills in its collection's side navigation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct SideNavMarks {
     /// The mark on the page's own link.
     pub current: u32,
@@ -373,8 +374,12 @@ pub(crate) fn liquid_page(page: &Page) -> Value {
 }
 
 /// Breadcrumbs from the homepage to (but not including) the page itself.
-pub(crate) fn breadcrumbs(site: &Site, view: &SiteView, page: &Page) -> Vec<Value> {
-    let mut crumbs = vec![json!({ "title": "Home", "url": "/" })];
+pub(crate) fn breadcrumbs(site: &Site, view: &SiteView, page: &Page) -> Vec<Link> {
+    let crumb = |title: &str, url: Option<&str>| Link {
+        title: title.to_owned(),
+        url: url.map(str::to_owned),
+    };
+    let mut crumbs = vec![crumb("Home", Some("/"))];
     match &page.kind {
         PageKind::Homepage => return Vec::new(),
         PageKind::CollectionItem { collection } => {
@@ -382,27 +387,26 @@ pub(crate) fn breadcrumbs(site: &Site, view: &SiteView, page: &Page) -> Vec<Valu
                 .collection(collection)
                 .and_then(|c| c.entries.first())
                 .and_then(|entry| site.pages[entry.page].url());
-            crumbs.push(json!({
-                "title": view.collection_titles.get(collection).cloned().unwrap_or_else(|| title_case(collection)),
-                "url": first_url,
-            }));
+            let title = view
+                .collection_titles
+                .get(collection)
+                .cloned()
+                .unwrap_or_else(|| title_case(collection));
+            crumbs.push(crumb(&title, first_url));
             if let Some(group) = &page.third_nav_title {
-                crumbs.push(json!({ "title": group, "url": null }));
+                crumbs.push(crumb(group, None));
             }
         }
         PageKind::Category { .. } | PageKind::Post { .. } => {
             if let Some(room) = &site.resource_room {
-                crumbs.push(json!({ "title": view.room_title, "url": format!("/{}/", room.name) }));
+                crumbs.push(crumb(&view.room_title, Some(&format!("/{}/", room.name))));
             }
             if let PageKind::Post { category, .. } = &page.kind
                 && let Some(room) = &site.resource_room
                 && let Some(found) = room.categories.iter().find(|c| &c.name == category)
             {
-                let url = found
-                    .index_page
-                    .and_then(|index| site.pages[index].url())
-                    .map(str::to_owned);
-                crumbs.push(json!({ "title": found.title, "url": url }));
+                let url = found.index_page.and_then(|index| site.pages[index].url());
+                crumbs.push(crumb(&found.title, url));
             }
         }
         PageKind::ResourceRoom | PageKind::Simple => {}

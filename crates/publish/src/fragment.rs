@@ -18,13 +18,13 @@ pub(crate) fn mark(id: u32) -> String {
 }
 
 /// A rendered fragment split at its marks.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Fragment {
     parts: Vec<Part>,
     length: usize,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 enum Part {
     Text(String),
     Mark(u32),

@@ -37,7 +37,9 @@ mod liquid;
 mod manifest;
 mod markdown;
 mod output;
+mod page_edits;
 mod render;
+mod render_state;
 mod revision;
 mod sanitize;
 mod sass;
@@ -56,6 +58,7 @@ pub use render::{
     Output, OutputContents, PageOutput, PageUpdate, RenderOptions, RenderSession, RenderStats,
     RenderedSite, render_site, render_site_partially,
 };
+pub use render_state::KeptState;
 pub use revision::{
     PublishError, PublishOutcome, PublishReport, PublishRequest, PublishTarget, is_unchanged,
     publish_revision,

@@ -24,7 +24,7 @@ pub const MANIFEST_PATH: &str = ".gazette-manifest";
 /// The version of the manifest format; a different one means a full build.
 /// (A JSON manifest of earlier versions starts with `{`, which reads as
 /// another format.)
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 
 /// How many bytes hold a summary: the format, a fingerprint and a commit id.
 const SUMMARY_BYTES: usize = 512;
@@ -53,6 +53,9 @@ pub struct Manifest {
     /// When each source file of the site last changed (seconds since the
     /// epoch), carried forward so the next publish walks only new commits.
     pub last_changed: BTreeMap<String, i64>,
+    /// The state kept for rendering edited pages of this output alone (its
+    /// id; see `render_state.rs`), if the publish kept one.
+    pub render_state: Option<String>,
 }
 
 impl Default for Manifest {
@@ -64,6 +67,7 @@ impl Default for Manifest {
             units: BTreeMap::new(),
             lists_every_file: false,
             last_changed: BTreeMap::new(),
+            render_state: None,
         }
     }
 }

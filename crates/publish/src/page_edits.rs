@@ -13,12 +13,14 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use gazette_content::{Page, Source, head_of};
+use gazette_content::{Source, head_of};
 use gazette_store::{GitTreeSource, changed_files, folder_differs, last_changed};
 use gazette_theme::Theme;
 
-use crate::manifest::{MANIFEST_PATH, Manifest, OutputRecord, UnitRecord};
-use crate::render::{Output, OutputContents, PageOutput, RenderOptions, RenderStats, RenderedSite};
+use crate::manifest::{Manifest, OutputRecord, UnitRecord};
+use crate::render::{
+    Output, OutputContents, PageOutput, RenderOptions, RenderStats, RenderedSite, add_manifest,
+};
 use crate::render_state::{KnownPage, RenderState, RenderedUnit, folder_of};
 use crate::revision::{PublishError, PublishRequest};
 
@@ -87,7 +89,8 @@ pub(crate) fn render_page_edits(
     parts.extend(to_render.iter().copied());
     let source = GitTreeSource::open_parts(repository, commit, request.site_folder, &parts)?;
     let edited: Vec<&str> = changes.iter().map(|c| c.path.as_str()).collect();
-    let before = GitTreeSource::open_parts(repository, previous_commit, request.site_folder, &edited)?;
+    let before =
+        GitTreeSource::open_parts(repository, previous_commit, request.site_folder, &edited)?;
     for path in &edited {
         if !same_front_matter(&before, &source, path) {
             return Ok(None);
@@ -96,9 +99,10 @@ pub(crate) fn render_page_edits(
 
     let mut pages = Vec::with_capacity(to_render.len());
     for path in &to_render {
-        let (Some(Ok(page)), KnownPage::Alone(around)) =
-            (state.shared.reader.read_page(&source, path), state.page(path))
-        else {
+        let (Some(Ok(page)), KnownPage::Alone(around)) = (
+            state.shared.reader.read_page(&source, path),
+            state.page(path),
+        ) else {
             return Ok(None);
         };
         pages.push((page, *around));
@@ -198,7 +202,14 @@ fn patched(
         };
     }
 
-    let mut outputs = Vec::with_capacity(manifest.units.values().map(|u| u.outputs.len()).sum::<usize>() + 1);
+    let mut outputs = Vec::with_capacity(
+        manifest
+            .units
+            .values()
+            .map(|u| u.outputs.len())
+            .sum::<usize>()
+            + 1,
+    );
     let mut pages = Vec::new();
     let mut page_units = 0;
     for (id, unit) in &manifest.units {
@@ -223,13 +234,7 @@ fn patched(
             });
         }
     }
-    outputs.push(Output {
-        path: MANIFEST_PATH.to_owned(),
-        contents: OutputContents::Rendered(manifest.to_bytes()),
-        origin: "manifest".to_owned(),
-    });
-    outputs.sort_by(|a, b| a.path.cmp(&b.path));
-    pages.sort_by(|a, b| a.url.cmp(&b.url));
+    add_manifest(&mut outputs, &mut pages, &manifest);
     Some(RenderedSite {
         outputs,
         pages,

@@ -5,25 +5,29 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use gazette_content::{
-    BodyVariant, Diagnostic, Diagnostics, Page, PageBody, PageKind, PostKind, Site, Source,
-    StaticFile, StyleSheet, Value, has_liquid,
+    BodyVariant, Diagnostic, Diagnostics, FrontMatter, Page, PageBody, PageKind, PostKind, Site,
+    Source, StaticFile, StyleSheet, Value, has_liquid,
 };
 use gazette_theme::Theme;
 use rayon::prelude::*;
 use serde_json::json;
 
-use crate::context::{self, SiteView, post_summary};
+use crate::context::{self, SideNavMarks, SiteView, post_summary};
 use crate::fragment::{self, Fragment};
 use crate::liquid::LiquidEngine;
 use crate::manifest::{
     Inputs, MANIFEST_PATH, Manifest, OutputRecord, UnitRecord, hash_json, inputs_digest,
 };
 use crate::markdown::render_markdown;
+use crate::render_state::{KeptState, SharedState};
 use crate::sanitize::ContentSanitizer;
 use crate::sass::compile_scss;
 
 /// The outputs of one page (a listing may have several), or why it failed.
 type PageResult = Result<Vec<(Output, PageOutput)>, Box<Diagnostic>>;
+
+/// A unit rendered or reused, or why it failed.
+type UnitResult = Result<Unit, Box<Diagnostic>>;
 
 /// One file of a site's output.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,6 +73,9 @@ pub struct RenderedSite {
     pub manifest: Manifest,
     /// How much was rendered and how much reused.
     pub stats: RenderStats,
+    /// What the next publish needs to render edited pages alone, when
+    /// [`RenderOptions::keep_state`] asked for it; the manifest names it.
+    pub state: Option<KeptState>,
 }
 
 /// Counts of work done by a render.
@@ -104,6 +111,9 @@ pub struct RenderOptions<'a> {
     pub bodies: Option<&'a dyn Source>,
     /// The commit being published, recorded in the manifest.
     pub commit: Option<&'a str>,
+    /// Whether to make a state for the next publish to render edited pages
+    /// with ([`RenderedSite::state`]).
+    pub keep_state: bool,
 }
 
 /// Renders `site` with `theme`. Every error of the site is returned at once.
@@ -190,7 +200,7 @@ fn render_all(
 
     let view = SiteView::new(site, &stylesheet_urls, &sanitizer);
     theme.insert_global("site", &view.theme_site);
-    let liquid_site = liquid_value(&view.liquid_site);
+    let liquid_site = LiquidSite::ready(liquid_value(&view.liquid_site));
     let keys = InputKeys::new(site, theme, &view);
     let fragments = match Fragments::render(site, theme, &view) {
         Ok(fragments) => fragments,
@@ -210,32 +220,50 @@ fn render_all(
     let keys = &shared.keys;
     let renderer = shared.renderer(site, theme, options);
 
-    let results: Vec<Result<Unit, Box<Diagnostic>>> = site
+    // With a state to keep, every page's surroundings are worked out (and
+    // stored), not only those of the pages rendered.
+    let results: Vec<(UnitResult, Option<Vec<u8>>)> = site
         .pages
         .par_iter()
         .enumerate()
         .filter(|(_, page)| page.published && page.permalink.is_some())
         .map(|(index, page)| {
             let inputs = keys.page_inputs(page, renderer.last_updated(page));
-            if let Some(records) = reuse(&page.source_path, &inputs) {
-                return Ok(Unit::reused(&page.source_path, inputs, records));
-            }
-            let outputs = renderer.render(index, page)?;
-            Ok(Unit {
-                id: page.source_path.clone(),
-                inputs,
-                outputs: outputs
-                    .into_iter()
-                    .map(|(output, page)| (output, Some(page.url)))
-                    .collect(),
-                reused: false,
-                is_page: true,
-            })
+            let reused = reuse(&page.source_path, &inputs);
+            let around = (reused.is_none() || options.keep_state)
+                .then(|| Surroundings::of(site, &shared.view, index, page));
+            let kept = options.keep_state.then(|| match &around {
+                Some(around) if !is_listing(page) => {
+                    postcard::to_allocvec(around).unwrap_or_default()
+                }
+                _ => Vec::new(),
+            });
+            let unit = match (reused, around) {
+                (Some(records), _) => Ok(Unit::reused(&page.source_path, inputs, records)),
+                (None, Some(around)) => renderer.render(page, &around).map(|outputs| Unit {
+                    id: page.source_path.clone(),
+                    inputs,
+                    outputs: outputs
+                        .into_iter()
+                        .map(|(output, page)| (output, Some(page.url)))
+                        .collect(),
+                    reused: false,
+                    is_page: true,
+                }),
+                (None, None) => unreachable!("surroundings are worked out for every page rendered"),
+            };
+            (unit, kept)
         })
         .collect();
-    for result in results {
+    let mut kept_pages = Vec::new();
+    for (result, kept) in results {
         match result {
-            Ok(unit) => units.push(unit),
+            Ok(unit) => {
+                if let Some(kept) = kept {
+                    kept_pages.push((unit.id.clone(), kept));
+                }
+                units.push(unit);
+            }
             Err(diagnostic) => diagnostics.push(*diagnostic),
         }
     }
@@ -348,9 +376,33 @@ fn render_all(
         manifest.last_changed = last_changed.clone();
     }
     manifest.commit = options.commit.map(str::to_owned);
+    let state = options.keep_state.then(|| {
+        let kept = keep_state(site, &shared, kept_pages);
+        manifest.render_state = Some(kept.id.clone());
+        kept
+    });
 
     check_collisions(site, &outputs, &mut diagnostics);
     diagnostics.sort();
+    add_manifest(&mut outputs, &mut pages, &manifest);
+    let rendered = RenderedSite {
+        outputs,
+        pages,
+        warnings: Diagnostics::default(),
+        manifest,
+        stats,
+        state,
+    };
+    (rendered, diagnostics, Some(shared))
+}
+
+/// Adds the manifest to `outputs`, and puts outputs in path order and pages
+/// in URL order, as a [`RenderedSite`] holds them.
+pub(crate) fn add_manifest(
+    outputs: &mut Vec<Output>,
+    pages: &mut [PageOutput],
+    manifest: &Manifest,
+) {
     outputs.push(Output {
         path: MANIFEST_PATH.to_owned(),
         contents: OutputContents::Rendered(manifest.to_bytes()),
@@ -358,21 +410,42 @@ fn render_all(
     });
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
     pages.sort_by(|a, b| a.url.cmp(&b.url));
-    let rendered = RenderedSite {
-        outputs,
-        pages,
-        warnings: Diagnostics::default(),
-        manifest,
-        stats,
+}
+
+/// The state the next publish renders edited pages with: what every page
+/// shares, and `pages` (each page unit's encoded surroundings).
+fn keep_state(site: &Site, shared: &Shared, pages: Vec<(String, Vec<u8>)>) -> KeptState {
+    let state = SharedState {
+        reader: site.page_reader(),
+        theme_site: shared.view.theme_site.to_string(),
+        liquid_site: shared.view.liquid_site.to_string(),
+        layouts: site.layouts.clone(),
+        navbar: shared.fragments.navbar.clone(),
+        keys: shared.keys.clone(),
     };
-    (rendered, diagnostics, Some(shared))
+    let side_navs = shared
+        .fragments
+        .side_navs
+        .iter()
+        .map(|(name, fragment)| {
+            (
+                name.as_str(),
+                postcard::to_allocvec(fragment).unwrap_or_default(),
+            )
+        })
+        .collect();
+    let pages = pages
+        .iter()
+        .map(|(path, bytes)| (path.as_str(), bytes.clone()))
+        .collect();
+    KeptState::new(&state, side_navs, pages)
 }
 
 /// What every page of a site shares when it renders: the site view, the
 /// input keys, the fragments, and the engines.
 struct Shared {
     view: SiteView,
-    liquid_site: liquid_core::Value,
+    liquid_site: LiquidSite,
     keys: InputKeys,
     fragments: Fragments,
     liquid: LiquidEngine,
@@ -387,9 +460,10 @@ impl Shared {
         options: &RenderOptions<'a>,
     ) -> PageRenderer<'a> {
         PageRenderer {
-            site,
+            site_name: &site.name,
+            layouts: &site.layouts,
+            listings: Some(site),
             theme,
-            view: &self.view,
             fragments: &self.fragments,
             liquid: &self.liquid,
             liquid_site: &self.liquid_site,
@@ -484,7 +558,8 @@ impl RenderSession {
             .shared
             .renderer(&self.site, &self.theme, &RenderOptions::default());
         let inputs = self.shared.keys.page_inputs(page, None);
-        Some(match renderer.render(index, page) {
+        let around = Surroundings::of(&self.site, &self.shared.view, index, page);
+        Some(match renderer.render(page, &around) {
             Ok(outputs) => Ok(PageUpdate {
                 id: page.source_path.clone(),
                 inputs_digest: inputs,
@@ -582,15 +657,16 @@ impl Unit {
 }
 
 /// Ids of the inputs that many pages share, computed once per site.
-struct InputKeys {
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
+pub(crate) struct InputKeys {
     /// The theme chain and site template overrides.
-    theme: String,
+    pub theme: String,
     /// Everything every page reads: settings, data, navigation, footer, theme,
     /// the site's own layouts, and this tool's version.
     site: String,
     /// Per collection: its pages' titles, URLs and groups (side navigation,
     /// previous and next, breadcrumbs).
-    collections: HashMap<String, String>,
+    collections: BTreeMap<String, String>,
     /// The resource room's posts and categories (listings, Liquid's `site.posts`).
     room: String,
 }
@@ -651,7 +727,7 @@ impl InputKeys {
     }
 
     /// The digest of what a page reads.
-    fn page_inputs(&self, page: &Page, last_updated: Option<String>) -> String {
+    pub(crate) fn page_inputs(&self, page: &Page, last_updated: Option<String>) -> String {
         let mut inputs = input_map([
             ("site", self.site.clone()),
             ("page", page.content_id.clone()),
@@ -737,9 +813,9 @@ fn liquid_value(value: &Value) -> liquid_core::Value {
 }
 
 /// The navbar and each collection's side navigation, rendered once.
-struct Fragments {
-    navbar: Option<Fragment>,
-    side_navs: HashMap<String, Fragment>,
+pub(crate) struct Fragments {
+    pub navbar: Option<Fragment>,
+    pub side_navs: HashMap<String, Fragment>,
 }
 
 impl Fragments {
@@ -781,21 +857,28 @@ impl Fragments {
     }
 }
 
-struct PageRenderer<'a> {
-    site: &'a Site,
-    theme: &'a Theme,
-    view: &'a SiteView,
-    fragments: &'a Fragments,
-    liquid: &'a LiquidEngine,
-    liquid_site: &'a liquid_core::Value,
-    sanitizer: &'a ContentSanitizer,
-    last_changed: Option<&'a BTreeMap<String, i64>>,
-    bodies: Option<&'a dyn Source>,
+/// Renders pages. A page reads the rest of the site through its
+/// [`Surroundings`] alone, except listings (the homepage, the resource room
+/// and its categories), which read the posts of the whole site.
+pub(crate) struct PageRenderer<'a> {
+    pub site_name: &'a str,
+    pub layouts: &'a BTreeMap<String, FrontMatter>,
+    /// The whole site, for listings; absent when a publish renders edited
+    /// pages from a kept [`RenderState`](crate::render_state), which never
+    /// renders a listing.
+    pub listings: Option<&'a Site>,
+    pub theme: &'a Theme,
+    pub fragments: &'a Fragments,
+    pub liquid: &'a LiquidEngine,
+    pub liquid_site: &'a LiquidSite,
+    pub sanitizer: &'a ContentSanitizer,
+    pub last_changed: Option<&'a BTreeMap<String, i64>>,
+    pub bodies: Option<&'a dyn Source>,
 }
 
 impl PageRenderer<'_> {
     /// "Last updated" of a page, from the last commit that changed its file.
-    fn last_updated(&self, page: &Page) -> Option<String> {
+    pub(crate) fn last_updated(&self, page: &Page) -> Option<String> {
         Some(
             self.last_changed_date(page)?
                 .strftime("%-d %b %Y")
@@ -815,23 +898,32 @@ impl PageRenderer<'_> {
         Some(zone.to_datetime(timestamp).date())
     }
 
-    fn render(&self, index: usize, page: &Page) -> PageResult {
-        let site = self.site;
+    pub(crate) fn render(&self, page: &Page, around: &Surroundings) -> PageResult {
         let Some(permalink) = &page.permalink else {
             return Ok(Vec::new());
         };
+        if is_listing(page) && self.listings.is_none() {
+            return Err(Box::new(
+                self.error(page, "a listing was rendered without its site".into())
+                    .with_hint("this is a bug in Gazette: publish again with the whole site"),
+            ));
+        }
+        // Only listings read it (above: they never render without it).
+        let room = self
+            .listings
+            .and_then(|site| Some((site, site.resource_room.as_ref()?)));
         let layout = self.resolve_layout(page)?;
         let content = self.body_html(page)?;
         let content = self.apply_site_layouts(page, content)?;
 
-        let mut page_value = self.page_value(index, page);
+        let mut page_value = self.page_value(page, around);
         let mut context = tera::Context::new();
         context.insert("content", &content);
-        self.insert_fragments(index, page, &mut context);
+        self.insert_fragments(page, around, &mut context);
 
         let mut rendered = Vec::new();
         if page.kind == PageKind::ResourceRoom
-            && let Some(room) = &site.resource_room
+            && let Some((site, room)) = room
         {
             let per_page = site.config.paginate();
             let chunks: Vec<&[usize]> = if room.posts.is_empty() {
@@ -854,7 +946,7 @@ impl PageRenderer<'_> {
                     .map(|i| post_summary(site, &site.pages[*i]))
                     .collect();
                 context.insert("posts", &posts);
-                context.insert("categories", &self.categories(None));
+                context.insert("categories", &categories(site, None));
                 context.insert(
                     "pagination",
                     &json!({
@@ -892,7 +984,7 @@ impl PageRenderer<'_> {
         }
 
         if let PageKind::Category { category } = &page.kind
-            && let Some(room) = &site.resource_room
+            && let Some((site, room)) = room
             && let Some(found) = room.categories.iter().find(|c| &c.name == category)
         {
             let posts: Vec<Value> = found
@@ -901,10 +993,10 @@ impl PageRenderer<'_> {
                 .map(|i| post_summary(site, &site.pages[*i]))
                 .collect();
             context.insert("posts", &posts);
-            context.insert("categories", &self.categories(Some(category)));
+            context.insert("categories", &categories(site, Some(category)));
         }
         if page.kind == PageKind::Homepage
-            && let Some(room) = &site.resource_room
+            && let Some((site, room)) = room
         {
             let latest: Vec<Value> = room
                 .posts
@@ -931,14 +1023,11 @@ impl PageRenderer<'_> {
     }
 
     /// The navbar and side navigation of this page, from the fragments.
-    fn insert_fragments(&self, index: usize, page: &Page, context: &mut tera::Context) {
+    fn insert_fragments(&self, page: &Page, around: &Surroundings, context: &mut tera::Context) {
         if let Some(navbar) = &self.fragments.navbar {
-            let current = page
-                .url()
-                .and_then(|url| self.view.navbar_marks.get(url))
-                .copied();
-            let section = self
-                .navbar_section(page)
+            let current = around.navbar_current;
+            let section = around
+                .navbar_section
                 .map(|index| context::SECTION_MARKS + index);
             let html = navbar.render(|mark| {
                 if Some(mark) == current {
@@ -955,46 +1044,10 @@ impl PageRenderer<'_> {
             .collection()
             .and_then(|collection| self.fragments.side_navs.get(collection));
         if let Some(side_nav) = side_nav {
-            let marks = self.view.side_nav_marks.get(&index).copied();
+            let marks = around.side_nav;
             let html = side_nav.render(|mark| marks.and_then(|marks| marks.fill(mark)));
             context.insert("side_nav_html", &html);
         }
-    }
-
-    /// The navbar entry whose section holds the page: its collection, or the
-    /// resource room for posts and listings.
-    fn navbar_section(&self, page: &Page) -> Option<u32> {
-        let in_room = matches!(
-            page.kind,
-            PageKind::Post { .. } | PageKind::Category { .. } | PageKind::ResourceRoom
-        );
-        self.site
-            .navigation
-            .links
-            .iter()
-            .position(|link| {
-                (link.collection.is_some() && link.collection.as_deref() == page.collection())
-                    || (link.resource_room && in_room)
-            })
-            .map(|position| position as u32)
-    }
-
-    fn categories(&self, current: Option<&str>) -> Vec<Value> {
-        let Some(room) = &self.site.resource_room else {
-            return Vec::new();
-        };
-        room.categories
-            .iter()
-            .map(|category| {
-                json!({
-                    "name": category.name,
-                    "title": category.title,
-                    "url": category.index_page.and_then(|i| self.site.pages[i].url()),
-                    "current": current == Some(category.name.as_str()),
-                    "count": category.posts.len(),
-                })
-            })
-            .collect()
     }
 
     /// The theme layout that renders the page; site layouts (`_layouts/`)
@@ -1005,7 +1058,7 @@ impl PageRenderer<'_> {
             if let Some(resolved) = self.theme.resolve_layout(name) {
                 return Ok(resolved);
             }
-            match self.site.layouts.get(name) {
+            match self.layouts.get(name) {
                 Some(layout) => match layout.data.get("layout").and_then(Value::as_str) {
                     Some(parent) => name = parent,
                     // A site layout without a parent is a whole document of its own.
@@ -1038,7 +1091,7 @@ impl PageRenderer<'_> {
             if self.theme.resolve_layout(name).is_some() {
                 break;
             }
-            let Some(layout) = self.site.layouts.get(name) else {
+            let Some(layout) = self.layouts.get(name) else {
                 break;
             };
             let mut page_with_content = page_value.clone();
@@ -1051,7 +1104,7 @@ impl PageRenderer<'_> {
             let text = layout.body.replace("{{ content }}", "{{ page.content }}");
             content = self
                 .liquid
-                .render(&text, self.liquid_site, &page_with_content)
+                .render(&text, self.liquid_site.get(), &page_with_content)
                 .map_err(|error| {
                     self.error(page, format!("in site layout `{name}`: {}", error.message))
                         .with_hint(format!("check `_layouts/{name}.html`"))
@@ -1095,7 +1148,7 @@ impl PageRenderer<'_> {
     fn body_html(&self, page: &Page) -> Result<String, Box<Diagnostic>> {
         let text = match (&page.body, self.bodies) {
             (PageBody::Text(text), _) => std::borrow::Cow::Borrowed(text.as_str()),
-            (PageBody::InSource { .. }, Some(source)) => self.site.read_body(source, page)?,
+            (PageBody::InSource { .. }, Some(source)) => page.read_body(self.site_name, source)?,
             (PageBody::InSource { .. }, None) => {
                 return Err(Box::new(
                     self.error(page, "the page's body was not read with the site".into())
@@ -1106,7 +1159,7 @@ impl PageRenderer<'_> {
         let body = if has_liquid(&text) {
             let page_value = liquid_value(&context::liquid_page(page));
             self.liquid
-                .render(&text, self.liquid_site, &page_value)
+                .render(&text, self.liquid_site.get(), &page_value)
                 .map_err(|error| {
                     let line = page.body_line + error.line.unwrap_or(1) - 1;
                     let mut diagnostic = self
@@ -1125,17 +1178,7 @@ impl PageRenderer<'_> {
         Ok(self.sanitizer.clean(&html))
     }
 
-    fn page_value(&self, index: usize, page: &Page) -> Value {
-        let site = self.site;
-        let (previous, next) = self
-            .view
-            .neighbours
-            .get(&index)
-            .copied()
-            .unwrap_or((None, None));
-        let link = |i: Option<usize>| {
-            i.map(|i| json!({ "title": site.pages[i].title, "url": site.pages[i].url() }))
-        };
+    fn page_value(&self, page: &Page, around: &Surroundings) -> Value {
         let collection = page.collection();
         let (post_kind, category) = match &page.kind {
             PageKind::Post { kind, category } => (Some(*kind), Some(category.as_str())),
@@ -1153,11 +1196,11 @@ impl PageRenderer<'_> {
             "date_iso": page.date.map(|d| d.to_string()),
             "kind": kind_name(&page.kind),
             "collection": collection,
-            "collection_title": collection.and_then(|c| self.view.collection_titles.get(c)),
+            "collection_title": around.collection_title,
             "third_nav_title": page.third_nav_title,
-            "previous": link(previous),
-            "next": link(next),
-            "breadcrumbs": context::breadcrumbs(site, self.view, page),
+            "previous": around.previous,
+            "next": around.next,
+            "breadcrumbs": around.breadcrumbs,
             "last_updated": self.last_updated(page),
             "last_updated_iso": self.last_updated_iso(page),
             "sections": self.sections(page),
@@ -1225,7 +1268,7 @@ impl PageRenderer<'_> {
         context.insert("content", "");
         let html = self.theme.render_layout("404", &context).map_err(|error| {
             Diagnostic::error(
-                &self.site.name,
+                self.site_name,
                 "",
                 format!("the theme's 404 layout failed: {error}"),
             )
@@ -1239,7 +1282,133 @@ impl PageRenderer<'_> {
     }
 
     fn error(&self, page: &Page, message: String) -> Diagnostic {
-        Diagnostic::error(&self.site.name, &page.source_path, message)
+        Diagnostic::error(self.site_name, &page.source_path, message)
+    }
+}
+
+/// Whether a page lists posts (the homepage, the resource room and its
+/// categories): those read the whole site, not only their surroundings.
+pub(crate) fn is_listing(page: &Page) -> bool {
+    matches!(
+        page.kind,
+        PageKind::Homepage | PageKind::ResourceRoom | PageKind::Category { .. }
+    )
+}
+
+/// The resource room's categories as listings show them.
+fn categories(site: &Site, current: Option<&str>) -> Vec<Value> {
+    let Some(room) = &site.resource_room else {
+        return Vec::new();
+    };
+    room.categories
+        .iter()
+        .map(|category| {
+            json!({
+                "name": category.name,
+                "title": category.title,
+                "url": category.index_page.and_then(|i| site.pages[i].url()),
+                "current": current == Some(category.name.as_str()),
+                "count": category.posts.len(),
+            })
+        })
+        .collect()
+}
+
+/// What one page shows of the rest of its site, besides the fragments and
+/// `site`: its neighbours, breadcrumbs and places in the navigation. Worked
+/// out from the whole site, and kept between publishes (`render_state`) so
+/// that an edit to a page's text renders that page without the site.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Surroundings {
+    previous: Option<Link>,
+    next: Option<Link>,
+    breadcrumbs: Vec<Link>,
+    /// The title of the page's collection, as the navbar names it.
+    collection_title: Option<String>,
+    /// The page's own mark in the navbar, if it is listed there.
+    navbar_current: Option<u32>,
+    /// The navbar entry whose section holds the page.
+    navbar_section: Option<u32>,
+    /// The marks the page fills in its collection's side navigation.
+    side_nav: Option<SideNavMarks>,
+}
+
+/// A link as templates read it (`{title, url}`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Link {
+    pub title: String,
+    pub url: Option<String>,
+}
+
+impl Surroundings {
+    /// The surroundings of `site.pages[index]`.
+    fn of(site: &Site, view: &SiteView, index: usize, page: &Page) -> Self {
+        let (previous, next) = view.neighbours.get(&index).copied().unwrap_or((None, None));
+        let link = |i: Option<usize>| {
+            i.map(|i| Link {
+                title: site.pages[i].title.clone(),
+                url: site.pages[i].url().map(str::to_owned),
+            })
+        };
+        let in_room = matches!(
+            page.kind,
+            PageKind::Post { .. } | PageKind::Category { .. } | PageKind::ResourceRoom
+        );
+        let navbar_section = site
+            .navigation
+            .links
+            .iter()
+            .position(|link| {
+                (link.collection.is_some() && link.collection.as_deref() == page.collection())
+                    || (link.resource_room && in_room)
+            })
+            .map(|position| position as u32);
+        Self {
+            previous: link(previous),
+            next: link(next),
+            breadcrumbs: context::breadcrumbs(site, view, page),
+            collection_title: page
+                .collection()
+                .and_then(|c| view.collection_titles.get(c))
+                .cloned(),
+            navbar_current: page
+                .url()
+                .and_then(|url| view.navbar_marks.get(url))
+                .copied(),
+            navbar_section,
+            side_nav: view.side_nav_marks.get(&index).copied(),
+        }
+    }
+}
+
+/// Liquid's `site`, converted when a page first needs it: most pages have
+/// no Liquid, and a publish of edited pages keeps it as JSON text until then.
+pub(crate) struct LiquidSite {
+    json: String,
+    value: std::sync::OnceLock<liquid_core::Value>,
+}
+
+impl LiquidSite {
+    fn ready(value: liquid_core::Value) -> Self {
+        Self {
+            json: String::new(),
+            value: value.into(),
+        }
+    }
+
+    /// From the JSON text of a kept state.
+    pub(crate) fn from_json(json: String) -> Self {
+        Self {
+            json,
+            value: std::sync::OnceLock::new(),
+        }
+    }
+
+    pub(crate) fn get(&self) -> &liquid_core::Value {
+        self.value.get_or_init(|| {
+            let value: Value = serde_json::from_str(&self.json).unwrap_or(Value::Null);
+            liquid_value(&value)
+        })
     }
 }
 

@@ -30,8 +30,7 @@ use crate::fragment::Fragment;
 use crate::liquid::LiquidEngine;
 use crate::manifest::tool_fingerprint;
 use crate::render::{
-    Fragments, InputKeys, LiquidSite, Output, PageOutput, PageRenderer, RenderOptions,
-    Surroundings,
+    Fragments, InputKeys, LiquidSite, Output, PageOutput, PageRenderer, RenderOptions, Surroundings,
 };
 use crate::sanitize::ContentSanitizer;
 
@@ -154,7 +153,7 @@ fn prune(folder: &Path) {
             states.push((modified, path));
         }
     }
-    states.sort_by(|a, b| b.0.cmp(&a.0));
+    states.sort_by_key(|(modified, _)| std::cmp::Reverse(*modified));
     for (_, path) in states.into_iter().skip(KEPT_STATES) {
         let _ = std::fs::remove_file(path);
     }
@@ -245,8 +244,8 @@ impl OpenState<'_> {
         pages: &[(Page, Surroundings)],
         options: &RenderOptions<'_>,
     ) -> Result<Vec<RenderedUnit>, Diagnostics> {
-        let theme_site: Value = serde_json::from_str(&self.shared.theme_site)
-            .map_err(|_| Diagnostics::default())?;
+        let theme_site: Value =
+            serde_json::from_str(&self.shared.theme_site).map_err(|_| Diagnostics::default())?;
         theme.insert_global("site", &theme_site);
         let mut fragments = Fragments {
             navbar: self.shared.navbar.clone(),

@@ -31,7 +31,9 @@ use gazette_theme::Theme;
 
 use crate::manifest::{MANIFEST_PATH, Manifest, ManifestSummary};
 use crate::output::{FolderTarget, OutputError, Spare};
+use crate::page_edits::render_page_edits;
 use crate::render::{OutputContents, RenderOptions, RenderStats, RenderedSite, render_site};
+use crate::render_state;
 
 /// Where a publish goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -166,19 +168,28 @@ pub fn publish_revision(request: &PublishRequest<'_>) -> Result<PublishReport, P
         return Ok(report(PublishOutcome::Unchanged));
     }
 
-    // Until the render, three jobs are independent: reading the previous
-    // manifest and dating the files, finding the spare version to recycle,
-    // and loading the site. Loading is the longest; the others run beside it.
-    let (rendered, previous_manifest, dates) = std::thread::scope(|scope| {
+    // Under the lock the version is the one the summary came from.
+    let previous_manifest = summary.as_ref().and_then(|_| target.current_manifest());
+    if let Some(previous_commit) = &previous_commit
+        && let Some(previous) = &previous_manifest
+        && let Some(rendered) =
+            publish_page_edits(request, &target, previous, previous_commit, &commit)?
+    {
+        let outcome = published(request, &commit, &rendered)?;
+        drop_later((rendered, previous_manifest));
+        return Ok(report(outcome));
+    }
+
+    // Until the render, three jobs are independent: dating the files,
+    // finding the spare version to recycle, and loading the site. Loading is
+    // the longest; the others run beside it.
+    let (rendered, dates) = std::thread::scope(|scope| {
         let spare = scope.spawn(|| target.find_spare());
         let history = scope.spawn(|| {
-            // Under the lock the version is the one the summary came from.
-            let previous = summary.as_ref().and_then(|_| target.current_manifest());
             let known = previous_commit
                 .as_deref()
-                .zip(previous.as_ref().map(|m| &m.last_changed));
-            let dates = last_changed(request.repository, &commit, request.site_folder, known)?;
-            Ok::<_, PublishError>((previous, dates))
+                .zip(previous_manifest.as_ref().map(|m| &m.last_changed));
+            last_changed(request.repository, &commit, request.site_folder, known)
         });
         let site_source = GitTreeSource::open(request.repository, &commit, request.site_folder)?;
         let own_themes;
@@ -191,37 +202,86 @@ pub fn publish_revision(request: &PublishRequest<'_>) -> Result<PublishReport, P
             }
         };
         let loaded = load_at(request, &site_source, themes);
-        let (previous, dates) = joined(history)?;
+        let dates = joined(history)?;
         let context = RenderContext {
             site_source: &site_source,
             dates: &dates,
             commit: &commit,
         };
-        let rendered = loaded?.render(&context, previous.as_ref())?;
-        let written = target.write(&rendered, &site_source, request, &commit, joined(spare));
+        let rendered = loaded?.render(&context, previous_manifest.as_ref())?;
+        // The state is written beside the output; should it be missing
+        // when the output is, the next publish renders the whole site.
+        let written = std::thread::scope(|beside| {
+            beside.spawn(|| keep_state(request, &rendered));
+            target.write(&rendered, &site_source, request, &commit, joined(spare))
+        });
         let rendered = match written {
             Err(PublishError::Output(OutputError::MissingPrevious(_))) => {
                 // The previous output was changed by hand; render everything.
                 let full = load_at(request, &site_source, themes)?.render(&context, None)?;
+                keep_state(request, &full);
                 target.write(&full, &site_source, request, &commit, None)?;
                 full
             }
             Err(error) => return Err(error),
             Ok(()) => rendered,
         };
-        Ok((rendered, previous, dates))
+        Ok((rendered, dates))
     })?;
-    record_published(
-        request,
-        &commit,
-        &format!("gazette: published {}", request.name),
-    )?;
-    let outcome = PublishOutcome::Published {
-        stats: rendered.stats,
-        warnings: rendered.warnings.clone(),
-    };
+    let outcome = published(request, &commit, &rendered)?;
     drop_later((rendered, previous_manifest, dates));
     Ok(report(outcome))
+}
+
+/// Moves the published ref after the output was switched, and says so.
+fn published(
+    request: &PublishRequest<'_>,
+    commit: &str,
+    rendered: &RenderedSite,
+) -> Result<PublishOutcome, PublishError> {
+    record_published(
+        request,
+        commit,
+        &format!("gazette: published {}", request.name),
+    )?;
+    Ok(PublishOutcome::Published {
+        stats: rendered.stats,
+        warnings: rendered.warnings.clone(),
+    })
+}
+
+/// Publishes a commit that only edits the text of pages by rendering those
+/// pages alone (see `page_edits.rs`); `Ok(None)` when it needs the whole
+/// render, or the previous output was changed by hand.
+fn publish_page_edits(
+    request: &PublishRequest<'_>,
+    target: &Target,
+    previous: &Manifest,
+    previous_commit: &str,
+    commit: &str,
+) -> Result<Option<RenderedSite>, PublishError> {
+    std::thread::scope(|scope| {
+        let spare = scope.spawn(|| target.find_spare());
+        let Some((rendered, source)) =
+            render_page_edits(request, previous, previous_commit, commit)?
+        else {
+            return Ok(None);
+        };
+        match target.write(&rendered, &source, request, commit, joined(spare)) {
+            Ok(()) => Ok(Some(rendered)),
+            Err(PublishError::Output(OutputError::MissingPrevious(_))) => Ok(None),
+            Err(error) => Err(error),
+        }
+    })
+}
+
+/// Keeps the state a render made, for the next publish (see `render_state.rs`).
+fn keep_state(request: &PublishRequest<'_>, rendered: &RenderedSite) {
+    if let Some(state) = &rendered.state
+        && let Ok(git_dir) = gazette_store::git_dir(request.repository)
+    {
+        state.keep(&render_state::folder_of(&git_dir, request.name));
+    }
 }
 
 /// The value of a scoped thread, or its panic carried on.
@@ -333,6 +393,7 @@ impl LoadedForPublish {
             previous,
             bodies: Some(context.site_source),
             commit: Some(context.commit),
+            keep_state: true,
         };
         let result = render_site(&site, &mut theme, &options);
         drop_later((site, theme));

@@ -198,6 +198,7 @@ pub fn check_request(
         previous: None,
         bodies: None,
         commit: None,
+        keep_state: false,
     };
     let (rendered, render_diagnostics) =
         render_site_partially(&renderable, &mut theme, &render_options);

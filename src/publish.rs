@@ -51,7 +51,9 @@ pub fn run(args: &PublishArgs) -> anyhow::Result<bool> {
                         "{:>10} {}: no change since the last publish ({commit})",
                         "Skipped", site.name
                     ),
-                    PublishOutcome::Published { stats, warnings } => {
+                    PublishOutcome::Published {
+                        stats, warnings, ..
+                    } => {
                         report::print_diagnostics(&warnings.0, &site.path);
                         println!(
                             "{:>10} {} at {commit}: {} pages rendered, {} reused, in {} ms",

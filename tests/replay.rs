@@ -61,6 +61,8 @@ fn incremental_publish_matches_a_full_build_after_every_commit() {
     let incremental_out = work.path().join("incremental");
     let incremental = PublishTarget::Folder(incremental_out.clone());
     let (mut reused_total, mut compared, mut refused) = (0, 0, 0);
+    // Publishes of commits that only edited the text of pages.
+    let mut pages_alone_total = 0;
     for (step, commit) in commits[commits.len() - count..].iter().enumerate() {
         let request = PublishRequest {
             name: "im8",
@@ -84,8 +86,12 @@ fn incremental_publish_matches_a_full_build_after_every_commit() {
         });
         match (incremental_result, full_result) {
             (Ok(report), Ok(_)) => {
-                if let PublishOutcome::Published { stats, .. } = &report.outcome {
+                if let PublishOutcome::Published {
+                    stats, pages_alone, ..
+                } = &report.outcome
+                {
                     reused_total += stats.pages_reused;
+                    pages_alone_total += usize::from(*pages_alone);
                 }
                 let (incremental_tree, full_tree) = (tree(&incremental_out), tree(&full_out));
                 let differing: Vec<&String> = full_tree
@@ -118,7 +124,11 @@ fn incremental_publish_matches_a_full_build_after_every_commit() {
         }
     }
     println!(
-        "{compared} commits compared byte for byte, {refused} refused by both, {reused_total} pages reused"
+        "{compared} commits compared byte for byte, {refused} refused by both, {reused_total} pages reused, {pages_alone_total} publishes of page edits alone"
     );
     assert!(reused_total > 0, "incremental publishes reused nothing");
+    assert!(
+        pages_alone_total > 0,
+        "no commit was published by rendering its edited pages alone"
+    );
 }

@@ -302,7 +302,9 @@ fn publish_site(
     match publish_revision(&request) {
         Ok(report) => match report.outcome {
             PublishOutcome::Unchanged => Ok(("unchanged", 0, 0)),
-            PublishOutcome::Published { stats, warnings } => {
+            PublishOutcome::Published {
+                stats, warnings, ..
+            } => {
                 for warning in &warnings.0 {
                     eprintln!("{}", warning.render(&site.path, false));
                 }

@@ -3,7 +3,7 @@
 //! and every other file of the output is reused, without loading the site.
 //!
 //! The commit qualifies when, compared with the commit the output shows,
-//! the themes are the same and every file that differs under the site's
+//! the theme is the same (its fingerprint) and every file that differs under the site's
 //! folder is a page the state can render alone, with the same front matter
 //! byte for byte and the same file mode. Pages whose "last updated" date
 //! moved (a change made and undone in between) are rendered too. Anything
@@ -33,10 +33,6 @@ pub(crate) fn render_page_edits(
     previous_commit: &str,
     commit: &str,
 ) -> Result<Option<(RenderedSite, GitTreeSource)>, PublishError> {
-    if request.themes.is_some() {
-        // Themes from elsewhere cannot be compared between commits.
-        return Ok(None);
-    }
     let Some(state) = read_state(request, previous) else {
         return Ok(None);
     };
@@ -44,7 +40,10 @@ pub(crate) fn render_page_edits(
         return Ok(None);
     };
     let repository = request.repository;
-    if folder_differs(repository, previous_commit, commit, request.themes_folder)? {
+    // Themes from elsewhere are compared by their fingerprint (below).
+    if request.themes.is_none()
+        && folder_differs(repository, previous_commit, commit, request.themes_folder)?
+    {
         return Ok(None);
     }
     let changes = changed_files(repository, previous_commit, commit, request.site_folder)?;
@@ -108,10 +107,18 @@ pub(crate) fn render_page_edits(
         pages.push((page, *around));
     }
 
-    let themes = GitTreeSource::open(repository, commit, request.themes_folder)?;
-    let Ok(mut theme) = Theme::load(&themes, request.theme, Some(&source)) else {
+    let own_themes;
+    let themes: &dyn Source = match request.themes {
+        Some(themes) => themes,
+        None => {
+            own_themes = GitTreeSource::open(repository, commit, request.themes_folder)?;
+            &own_themes
+        }
+    };
+    let Ok(mut theme) = Theme::load(themes, request.theme, Some(&source)) else {
         return Ok(None);
     };
+    // The theme the state was made with, site overrides included.
     if theme.fingerprint() != state.shared.keys.theme {
         return Ok(None);
     }

@@ -74,6 +74,10 @@ pub enum PublishOutcome {
         stats: RenderStats,
         /// Warnings to show.
         warnings: Diagnostics,
+        /// Whether the commit only edited the text of pages, which were
+        /// rendered alone from the state the previous publish kept, without
+        /// loading the site.
+        pages_alone: bool,
     },
     /// Nothing the site depends on changed since the last publish.
     Unchanged,
@@ -175,7 +179,7 @@ pub fn publish_revision(request: &PublishRequest<'_>) -> Result<PublishReport, P
         && let Some(rendered) =
             publish_page_edits(request, &target, previous, previous_commit, &commit)?
     {
-        let outcome = published(request, &commit, &rendered)?;
+        let outcome = published(request, &commit, &rendered, true)?;
         drop_later((rendered, previous_manifest));
         return Ok(report(outcome));
     }
@@ -228,7 +232,7 @@ pub fn publish_revision(request: &PublishRequest<'_>) -> Result<PublishReport, P
         };
         Ok((rendered, dates))
     })?;
-    let outcome = published(request, &commit, &rendered)?;
+    let outcome = published(request, &commit, &rendered, false)?;
     drop_later((rendered, previous_manifest, dates));
     Ok(report(outcome))
 }
@@ -238,6 +242,7 @@ fn published(
     request: &PublishRequest<'_>,
     commit: &str,
     rendered: &RenderedSite,
+    pages_alone: bool,
 ) -> Result<PublishOutcome, PublishError> {
     record_published(
         request,
@@ -247,6 +252,7 @@ fn published(
     Ok(PublishOutcome::Published {
         stats: rendered.stats,
         warnings: rendered.warnings.clone(),
+        pages_alone,
     })
 }
 

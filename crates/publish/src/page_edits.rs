@@ -33,6 +33,34 @@ pub(crate) fn render_page_edits(
     previous_commit: &str,
     commit: &str,
 ) -> Result<Option<(RenderedSite, GitTreeSource)>, PublishError> {
+    // Dating the commit's files is independent of the checks: beside them.
+    std::thread::scope(|scope| {
+        let dates = scope.spawn(|| {
+            last_changed(
+                request.repository,
+                commit,
+                request.site_folder,
+                Some((previous_commit, &previous.last_changed)),
+            )
+        });
+        let dates = || -> Result<BTreeMap<String, i64>, PublishError> {
+            match dates.join() {
+                Ok(dates) => Ok(dates?),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        };
+        render_with_dates(request, previous, previous_commit, commit, dates)
+    })
+}
+
+/// [`render_page_edits`], given the files' dates when it needs them.
+fn render_with_dates(
+    request: &PublishRequest<'_>,
+    previous: &Manifest,
+    previous_commit: &str,
+    commit: &str,
+    dates: impl FnOnce() -> Result<BTreeMap<String, i64>, PublishError>,
+) -> Result<Option<(RenderedSite, GitTreeSource)>, PublishError> {
     let Some(state) = read_state(request, previous) else {
         return Ok(None);
     };
@@ -56,14 +84,9 @@ pub(crate) fn render_page_edits(
             return Ok(None);
         }
     }
-    let dates = last_changed(
-        repository,
-        commit,
-        request.site_folder,
-        Some((previous_commit, &previous.last_changed)),
-    )?;
 
     // The pages to render: those edited, and those whose date moved.
+    let dates = dates()?;
     let mut to_render: BTreeSet<&str> = BTreeSet::new();
     for change in &changes {
         match state.page(&change.path) {

@@ -329,12 +329,10 @@ pub fn last_changed(
         return Ok(found);
     }
     for commit in first_parent_diffs(&repo, walk, folder) {
-        let (time, diff) = commit?;
-        for delta in diff.deltas() {
-            if let Some(relative) = file_path(&delta)
-                && pending.remove(&relative)
-            {
-                found.insert(relative, time);
+        let (time, changes) = commit?;
+        for change in changes {
+            if touched_file(&change).is_some() && pending.remove(&change.path) {
+                found.insert(change.path, time);
             }
         }
         if pending.is_empty() {
@@ -355,18 +353,18 @@ fn dates_since(
 ) -> Result<BTreeMap<String, i64>, GitError> {
     let mut settled: HashSet<String> = HashSet::new();
     for commit in first_parent_diffs(repo, walk, folder) {
-        let (time, diff) = commit?;
-        for delta in diff.deltas() {
-            let Some(relative) = file_path(&delta) else {
+        let (time, changes) = commit?;
+        for change in changes {
+            let Some(deleted) = touched_file(&change) else {
                 continue;
             };
-            if !settled.insert(relative.clone()) {
+            if !settled.insert(change.path.clone()) {
                 continue;
             }
-            if delta.status() == Delta::Deleted {
-                dates.remove(&relative);
+            if deleted {
+                dates.remove(&change.path);
             } else {
-                dates.insert(relative, time);
+                dates.insert(change.path, time);
             }
         }
     }
@@ -376,14 +374,14 @@ fn dates_since(
 /// Each commit of `walk` (newest first) with its time and its diff against
 /// its first parent, limited to `folder` (`sites/a`, or empty for the root).
 ///
-/// The folder's trees are compared, not the whole commits' trees with a
-/// path filter: libgit2 visits every entry of the trees it compares, and a
-/// filter does not spare it the other sites' files.
+/// The folder's trees are compared side by side ([`changed_files`]'s walk),
+/// not with libgit2's diff, which visits every entry of the trees it
+/// compares: at 10,000 files that took 14 ms a commit, for one file changed.
 fn first_parent_diffs<'r>(
     repo: &'r Repository,
     walk: git2::Revwalk<'r>,
     folder: &str,
-) -> impl Iterator<Item = Result<(i64, git2::Diff<'r>), GitError>> + 'r {
+) -> impl Iterator<Item = Result<(i64, Vec<FileChange>), GitError>> + 'r {
     let folder = folder.to_owned();
     walk.map(move |oid| {
         let oid: Oid = oid.map_err(GitError::from_git)?;
@@ -393,11 +391,10 @@ fn first_parent_diffs<'r>(
             Ok(parent) => folder_tree(repo, &parent, &folder)?,
             Err(_) => None,
         };
-        // Deltas name paths relative to the folder.
-        let diff = repo
-            .diff_tree_to_tree(parent_tree.as_ref(), tree.as_ref(), None)
-            .map_err(GitError::from_git)?;
-        Ok((commit.time().seconds(), diff))
+        // Changes name paths relative to the folder.
+        let mut changes = Vec::new();
+        compare_trees(repo, parent_tree.as_ref(), tree.as_ref(), "", &mut changes)?;
+        Ok((commit.time().seconds(), changes))
     })
 }
 
@@ -423,18 +420,19 @@ fn folder_tree<'r>(
     Ok(Some(tree))
 }
 
-/// The path of the file a delta touches, unless it is a submodule (which is
-/// not a file of the site).
-fn file_path(delta: &git2::DiffDelta<'_>) -> Option<String> {
-    let file = if delta.status() == Delta::Deleted {
-        delta.old_file()
+/// Whether a change touches a file (not a submodule, which is no file of
+/// the site), and if so whether it deleted it.
+fn touched_file(change: &FileChange) -> Option<bool> {
+    const SUBMODULE: i32 = 0o160000;
+    let deleted = change.after.is_none();
+    let side = if deleted {
+        &change.before
     } else {
-        delta.new_file()
+        &change.after
     };
-    if file.mode() == git2::FileMode::Commit {
-        return None;
-    }
-    file.path().map(path_text)
+    side.as_ref()
+        .filter(|file| file.mode != SUBMODULE)
+        .map(|_| deleted)
 }
 
 /// The bytes of `path` in the tree of `revision`, if it is a file there.

@@ -5,9 +5,10 @@
 //! `refs/gazette/published/<site>`, moved only after a publish succeeds, and
 //! in the manifest of the output. A publish compares the new commit with the
 //! manifest's: no change under the site's or the themes' folders (their
-//! tree ids are equal) means nothing to do; otherwise the site is loaded from the commit's tree and
-//! every unit whose inputs (by blob id) are unchanged since the previous
-//! publish reuses its output.
+//! tree ids are equal) means nothing to do. A commit that only edits the
+//! text of pages renders those pages alone (`page_edits.rs`). Otherwise the
+//! site is loaded from the commit's tree and every unit whose inputs (by
+//! blob id) are unchanged since the previous publish reuses its output.
 //!
 //! The manifest is the one to trust because it is written with the output,
 //! in one step, while the ref can only move after the output is switched: a

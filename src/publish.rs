@@ -52,14 +52,21 @@ pub fn run(args: &PublishArgs) -> anyhow::Result<bool> {
                         "Skipped", site.name
                     ),
                     PublishOutcome::Published {
-                        stats, warnings, ..
+                        stats,
+                        warnings,
+                        pages_alone,
                     } => {
                         report::print_diagnostics(&warnings.0, &site.path);
                         println!(
-                            "{:>10} {} at {commit}: {} pages rendered, {} reused, in {} ms",
+                            "{:>10} {} at {commit}: {} pages rendered{}, {} reused, in {} ms",
                             "Published",
                             site.name,
                             stats.pages_rendered,
+                            if pages_alone {
+                                " (text edits alone)"
+                            } else {
+                                ""
+                            },
                             stats.pages_reused,
                             published.elapsed.as_millis()
                         );

@@ -72,7 +72,7 @@ fn a_page_edit_renders_that_page_and_a_second_publish_skips() {
     let edited = workspace.gazette(&["publish"]);
     assert_ok(&edited);
     assert!(
-        stdout(&edited).contains(": 1 pages rendered"),
+        stdout(&edited).contains(": 1 pages rendered (text edits alone)"),
         "{}",
         stdout(&edited)
     );

@@ -230,27 +230,31 @@ fn render_all(
         .map(|(index, page)| {
             let inputs = keys.page_inputs(page, renderer.last_updated(page));
             let reused = reuse(&page.source_path, &inputs);
-            let around = (reused.is_none() || options.keep_state)
-                .then(|| Surroundings::of(site, &shared.view, index, page));
+            let surroundings = || Surroundings::of(site, &shared.view, index, page);
+            let around = options.keep_state.then(surroundings);
+            // Empty bytes stand for a page only a whole render renders: a
+            // listing, or (never seen) surroundings that failed to encode.
             let kept = options.keep_state.then(|| match &around {
                 Some(around) if !is_listing(page) => {
                     postcard::to_allocvec(around).unwrap_or_default()
                 }
                 _ => Vec::new(),
             });
-            let unit = match (reused, around) {
-                (Some(records), _) => Ok(Unit::reused(&page.source_path, inputs, records)),
-                (None, Some(around)) => renderer.render(page, &around).map(|outputs| Unit {
-                    id: page.source_path.clone(),
-                    inputs,
-                    outputs: outputs
-                        .into_iter()
-                        .map(|(output, page)| (output, Some(page.url)))
-                        .collect(),
-                    reused: false,
-                    is_page: true,
-                }),
-                (None, None) => unreachable!("surroundings are worked out for every page rendered"),
+            let unit = match reused {
+                Some(records) => Ok(Unit::reused(&page.source_path, inputs, records)),
+                None => {
+                    let around = around.unwrap_or_else(surroundings);
+                    renderer.render(page, &around).map(|outputs| Unit {
+                        id: page.source_path.clone(),
+                        inputs,
+                        outputs: outputs
+                            .into_iter()
+                            .map(|(output, page)| (output, Some(page.url)))
+                            .collect(),
+                        reused: false,
+                        is_page: true,
+                    })
+                }
             };
             (unit, kept)
         })
@@ -1406,6 +1410,9 @@ impl LiquidSite {
 
     pub(crate) fn get(&self) -> &liquid_core::Value {
         self.value.get_or_init(|| {
+            // The text was written by `Value::to_string` into a state whose
+            // bytes are checked against their hash when read back, so it
+            // always parses.
             let value: Value = serde_json::from_str(&self.json).unwrap_or(Value::Null);
             liquid_value(&value)
         })

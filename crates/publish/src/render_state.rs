@@ -89,6 +89,8 @@ impl KeptState {
     ) -> Self {
         side_navs.sort_unstable_by(|a, b| a.0.cmp(b.0));
         pages.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        // Should encoding fail (it never has), the state cannot be opened
+        // and the next publish renders the whole site.
         let shared = postcard::to_allocvec(shared).unwrap_or_default();
         let stored = Stored {
             format: FORMAT,
@@ -187,8 +189,13 @@ impl RenderState {
     /// The pages a state can render alone, and how to read them.
     pub(crate) fn open(&self) -> Option<OpenState<'_>> {
         let stored = self.stored()?;
-        let shared = postcard::from_bytes(stored.shared).ok()?;
-        Some(OpenState { stored, shared })
+        let shared: SharedState = postcard::from_bytes(stored.shared).ok()?;
+        let theme_site = serde_json::from_str(&shared.theme_site).ok()?;
+        Some(OpenState {
+            stored,
+            shared,
+            theme_site,
+        })
     }
 }
 
@@ -196,6 +203,7 @@ impl RenderState {
 pub(crate) struct OpenState<'a> {
     stored: Stored<'a>,
     pub shared: SharedState,
+    theme_site: Value,
 }
 
 /// What a state knows of a page.
@@ -244,9 +252,7 @@ impl OpenState<'_> {
         pages: &[(Page, Surroundings)],
         options: &RenderOptions<'_>,
     ) -> Result<Vec<RenderedUnit>, Diagnostics> {
-        let theme_site: Value =
-            serde_json::from_str(&self.shared.theme_site).map_err(|_| Diagnostics::default())?;
-        theme.insert_global("site", &theme_site);
+        theme.insert_global("site", &self.theme_site);
         let mut fragments = Fragments {
             navbar: self.shared.navbar.clone(),
             side_navs: Default::default(),

@@ -155,6 +155,72 @@ fn bad_revisions_and_empty_repositories_are_clear_errors() {
     );
 }
 
+/// The files of a full build of `rev` into `out`, with the commit a
+/// publish of it names.
+fn full_build(
+    workspace: &Workspace,
+    rev: &str,
+    out: &str,
+) -> (BTreeMap<String, Vec<u8>>, Option<String>) {
+    assert_ok(&workspace.gazette(&["build", "ogp", "--rev", rev, "--out", out]));
+    (
+        site_files(&workspace.root().join(out)).0,
+        Some(rev.to_owned()),
+    )
+}
+
+/// Starts publishes of `revisions` in turn and kills each after a growing
+/// delay (0, `step_ms`, 2 × `step_ms`, …): after every kill the published
+/// site must be one of `versions` whole.
+fn kill_publishes_alternating(
+    workspace: &Workspace,
+    revisions: [&str; 2],
+    versions: &[(BTreeMap<String, Vec<u8>>, Option<String>)],
+    step_ms: u64,
+) {
+    let published = workspace.root().join("public/ogp");
+    for round in 0..24 {
+        let delay = Duration::from_millis(round * step_ms);
+        let rev = revisions[(round % 2) as usize];
+        let mut child = Command::new(env!("CARGO_BIN_EXE_gazette"))
+            .current_dir(workspace.root())
+            .args(["publish", "--quiet", "--rev", rev])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(delay);
+        let _ = child.kill();
+        let _ = child.wait();
+        let seen = site_files(&published);
+        assert!(
+            versions.contains(&seen),
+            "after a kill at {delay:?} the published site is neither version"
+        );
+    }
+}
+
+#[test]
+fn a_publish_of_page_edits_killed_at_any_moment_leaves_a_whole_site() {
+    let workspace = Workspace::new();
+    let first = workspace.head();
+    workspace.append("faq.md", "Another answer.");
+    workspace.append("contact-us.md", "Another way to reach us.");
+    let second = workspace.commit("Edit two pages' text");
+    let versions = [
+        full_build(&workspace, &first, "full-first"),
+        full_build(&workspace, &second, "full-second"),
+    ];
+
+    assert_ok(&workspace.gazette(&["publish", "--rev", &first]));
+    // Page edits publish in milliseconds: kills come closer together.
+    kill_publishes_alternating(&workspace, [&second, &first], &versions, 3);
+    let last = workspace.gazette(&["publish", "--rev", &second]);
+    assert_ok(&last);
+    assert!(site_files(&workspace.root().join("public/ogp")) == versions[1]);
+    assert_eq!(workspace.published_ref().as_ref(), Some(&second));
+}
+
 #[test]
 fn a_publish_killed_at_any_moment_leaves_a_whole_site_and_the_next_one_completes() {
     let workspace = Workspace::new();
@@ -168,36 +234,15 @@ fn a_publish_killed_at_any_moment_leaves_a_whole_site_and_the_next_one_completes
     let second = workspace.commit("Change every page");
 
     // The two complete versions a reader may see, each naming its commit.
-    let full = |rev: &str, out: &str| {
-        assert_ok(&workspace.gazette(&["build", "ogp", "--rev", rev, "--out", out]));
-        (
-            site_files(&workspace.root().join(out)).0,
-            Some(rev.to_owned()),
-        )
-    };
-    let versions = [full(&first, "full-first"), full(&second, "full-second")];
+    let versions = [
+        full_build(&workspace, &first, "full-first"),
+        full_build(&workspace, &second, "full-second"),
+    ];
     let published = workspace.root().join("public/ogp");
     let published_tree = || site_files(&published);
 
     assert_ok(&workspace.gazette(&["publish", "--rev", &first]));
-    for (round, delay) in (0..24).map(|i| (i, Duration::from_millis(i * 15))) {
-        let rev = if round % 2 == 0 { &second } else { &first };
-        let mut child = Command::new(env!("CARGO_BIN_EXE_gazette"))
-            .current_dir(workspace.root())
-            .args(["publish", "--quiet", "--rev", rev])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(delay);
-        let _ = child.kill();
-        let _ = child.wait();
-        let seen = published_tree();
-        assert!(
-            versions.contains(&seen),
-            "after a kill at {delay:?} the published site is neither version"
-        );
-    }
+    kill_publishes_alternating(&workspace, [&second, &first], &versions, 15);
     assert_ok(&workspace.gazette(&["publish", "--rev", &second]));
     assert!(
         published_tree() == versions[1],

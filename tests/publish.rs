@@ -18,7 +18,11 @@ use git2::Repository;
 /// A built or published site's files as a reader gets them (without the
 /// output marker), and the commit its manifest records, taken out of the
 /// manifest: a publish records the commit it published, a build none.
-fn site_files(root: &Path) -> (BTreeMap<String, Vec<u8>>, Option<String>) {
+/// A site's files (the manifest without what varies between equal outputs)
+/// and the commit its manifest names.
+type SiteFiles = (BTreeMap<String, Vec<u8>>, Option<String>);
+
+fn site_files(root: &Path) -> SiteFiles {
     let mut files = tree(root);
     files.remove(".gazette-output");
     let bytes = files.get_mut(MANIFEST_PATH).unwrap();
@@ -157,11 +161,7 @@ fn bad_revisions_and_empty_repositories_are_clear_errors() {
 
 /// The files of a full build of `rev` into `out`, with the commit a
 /// publish of it names.
-fn full_build(
-    workspace: &Workspace,
-    rev: &str,
-    out: &str,
-) -> (BTreeMap<String, Vec<u8>>, Option<String>) {
+fn full_build(workspace: &Workspace, rev: &str, out: &str) -> SiteFiles {
     assert_ok(&workspace.gazette(&["build", "ogp", "--rev", rev, "--out", out]));
     (
         site_files(&workspace.root().join(out)).0,
@@ -175,7 +175,7 @@ fn full_build(
 fn kill_publishes_alternating(
     workspace: &Workspace,
     revisions: [&str; 2],
-    versions: &[(BTreeMap<String, Vec<u8>>, Option<String>)],
+    versions: &[SiteFiles],
     step_ms: u64,
 ) {
     let published = workspace.root().join("public/ogp");

@@ -15,13 +15,12 @@ use std::time::Duration;
 use gazette_publish::{MANIFEST_PATH, Manifest};
 use git2::Repository;
 
+/// A site's files and the commit its manifest names (see [`site_files`]).
+type SiteFiles = (BTreeMap<String, Vec<u8>>, Option<String>);
+
 /// A built or published site's files as a reader gets them (without the
 /// output marker), and the commit its manifest records, taken out of the
 /// manifest: a publish records the commit it published, a build none.
-/// A site's files (the manifest without what varies between equal outputs)
-/// and the commit its manifest names.
-type SiteFiles = (BTreeMap<String, Vec<u8>>, Option<String>);
-
 fn site_files(root: &Path) -> SiteFiles {
     let mut files = tree(root);
     files.remove(".gazette-output");

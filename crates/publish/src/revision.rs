@@ -259,7 +259,7 @@ fn published(
 
 /// Publishes a commit that only edits the text of pages by rendering those
 /// pages alone (see `page_edits.rs`); `Ok(None)` when it needs the whole
-/// render, or the previous output was changed by hand.
+/// render, Git could not tell, or the previous output was changed by hand.
 fn publish_page_edits(
     request: &PublishRequest<'_>,
     target: &Target,
@@ -269,10 +269,13 @@ fn publish_page_edits(
 ) -> Result<Option<RenderedSite>, PublishError> {
     std::thread::scope(|scope| {
         let spare = scope.spawn(|| target.find_spare());
-        let Some((rendered, source)) =
-            render_page_edits(request, previous, previous_commit, commit)?
-        else {
-            return Ok(None);
+        let (rendered, source) = match render_page_edits(request, previous, previous_commit, commit)
+        {
+            Ok(Some(edits)) => edits,
+            // Git could not answer (an object of the previous commit gone,
+            // say): the whole render reports what it needs, in its terms.
+            Ok(None) | Err(PublishError::Revision(_)) => return Ok(None),
+            Err(error) => return Err(error),
         };
         match target.write(&rendered, &source, request, commit, joined(spare)) {
             Ok(()) => Ok(Some(rendered)),

@@ -11,7 +11,7 @@
 //! listing, a page with warnings) takes the whole render, which reports in
 //! context.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 use gazette_content::{Source, head_of};
 use gazette_store::{GitTreeSource, changed_files, folder_differs, last_changed};
@@ -19,7 +19,8 @@ use gazette_theme::Theme;
 
 use crate::manifest::{Manifest, OutputRecord, UnitRecord};
 use crate::render::{
-    Output, OutputContents, PageOutput, RenderOptions, RenderStats, RenderedSite, add_manifest,
+    Output, OutputContents, PageOutput, RenderOptions, RenderStats, RenderedSite, Surroundings,
+    add_manifest,
 };
 use crate::render_state::{KnownPage, RenderState, RenderedUnit, folder_of};
 use crate::revision::{PublishError, PublishRequest};
@@ -87,19 +88,19 @@ fn render_with_dates(
 
     // The pages to render: those edited, and those whose date moved.
     let dates = dates()?;
-    let mut to_render: BTreeSet<&str> = BTreeSet::new();
+    let mut to_render: BTreeMap<&str, Surroundings> = BTreeMap::new();
     for change in &changes {
         match state.page(&change.path) {
-            KnownPage::Alone(_) => {
-                to_render.insert(&change.path);
+            KnownPage::Alone(around) => {
+                to_render.insert(&change.path, *around);
             }
             KnownPage::NeedsSite | KnownPage::NotAPage => return Ok(None),
         }
     }
     for path in moved_dates(&previous.last_changed, &dates) {
         match state.page(path) {
-            KnownPage::Alone(_) => {
-                to_render.insert(path);
+            KnownPage::Alone(around) => {
+                to_render.insert(path, *around);
             }
             KnownPage::NeedsSite => return Ok(None),
             // Only pages show dates.
@@ -108,7 +109,7 @@ fn render_with_dates(
     }
 
     let mut parts: Vec<&str> = vec!["templates"];
-    parts.extend(to_render.iter().copied());
+    parts.extend(to_render.keys().copied());
     let source = GitTreeSource::open_parts(repository, commit, request.site_folder, &parts)?;
     let edited: Vec<&str> = changes.iter().map(|c| c.path.as_str()).collect();
     let before =
@@ -120,14 +121,11 @@ fn render_with_dates(
     }
 
     let mut pages = Vec::with_capacity(to_render.len());
-    for path in &to_render {
-        let (Some(Ok(page)), KnownPage::Alone(around)) = (
-            state.shared.reader.read_page(&source, path),
-            state.page(path),
-        ) else {
+    for (path, around) in to_render {
+        let Some(Ok(page)) = state.shared.reader.read_page(&source, path) else {
             return Ok(None);
         };
-        pages.push((page, *around));
+        pages.push((page, around));
     }
 
     let own_themes;
@@ -279,6 +277,8 @@ fn patched(
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
+
     use super::*;
 
     #[test]

@@ -438,10 +438,6 @@ fn keep_state(site: &Site, shared: &Shared, pages: Vec<(String, Vec<u8>)>) -> Ke
             )
         })
         .collect();
-    let pages = pages
-        .iter()
-        .map(|(path, bytes)| (path.as_str(), bytes.clone()))
-        .collect();
     KeptState::new(&state, side_navs, pages)
 }
 

@@ -85,10 +85,10 @@ impl KeptState {
     pub(crate) fn new(
         shared: &SharedState,
         mut side_navs: Vec<(&str, Vec<u8>)>,
-        mut pages: Vec<(&str, Vec<u8>)>,
+        mut pages: Vec<(String, Vec<u8>)>,
     ) -> Self {
         side_navs.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        pages.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        pages.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         // Should encoding fail (it never has), the state cannot be opened
         // and the next publish renders the whole site.
         let shared = postcard::to_allocvec(shared).unwrap_or_default();
@@ -102,7 +102,7 @@ impl KeptState {
                 .collect(),
             pages: pages
                 .iter()
-                .map(|(path, bytes)| (*path, bytes.as_slice()))
+                .map(|(path, bytes)| (path.as_str(), bytes.as_slice()))
                 .collect(),
         };
         let bytes = postcard::to_allocvec(&stored).unwrap_or_default();

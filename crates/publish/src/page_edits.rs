@@ -76,12 +76,11 @@ fn render_with_dates(
         return Ok(None);
     }
     let changes = changed_files(repository, previous_commit, commit, request.site_folder)?;
-    let regular = |mode: i32| matches!(mode, 0o100644 | 0o100755);
     for change in &changes {
         let (Some(before), Some(after)) = (&change.before, &change.after) else {
             return Ok(None);
         };
-        if before.mode != after.mode || !regular(after.mode) {
+        if before.mode != after.mode || !after.is_regular() {
             return Ok(None);
         }
     }

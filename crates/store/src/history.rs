@@ -130,6 +130,15 @@ pub struct TreeFile {
     pub mode: i32,
 }
 
+impl TreeFile {
+    /// Whether it is a regular file (executable or not), which is what a
+    /// [`GitTreeSource`](crate::GitTreeSource) lists: not a link, not a
+    /// submodule.
+    pub fn is_regular(&self) -> bool {
+        matches!(self.mode, 0o100644 | 0o100755)
+    }
+}
+
 /// One entry that differs between two revisions, as [`changed_files`] reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileChange {

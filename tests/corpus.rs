@@ -1,29 +1,34 @@
-//! Real Isomer sites build with zero errors and cover every URL Jekyll wrote.
+//! Real Isomer sites build as Jekyll built them: every corpus site builds
+//! with the `gazette` binary, writes every URL in Jekyll's list, and shows
+//! Jekyll's text (`../shared/corpus/parity.py`), unless it is listed in the
+//! ratchet (`common::corpus::KNOWN_GAPS`) with exactly the gaps it still has.
 //!
 //! Reads `../shared/corpus/isomer/` beside the checkout (never copied into the
-//! project). The test fails loudly when the corpus is missing.
+//! project). The test fails loudly when the corpus, Python or selectolax (the
+//! parity script's HTML parser) is missing.
 
 mod common;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
-use gazette_publish::{BuildRequest, render_request};
-use gazette_store::WorkTreeSource;
-
+use common::corpus::{Gap, MIN_BODY_RECALL, MIN_MEAN_RECALL, known_gaps};
 use common::corpus_dir;
 
-fn corpus_sites() -> Vec<(String, PathBuf, PathBuf)> {
+/// Every corpus site: its name and folder (a folder with a `.urls` list).
+fn corpus_sites() -> Vec<(String, PathBuf)> {
     let dir = corpus_dir();
-    let mut sites: Vec<(String, PathBuf, PathBuf)> = std::fs::read_dir(&dir)
+    let mut sites: Vec<(String, PathBuf)> = std::fs::read_dir(&dir)
         .expect("a readable corpus folder")
         .filter_map(Result::ok)
         .map(|entry| entry.path())
         .filter(|path| path.is_dir())
         .filter_map(|path| {
             let name = path.file_name()?.to_string_lossy().into_owned();
-            let urls = dir.join(format!("{name}.urls"));
-            urls.is_file().then_some((name, path, urls))
+            dir.join(format!("{name}.urls"))
+                .is_file()
+                .then_some((name, path))
         })
         .collect();
     sites.sort();
@@ -35,41 +40,158 @@ fn corpus_sites() -> Vec<(String, PathBuf, PathBuf)> {
     sites
 }
 
+/// Builds `site` into `out` with the binary; the `error:` lines on failure.
+fn build(site: &Path, out: &Path) -> Result<(), Vec<String>> {
+    let output = Command::new(env!("CARGO_BIN_EXE_gazette"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .arg("build")
+        .arg(site)
+        .arg("--out")
+        .arg(out)
+        .arg("--quiet")
+        .output()
+        .expect("the gazette binary runs");
+    if output.status.success() {
+        return Ok(());
+    }
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let errors: Vec<String> = stderr
+        .lines()
+        .filter_map(|line| line.strip_prefix("error: "))
+        .map(str::to_owned)
+        .collect();
+    assert!(
+        !errors.is_empty(),
+        "gazette build {} failed without an error line:\n{stderr}",
+        site.display()
+    );
+    Err(errors)
+}
+
+/// What `parity.py --json` reports of one build.
+struct Parity {
+    missing: Vec<String>,
+    recall_mean: Option<f64>,
+    /// Page and post bodies (`area: print-content`) under the bar, with
+    /// their recall.
+    weak_bodies: Vec<(String, f64)>,
+}
+
+fn parity(name: &str, out: &Path) -> Parity {
+    let script = corpus_dir().join("../parity.py");
+    let output = Command::new("python3")
+        .arg(&script)
+        .arg(name)
+        .arg(out)
+        .args(["--json", "--worst", "1000000"])
+        .output()
+        .expect("python3 runs parity.py");
+    assert!(
+        output.status.success(),
+        "parity.py failed for {name} (it needs selectolax: `pip install selectolax`):\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("parity.py prints one JSON object");
+    let areas = body_urls(name);
+    let missing = report["missing"]
+        .as_array()
+        .expect("a list of missing URLs")
+        .iter()
+        .filter_map(|url| url.as_str().map(str::to_owned))
+        .collect();
+    let weak_bodies = report["worst"]
+        .as_array()
+        .expect("a list of scored pages")
+        .iter()
+        .filter_map(|row| Some((row["url"].as_str()?.to_owned(), row["recall"].as_f64()?)))
+        .filter(|(url, recall)| areas.contains(url) && *recall < MIN_BODY_RECALL)
+        .collect();
+    Parity {
+        missing,
+        recall_mean: report["recall_mean"].as_f64(),
+        weak_bodies,
+    }
+}
+
+/// The URLs whose Jekyll text is a page or post body (not a listing's or a
+/// homepage's whole main area).
+fn body_urls(name: &str) -> BTreeSet<String> {
+    let path = corpus_dir().join(format!("{name}.text.jsonl"));
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return BTreeSet::new();
+    };
+    text.lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|row| row["area"] == "print-content")
+        .filter_map(|row| row["url"].as_str().map(str::to_owned))
+        .collect()
+}
+
 #[test]
-fn every_corpus_site_builds_and_covers_every_jekyll_url() {
-    let themes = WorkTreeSource::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("themes"))
-        .expect("the themes folder");
+fn every_corpus_site_builds_as_jekyll_did_or_is_listed_with_its_exact_gaps() {
+    let out = tempfile::tempdir().expect("a temporary folder");
     let mut failures = Vec::new();
-    for (name, path, urls_file) in corpus_sites() {
-        let source = WorkTreeSource::new(&path).expect("a site folder");
-        let request = BuildRequest {
-            name: &name,
-            site: &source,
-            themes: &themes,
-            theme: "isomer",
-            last_changed: None,
-        };
-        let (rendered, _warnings) = match render_request(&request) {
-            Ok(result) => result,
-            Err(diagnostics) => {
-                failures.push(format!("{name} did not build:\n{diagnostics}"));
-                continue;
+    let mut seen = BTreeSet::new();
+    for (name, path) in corpus_sites() {
+        seen.insert(name.clone());
+        let listed = known_gaps(&name);
+        let mut found = BTreeSet::new();
+        let mut details: BTreeMap<Gap, String> = BTreeMap::new();
+        let dir = out.path().join(&name);
+        match build(&path, &dir) {
+            Err(errors) => {
+                for error in &errors {
+                    let gap = Gap::of_error(error);
+                    found.insert(gap);
+                    details.entry(gap).or_insert_with(|| error.clone());
+                }
             }
-        };
-        let expected: BTreeSet<String> = std::fs::read_to_string(&urls_file)
-            .expect("a readable .urls file")
-            .lines()
-            .map(str::trim)
-            .filter(|line| !line.is_empty())
-            .map(str::to_owned)
-            .collect();
-        let written: BTreeSet<String> = rendered.pages.iter().map(|p| p.url.clone()).collect();
-        let missing: Vec<&String> = expected.difference(&written).collect();
-        if !missing.is_empty() {
-            failures.push(format!("{name} is missing URLs Jekyll wrote: {missing:?}"));
+            Ok(()) => {
+                let parity = parity(&name, &dir);
+                if !parity.missing.is_empty() {
+                    found.insert(Gap::MissingUrls);
+                    details.insert(
+                        Gap::MissingUrls,
+                        format!(
+                            "{} missing, e.g. {:?}",
+                            parity.missing.len(),
+                            &parity.missing[..parity.missing.len().min(5)]
+                        ),
+                    );
+                }
+                let mean = parity.recall_mean.unwrap_or(1.0);
+                if mean < MIN_MEAN_RECALL || !parity.weak_bodies.is_empty() {
+                    found.insert(Gap::LowRecall);
+                    details.insert(
+                        Gap::LowRecall,
+                        format!(
+                            "mean recall {mean:.3}; bodies under {MIN_BODY_RECALL}: {:?}",
+                            parity.weak_bodies
+                        ),
+                    );
+                }
+            }
         }
-        for page in rendered.pages.iter().filter(|p| !expected.contains(&p.url)) {
-            println!("{name}: extra path {} (from {})", page.url, page.origin);
+        println!("{name}: {found:?}");
+        if found != listed {
+            let new: Vec<_> = found.difference(&listed).collect();
+            let fixed: Vec<_> = listed.difference(&found).collect();
+            let mut message = format!("{name}: gaps {found:?}, but the ratchet lists {listed:?}");
+            for gap in &fixed {
+                message.push_str(&format!(
+                    "\n  {gap:?} is fixed: remove it from KNOWN_GAPS in tests/common/corpus.rs"
+                ));
+            }
+            for gap in &new {
+                message.push_str(&format!("\n  {gap:?} is new: {}", details[gap]));
+            }
+            failures.push(message);
+        }
+    }
+    for (name, _) in common::corpus::KNOWN_GAPS {
+        if !seen.contains(*name) {
+            failures.push(format!("{name} is in KNOWN_GAPS but not in the corpus"));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));

@@ -3,6 +3,7 @@
 //! Each test binary compiles this module and uses only part of it.
 #![allow(dead_code)]
 
+pub mod corpus;
 pub mod workspace;
 
 use std::collections::BTreeMap;

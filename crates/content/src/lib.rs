@@ -25,12 +25,17 @@
 //! assert_eq!(faq.title, "FAQ");
 //! ```
 
+mod classify;
 mod collection;
 mod config;
 mod diagnostic;
+mod file_outcome;
 mod front_matter;
+mod load_cache;
+mod loader;
 mod navigation;
 mod page;
+mod page_reader;
 mod permalink;
 mod resource_room;
 mod site;
@@ -41,11 +46,13 @@ pub use collection::{Collection, CollectionEntry};
 pub use config::SiteConfig;
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
 pub use front_matter::{FrontMatter, head_of};
+pub use load_cache::LoadCache;
 pub use navigation::{NavLink, NavSublink, Navigation};
 pub use page::{BodyVariant, Page, PageBody, PageKind, PostKind, has_liquid};
+pub use page_reader::PageReader;
 pub use permalink::{Permalink, PermalinkError, percent_decode, slugify_pretty};
 pub use resource_room::{Category, ResourceRoom};
-pub use site::{LoadCache, LoadedSite, PageReader, Site, StaticFile, StyleSheet};
+pub use site::{LoadedSite, Site, StaticFile, StyleSheet};
 pub use source::{MemorySource, Source, SourceError};
 
 /// A YAML or JSON-like value as read from front matter and data files; unknown

@@ -1,5 +1,9 @@
 //! The resource room: a folder of categories, each with dated posts.
 
+use std::collections::BTreeMap;
+
+use crate::page::{Page, PageKind};
+
 /// A site's resource room (`resources_name` in `_config.yml`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ResourceRoom {
@@ -24,4 +28,58 @@ pub struct Category {
     pub index_page: Option<usize>,
     /// Its posts, newest first.
     pub posts: Vec<usize>,
+}
+
+/// The resource room named `room`, from the site's pages: its index, its
+/// categories and their posts, newest first.
+pub(crate) fn build_resource_room(room: &str, pages: &[Page]) -> ResourceRoom {
+    let mut categories: BTreeMap<String, Category> = BTreeMap::new();
+    let mut index_page = None;
+    let mut posts = Vec::new();
+    for (index, page) in pages.iter().enumerate() {
+        match &page.kind {
+            PageKind::ResourceRoom => index_page = Some(index),
+            PageKind::Category { category } => {
+                let entry = categories
+                    .entry(category.clone())
+                    .or_insert_with(|| empty_category(category));
+                entry.index_page = Some(index);
+                entry.title = page.title.clone();
+            }
+            PageKind::Post { category, .. } => {
+                posts.push(index);
+                categories
+                    .entry(category.clone())
+                    .or_insert_with(|| empty_category(category))
+                    .posts
+                    .push(index);
+            }
+            _ => {}
+        }
+    }
+    let newest_first = |a: &usize, b: &usize| {
+        pages[*b]
+            .date
+            .cmp(&pages[*a].date)
+            .then_with(|| pages[*a].source_path.cmp(&pages[*b].source_path))
+    };
+    posts.sort_by(newest_first);
+    for category in categories.values_mut() {
+        category.posts.sort_by(newest_first);
+    }
+    ResourceRoom {
+        name: room.to_owned(),
+        index_page,
+        categories: categories.into_values().collect(),
+        posts,
+    }
+}
+
+fn empty_category(name: &str) -> Category {
+    Category {
+        name: name.to_owned(),
+        title: name.to_owned(),
+        index_page: None,
+        posts: Vec::new(),
+    }
 }

@@ -217,9 +217,7 @@ pub fn serve(
 
         let _watcher = watch(
             &options.watch,
-            shared.clone(),
-            options.themes_dir.clone(),
-            report.clone(),
+            rebuild_touched(shared.clone(), options.themes_dir.clone(), report.clone()),
         )
         .map_err(|e| ServeError::Watch(e.to_string()))?;
         report(ServeEvent::Ready {
@@ -240,6 +238,48 @@ pub fn serve(
         }
         Ok(())
     })
+}
+
+/// What the watcher calls with each burst of changed paths: every site the
+/// paths touch (a theme change touches them all) is rendered again with the
+/// paths that belong to it, and the outcome reported.
+fn rebuild_touched(
+    sites: Vec<Arc<SharedSite>>,
+    themes_dir: PathBuf,
+    report: Arc<dyn Fn(ServeEvent) + Send + Sync>,
+) -> impl Fn(Vec<PathBuf>, Instant) + Send + 'static {
+    let site_roots: Vec<PathBuf> = sites
+        .iter()
+        .map(|site| {
+            let preview = site
+                .preview
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            preview.entry.path.clone()
+        })
+        .collect();
+    move |paths, started| {
+        let theme_changed = paths.iter().any(|path| path.starts_with(&themes_dir));
+        for (site, root) in sites.iter().zip(&site_roots) {
+            let touched = theme_changed || paths.iter().any(|path| path.starts_with(root));
+            if !touched {
+                continue;
+            }
+            // Another site's files are no change to this one.
+            let relevant: Vec<PathBuf> = paths
+                .iter()
+                .filter(|path| path.starts_with(root) || path.starts_with(&themes_dir))
+                .cloned()
+                .collect();
+            let change = site.rebuild(&themes_dir, &relevant);
+            report(ServeEvent::Rebuilt {
+                site: site.name(),
+                change,
+                elapsed: started.elapsed(),
+                pages_only: site.rendered_pages_only(),
+            });
+        }
+    }
 }
 
 fn index_router(sites: Vec<(String, SocketAddr)>) -> Router {

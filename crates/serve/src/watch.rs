@@ -1,7 +1,9 @@
-//! Watching sites and themes, and re-rendering the sites a change touches.
+//! Watching folders for changes to what files hold.
+//!
+//! The watcher knows nothing of sites or the server: it sends each burst of
+//! changed paths to whoever started it, which decides what to re-render.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -9,33 +11,21 @@ use notify::event::{AccessKind, AccessMode, MetadataKind, ModifyKind};
 use notify::{EventKind, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer};
 
-use crate::server::{ServeEvent, SharedSite};
-
 /// Editors save in bursts (write, rename over, touch): wait this long for quiet.
 const QUIET: Duration = Duration::from_millis(20);
 
-/// Starts watching `folders`; the returned watcher stops when dropped.
+/// Starts watching `folders` and calls `on_change` with the paths of each
+/// burst of changes, on a thread of its own; the returned watcher stops when
+/// dropped.
 pub(crate) fn watch(
     folders: &[PathBuf],
-    sites: Vec<Arc<SharedSite>>,
-    themes_dir: PathBuf,
-    report: Arc<dyn Fn(ServeEvent) + Send + Sync>,
+    on_change: impl Fn(Vec<PathBuf>, Instant) + Send + 'static,
 ) -> notify::Result<Debouncer<notify::RecommendedWatcher, RecommendedCache>> {
     let (sender, receiver) = mpsc::channel::<DebounceEventResult>();
     let mut debouncer = new_debouncer(QUIET, None, sender)?;
     for folder in folders {
         debouncer.watch(folder, RecursiveMode::Recursive)?;
     }
-    let site_roots: Vec<PathBuf> = sites
-        .iter()
-        .map(|site| {
-            let preview = site
-                .preview
-                .read()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            preview.entry.path.clone()
-        })
-        .collect();
     std::thread::spawn(move || {
         for result in receiver {
             let Ok(events) = result else { continue };
@@ -45,28 +35,8 @@ pub(crate) fn watch(
                 .filter(|event| changes_content(&event.kind))
                 .flat_map(|event| event.paths.iter().cloned())
                 .collect();
-            if paths.is_empty() {
-                continue;
-            }
-            let theme_changed = paths.iter().any(|path| path.starts_with(&themes_dir));
-            for (site, root) in sites.iter().zip(&site_roots) {
-                let touched = theme_changed || paths.iter().any(|path| path.starts_with(root));
-                if !touched {
-                    continue;
-                }
-                // Another site's files are no change to this one.
-                let relevant: Vec<PathBuf> = paths
-                    .iter()
-                    .filter(|path| path.starts_with(root) || path.starts_with(&themes_dir))
-                    .cloned()
-                    .collect();
-                let change = site.rebuild(&themes_dir, &relevant);
-                report(ServeEvent::Rebuilt {
-                    site: site.name(),
-                    change,
-                    elapsed: started.elapsed(),
-                    pages_only: site.rendered_pages_only(),
-                });
+            if !paths.is_empty() {
+                on_change(paths, started);
             }
         }
     });

@@ -20,7 +20,7 @@ use crate::page::Page;
 /// changed. A cache read back keeps each entry as bytes until a load asks
 /// for it, so each entry is decoded straight into the site, never copied.
 /// Pages read back from it leave their bodies in the source
-/// ([`PageBody::InSource`](crate::PageBody::InSource)): [`Site::read_body`] reads the ones needed.
+/// ([`PageBody::InSource`](crate::PageBody::InSource)): [`Site::read_body`](crate::Site::read_body) reads the ones needed.
 #[derive(Debug, Default)]
 pub struct LoadCache {
     context: String,

@@ -85,7 +85,7 @@ impl PageReader {
 
 impl Page {
     /// The body of the page: its text when it was read with the page, read
-    /// from `source` when a stored [`LoadCache`] left it there. The file must
+    /// from `source` when a stored [`LoadCache`](crate::LoadCache) left it there. The file must
     /// still be the one the page was read from (its content id is checked).
     /// `site_name` labels the diagnostic.
     pub fn read_body<'p>(

@@ -33,6 +33,10 @@ pub struct Diagnostic {
     pub hint: Option<String>,
     /// The text of the offending line, so a report can show it with a caret.
     pub source_line: Option<String>,
+    /// A stable id for the kind of problem (`url-conflict`,
+    /// `missing-layout`, ...), for reports, `--strict` and filters; `None`
+    /// for problems that are always errors.
+    pub code: Option<String>,
 }
 
 impl Diagnostic {
@@ -47,6 +51,7 @@ impl Diagnostic {
             message: message.into(),
             hint: None,
             source_line: None,
+            code: None,
         }
     }
 
@@ -68,6 +73,15 @@ impl Diagnostic {
             .nth(line.max(1) as usize - 1)
             .map(|l| l.trim_end_matches('\r').to_owned());
         self
+    }
+
+    /// A warning of a kind Jekyll tolerates: the build goes on, `code` names
+    /// the kind, and `--strict` turns it into an error.
+    pub fn tolerated(site: &str, file: &str, code: &str, message: impl Into<String>) -> Self {
+        Self {
+            code: Some(code.to_owned()),
+            ..Self::warning(site, file, message)
+        }
     }
 
     /// Adds advice on how to fix the problem.
@@ -96,8 +110,13 @@ impl Diagnostic {
             ("", "", "")
         };
         let paint = if color { paint } else { "" };
+        let code = diagnostic
+            .code
+            .as_deref()
+            .map(|code| format!("[{code}]"))
+            .unwrap_or_default();
         let mut out = format!(
-            "{paint}{label}{reset}{bold}: {}{reset}\n",
+            "{paint}{label}{code}{reset}{bold}: {}{reset}\n",
             diagnostic.message
         );
         let location = if diagnostic.file.is_empty() {
@@ -144,7 +163,11 @@ impl fmt::Display for Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        write!(f, "{severity}: {}: {}", self.site, self.file)?;
+        write!(f, "{severity}")?;
+        if let Some(code) = &self.code {
+            write!(f, "[{code}]")?;
+        }
+        write!(f, ": {}: {}", self.site, self.file)?;
         if let Some(line) = self.line {
             write!(f, ":{line}")?;
             if let Some(column) = self.column {
@@ -177,6 +200,17 @@ impl Diagnostics {
     /// The errors only.
     pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
         self.0.iter().filter(|d| d.is_error())
+    }
+
+    /// Under `--strict`: every warning of a kind Jekyll tolerates (one with a
+    /// [`Diagnostic::code`]) becomes an error, for teams that want a clean
+    /// site.
+    pub fn make_strict(&mut self) {
+        for diagnostic in &mut self.0 {
+            if diagnostic.code.is_some() {
+                diagnostic.severity = Severity::Error;
+            }
+        }
     }
 
     /// Sorts by file and position so reports read top to bottom.
@@ -224,6 +258,23 @@ mod tests {
         assert_eq!(
             text,
             "error: malformed YAML\n --> sites/govtech/pages/faq.md:2:8 (site govtech)\n  |\n2 | title: [broken\n  |        ^\n  = help: close the bracket\n"
+        );
+    }
+
+    #[test]
+    fn strict_turns_tolerated_warnings_into_errors_and_leaves_plain_warnings() {
+        let mut diagnostics = Diagnostics(vec![
+            Diagnostic::tolerated("s", "a.md", "url-conflict", "two files write /a/"),
+            Diagnostic::warning("s", "b.md", "an unused folder"),
+        ]);
+        assert!(!diagnostics.has_errors());
+        diagnostics.make_strict();
+        assert!(diagnostics.0[0].is_error());
+        assert!(!diagnostics.0[1].is_error());
+        assert!(
+            diagnostics.0[0]
+                .to_string()
+                .starts_with("error[url-conflict]: s: a.md")
         );
     }
 }

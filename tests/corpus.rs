@@ -135,7 +135,11 @@ fn every_corpus_site_builds_as_jekyll_did_or_is_listed_with_its_exact_gaps() {
     let mut seen = BTreeSet::new();
     for (name, path) in corpus_sites() {
         seen.insert(name.clone());
-        let listed = known_gaps(&name);
+        // Browser gaps are tests/browser.rs's to judge.
+        let listed: BTreeSet<Gap> = known_gaps(&name)
+            .into_iter()
+            .filter(|gap| *gap != Gap::BrowserCheck)
+            .collect();
         let mut found = BTreeSet::new();
         let mut details: BTreeMap<Gap, String> = BTreeMap::new();
         let dir = out.path().join(&name);

@@ -40,6 +40,7 @@ mod permalink;
 mod resource_room;
 mod site;
 mod source;
+mod url_policy;
 mod yaml;
 
 pub use collection::{Collection, CollectionEntry};
@@ -54,6 +55,9 @@ pub use permalink::{Permalink, PermalinkError, percent_decode, slugify_pretty};
 pub use resource_room::{Category, ResourceRoom};
 pub use site::{LoadedSite, Site, StaticFile, StyleSheet};
 pub use source::{MemorySource, Source, SourceError};
+pub use url_policy::{
+    ALLOWED_SCHEMES, INERT_URL, is_allowed_url, is_css_color, safe_url, url_scheme,
+};
 
 /// A YAML or JSON-like value as read from front matter and data files; unknown
 /// keys are kept so that templates and Liquid can read them.

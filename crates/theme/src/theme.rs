@@ -91,6 +91,7 @@ impl Theme {
         }
 
         let mut tera = tera::Tera::default();
+        register_filters(&mut tera);
         tera.set_fallback_prefixes(
             layers
                 .iter()
@@ -267,6 +268,42 @@ fn error_chain(error: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     message
+}
+
+/// The filters every theme's templates may use besides Tera's own: the
+/// gates for values from a site's data that reach an attribute or a style
+/// (see `gazette_content::url_policy`). `tests/template_urls.rs` makes sure
+/// no template puts a data URL into an attribute without `safe_url`.
+fn register_filters(tera: &mut tera::Tera) {
+    tera.register_filter(
+        "safe_url",
+        |value: &tera::Value, _: tera::Kwargs, _: &tera::State| -> String {
+            gazette_content::safe_url(&template_text(value)).into_owned()
+        },
+    );
+    tera.register_filter(
+        "css_color",
+        |value: &tera::Value, kwargs: tera::Kwargs, _: &tera::State| -> tera::TeraResult<String> {
+            let text = template_text(value);
+            if gazette_content::is_css_color(&text) {
+                return Ok(text.trim().to_owned());
+            }
+            Ok(kwargs
+                .get::<&str>("default")?
+                .unwrap_or("inherit")
+                .to_owned())
+        },
+    );
+}
+
+/// A template value as text: a string as it is, nothing for an undefined or
+/// empty value, anything else as Tera prints it.
+fn template_text(value: &tera::Value) -> String {
+    match value.as_str() {
+        Some(text) => text.to_owned(),
+        None if value.is_undefined() || value.is_none() => String::new(),
+        None => value.to_string(),
+    }
 }
 
 #[cfg(test)]

@@ -184,7 +184,10 @@
           var item = document.createElement("li");
           var heading = document.createElement("h2");
           var link = document.createElement("a");
-          link.href = hit.entry.url;
+          // Only a path on this site or a web address becomes a link: an
+          // index is data, and data never chooses a script URL.
+          var url = String(hit.entry.url || "");
+          if (/^(\/(?!\/)|https?:)/i.test(url)) link.href = url;
           link.textContent = hit.entry.title || hit.entry.url;
           heading.appendChild(link);
           item.appendChild(heading);

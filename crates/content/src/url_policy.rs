@@ -1,0 +1,179 @@
+//! Which URLs and colours written in a site's data may reach a published
+//! page's attributes and styles.
+//!
+//! Page bodies are sanitised as HTML; the theme, though, puts URLs from
+//! navigation, the footer, homepage sections, front matter and settings into
+//! `href`, `src` and `style` itself. Every such value passes here first (the
+//! theme's `safe_url` and `css_color` filters, and the checker's rule for
+//! unsafe URLs), so a `javascript:` link in `navigation.yml` or a colour that
+//! closes a style rule never runs in a reader's browser.
+
+use std::borrow::Cow;
+
+/// The schemes a link or image may use; a URL without a scheme (a path, a
+/// fragment, `//host/…`) is relative and allowed.
+pub const ALLOWED_SCHEMES: &[&str] = &["http", "https", "mailto", "tel"];
+
+/// What an unsafe URL becomes: a link to nowhere on the same page.
+pub const INERT_URL: &str = "#";
+
+/// The scheme of `url` as a browser reads it (lower-cased), or `None` for a
+/// relative URL. Browsers drop leading and trailing control characters and
+/// spaces and every tab and newline before they look for the scheme, so
+/// `" java\tscript:"` is `javascript`.
+pub fn url_scheme(url: &str) -> Option<String> {
+    let cleaned: String = url
+        .trim_matches(|c: char| c <= ' ')
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    let end = cleaned.find([':', '/', '?', '#'])?;
+    if !cleaned[end..].starts_with(':') {
+        return None;
+    }
+    let scheme = &cleaned[..end];
+    let mut chars = scheme.chars();
+    let first = chars.next()?;
+    let valid = first.is_ascii_alphabetic()
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    valid.then(|| scheme.to_ascii_lowercase())
+}
+
+/// Whether `url` may go into an attribute: relative, or with an allowed
+/// scheme.
+pub fn is_allowed_url(url: &str) -> bool {
+    url_scheme(url).is_none_or(|scheme| ALLOWED_SCHEMES.contains(&scheme.as_str()))
+}
+
+/// `url` as it may be written into an attribute or a CSS `url('…')`: an
+/// unsafe URL becomes [`INERT_URL`], and the characters that could end a
+/// quoted attribute or CSS string (quotes, parentheses, backslashes, angle
+/// brackets, spaces and controls) are percent-encoded, which leaves what
+/// the URL points at unchanged.
+pub fn safe_url(url: &str) -> Cow<'_, str> {
+    if !is_allowed_url(url) {
+        return Cow::Borrowed(INERT_URL);
+    }
+    let needs_encoding = |c: char| {
+        c.is_control() || matches!(c, ' ' | '"' | '\'' | '(' | ')' | '\\' | '<' | '>' | '`')
+    };
+    let trimmed = url.trim();
+    if !trimmed.contains(needs_encoding) {
+        return Cow::Borrowed(trimmed);
+    }
+    let mut out = String::with_capacity(trimmed.len() + 8);
+    for c in trimmed.chars() {
+        if needs_encoding(c) {
+            let mut bytes = [0; 4];
+            for byte in c.encode_utf8(&mut bytes).bytes() {
+                out.push_str(&format!("%{byte:02X}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Whether `value` is a CSS colour and nothing else: `#rgb`, `#rgba`,
+/// `#rrggbb`, `#rrggbbaa`, a colour function of numbers (`rgb(…)`,
+/// `rgba(…)`, `hsl(…)`, `hsla(…)`), or a keyword such as `navy`.
+pub fn is_css_color(value: &str) -> bool {
+    let value = value.trim();
+    if let Some(hex) = value.strip_prefix('#') {
+        return matches!(hex.len(), 3 | 4 | 6 | 8) && hex.chars().all(|c| c.is_ascii_hexdigit());
+    }
+    if let Some((function, rest)) = value.split_once('(') {
+        let arguments = rest.strip_suffix(')');
+        return matches!(
+            function.trim().to_ascii_lowercase().as_str(),
+            "rgb" | "rgba" | "hsl" | "hsla"
+        ) && arguments.is_some_and(|arguments| {
+            arguments
+                .chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '%' | ' ' | '/' | '-'))
+        });
+    }
+    !value.is_empty() && value.len() <= 32 && value.chars().all(|c| c.is_ascii_alphabetic())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_web_mail_and_phone_urls_are_allowed() {
+        for url in [
+            "/about/",
+            "about.html",
+            "#top",
+            "?q=1",
+            "//cdn.example.sg/a.png",
+            "https://www.gov.sg/",
+            "HTTP://example.com",
+            "mailto:help@example.gov.sg",
+            "tel:+6561234567",
+            "",
+        ] {
+            assert!(is_allowed_url(url), "{url}");
+        }
+    }
+
+    #[test]
+    fn script_and_data_urls_are_refused_however_they_are_spelled() {
+        for url in [
+            "javascript:alert(1)",
+            "JavaScript:alert(1)",
+            " javascript:alert(1)",
+            "\u{1}javascript:alert(1)",
+            "java\tscript:alert(1)",
+            "java\nscript:alert(1)",
+            "vbscript:msgbox(1)",
+            "data:text/html,<script>alert(1)</script>",
+            "file:///etc/passwd",
+        ] {
+            assert!(!is_allowed_url(url), "{url:?}");
+            assert_eq!(safe_url(url), INERT_URL, "{url:?}");
+        }
+    }
+
+    #[test]
+    fn a_colon_after_a_path_is_not_a_scheme() {
+        assert_eq!(url_scheme("/a:b"), None);
+        assert_eq!(url_scheme("a/b:c"), None);
+        assert_eq!(url_scheme("?x=javascript:1"), None);
+        assert_eq!(url_scheme("1abc:x"), None);
+    }
+
+    #[test]
+    fn characters_that_end_a_quoted_value_are_percent_encoded() {
+        assert_eq!(
+            safe_url("/img/a b'); background: url('//evil.example/x"),
+            "/img/a%20b%27%29;%20background:%20url%28%27//evil.example/x"
+        );
+        assert_eq!(safe_url("https://a.example/x"), "https://a.example/x");
+    }
+
+    #[test]
+    fn only_colours_pass_as_colours() {
+        for colour in [
+            "#2e4b9e",
+            "#FFF",
+            "navy",
+            "rgb(10, 20, 30)",
+            "hsla(120, 50%, 50%, 0.5)",
+        ] {
+            assert!(is_css_color(colour), "{colour}");
+        }
+        for value in [
+            "red; } body { background: url(//evil.example/x) }",
+            "url(//evil.example/x)",
+            "#12345",
+            "expression(alert(1))",
+            "rgb(1,2,3) url(x)",
+            "",
+        ] {
+            assert!(!is_css_color(value), "{value}");
+        }
+    }
+}

@@ -1,0 +1,201 @@
+//! A site's data can never make a published page run script or load from
+//! another host: URLs from navigation, the footer, homepage sections, front
+//! matter and settings pass the scheme allowlist before they reach an
+//! attribute, and colours must be colours before they reach a style.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+const PAYLOAD: &str = "javascript:alert(document.domain)";
+
+fn write(root: &Path, path: &str, contents: &str) {
+    let full = root.join(path);
+    fs::create_dir_all(full.parent().expect("a parent folder")).expect("folders");
+    fs::write(full, contents).expect("a written file");
+}
+
+/// A site whose every data URL is a script URL, spelled several ways.
+fn hostile_site(root: &Path) {
+    let spellings = [
+        PAYLOAD,
+        " JavaScript:alert(1)",
+        "java\\tscript:alert(1)",
+        "vbscript:msgbox(1)",
+        "data:text/html,<script>alert(1)</script>",
+    ];
+    let quoted: Vec<String> = spellings.iter().map(|s| format!("\"{s}\"")).collect();
+    write(
+        root,
+        "_config.yml",
+        &format!(
+            "title: Hostile\nresources_name: news\nfavicon: {}\nshareicon: {}\ncolors:\n  \
+             primary-color: \"red; }} body {{ background: url(//evil.example/p) }}\"\n  \
+             secondary-color: \"url(//evil.example/s)\"\n",
+            quoted[0], quoted[1]
+        ),
+    );
+    write(
+        root,
+        "_data/navigation.yml",
+        &format!(
+            "links:\n  - title: Top\n    url: {}\n  - title: Menu\n    sublinks:\n      - title: Sub\n        url: {}\n",
+            quoted[0], quoted[2]
+        ),
+    );
+    write(
+        root,
+        "_data/footer.yml",
+        &format!(
+            "contact_us: {0}\nfeedback: {1}\nfaq: {2}\nprivacy_policy: {3}\nterms_of_use: {4}\n\
+             social_media:\n  facebook: {0}\n  youtube: {1}\n",
+            quoted[0], quoted[1], quoted[2], quoted[3], quoted[4]
+        ),
+    );
+    write(
+        root,
+        "index.md",
+        &format!(
+            "---\nlayout: homepage\ntitle: Home\npermalink: /\nsections:\n  - hero:\n      \
+             title: Hello\n      url: {0}\n      button: Go\n      \
+             background: \"/images/a.png'); background: url('//evil.example/h\"\n      \
+             key_highlights:\n        - title: K\n          url: {1}\n  - infobar:\n      \
+             title: I\n      button: B\n      url: {2}\n  - infopic:\n      title: P\n      \
+             button: B\n      url: {3}\n      image: {4}\n---\n",
+            quoted[0], quoted[1], quoted[2], quoted[3], quoted[4]
+        ),
+    );
+    write(
+        root,
+        "pages/about.md",
+        "---\ntitle: About\npermalink: /about/\n---\nAbout us.\n",
+    );
+    write(
+        root,
+        "news/index.html",
+        "---\nlayout: resources\ntitle: News\n---\n",
+    );
+    write(
+        root,
+        "news/updates/index.html",
+        "---\nlayout: resources-alt\ntitle: Updates\n---\n",
+    );
+    write(
+        root,
+        "news/updates/_posts/2025-01-02-link-Out.md",
+        &format!("---\ntitle: Out\nexternal: {}\n---\n", quoted[0]),
+    );
+    write(
+        root,
+        "news/updates/_posts/2025-01-03-file-Doc.md",
+        &format!("---\ntitle: Doc\nfile_url: {}\n---\n", quoted[1]),
+    );
+}
+
+#[test]
+fn script_urls_and_style_breakouts_from_site_data_never_reach_a_page() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let site = dir.path().join("hostile");
+    let out = dir.path().join("out");
+    hostile_site(&site);
+    let output = Command::new(env!("CARGO_BIN_EXE_gazette"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["build", "--quiet"])
+        .arg(&site)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("the gazette binary runs");
+    assert!(
+        output.status.success(),
+        "the site builds:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let pages: Vec<(String, Vec<u8>)> = common::tree(&out)
+        .into_iter()
+        .filter(|(path, _)| path.ends_with(".html"))
+        .collect();
+    assert!(pages.len() >= 4, "pages were written: {}", pages.len());
+    for (page, bytes) in pages {
+        let html = String::from_utf8_lossy(&bytes).to_lowercase();
+        for scheme in ["javascript:", "vbscript:", "data:text/html", "java\tscript"] {
+            if let Some(at) = html.find(scheme) {
+                let around = &html[html.floor_char_boundary(at.saturating_sub(120))..];
+                panic!(
+                    "{} holds `{scheme}`: …{}",
+                    page,
+                    &around[..around.floor_char_boundary(200)]
+                );
+            }
+        }
+        assert!(
+            !html.contains("evil.example/p") && !html.contains("evil.example/s"),
+            "{}: a colour setting wrote CSS",
+            page
+        );
+        assert!(
+            !html.contains("url('//evil.example"),
+            "{}: the hero background broke out of its url()",
+            page
+        );
+    }
+}
+
+/// Every attribute a theme template fills from a value goes through
+/// `safe_url` (a URL) or a fixed scheme (`mailto:`, `tel:`); a new template
+/// that forgets it fails here rather than in a reader's browser.
+#[test]
+fn no_theme_template_puts_a_value_into_a_url_attribute_without_safe_url() {
+    let themes = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes");
+    let mut offenders = Vec::new();
+    let mut stack = vec![themes];
+    while let Some(folder) = stack.pop() {
+        for entry in fs::read_dir(&folder).expect("a readable folder") {
+            let path = entry.expect("an entry").path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "html")
+                || !path.to_string_lossy().contains("/templates/")
+            {
+                continue;
+            }
+            let text = fs::read_to_string(&path).expect("a UTF-8 template");
+            for (number, line) in text.lines().enumerate() {
+                for attribute in [
+                    "href=\"",
+                    "src=\"",
+                    "srcset=\"",
+                    "action=\"",
+                    "formaction=\"",
+                    "poster=\"",
+                    "og:image\" content=\"",
+                    "url('",
+                ] {
+                    for (at, _) in line.match_indices(attribute) {
+                        let value = &line[at + attribute.len()..];
+                        let Some(expression) = value.strip_prefix("{{") else {
+                            continue;
+                        };
+                        let expression = expression.split("}}").next().unwrap_or_default();
+                        if !expression.trim_end().ends_with("| safe_url") {
+                            offenders.push(format!(
+                                "{}:{}: {attribute}{{{{{expression}}}}}",
+                                path.display(),
+                                number + 1
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "URL attributes without `| safe_url`:\n{}",
+        offenders.join("\n")
+    );
+}

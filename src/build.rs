@@ -5,7 +5,8 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 use gazette_content::Source;
-use gazette_publish::{BuildFailure, BuildRequest, SiteEntry, Workspace, build_site};
+use gazette_publish::{BuildFailure, SiteEntry, Workspace, build_site};
+use gazette_render::BuildRequest;
 use gazette_store::{GitTreeSource, WorkTreeSource};
 
 use crate::BuildArgs;

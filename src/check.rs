@@ -9,12 +9,13 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
-use gazette_content::Site;
-use gazette_publish::check::{
+use gazette_check::{
     CheckOptions, CheckReport, ExternalOptions, SiteReport, check_request, json_report,
     plan_mojibake_fixes, sarif_report,
 };
-use gazette_publish::{BuildRequest, SiteEntry, Workspace};
+use gazette_content::Site;
+use gazette_publish::{SiteEntry, Workspace};
+use gazette_render::BuildRequest;
 use gazette_store::{WorkTreeSource, uncommitted_paths};
 
 /// Arguments of `gazette check`.

@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Instant;
 
-use gazette_publish::BuildRequest;
-use gazette_publish::check::{CheckOptions, CheckReport, Rule, check_request};
+use gazette_check::{CheckOptions, CheckReport, Rule, check_request};
+use gazette_render::BuildRequest;
 use gazette_store::WorkTreeSource;
 
 use common::corpus_dir;

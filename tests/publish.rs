@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use gazette_publish::{MANIFEST_PATH, Manifest};
+use gazette_render::{MANIFEST_PATH, Manifest};
 use git2::Repository;
 
 /// A site's files and the commit its manifest names (see [`site_files`]).

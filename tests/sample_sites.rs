@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use gazette_content::{BodyVariant, MemorySource, PageKind, PostKind, Site, Source};
-use gazette_publish::{BuildRequest, MANIFEST_PATH, render_request};
+use gazette_render::{BuildRequest, MANIFEST_PATH, render_request};
 use gazette_store::WorkTreeSource;
 
 const SAMPLE_SITES: &[&str] = &["govtech", "ogp"];
@@ -114,11 +114,11 @@ fn sample_sites_render_without_warnings_and_keep_editor_markup() {
             .iter()
             .filter(|o| o.path.ends_with(".html"))
             .filter_map(|o| match &o.contents {
-                gazette_publish::OutputContents::Rendered(bytes) => {
+                gazette_render::OutputContents::Rendered(bytes) => {
                     Some(String::from_utf8_lossy(bytes).into_owned())
                 }
-                gazette_publish::OutputContents::Copy(_)
-                | gazette_publish::OutputContents::Reuse(_) => None,
+                gazette_render::OutputContents::Copy(_)
+                | gazette_render::OutputContents::Reuse(_) => None,
             })
             .collect();
         for kept in [

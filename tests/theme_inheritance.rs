@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use gazette_content::{MemorySource, Source};
-use gazette_publish::{BuildRequest, OutputContents, render_request};
+use gazette_render::{BuildRequest, OutputContents, render_request};
 use gazette_store::WorkTreeSource;
 
 const SIDE_NAV_OVERRIDE: &str = "<nav class=\"probe-side-nav\" aria-label=\"Probe\"></nav>\n";
@@ -48,7 +48,7 @@ fn render(site: &str, themes: &dyn Source, theme: &str) -> BTreeMap<String, Vec<
     rendered
         .outputs
         .into_iter()
-        .filter(|output| output.path != gazette_publish::MANIFEST_PATH)
+        .filter(|output| output.path != gazette_render::MANIFEST_PATH)
         .filter_map(|output| match output.contents {
             OutputContents::Rendered(bytes) => Some((output.path, bytes)),
             OutputContents::Copy(_) | OutputContents::Reuse(_) => None,

@@ -18,12 +18,13 @@ use std::time::Instant;
 
 use anyhow::{Context as _, bail};
 use clap::{Parser, Subcommand};
+use gazette_check::{CheckOptions, check_request};
 use gazette_content::{Diagnostic, Source};
-use gazette_publish::check::{CheckOptions, check_request};
 use gazette_publish::{
-    BuildFailure, BuildRequest, CheckPolicy, PublishError, PublishOutcome, PublishRequest,
-    PublishTarget, SiteEntry, Workspace, build_site, is_unchanged, publish_revision,
+    BuildFailure, CheckPolicy, PublishError, PublishOutcome, PublishRequest, PublishTarget,
+    SiteEntry, Workspace, build_site, is_unchanged, publish_revision,
 };
+use gazette_render::BuildRequest;
 use gazette_store::{GitTreeSource, WorkTreeSource};
 
 #[derive(Debug, Parser)]

@@ -1,70 +1,54 @@
-//! Rendering and publishing Gazette sites.
+//! Publishing Gazette sites.
 //!
-//! This crate owns turning a loaded [`gazette_content::Site`] into files:
-//! Liquid in content, Markdown and rich text to HTML, sanitising, the theme's
-//! templates, Sass, and writing the result to a folder all at once. A build
-//! either renders every page of a site or reports every error and writes
-//! nothing.
+//! This crate owns the workspace (`gazette.toml`, each site's `site.toml`),
+//! publishing a site at a Git revision incrementally (what changed since
+//! the output the target shows, and which path that calls for: nothing, the
+//! edited pages alone, or the whole render), the targets a site goes to (a
+//! folder switched in one rename, or a branch), and writing a rendered site
+//! to a folder all at once. Rendering itself is `gazette-render`'s; Git is
+//! reached through `gazette-store`.
 //!
-//! It must not parse command lines or print: callers get values
-//! ([`SiteBuild`], [`gazette_content::Diagnostics`]) and present them.
+//! It must not render pages itself, check sites (`gazette-check`), parse
+//! command lines or print: callers get values ([`PublishReport`],
+//! [`SiteBuild`], [`gazette_content::Diagnostics`]) and present them.
 //!
 //! ```no_run
 //! use std::path::Path;
-//! use gazette_publish::{BuildRequest, build_site};
-//! use gazette_store::WorkTreeSource;
+//! use gazette_publish::{PublishRequest, PublishTarget, publish_revision};
 //!
-//! let site = WorkTreeSource::new("sites/govtech").unwrap();
-//! let themes = WorkTreeSource::new("themes").unwrap();
-//! let request = BuildRequest {
+//! let target = PublishTarget::Folder("public/govtech".into());
+//! let request = PublishRequest {
 //!     name: "govtech",
-//!     site: &site,
-//!     themes: &themes,
+//!     repository: Path::new("."),
+//!     revision: "HEAD",
+//!     site_folder: "sites/govtech",
+//!     themes: None,
+//!     themes_folder: "themes",
 //!     theme: "isomer",
-//!     last_changed: None,
+//!     target: &target,
 //! };
-//! match build_site(&request, Path::new("public/govtech")) {
-//!     Ok(build) => println!("{} pages", build.rendered.pages.len()),
-//!     Err(failure) => eprintln!("{failure}"),
+//! match publish_revision(&request) {
+//!     Ok(report) => println!("published {}: {:?}", report.commit, report.outcome),
+//!     Err(error) => eprintln!("{error}"),
 //! }
 //! ```
 
 mod build;
-pub mod check;
-mod context;
-mod fragment;
-mod liquid;
-mod manifest;
-mod markdown;
+mod folder;
+mod kept_states;
+mod load_cache;
 mod output;
 mod page_edits;
-mod render;
-mod render_state;
+mod request;
 mod revision;
-mod sanitize;
-mod sass;
+mod target;
 mod workspace;
 
-pub use build::{BuildFailure, BuildRequest, SiteBuild, build_site, render_request};
-pub use liquid::{LiquidEngine, LiquidError};
-pub use manifest::{
-    Inputs, MANIFEST_PATH, Manifest, OutputRecord, UnitRecord, inputs_digest, tool_fingerprint,
-};
-pub use markdown::render_markdown;
-pub use output::{
-    FolderTarget, OUTPUT_MARKER, OutputError, Spare, TargetLock, safe_join, write_site,
-};
-pub use render::{
-    Output, OutputContents, PageOutput, PageUpdate, RenderOptions, RenderSession, RenderStats,
-    RenderedSite, render_site, render_site_partially,
-};
-pub use render_state::KeptState;
-pub use revision::{
-    PublishError, PublishOutcome, PublishReport, PublishRequest, PublishTarget, is_unchanged,
-    publish_revision,
-};
-pub use sanitize::ContentSanitizer;
-pub use sass::compile_scss;
+pub use build::{BuildFailure, SiteBuild, build_site};
+pub use folder::{FolderTarget, Spare, TargetLock, write_site};
+pub use output::{OUTPUT_MARKER, OutputError, safe_join};
+pub use request::{PublishError, PublishOutcome, PublishReport, PublishRequest, PublishTarget};
+pub use revision::{is_unchanged, publish_revision};
 pub use workspace::{
     CheckPolicy, PublishSettings, SiteEntry, SiteSettings, WORKSPACE_FILE, Workspace,
     WorkspaceError, WorkspaceSettings,

@@ -1,5 +1,5 @@
 //! Publishing a commit that only edits the text of pages: the edited pages
-//! render from the state the previous publish kept (see `render_state.rs`),
+//! render from the state the previous publish kept (see `gazette_render::RenderState`),
 //! and every other file of the output is reused, without loading the site.
 //!
 //! The commit qualifies when, compared with the commit the output shows,
@@ -11,19 +11,16 @@
 //! listing, a page with warnings) takes the whole render, which reports in
 //! context.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use gazette_content::{Source, head_of};
 use gazette_store::{GitTreeSource, changed_files, folder_differs, last_changed};
 use gazette_theme::Theme;
 
-use crate::manifest::{Manifest, OutputRecord, UnitRecord};
-use crate::render::{
-    Output, OutputContents, PageOutput, RenderOptions, RenderStats, RenderedSite, Surroundings,
-    add_manifest,
-};
-use crate::render_state::{KnownPage, RenderState, RenderedUnit, folder_of};
-use crate::revision::{PublishError, PublishRequest};
+use gazette_render::{KnownPage, Manifest, RenderOptions, RenderedSite, Surroundings, patched};
+
+use crate::kept_states::read_state;
+use crate::request::{PublishError, PublishRequest};
 
 /// The edited pages rendered and the rest of `previous` reused, with the
 /// source the pages were read from; `Ok(None)` when the commit changes more
@@ -121,7 +118,7 @@ fn render_with_dates(
 
     let mut pages = Vec::with_capacity(to_render.len());
     for (path, around) in to_render {
-        let Some(Ok(page)) = state.shared.reader.read_page(&source, path) else {
+        let Some(Ok(page)) = state.page_reader().read_page(&source, path) else {
             return Ok(None);
         };
         pages.push((page, around));
@@ -139,7 +136,7 @@ fn render_with_dates(
         return Ok(None);
     };
     // The theme the state was made with, site overrides included.
-    if theme.fingerprint() != state.shared.keys.theme {
+    if theme.fingerprint() != state.theme_fingerprint() {
         return Ok(None);
     }
     let options = RenderOptions {
@@ -154,13 +151,6 @@ fn render_with_dates(
         return Ok(None);
     };
     Ok(Some((rendered, source)))
-}
-
-/// The state `previous` names, if this repository keeps it.
-fn read_state(request: &PublishRequest<'_>, previous: &Manifest) -> Option<RenderState> {
-    let id = previous.render_state.as_deref()?;
-    let git_dir = gazette_store::git_dir(request.repository).ok()?;
-    RenderState::read(&folder_of(&git_dir, request.name), id)
 }
 
 /// Whether a file has the same front matter, byte for byte, in both sources
@@ -189,89 +179,6 @@ fn moved_dates<'a>(
         .filter(|path| !after.contains_key(*path))
         .map(String::as_str);
     changed.chain(gone)
-}
-
-/// The output of `previous` with `units` rendered anew and everything else
-/// reused; `None` when a unit would not write the files it wrote before
-/// (which a body edit cannot do: then the whole render decides).
-fn patched(
-    previous: &Manifest,
-    units: Vec<RenderedUnit>,
-    commit: &str,
-    dates: BTreeMap<String, i64>,
-) -> Option<RenderedSite> {
-    let mut manifest = previous.clone();
-    manifest.commit = Some(commit.to_owned());
-    manifest.last_changed = dates;
-    let mut fresh: HashMap<String, Vec<u8>> = HashMap::new();
-    let pages_rendered = units.len();
-    for unit in units {
-        let record = manifest.units.get_mut(&unit.id)?;
-        let paths: Vec<&str> = unit.outputs.iter().map(|(o, _)| o.path.as_str()).collect();
-        let before: Vec<&str> = record.outputs.iter().map(|o| o.path.as_str()).collect();
-        if paths != before {
-            return None;
-        }
-        let mut records = Vec::with_capacity(unit.outputs.len());
-        for (output, page) in unit.outputs {
-            let OutputContents::Rendered(bytes) = output.contents else {
-                return None;
-            };
-            records.push(OutputRecord {
-                path: output.path.clone(),
-                url: Some(page.url),
-            });
-            fresh.insert(output.path, bytes);
-        }
-        *record = UnitRecord {
-            inputs_digest: unit.inputs_digest,
-            outputs: records,
-        };
-    }
-
-    let mut outputs = Vec::with_capacity(
-        manifest
-            .units
-            .values()
-            .map(|u| u.outputs.len())
-            .sum::<usize>()
-            + 1,
-    );
-    let mut pages = Vec::new();
-    let mut page_units = 0;
-    for (id, unit) in &manifest.units {
-        if unit.outputs.iter().any(|record| record.url.is_some()) {
-            page_units += 1;
-        }
-        for record in &unit.outputs {
-            if let Some(url) = &record.url {
-                pages.push(PageOutput {
-                    url: url.clone(),
-                    origin: id.clone(),
-                });
-            }
-            let contents = match fresh.remove(&record.path) {
-                Some(bytes) => OutputContents::Rendered(bytes),
-                None => OutputContents::Reuse(record.path.clone()),
-            };
-            outputs.push(Output {
-                path: record.path.clone(),
-                contents,
-                origin: id.clone(),
-            });
-        }
-    }
-    add_manifest(&mut outputs, &mut pages, &manifest);
-    Some(RenderedSite {
-        outputs,
-        pages,
-        manifest,
-        stats: RenderStats {
-            pages_rendered,
-            pages_reused: page_units - pages_rendered,
-        },
-        ..RenderedSite::default()
-    })
 }
 
 #[cfg(test)]

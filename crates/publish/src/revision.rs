@@ -20,108 +20,23 @@
 //! with nothing to do, moves it to its commit.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use gazette_content::{Diagnostic, Diagnostics, LoadCache, Site, Source};
+use gazette_content::{Diagnostic, Diagnostics, Site, Source};
 use gazette_store::{
     GitTreeSource, folder_differs, last_changed, lock_ref, published_ref_name, read_ref,
     resolve_commit, write_ref,
 };
 use gazette_theme::Theme;
 
-use crate::manifest::{MANIFEST_PATH, Manifest, ManifestSummary};
-use crate::output::{FolderTarget, OutputError, Spare};
+use gazette_render::{Manifest, ManifestSummary, RenderOptions, RenderedSite, render_site};
+
+use crate::kept_states::keep_state;
+use crate::load_cache::StoredLoadCache;
+use crate::output::OutputError;
 use crate::page_edits::render_page_edits;
-use crate::render::{OutputContents, RenderOptions, RenderStats, RenderedSite, render_site};
-use crate::render_state;
-
-/// Where a publish goes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PublishTarget {
-    /// A folder, switched to the new version in one step.
-    Folder(PathBuf),
-    /// A branch of the same repository: one commit per publish whose tree is
-    /// the site's output.
-    Branch(String),
-}
-
-/// One site to publish from a revision.
-pub struct PublishRequest<'a> {
-    /// The site's name (also names its published ref).
-    pub name: &'a str,
-    /// Any path inside the repository.
-    pub repository: &'a Path,
-    /// The revision to publish (`HEAD`, a branch, a commit id).
-    pub revision: &'a str,
-    /// The site's folder in the tree (`sites/govtech`, or empty for the root).
-    pub site_folder: &'a str,
-    /// Where themes come from, when not from the same revision.
-    pub themes: Option<&'a dyn Source>,
-    /// The themes folder in the tree, when themes come from the same revision.
-    pub themes_folder: &'a str,
-    /// The theme the site uses.
-    pub theme: &'a str,
-    /// Where the output goes.
-    pub target: &'a PublishTarget,
-}
-
-/// What a publish did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PublishOutcome {
-    /// The site was rendered (in part) and its output switched.
-    Published {
-        /// Pages rendered and reused.
-        stats: RenderStats,
-        /// Warnings to show.
-        warnings: Diagnostics,
-        /// Whether the commit only edited the text of pages, which were
-        /// rendered alone from the state the previous publish kept, without
-        /// loading the site.
-        pages_alone: bool,
-    },
-    /// Nothing the site depends on changed since the last publish.
-    Unchanged,
-}
-
-/// A finished publish of one site.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PublishReport {
-    /// The commit published.
-    pub commit: String,
-    /// The commit the output was published from before, if known.
-    pub previous_commit: Option<String>,
-    /// What happened.
-    pub outcome: PublishOutcome,
-    /// How long it took.
-    pub elapsed: Duration,
-}
-
-/// Why a publish failed; the published output and ref are as they were.
-#[derive(Debug, thiserror::Error)]
-pub enum PublishError {
-    /// The revision, repository or site folder is not usable.
-    #[error("{0}")]
-    Revision(String),
-    /// The content has errors: all of them.
-    #[error("the site has errors")]
-    Content(Diagnostics),
-    /// Writing the output failed.
-    #[error(transparent)]
-    Output(#[from] OutputError),
-}
-
-impl From<gazette_store::GitError> for PublishError {
-    fn from(error: gazette_store::GitError) -> Self {
-        Self::Revision(error.to_string())
-    }
-}
-
-impl From<gazette_store::OpenRevisionError> for PublishError {
-    fn from(error: gazette_store::OpenRevisionError) -> Self {
-        Self::Revision(error.to_string())
-    }
-}
+use crate::request::{PublishError, PublishOutcome, PublishReport, PublishRequest};
+use crate::target::Target;
 
 /// Whether nothing the site depends on changed since its last publish (so
 /// `publish_revision` would do nothing): pipelines use it to skip other work,
@@ -145,21 +60,33 @@ pub fn is_unchanged(request: &PublishRequest<'_>) -> Result<bool, PublishError> 
     }
 }
 
-/// Publishes one site at a revision, incrementally.
+/// Publishes one site at a revision, incrementally: one pipeline, plan →
+/// render → write → record.
+///
+/// - Plan: compare the commit with the one the target shows (its manifest's)
+///   and pick the path: nothing to do, the edited pages alone, or the whole
+///   render.
+/// - Render and write: the edited pages from the previous publish's kept
+///   state ([`publish_page_edits`]) when the commit only edits page text,
+///   else the whole site, reusing every unit whose inputs are unchanged
+///   ([`publish_whole`]); either writes its output to the target.
+/// - Record: move the published ref to the commit, only once the output
+///   shows it.
 pub fn publish_revision(request: &PublishRequest<'_>) -> Result<PublishReport, PublishError> {
     let started = Instant::now();
     let commit = resolve_commit(request.repository, request.revision)?;
     let target = Target::new(request);
     let _lock = target.lock()?;
-    // Outputs of another program are not reused: it may render differently.
-    // Its summary first: a publish with nothing to do needs no more of it.
+
+    // Plan. Outputs of another program are not reused: it may render
+    // differently. Its summary first: a publish with nothing to do needs no
+    // more of it.
     let summary = target
         .current_manifest_summary()
         .filter(ManifestSummary::is_from_this_tool);
     // Not the published ref, which may be a publish behind (see the module's
     // documentation).
     let previous_commit = shown_commit(request, summary.as_ref());
-
     let report = |outcome| PublishReport {
         commit: commit.clone(),
         previous_commit: previous_commit.clone(),
@@ -172,37 +99,56 @@ pub fn publish_revision(request: &PublishRequest<'_>) -> Result<PublishReport, P
         record_published(request, &commit, "gazette: nothing to publish")?;
         return Ok(report(PublishOutcome::Unchanged));
     }
-
     // Under the lock the version is the one the summary came from.
     let previous_manifest = summary.as_ref().and_then(|_| target.current_manifest());
-    if let Some(previous_commit) = &previous_commit
-        && let Some(previous) = &previous_manifest
-        && let Some(rendered) =
-            publish_page_edits(request, &target, previous, previous_commit, &commit)?
-    {
-        let outcome = published(request, &commit, &rendered, true)?;
-        drop_later((rendered, previous_manifest));
-        return Ok(report(outcome));
-    }
 
+    // Render and write: the edited pages alone when they are all that
+    // changed, the whole site otherwise.
+    let page_edits = match (&previous_commit, &previous_manifest) {
+        (Some(previous_commit), Some(previous)) => {
+            publish_page_edits(request, &target, previous, previous_commit, &commit)?
+        }
+        _ => None,
+    };
+    let (rendered, pages_alone) = match page_edits {
+        Some(rendered) => (rendered, true),
+        None => {
+            let previous = (previous_commit.as_deref(), previous_manifest.as_ref());
+            (publish_whole(request, &target, &commit, previous)?, false)
+        }
+    };
+
+    // Record.
+    let outcome = published(request, &commit, &rendered, pages_alone)?;
+    drop_later((rendered, previous_manifest));
+    Ok(report(outcome))
+}
+
+/// Renders the whole site at `commit` and writes it to the target, reusing
+/// the units of the previous publish (the commit it shows, if still known,
+/// and its manifest) whose inputs are unchanged.
+fn publish_whole(
+    request: &PublishRequest<'_>,
+    target: &Target,
+    commit: &str,
+    (previous_commit, previous_manifest): (Option<&str>, Option<&Manifest>),
+) -> Result<RenderedSite, PublishError> {
     // Until the render, three jobs are independent: dating the files,
     // finding the spare version to recycle, and loading the site. Loading is
     // the longest; the others run beside it.
     let (rendered, dates) = std::thread::scope(|scope| {
         let spare = scope.spawn(|| target.find_spare());
         let history = scope.spawn(|| {
-            let known = previous_commit
-                .as_deref()
-                .zip(previous_manifest.as_ref().map(|m| &m.last_changed));
-            last_changed(request.repository, &commit, request.site_folder, known)
+            let known = previous_commit.zip(previous_manifest.map(|m| &m.last_changed));
+            last_changed(request.repository, commit, request.site_folder, known)
         });
-        let site_source = GitTreeSource::open(request.repository, &commit, request.site_folder)?;
+        let site_source = GitTreeSource::open(request.repository, commit, request.site_folder)?;
         let own_themes;
         let themes: &dyn Source = match request.themes {
             Some(themes) => themes,
             None => {
                 own_themes =
-                    GitTreeSource::open(request.repository, &commit, request.themes_folder)?;
+                    GitTreeSource::open(request.repository, commit, request.themes_folder)?;
                 &own_themes
             }
         };
@@ -211,21 +157,21 @@ pub fn publish_revision(request: &PublishRequest<'_>) -> Result<PublishReport, P
         let context = RenderContext {
             site_source: &site_source,
             dates: &dates,
-            commit: &commit,
+            commit,
         };
-        let rendered = loaded?.render(&context, previous_manifest.as_ref())?;
+        let rendered = loaded?.render(&context, previous_manifest)?;
         // The state is written beside the output; should it be missing
         // when the output is, the next publish renders the whole site.
         let written = std::thread::scope(|beside| {
             beside.spawn(|| keep_state(request, &rendered));
-            target.write(&rendered, &site_source, request, &commit, joined(spare))
+            target.write(&rendered, &site_source, request, commit, joined(spare))
         });
         let rendered = match written {
             Err(PublishError::Output(OutputError::MissingPrevious(_))) => {
                 // The previous output was changed by hand; render everything.
                 let full = load_at(request, &site_source, themes)?.render(&context, None)?;
                 keep_state(request, &full);
-                target.write(&full, &site_source, request, &commit, None)?;
+                target.write(&full, &site_source, request, commit, None)?;
                 full
             }
             Err(error) => return Err(error),
@@ -233,9 +179,8 @@ pub fn publish_revision(request: &PublishRequest<'_>) -> Result<PublishReport, P
         };
         Ok((rendered, dates))
     })?;
-    let outcome = published(request, &commit, &rendered, false)?;
-    drop_later((rendered, previous_manifest, dates));
-    Ok(report(outcome))
+    drop_later(dates);
+    Ok(rendered)
 }
 
 /// Moves the published ref after the output was switched, and says so.
@@ -283,15 +228,6 @@ fn publish_page_edits(
             Err(error) => Err(error),
         }
     })
-}
-
-/// Keeps the state a render made, for the next publish (see `render_state.rs`).
-fn keep_state(request: &PublishRequest<'_>, rendered: &RenderedSite) {
-    if let Some(state) = &rendered.state
-        && let Ok(git_dir) = gazette_store::git_dir(request.repository)
-    {
-        state.keep(&render_state::folder_of(&git_dir, request.name));
-    }
 }
 
 /// The value of a scoped thread, or its panic carried on.
@@ -433,199 +369,4 @@ impl LoadedForPublish {
 fn drop_later<T: Send + 'static>(value: T) {
     // Should the thread not start, the closure and the value drop here.
     let _ = std::thread::Builder::new().spawn(move || drop(value));
-}
-
-/// The parsed files of a site's earlier publishes, kept in the repository's
-/// Git folder (`gazette/<site>/load-cache`) so that a publish parses only
-/// the files its commit changed. Entries are keyed by path and blob id, so
-/// any publish may use them, whatever it publishes to.
-struct StoredLoadCache {
-    path: Option<PathBuf>,
-    stamp: String,
-    cache: LoadCache,
-}
-
-impl StoredLoadCache {
-    fn open(request: &PublishRequest<'_>) -> Self {
-        // The program and the site's folder both shape what a file parses to.
-        let stamp = format!(
-            "{} {}",
-            crate::manifest::tool_fingerprint(),
-            request.site_folder
-        );
-        let path = gazette_store::git_dir(request.repository)
-            .ok()
-            .map(|git_dir| {
-                git_dir
-                    .join("gazette")
-                    .join(request.name)
-                    .join("load-cache")
-            });
-        let cache = path
-            .as_deref()
-            .and_then(|path| std::fs::read(path).ok())
-            .map(|bytes| LoadCache::from_bytes(bytes, &stamp))
-            .unwrap_or_default();
-        Self { path, stamp, cache }
-    }
-
-    /// Keeps the cache for the next publish when it has fallen far enough
-    /// behind. Writing it costs about as much as parsing a hundredth of the
-    /// site, so a commit of a few files leaves it as it is and the next
-    /// publish parses those files again. A cache is only an aid: when it
-    /// cannot be written, the next publish parses more.
-    fn store(&self) {
-        let Some(path) = &self.path else { return };
-        let behind = self.cache.changes();
-        if behind == 0 || behind < (self.cache.len() / 100).max(64) {
-            return;
-        }
-        let Some(folder) = path.parent() else { return };
-        remove_stale_temporaries(folder);
-        let temporary = folder.join(format!("load-cache.{}.tmp", std::process::id()));
-        let written = std::fs::create_dir_all(folder)
-            .and_then(|()| std::fs::write(&temporary, self.cache.to_bytes(&self.stamp)))
-            .and_then(|()| std::fs::rename(&temporary, path));
-        if written.is_err() {
-            let _ = std::fs::remove_file(&temporary);
-        }
-    }
-}
-
-/// Removes the temporary files of publishes killed while storing the cache.
-/// One of a publish storing at this very moment (to another target) may go
-/// too: its rename then fails, which only means the next publish parses more.
-fn remove_stale_temporaries(folder: &Path) {
-    let Ok(entries) = std::fs::read_dir(folder) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        if name.starts_with("load-cache.") && name.ends_with(".tmp") {
-            let _ = std::fs::remove_file(entry.path());
-        }
-    }
-}
-
-/// The chosen target, with its lock and its view of the previous publish.
-enum Target {
-    Folder(FolderTarget),
-    Branch {
-        repository: PathBuf,
-        branch: String,
-        lock_dir: PathBuf,
-    },
-}
-
-impl Target {
-    fn new(request: &PublishRequest<'_>) -> Self {
-        match request.target {
-            PublishTarget::Folder(path) => Self::Folder(FolderTarget::new(path)),
-            PublishTarget::Branch(branch) => Self::Branch {
-                repository: request.repository.to_owned(),
-                branch: branch.clone(),
-                lock_dir: gazette_store::git_dir(request.repository)
-                    .unwrap_or_else(|_| request.repository.join(".git"))
-                    .join("gazette")
-                    .join(request.name),
-            },
-        }
-    }
-
-    fn lock(&self) -> Result<crate::output::TargetLock, PublishError> {
-        match self {
-            Self::Folder(folder) => Ok(folder.lock()?),
-            Self::Branch { lock_dir, .. } => Ok(FolderTarget::new(lock_dir).lock()?),
-        }
-    }
-
-    /// The summary of the manifest of what the target shows now.
-    fn current_manifest_summary(&self) -> Option<ManifestSummary> {
-        match self {
-            Self::Folder(folder) => folder.current_manifest_summary(),
-            Self::Branch { .. } => ManifestSummary::from_bytes(&self.branch_manifest()?),
-        }
-    }
-
-    /// The manifest of what the target shows now.
-    fn current_manifest(&self) -> Option<Manifest> {
-        match self {
-            Self::Folder(folder) => folder.current_manifest(),
-            Self::Branch { .. } => Manifest::from_bytes(&self.branch_manifest()?),
-        }
-    }
-
-    /// The bytes of the manifest at the tip of a branch target.
-    fn branch_manifest(&self) -> Option<Vec<u8>> {
-        let Self::Branch {
-            repository, branch, ..
-        } = self
-        else {
-            return None;
-        };
-        gazette_store::read_file_at(repository, &format!("refs/heads/{branch}"), MANIFEST_PATH)
-            .ok()
-            .flatten()
-    }
-
-    /// The spare version a folder target will recycle (branches have none).
-    fn find_spare(&self) -> Option<Spare> {
-        match self {
-            Self::Folder(folder) => folder.find_spare(),
-            Self::Branch { .. } => None,
-        }
-    }
-
-    fn write(
-        &self,
-        rendered: &RenderedSite,
-        source: &dyn Source,
-        request: &PublishRequest<'_>,
-        commit: &str,
-        spare: Option<Spare>,
-    ) -> Result<(), PublishError> {
-        match self {
-            Self::Folder(folder) => Ok(folder.publish_with_spare(rendered, source, spare)?),
-            Self::Branch {
-                repository, branch, ..
-            } => {
-                let previous = format!("refs/heads/{branch}");
-                let mut files = BTreeMap::new();
-                for output in &rendered.outputs {
-                    // The same rule as for folders: no path may leave the output root.
-                    crate::output::safe_join(Path::new(""), &output.path)?;
-                    let bytes = match &output.contents {
-                        OutputContents::Rendered(bytes) => bytes.clone(),
-                        OutputContents::Copy(path) => {
-                            source.read(path).map_err(|error| OutputError::Source {
-                                path: path.clone(),
-                                message: error.to_string(),
-                            })?
-                        }
-                        OutputContents::Reuse(path) => {
-                            gazette_store::read_file_at(repository, &previous, path)?
-                                .ok_or_else(|| OutputError::MissingPrevious(PathBuf::from(path)))?
-                        }
-                    };
-                    files.insert(output.path.clone(), bytes);
-                }
-                let short = &commit[..commit.len().min(12)];
-                // The branch holds this site's output and nothing else, and
-                // only publishes write it: a lock file there is a killed
-                // publish's (see `lock_ref`).
-                let _branch_lock = lock_ref(repository, &previous)?;
-                gazette_store::commit_tree_to_branch(
-                    repository,
-                    branch,
-                    &files,
-                    &format!(
-                        "Publish {} from {short}\n\nSource commit: {commit}\n",
-                        request.name
-                    ),
-                )?;
-                Ok(())
-            }
-        }
-    }
 }

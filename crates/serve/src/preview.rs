@@ -5,9 +5,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use gazette_content::{Diagnostic, Diagnostics, LoadCache, Site, Source};
-use gazette_publish::{
+use gazette_publish::SiteEntry;
+use gazette_render::{
     MANIFEST_PATH, Manifest, OutputContents, OutputRecord, PageUpdate, RenderSession, RenderedSite,
-    SiteEntry, UnitRecord,
+    UnitRecord,
 };
 use gazette_store::WorkTreeSource;
 use gazette_theme::Theme;

@@ -6,11 +6,11 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use gazette_publish::check::{CheckOptions, check_request};
+use gazette_check::{CheckOptions, check_request};
 use gazette_publish::{
-    BuildRequest, PublishOutcome, PublishRequest, PublishTarget, RenderStats, build_site,
-    publish_revision,
+    PublishOutcome, PublishRequest, PublishTarget, build_site, publish_revision,
 };
+use gazette_render::{BuildRequest, RenderStats};
 use gazette_store::WorkTreeSource;
 
 use super::generator::{WorkspaceSpec, write_workspace};

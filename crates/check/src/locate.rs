@@ -1,9 +1,9 @@
 //! Finding where a URL of a rendered page was written in the sources, so a
 //! finding can point at the file, line and column to edit.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use gazette_content::{Source, percent_decode};
+use gazette_content::{Site, Source, percent_decode};
 
 /// The text of the site's source files the checker reads, by path.
 #[derive(Debug, Default)]
@@ -73,6 +73,21 @@ pub fn position_of(text: &str, offset: usize) -> Position {
     let line_start = before.rfind('\n').map_or(0, |newline| newline + 1);
     let column = before[line_start..].chars().count() as u32 + 1;
     Position { line, column }
+}
+
+/// The source files findings may point into: pages, settings and data.
+pub(crate) fn checked_paths(site: &Site, source: &dyn Source) -> BTreeSet<String> {
+    let mut paths: BTreeSet<String> = site.pages.iter().map(|p| p.source_path.clone()).collect();
+    if let Ok(listing) = source.list() {
+        paths.extend(listing.into_iter().filter(|path| {
+            let settings = path == "_config.yml" || path == "_redirects";
+            let data =
+                path.starts_with("_data/") && (path.ends_with(".yml") || path.ends_with(".yaml"));
+            let order = path.starts_with('_') && path.ends_with("/collection.yml");
+            settings || data || order
+        }));
+    }
+    paths
 }
 
 #[cfg(test)]

@@ -9,8 +9,9 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use super::locate::{Position, position_of};
-use super::{Context, Rule};
+use crate::context::Context;
+use crate::locate::{Position, position_of};
+use crate::rule::Rule;
 
 /// One spot of mojibake in a text.
 #[derive(Debug, Clone, PartialEq, Eq)]

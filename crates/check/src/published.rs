@@ -4,9 +4,10 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::ScannedPage;
-use super::locate::SourceTexts;
-use crate::render::RenderedSite;
+use gazette_render::RenderedSite;
+
+use crate::html::PageScan;
+use crate::locate::SourceTexts;
 
 /// How a path of the site is served.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,6 +132,18 @@ fn redirect_matches(pattern: &[String], path: &str) -> bool {
         index += 1;
     }
     index == path.len()
+}
+
+/// One rendered page and what it holds.
+pub(crate) struct ScannedPage {
+    /// Its output path (`about/index.html`).
+    pub output_path: String,
+    /// The URL it is served at (`/about/`).
+    pub url: String,
+    /// The page's source file, when it has one.
+    pub origin: Option<String>,
+    /// Its links, images and ids.
+    pub scan: PageScan,
 }
 
 #[cfg(test)]

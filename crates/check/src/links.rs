@@ -6,10 +6,12 @@ use std::collections::{BTreeMap, HashMap};
 
 use gazette_content::Severity;
 
-use super::external::{ExternalOptions, LinkStatus, check_external_urls};
-use super::published::Served;
-use super::url::{Target, is_insecure_government_link, resolve};
-use super::{Context, Rule, UrlProblem, navigation};
+use crate::context::{Context, UrlProblem};
+use crate::external::{ExternalOptions, LinkStatus, check_external_urls};
+use crate::navigation;
+use crate::published::Served;
+use crate::rule::Rule;
+use crate::url::{Target, is_insecure_government_link, resolve};
 
 /// Folders whose files are media rather than pages.
 const MEDIA_PREFIXES: &[&str] = &["/images/", "/files/", "/media/", "/assets/", "/misc/"];

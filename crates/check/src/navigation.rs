@@ -2,10 +2,11 @@
 
 use gazette_content::NavLink;
 
-use super::locate::{Position, find_url, position_of};
-use super::published::Served;
-use super::url::{Target, resolve};
-use super::{Context, Rule};
+use crate::context::Context;
+use crate::locate::{Position, find_url, position_of};
+use crate::published::Served;
+use crate::rule::Rule;
+use crate::url::{Target, resolve};
 
 const FILE: &str = "_data/navigation.yml";
 

@@ -3,8 +3,9 @@
 
 use std::collections::HashMap;
 
-use super::url::{Target, resolve};
-use super::{Context, Rule, UrlProblem};
+use crate::context::{Context, UrlProblem};
+use crate::rule::Rule;
+use crate::url::{Target, resolve};
 
 /// Checks the images of every rendered page and the media front matter names.
 pub(crate) fn check(context: &mut Context<'_>) {

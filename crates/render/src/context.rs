@@ -1,13 +1,14 @@
 //! What templates and Liquid see: the `site` value built once per site, and
-//! the `page` value built for each page.
+//! the `page` value built for each page; and the navbar and side navigation
+//! fragments rendered once from it.
 
 use std::collections::HashMap;
 
-use gazette_content::{Collection, Map, Page, PageKind, PostKind, Site, Value};
+use gazette_content::{Collection, Diagnostic, Map, Page, PageKind, PostKind, Site, Value};
+use gazette_theme::Theme;
 use serde_json::json;
 
-use crate::fragment;
-use crate::render::Link;
+use crate::fragment::{self, Fragment};
 use crate::sanitize::ContentSanitizer;
 
 /// Everything about a site that every page shares, computed once.
@@ -431,6 +432,62 @@ pub(crate) fn title_case(name: &str) -> String {
 
 pub(crate) fn is_external(url: &str) -> bool {
     url.starts_with("http://") || url.starts_with("https://") || url.starts_with("//")
+}
+
+/// The navbar and each collection's side navigation, rendered once.
+pub(crate) struct Fragments {
+    pub navbar: Option<Fragment>,
+    pub side_navs: HashMap<String, Fragment>,
+}
+
+impl Fragments {
+    const NAVBAR: &'static str = "partials/navbar.html";
+    const SIDE_NAV: &'static str = "partials/side_nav.html";
+
+    pub(crate) fn render(
+        site: &Site,
+        theme: &Theme,
+        view: &SiteView,
+    ) -> Result<Self, Box<Diagnostic>> {
+        let failed = |template: &str, error: gazette_theme::ThemeError| {
+            Box::new(
+                Diagnostic::error(
+                    &site.name,
+                    "",
+                    format!("the theme's `{template}` failed: {error}"),
+                )
+                .with_hint("this is a problem in the theme's templates"),
+            )
+        };
+        let navbar = if theme.has_template(Self::NAVBAR) {
+            let html = theme
+                .render(Self::NAVBAR, &tera::Context::new())
+                .map_err(|error| failed(Self::NAVBAR, error))?;
+            Some(Fragment::parse(&html))
+        } else {
+            None
+        };
+        let mut side_navs = HashMap::new();
+        if theme.has_template(Self::SIDE_NAV) {
+            for (name, items) in &view.side_navs {
+                let mut context = tera::Context::new();
+                context.insert("side_nav", items);
+                context.insert("collection_title", &view.collection_titles.get(name));
+                let html = theme
+                    .render(Self::SIDE_NAV, &context)
+                    .map_err(|error| failed(Self::SIDE_NAV, error))?;
+                side_navs.insert(name.clone(), Fragment::parse(&html));
+            }
+        }
+        Ok(Self { navbar, side_navs })
+    }
+}
+
+/// A link as templates read it (`{title, url}`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Link {
+    pub title: String,
+    pub url: Option<String>,
 }
 
 #[cfg(test)]

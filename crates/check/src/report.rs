@@ -6,7 +6,8 @@ use std::path::Path;
 use gazette_content::Severity;
 use serde_json::{Value, json};
 
-use super::{CheckReport, Finding, Rule};
+use crate::finding::{CheckReport, Finding};
+use crate::rule::Rule;
 
 /// The version of the JSON report's schema; it changes only when a field
 /// changes meaning or disappears.

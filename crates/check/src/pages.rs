@@ -4,8 +4,10 @@ use std::collections::HashSet;
 
 use gazette_content::{Page, PageKind, Site, Value};
 
-use super::locate::Position;
-use super::{Context, Finding, Rule};
+use crate::context::Context;
+use crate::finding::Finding;
+use crate::locate::Position;
+use crate::rule::Rule;
 
 /// Missing `title` and `permalink`, duplicate permalinks, empty images.
 pub(crate) fn check(context: &mut Context<'_>) {

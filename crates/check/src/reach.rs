@@ -5,11 +5,12 @@ use std::collections::{BTreeMap, HashSet, VecDeque};
 
 use gazette_content::{PageKind, PostKind};
 
-use super::html::RefKind;
-use super::locate::Position;
-use super::published::Served;
-use super::url::{Target, resolve};
-use super::{Context, Rule};
+use crate::context::Context;
+use crate::html::RefKind;
+use crate::locate::Position;
+use crate::published::Served;
+use crate::rule::Rule;
+use crate::url::{Target, resolve};
 
 /// Output files people reach without a link on the site: the homepage and
 /// the error page, and the two pages Isomer's footer links on every site

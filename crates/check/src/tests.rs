@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use gazette_content::{MemorySource, Severity};
+use gazette_render::BuildRequest;
 use gazette_store::WorkTreeSource;
 
 use super::*;

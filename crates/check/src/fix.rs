@@ -5,9 +5,8 @@ use std::path::Path;
 
 use gazette_content::{Site, Source};
 
-use super::checked_paths;
-use super::locate::SourceTexts;
-use super::mojibake::repair_mojibake;
+use crate::locate::{SourceTexts, checked_paths};
+use crate::mojibake::repair_mojibake;
 
 /// One file's repair.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -331,6 +331,47 @@ impl Filter for JsonifyFilter {
     }
 }
 
+/// Converts a JSON-like value for Liquid; the conversion cannot fail for
+/// values that came from YAML.
+pub(crate) fn liquid_value(value: &gazette_content::Value) -> Value {
+    liquid_core::to_value(value).unwrap_or(Value::Nil)
+}
+
+/// Liquid's `site`, converted when a page first needs it: most pages have
+/// no Liquid, and a publish of edited pages keeps it as JSON text until then.
+pub(crate) struct LiquidSite {
+    json: String,
+    value: std::sync::OnceLock<Value>,
+}
+
+impl LiquidSite {
+    pub(crate) fn ready(value: Value) -> Self {
+        Self {
+            json: String::new(),
+            value: value.into(),
+        }
+    }
+
+    /// From the JSON text of a kept state.
+    pub(crate) fn from_json(json: String) -> Self {
+        Self {
+            json,
+            value: std::sync::OnceLock::new(),
+        }
+    }
+
+    pub(crate) fn get(&self) -> &Value {
+        self.value.get_or_init(|| {
+            // The text was written by `Value::to_string` into a state whose
+            // bytes are checked against their hash when read back, so it
+            // always parses.
+            let value: gazette_content::Value =
+                serde_json::from_str(&self.json).unwrap_or_default();
+            liquid_value(&value)
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,97 @@
+//! What a publish of a revision is asked to do, what it reports, and why it
+//! may fail.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use gazette_content::{Diagnostics, Source};
+use gazette_render::RenderStats;
+
+use crate::output::OutputError;
+
+/// Where a publish goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PublishTarget {
+    /// A folder, switched to the new version in one step.
+    Folder(PathBuf),
+    /// A branch of the same repository: one commit per publish whose tree is
+    /// the site's output.
+    Branch(String),
+}
+
+/// One site to publish from a revision.
+pub struct PublishRequest<'a> {
+    /// The site's name (also names its published ref).
+    pub name: &'a str,
+    /// Any path inside the repository.
+    pub repository: &'a Path,
+    /// The revision to publish (`HEAD`, a branch, a commit id).
+    pub revision: &'a str,
+    /// The site's folder in the tree (`sites/govtech`, or empty for the root).
+    pub site_folder: &'a str,
+    /// Where themes come from, when not from the same revision.
+    pub themes: Option<&'a dyn Source>,
+    /// The themes folder in the tree, when themes come from the same revision.
+    pub themes_folder: &'a str,
+    /// The theme the site uses.
+    pub theme: &'a str,
+    /// Where the output goes.
+    pub target: &'a PublishTarget,
+}
+
+/// What a publish did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PublishOutcome {
+    /// The site was rendered (in part) and its output switched.
+    Published {
+        /// Pages rendered and reused.
+        stats: RenderStats,
+        /// Warnings to show.
+        warnings: Diagnostics,
+        /// Whether the commit only edited the text of pages, which were
+        /// rendered alone from the state the previous publish kept, without
+        /// loading the site.
+        pages_alone: bool,
+    },
+    /// Nothing the site depends on changed since the last publish.
+    Unchanged,
+}
+
+/// A finished publish of one site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishReport {
+    /// The commit published.
+    pub commit: String,
+    /// The commit the output was published from before, if known.
+    pub previous_commit: Option<String>,
+    /// What happened.
+    pub outcome: PublishOutcome,
+    /// How long it took.
+    pub elapsed: Duration,
+}
+
+/// Why a publish failed; the published output and ref are as they were.
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    /// The revision, repository or site folder is not usable.
+    #[error("{0}")]
+    Revision(String),
+    /// The content has errors: all of them.
+    #[error("the site has errors")]
+    Content(Diagnostics),
+    /// Writing the output failed.
+    #[error(transparent)]
+    Output(#[from] OutputError),
+}
+
+impl From<gazette_store::GitError> for PublishError {
+    fn from(error: gazette_store::GitError) -> Self {
+        Self::Revision(error.to_string())
+    }
+}
+
+impl From<gazette_store::OpenRevisionError> for PublishError {
+    fn from(error: gazette_store::OpenRevisionError) -> Self {
+        Self::Revision(error.to_string())
+    }
+}

@@ -1,0 +1,79 @@
+//! Rendering Gazette sites in memory.
+//!
+//! This crate owns turning a loaded [`gazette_content::Site`] and a
+//! [`gazette_theme::Theme`] into bytes in memory: Liquid in content, Markdown
+//! and rich text to HTML, the sanitiser, Sass, the site view computed once
+//! per site, the navbar and side-navigation fragments with their marks, the
+//! theme's templates, units of work and the keys of their inputs, the
+//! manifest that records them, and the state kept so that a later publish
+//! renders edited pages alone ([`KeptState`], [`RenderState`]). A render
+//! either renders every page of a site or reports every error.
+//!
+//! It must not know of Git, output targets or the workspace, nor write a
+//! site's output anywhere: callers (`gazette-publish`, `gazette-serve`,
+//! `gazette-check`) get [`RenderedSite`] values and decide where they go. It
+//! reads files only through [`gazette_content::Source`].
+//!
+//! ```no_run
+//! use gazette_content::MemorySource;
+//! use gazette_render::{BuildRequest, OutputContents, render_request};
+//!
+//! let site = MemorySource::from_files([
+//!     ("_config.yml", "title: Example Agency\n"),
+//!     ("pages/faq.md", "---\ntitle: FAQ\npermalink: /faq/\n---\nAsk us.\n"),
+//! ]);
+//! // Usually the workspace's `themes/` folder, read with gazette-store.
+//! let themes = MemorySource::from_files([("isomer/theme.toml", "")]);
+//! let request = BuildRequest {
+//!     name: "example",
+//!     site: &site,
+//!     themes: &themes,
+//!     theme: "isomer",
+//!     last_changed: None,
+//! };
+//! match render_request(&request) {
+//!     Ok((rendered, _warnings)) => {
+//!         for output in &rendered.outputs {
+//!             if let OutputContents::Rendered(bytes) = &output.contents {
+//!                 println!("{}: {} bytes", output.path, bytes.len());
+//!             }
+//!         }
+//!     }
+//!     Err(diagnostics) => eprintln!("{diagnostics}"),
+//! }
+//! ```
+
+mod context;
+mod fragment;
+mod kept_state;
+mod liquid;
+mod manifest;
+mod markdown;
+mod page;
+mod patch;
+mod render;
+mod render_state;
+mod rendered;
+mod request;
+mod sanitize;
+mod sass;
+mod session;
+mod surroundings;
+mod unit;
+
+pub use kept_state::KeptState;
+pub use liquid::{LiquidEngine, LiquidError};
+pub use manifest::{
+    Inputs, MANIFEST_PATH, Manifest, ManifestSummary, OutputRecord, UnitRecord, inputs_digest,
+    tool_fingerprint,
+};
+pub use markdown::render_markdown;
+pub use patch::patched;
+pub use render::{render_site, render_site_partially};
+pub use render_state::{KnownPage, OpenState, RenderState, RenderedUnit};
+pub use rendered::{Output, OutputContents, PageOutput, RenderOptions, RenderStats, RenderedSite};
+pub use request::{BuildRequest, render_request};
+pub use sanitize::ContentSanitizer;
+pub use sass::compile_scss;
+pub use session::{PageUpdate, RenderSession};
+pub use surroundings::Surroundings;

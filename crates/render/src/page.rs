@@ -1,0 +1,516 @@
+//! Rendering one page: its body through Liquid, Markdown or rich text and
+//! the sanitiser, the site's own layouts, then the theme's layout with the
+//! navbar and side navigation filled in for it. Listings (the homepage, the
+//! resource room and its categories) also show the site's posts.
+
+use std::collections::BTreeMap;
+
+use gazette_content::{
+    BodyVariant, Diagnostic, FrontMatter, Page, PageBody, PageKind, PostKind, Site, Source, Value,
+    has_liquid,
+};
+use gazette_theme::Theme;
+use serde_json::json;
+
+use crate::context::{self, Fragments, post_summary};
+use crate::fragment;
+use crate::liquid::{LiquidEngine, LiquidSite, liquid_value};
+use crate::markdown::render_markdown;
+use crate::rendered::{Output, OutputContents, PageOutput};
+use crate::sanitize::ContentSanitizer;
+use crate::surroundings::Surroundings;
+
+/// The outputs of one page (a listing may have several), or why it failed.
+type PageResult = Result<Vec<(Output, PageOutput)>, Box<Diagnostic>>;
+
+/// Renders pages. A page reads the rest of the site through its
+/// [`Surroundings`] alone, except listings (the homepage, the resource room
+/// and its categories), which read the posts of the whole site.
+pub(crate) struct PageRenderer<'a> {
+    pub site_name: &'a str,
+    pub layouts: &'a BTreeMap<String, FrontMatter>,
+    /// The whole site, for listings; absent when a publish renders edited
+    /// pages from a kept [`RenderState`](crate::RenderState), which never
+    /// renders a listing.
+    pub listings: Option<&'a Site>,
+    pub theme: &'a Theme,
+    pub fragments: &'a Fragments,
+    pub liquid: &'a LiquidEngine,
+    pub liquid_site: &'a LiquidSite,
+    pub sanitizer: &'a ContentSanitizer,
+    pub last_changed: Option<&'a BTreeMap<String, i64>>,
+    pub bodies: Option<&'a dyn Source>,
+}
+
+impl PageRenderer<'_> {
+    /// "Last updated" of a page, from the last commit that changed its file.
+    pub(crate) fn last_updated(&self, page: &Page) -> Option<String> {
+        Some(
+            self.last_changed_date(page)?
+                .strftime("%-d %b %Y")
+                .to_string(),
+        )
+    }
+
+    fn last_updated_iso(&self, page: &Page) -> Option<String> {
+        Some(self.last_changed_date(page)?.to_string())
+    }
+
+    fn last_changed_date(&self, page: &Page) -> Option<jiff::civil::Date> {
+        let seconds = *self.last_changed?.get(&page.source_path)?;
+        let timestamp = jiff::Timestamp::from_second(seconds).ok()?;
+        // Dates are shown in Singapore time, where Isomer sites are published.
+        let zone = jiff::tz::TimeZone::fixed(jiff::tz::offset(8));
+        Some(zone.to_datetime(timestamp).date())
+    }
+
+    pub(crate) fn render(&self, page: &Page, around: &Surroundings) -> PageResult {
+        let Some(permalink) = &page.permalink else {
+            return Ok(Vec::new());
+        };
+        if is_listing(page) && self.listings.is_none() {
+            return Err(Box::new(
+                self.error(page, "a listing was rendered without its site".into())
+                    .with_hint("this is a bug in Gazette: publish again with the whole site"),
+            ));
+        }
+        // Only listings read it (above: they never render without it).
+        let room = self
+            .listings
+            .and_then(|site| Some((site, site.resource_room.as_ref()?)));
+        let layout = self.resolve_layout(page)?;
+        let content = self.body_html(page)?;
+        let content = self.apply_site_layouts(page, content)?;
+
+        let mut page_value = self.page_value(page, around);
+        let mut context = tera::Context::new();
+        context.insert("content", &content);
+        self.insert_fragments(page, around, &mut context);
+
+        let mut rendered = Vec::new();
+        if page.kind == PageKind::ResourceRoom
+            && let Some((site, room)) = room
+        {
+            let per_page = site.config.paginate();
+            let chunks: Vec<&[usize]> = if room.posts.is_empty() {
+                vec![&[]]
+            } else {
+                room.posts.chunks(per_page).collect()
+            };
+            let total = chunks.len();
+            let page_url = |number: usize| {
+                if number == 1 {
+                    permalink.as_str().to_owned()
+                } else {
+                    format!("{}page{number}/", with_slash(permalink.as_str()))
+                }
+            };
+            for (position, chunk) in chunks.iter().enumerate() {
+                let number = position + 1;
+                let posts: Vec<Value> = chunk
+                    .iter()
+                    .map(|i| post_summary(site, &site.pages[*i]))
+                    .collect();
+                context.insert("posts", &posts);
+                context.insert("categories", &categories(site, None));
+                context.insert(
+                    "pagination",
+                    &json!({
+                        "current": number,
+                        "total": total,
+                        "previous": (number > 1).then(|| page_url(number - 1)),
+                        "next": (number < total).then(|| page_url(number + 1)),
+                        "pages": (1..=total).map(|n| json!({"number": n, "url": page_url(n)})).collect::<Vec<_>>(),
+                    }),
+                );
+                let url = page_url(number);
+                page_value["url"] = Value::String(url.clone());
+                context.insert("page", &page_value);
+                let html = self.render_layout(page, layout, &context)?;
+                let path = gazette_content::Permalink::parse(&url)
+                    .map(|p| p.output_path())
+                    .unwrap_or_else(|_| permalink.output_path());
+                rendered.push((
+                    Output {
+                        path,
+                        contents: OutputContents::Rendered(html.into_bytes()),
+                        origin: page.source_path.clone(),
+                    },
+                    PageOutput {
+                        url,
+                        origin: if number == 1 {
+                            page.source_path.clone()
+                        } else {
+                            format!("{} (listing page {number})", page.source_path)
+                        },
+                    },
+                ));
+            }
+            return Ok(rendered);
+        }
+
+        if let PageKind::Category { category } = &page.kind
+            && let Some((site, room)) = room
+            && let Some(found) = room.categories.iter().find(|c| &c.name == category)
+        {
+            let posts: Vec<Value> = found
+                .posts
+                .iter()
+                .map(|i| post_summary(site, &site.pages[*i]))
+                .collect();
+            context.insert("posts", &posts);
+            context.insert("categories", &categories(site, Some(category)));
+        }
+        if page.kind == PageKind::Homepage
+            && let Some((site, room)) = room
+        {
+            let latest: Vec<Value> = room
+                .posts
+                .iter()
+                .take(6)
+                .map(|i| post_summary(site, &site.pages[*i]))
+                .collect();
+            context.insert("latest_posts", &latest);
+        }
+        context.insert("page", &page_value);
+        let html = self.render_layout(page, layout, &context)?;
+        rendered.push((
+            Output {
+                path: permalink.output_path(),
+                contents: OutputContents::Rendered(html.into_bytes()),
+                origin: page.source_path.clone(),
+            },
+            PageOutput {
+                url: permalink.as_str().to_owned(),
+                origin: page.source_path.clone(),
+            },
+        ));
+        Ok(rendered)
+    }
+
+    /// The navbar and side navigation of this page, from the fragments.
+    fn insert_fragments(&self, page: &Page, around: &Surroundings, context: &mut tera::Context) {
+        if let Some(navbar) = &self.fragments.navbar {
+            let current = around.navbar_current;
+            let section = around
+                .navbar_section
+                .map(|index| context::SECTION_MARKS + index);
+            let html = navbar.render(|mark| {
+                if Some(mark) == current {
+                    Some(context::CURRENT_ATTRIBUTE)
+                } else if Some(mark) == section {
+                    Some(" is-active")
+                } else {
+                    None
+                }
+            });
+            context.insert("navbar_html", &html);
+        }
+        let side_nav = page
+            .collection()
+            .and_then(|collection| self.fragments.side_navs.get(collection));
+        if let Some(side_nav) = side_nav {
+            let marks = around.side_nav;
+            let html = side_nav.render(|mark| marks.and_then(|marks| marks.fill(mark)));
+            context.insert("side_nav_html", &html);
+        }
+    }
+
+    /// The theme layout that renders the page; site layouts (`_layouts/`)
+    /// are followed down their `layout:` chain to the theme layout they wrap.
+    fn resolve_layout<'p>(&'p self, page: &'p Page) -> Result<&'p str, Box<Diagnostic>> {
+        let mut name = page.layout.as_str();
+        for _ in 0..16 {
+            if let Some(resolved) = self.theme.resolve_layout(name) {
+                return Ok(resolved);
+            }
+            match self.layouts.get(name) {
+                Some(layout) => match layout.data.get("layout").and_then(Value::as_str) {
+                    Some(parent) => name = parent,
+                    // A site layout without a parent is a whole document of its own.
+                    None => return Ok(""),
+                },
+                None => break,
+            }
+        }
+        let known: Vec<&str> = self.theme.layout_names().collect();
+        Err(Box::new(
+            self.error(page, format!("unknown layout `{}`", page.layout))
+                .at_key(page, "layout")
+                .with_hint(format!(
+                    "use one of the theme's layouts ({}) or add `_layouts/{}.html` to the site",
+                    known.join(", "),
+                    page.layout
+                )),
+        ))
+    }
+
+    /// Wraps content in the site's own Liquid layouts, innermost first.
+    fn apply_site_layouts(
+        &self,
+        page: &Page,
+        mut content: String,
+    ) -> Result<String, Box<Diagnostic>> {
+        let mut name = page.layout.as_str();
+        let page_value = liquid_value(&context::liquid_page(page));
+        for _ in 0..16 {
+            if self.theme.resolve_layout(name).is_some() {
+                break;
+            }
+            let Some(layout) = self.layouts.get(name) else {
+                break;
+            };
+            let mut page_with_content = page_value.clone();
+            if let liquid_core::Value::Object(map) = &mut page_with_content {
+                map.insert(
+                    "content".into(),
+                    liquid_core::Value::scalar(content.clone()),
+                );
+            }
+            let text = layout.body.replace("{{ content }}", "{{ page.content }}");
+            content = self
+                .liquid
+                .render(&text, self.liquid_site.get(), &page_with_content)
+                .map_err(|error| {
+                    self.error(page, format!("in site layout `{name}`: {}", error.message))
+                        .with_hint(format!("check `_layouts/{name}.html`"))
+                })?;
+            match layout.data.get("layout").and_then(Value::as_str) {
+                Some(parent) => name = parent,
+                None => break,
+            }
+        }
+        Ok(content)
+    }
+
+    fn render_layout(
+        &self,
+        page: &Page,
+        layout: &str,
+        context: &tera::Context,
+    ) -> Result<String, Box<Diagnostic>> {
+        if layout.is_empty() {
+            return Ok(context
+                .get("content")
+                .and_then(|c| c.as_str())
+                .unwrap_or_default()
+                .to_owned());
+        }
+        let html = self.theme.render_layout(layout, context).map_err(|error| {
+            Box::new(
+                self.error(
+                    page,
+                    format!("the theme's `{layout}` layout failed: {error}"),
+                )
+                .with_hint(
+                    "this is a problem in the theme's templates; the page itself may be fine",
+                ),
+            )
+        })?;
+        Ok(fragment::without_marks(html))
+    }
+
+    /// Liquid, then Markdown or rich text, then the sanitiser.
+    fn body_html(&self, page: &Page) -> Result<String, Box<Diagnostic>> {
+        let text = match (&page.body, self.bodies) {
+            (PageBody::Text(text), _) => std::borrow::Cow::Borrowed(text.as_str()),
+            (PageBody::InSource { .. }, Some(source)) => page.read_body(self.site_name, source)?,
+            (PageBody::InSource { .. }, None) => {
+                return Err(Box::new(
+                    self.error(page, "the page's body was not read with the site".into())
+                        .with_hint("this is a bug in Gazette: the render was given no source for page bodies"),
+                ));
+            }
+        };
+        let body = if has_liquid(&text) {
+            let page_value = liquid_value(&context::liquid_page(page));
+            self.liquid
+                .render(&text, self.liquid_site.get(), &page_value)
+                .map_err(|error| {
+                    let line = page.body_line + error.line.unwrap_or(1) - 1;
+                    let mut diagnostic = self
+                        .error(page, format!("Liquid: {}", error.message))
+                        .with_hint("check the `{{ }}` and `{% %}` tags; wrap literal braces in `{% raw %}…{% endraw %}`");
+                    diagnostic.line = Some(line);
+                    diagnostic
+                })?
+        } else {
+            text.into_owned()
+        };
+        let html = match page.variant {
+            BodyVariant::Markdown => render_markdown(&body),
+            BodyVariant::Tiptap | BodyVariant::Html => body,
+        };
+        Ok(self.sanitizer.clean(&html))
+    }
+
+    fn page_value(&self, page: &Page, around: &Surroundings) -> Value {
+        let collection = page.collection();
+        let (post_kind, category) = match &page.kind {
+            PageKind::Post { kind, category } => (Some(*kind), Some(category.as_str())),
+            PageKind::Category { category } => (None, Some(category.as_str())),
+            _ => (None, None),
+        };
+        json!({
+            "title": page.title,
+            "url": page.url(),
+            "layout": page.layout,
+            "source_path": page.source_path,
+            "description": page.text("description"),
+            "image": page.text("image").filter(|i| !i.trim().is_empty()),
+            "date": page.date.map(|d| d.strftime("%-d %b %Y").to_string()),
+            "date_iso": page.date.map(|d| d.to_string()),
+            "kind": kind_name(&page.kind),
+            "collection": collection,
+            "collection_title": around.collection_title,
+            "third_nav_title": page.third_nav_title,
+            "previous": around.previous,
+            "next": around.next,
+            "breadcrumbs": around.breadcrumbs,
+            "last_updated": self.last_updated(page),
+            "last_updated_iso": self.last_updated_iso(page),
+            "sections": self.sections(page),
+            "post_kind": post_kind.map(PostKind::as_str),
+            "category": category,
+            "file_url": page.file_url,
+            "external_url": page.external_url,
+            "data": page.data,
+        })
+    }
+
+    /// Homepage sections as `{type, ...fields}`, with their text fields
+    /// sanitised because Isomer lets authors write HTML in them.
+    fn sections(&self, page: &Page) -> Value {
+        let Some(sections) = page.data.get("sections").and_then(Value::as_array) else {
+            return Value::Array(Vec::new());
+        };
+        let normalised = sections
+            .iter()
+            .filter_map(Value::as_object)
+            .filter_map(|section| {
+                let (kind, fields) = section.iter().next()?;
+                let mut fields = match fields {
+                    Value::Object(map) => map.clone(),
+                    _ => Default::default(),
+                };
+                self.sanitize_text_fields(&mut fields);
+                fields.insert("type".into(), Value::String(kind.clone()));
+                Some(Value::Object(fields))
+            })
+            .collect();
+        Value::Array(normalised)
+    }
+
+    fn sanitize_text_fields(&self, fields: &mut gazette_content::Map) {
+        for (key, value) in fields.iter_mut() {
+            match value {
+                Value::String(text)
+                    if matches!(
+                        key.as_str(),
+                        "title" | "subtitle" | "description" | "announcement" | "caption"
+                    ) =>
+                {
+                    *text = self.sanitizer.clean(text);
+                }
+                Value::Object(map) => self.sanitize_text_fields(map),
+                Value::Array(items) => {
+                    for item in items {
+                        if let Value::Object(map) = item {
+                            self.sanitize_text_fields(map);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    pub(crate) fn render_not_found(&self) -> Result<Output, Box<Diagnostic>> {
+        let mut context = tera::Context::new();
+        context.insert(
+            "page",
+            &json!({ "title": "Page not found", "url": "/404.html", "breadcrumbs": [], "kind": "not_found" }),
+        );
+        context.insert("content", "");
+        let html = self.theme.render_layout("404", &context).map_err(|error| {
+            Diagnostic::error(
+                self.site_name,
+                "",
+                format!("the theme's 404 layout failed: {error}"),
+            )
+            .with_hint("add `misc/404.html` to the site or fix the theme's `layouts/404.html`")
+        })?;
+        Ok(Output {
+            path: "404.html".into(),
+            contents: OutputContents::Rendered(html.into_bytes()),
+            origin: "theme 404 layout".into(),
+        })
+    }
+
+    fn error(&self, page: &Page, message: String) -> Diagnostic {
+        Diagnostic::error(self.site_name, &page.source_path, message)
+    }
+}
+
+/// Whether a page lists posts (the homepage, the resource room and its
+/// categories): those read the whole site, not only their surroundings.
+pub(crate) fn is_listing(page: &Page) -> bool {
+    matches!(
+        page.kind,
+        PageKind::Homepage | PageKind::ResourceRoom | PageKind::Category { .. }
+    )
+}
+
+/// The resource room's categories as listings show them.
+fn categories(site: &Site, current: Option<&str>) -> Vec<Value> {
+    let Some(room) = &site.resource_room else {
+        return Vec::new();
+    };
+    room.categories
+        .iter()
+        .map(|category| {
+            json!({
+                "name": category.name,
+                "title": category.title,
+                "url": category.index_page.and_then(|i| site.pages[i].url()),
+                "current": current == Some(category.name.as_str()),
+                "count": category.posts.len(),
+            })
+        })
+        .collect()
+}
+
+trait AtKey {
+    fn at_key(self, page: &Page, key: &str) -> Self;
+}
+
+impl AtKey for Diagnostic {
+    /// Points at a front matter key of the page, showing its line.
+    fn at_key(mut self, page: &Page, key: &str) -> Self {
+        let line = page.line_of(key);
+        self.line = Some(line);
+        self.column = Some(1);
+        let value = page.text(key).unwrap_or_default();
+        self.source_line = Some(format!("{key}: {value}"));
+        self
+    }
+}
+
+fn kind_name(kind: &PageKind) -> &'static str {
+    match kind {
+        PageKind::Homepage => "homepage",
+        PageKind::Simple => "page",
+        PageKind::CollectionItem { .. } => "collection_page",
+        PageKind::ResourceRoom => "resource_room",
+        PageKind::Category { .. } => "category",
+        PageKind::Post { .. } => "post",
+    }
+}
+
+fn with_slash(url: &str) -> String {
+    if url.ends_with('/') {
+        url.to_owned()
+    } else {
+        format!("{url}/")
+    }
+}

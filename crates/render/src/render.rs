@@ -1,0 +1,420 @@
+//! Rendering one site in memory: every page through Liquid, Markdown or rich
+//! text, the sanitiser and the theme; stylesheets through Liquid and Sass;
+//! media and theme assets listed for copying. Nothing is written here.
+
+use std::collections::{HashMap, HashSet};
+
+use gazette_content::{Diagnostic, Diagnostics, Site, StyleSheet, Value};
+use gazette_theme::Theme;
+use rayon::prelude::*;
+use serde_json::json;
+
+use crate::context::{Fragments, SiteView};
+use crate::kept_state::{KeptState, SharedState};
+use crate::liquid::{LiquidEngine, LiquidSite, liquid_value};
+use crate::manifest::{Manifest, OutputRecord, UnitRecord, hash_json};
+use crate::page::{PageRenderer, is_listing};
+use crate::rendered::{
+    Output, OutputContents, PageOutput, RenderOptions, RenderStats, RenderedSite, add_manifest,
+};
+use crate::sanitize::ContentSanitizer;
+use crate::sass::compile_scss;
+use crate::surroundings::Surroundings;
+use crate::unit::{InputKeys, Unit, inputs};
+
+/// A unit rendered or reused, or why it failed.
+type UnitResult = Result<Unit, Box<Diagnostic>>;
+
+/// Renders `site` with `theme`. Every error of the site is returned at once.
+pub fn render_site(
+    site: &Site,
+    theme: &mut Theme,
+    options: &RenderOptions<'_>,
+) -> Result<RenderedSite, Diagnostics> {
+    let (rendered, diagnostics) = render_site_partially(site, theme, options);
+    if diagnostics.has_errors() {
+        return Err(diagnostics);
+    }
+    Ok(RenderedSite {
+        warnings: diagnostics,
+        ..rendered
+    })
+}
+
+/// Renders every page of `site` that can be rendered and returns the errors
+/// of the others beside them (in `RenderedSite::warnings` there are none).
+///
+/// For tools that inspect a broken site, such as the checker; a site with
+/// errors must never be written.
+pub fn render_site_partially(
+    site: &Site,
+    theme: &mut Theme,
+    options: &RenderOptions<'_>,
+) -> (RenderedSite, Diagnostics) {
+    let (rendered, diagnostics, _) = render_all(site, theme, options);
+    (rendered, diagnostics)
+}
+
+/// Renders the whole site and keeps what its pages shared, for re-rendering
+/// single pages later ([`RenderSession`]).
+pub(crate) fn render_all(
+    site: &Site,
+    theme: &mut Theme,
+    options: &RenderOptions<'_>,
+) -> (RenderedSite, Diagnostics, Option<Shared>) {
+    let liquid = LiquidEngine::new();
+    let sanitizer = ContentSanitizer::new();
+    let mut diagnostics = Diagnostics::default();
+    let mut units: Vec<Unit> =
+        Vec::with_capacity(site.pages.len() + site.static_files.len() + site.stylesheets.len());
+    let reuse = |id: &str, inputs: &str| {
+        options
+            .previous
+            .and_then(|previous| previous.reusable(id, inputs))
+            .map(|records| records.to_vec())
+    };
+
+    let mut stylesheet_urls = Vec::new();
+    let site_for_css = site_liquid_value(site);
+    let css_inputs_key = hash_json(&site_for_css);
+    let liquid_site_for_css = liquid_value(&site_for_css);
+    for sheet in &site.stylesheets {
+        stylesheet_urls.push(format!("/{}", sheet.output_path));
+        let inputs = inputs([
+            ("site-data", css_inputs_key.clone()),
+            ("file", sheet.content_id.clone()),
+        ]);
+        if let Some(records) = reuse(&sheet.source_path, &inputs) {
+            units.push(Unit::reused(&sheet.source_path, inputs, records));
+            continue;
+        }
+        match compile_stylesheet(site, sheet, &liquid, &liquid_site_for_css) {
+            Ok(css) => units.push(Unit {
+                id: sheet.source_path.clone(),
+                inputs,
+                outputs: vec![(
+                    Output {
+                        path: sheet.output_path.clone(),
+                        contents: OutputContents::Rendered(css.into_bytes()),
+                        origin: sheet.source_path.clone(),
+                    },
+                    None,
+                )],
+                reused: false,
+                is_page: false,
+            }),
+            Err(diagnostic) => diagnostics.push(*diagnostic),
+        }
+    }
+
+    let view = SiteView::new(site, &stylesheet_urls, &sanitizer);
+    theme.insert_global("site", &view.theme_site);
+    let liquid_site = LiquidSite::ready(liquid_value(&view.liquid_site));
+    let keys = InputKeys::new(site, theme, &view);
+    let fragments = match Fragments::render(site, theme, &view) {
+        Ok(fragments) => fragments,
+        Err(diagnostic) => {
+            diagnostics.push(*diagnostic);
+            return (RenderedSite::default(), diagnostics, None);
+        }
+    };
+    let shared = Shared {
+        view,
+        liquid_site,
+        keys,
+        fragments,
+        liquid,
+        sanitizer,
+    };
+    let keys = &shared.keys;
+    let renderer = shared.renderer(site, theme, options);
+
+    // With a state to keep, every page's surroundings are worked out (and
+    // stored), not only those of the pages rendered.
+    let results: Vec<(UnitResult, Option<Vec<u8>>)> = site
+        .pages
+        .par_iter()
+        .enumerate()
+        .filter(|(_, page)| page.published && page.permalink.is_some())
+        .map(|(index, page)| {
+            let inputs = keys.page_inputs(page, renderer.last_updated(page));
+            let reused = reuse(&page.source_path, &inputs);
+            let surroundings = || Surroundings::of(site, &shared.view, index, page);
+            let around = options.keep_state.then(surroundings);
+            // Empty bytes stand for a page only a whole render renders: a
+            // listing, or (never seen) surroundings that failed to encode.
+            let kept = options.keep_state.then(|| match &around {
+                Some(around) if !is_listing(page) => {
+                    postcard::to_allocvec(around).unwrap_or_default()
+                }
+                _ => Vec::new(),
+            });
+            let unit = match reused {
+                Some(records) => Ok(Unit::reused(&page.source_path, inputs, records)),
+                None => {
+                    let around = around.unwrap_or_else(surroundings);
+                    renderer.render(page, &around).map(|outputs| Unit {
+                        id: page.source_path.clone(),
+                        inputs,
+                        outputs: outputs
+                            .into_iter()
+                            .map(|(output, page)| (output, Some(page.url)))
+                            .collect(),
+                        reused: false,
+                        is_page: true,
+                    })
+                }
+            };
+            (unit, kept)
+        })
+        .collect();
+    let mut kept_pages = Vec::new();
+    for (result, kept) in results {
+        match result {
+            Ok(unit) => {
+                if let Some(kept) = kept {
+                    kept_pages.push((unit.id.clone(), kept));
+                }
+                units.push(unit);
+            }
+            Err(diagnostic) => diagnostics.push(*diagnostic),
+        }
+    }
+
+    let has_own_404 = units
+        .iter()
+        .any(|unit| unit.outputs.iter().any(|(o, _)| o.path == "404.html"));
+    if !has_own_404 {
+        let id = "theme:404";
+        let inputs = inputs([("site", keys.site.clone())]);
+        if let Some(records) = reuse(id, &inputs) {
+            units.push(Unit::reused(id, inputs, records));
+        } else {
+            match renderer.render_not_found() {
+                Ok(output) => units.push(Unit {
+                    id: id.to_owned(),
+                    inputs,
+                    outputs: vec![(output, Some("/404.html".to_owned()))],
+                    reused: false,
+                    is_page: true,
+                }),
+                Err(diagnostic) => diagnostics.push(*diagnostic),
+            }
+        }
+    }
+
+    for file in &site.static_files {
+        let Some(content_id) = &file.content_id else {
+            // Without an id the file must be read to know it is unchanged; copying it is as cheap.
+            units.push(Unit::copy(file, inputs([])));
+            continue;
+        };
+        let inputs = inputs([("file", content_id.clone())]);
+        match reuse(&file.source_path, &inputs) {
+            Some(records) => units.push(Unit::reused(&file.source_path, inputs, records)),
+            None => units.push(Unit::copy(file, inputs)),
+        }
+    }
+    let site_paths: HashSet<String> = units
+        .iter()
+        .flat_map(|unit| unit.outputs.iter().map(|(o, _)| o.path.clone()))
+        .collect();
+    for asset in theme.assets() {
+        // A site's own file of the same name wins over the theme's.
+        if site_paths.contains(&asset.output_path) {
+            continue;
+        }
+        let id = format!("theme:{}", asset.output_path);
+        let inputs = inputs([("theme", keys.theme.clone())]);
+        if let Some(records) = reuse(&id, &inputs) {
+            units.push(Unit::reused(&id, inputs, records));
+            continue;
+        }
+        units.push(Unit {
+            id,
+            inputs,
+            outputs: vec![(
+                Output {
+                    path: asset.output_path.clone(),
+                    contents: OutputContents::Rendered(asset.contents.clone()),
+                    origin: format!("theme {}", asset.theme),
+                },
+                None,
+            )],
+            reused: false,
+            is_page: false,
+        });
+    }
+
+    let mut outputs = Vec::with_capacity(units.len() + 1);
+    let mut pages = Vec::with_capacity(site.pages.len());
+    let mut manifest = Manifest::default();
+    let mut stats = RenderStats::default();
+    for unit in units {
+        if unit.is_page {
+            if unit.reused {
+                stats.pages_reused += 1;
+            } else {
+                stats.pages_rendered += 1;
+            }
+        }
+        let mut records = Vec::with_capacity(unit.outputs.len());
+        for (output, url) in unit.outputs {
+            if let Some(url) = &url {
+                pages.push(PageOutput {
+                    url: url.clone(),
+                    origin: output.origin.clone(),
+                });
+            }
+            records.push(OutputRecord {
+                path: output.path.clone(),
+                url,
+            });
+            outputs.push(output);
+        }
+        // Units without inputs too: they are never reused, but the manifest
+        // must name every file of the output.
+        manifest.units.insert(
+            unit.id,
+            UnitRecord {
+                inputs_digest: unit.inputs,
+                outputs: records,
+            },
+        );
+    }
+    // Two units of one id would hide the first one's files.
+    let recorded: usize = manifest.units.values().map(|unit| unit.outputs.len()).sum();
+    manifest.lists_every_file = recorded == outputs.len();
+    if let Some(last_changed) = options.last_changed {
+        manifest.last_changed = last_changed.clone();
+    }
+    manifest.commit = options.commit.map(str::to_owned);
+    let state = options.keep_state.then(|| {
+        let kept = keep_state(site, &shared, kept_pages);
+        manifest.render_state = Some(kept.id.clone());
+        kept
+    });
+
+    check_collisions(site, &outputs, &mut diagnostics);
+    diagnostics.sort();
+    add_manifest(&mut outputs, &mut pages, &manifest);
+    let rendered = RenderedSite {
+        outputs,
+        pages,
+        warnings: Diagnostics::default(),
+        manifest,
+        stats,
+        state,
+    };
+    (rendered, diagnostics, Some(shared))
+}
+
+/// The state the next publish renders edited pages with: what every page
+/// shares, and `pages` (each page unit's encoded surroundings).
+fn keep_state(site: &Site, shared: &Shared, pages: Vec<(String, Vec<u8>)>) -> KeptState {
+    let state = SharedState {
+        reader: site.page_reader(),
+        theme_site: shared.view.theme_site.to_string(),
+        liquid_site: shared.view.liquid_site.to_string(),
+        layouts: site.layouts.clone(),
+        navbar: shared.fragments.navbar.clone(),
+        keys: shared.keys.clone(),
+    };
+    let side_navs = shared
+        .fragments
+        .side_navs
+        .iter()
+        .map(|(name, fragment)| {
+            (
+                name.as_str(),
+                postcard::to_allocvec(fragment).unwrap_or_default(),
+            )
+        })
+        .collect();
+    KeptState::new(&state, side_navs, pages)
+}
+
+/// What every page of a site shares when it renders: the site view, the
+/// input keys, the fragments, and the engines.
+pub(crate) struct Shared {
+    pub view: SiteView,
+    pub liquid_site: LiquidSite,
+    pub keys: InputKeys,
+    pub fragments: Fragments,
+    pub liquid: LiquidEngine,
+    pub sanitizer: ContentSanitizer,
+}
+
+impl Shared {
+    pub(crate) fn renderer<'a>(
+        &'a self,
+        site: &'a Site,
+        theme: &'a Theme,
+        options: &RenderOptions<'a>,
+    ) -> PageRenderer<'a> {
+        PageRenderer {
+            site_name: &site.name,
+            layouts: &site.layouts,
+            listings: Some(site),
+            theme,
+            fragments: &self.fragments,
+            liquid: &self.liquid,
+            liquid_site: &self.liquid_site,
+            sanitizer: &self.sanitizer,
+            last_changed: options.last_changed,
+            bodies: options.bodies,
+        }
+    }
+}
+
+/// A Sass stylesheet with Liquid in it (`misc/custom.scss`) to CSS.
+fn compile_stylesheet(
+    site: &Site,
+    sheet: &StyleSheet,
+    liquid: &LiquidEngine,
+    liquid_site: &liquid_core::Value,
+) -> Result<String, Box<Diagnostic>> {
+    let empty_page = liquid_value(&json!({}));
+    let scss = liquid
+        .render(&sheet.body, liquid_site, &empty_page)
+        .map_err(|error| {
+            let mut diagnostic = Diagnostic::error(
+                &site.name,
+                &sheet.source_path,
+                format!("Liquid: {}", error.message),
+            )
+            .with_hint("check the `{{ }}` and `{% %}` tags of the stylesheet");
+            diagnostic.line = Some(sheet.body_line + error.line.unwrap_or(1) - 1);
+            Box::new(diagnostic)
+        })?;
+    compile_scss(&scss).map_err(|message| {
+        let mut diagnostic = Diagnostic::error(&site.name, &sheet.source_path, format!("Sass: {message}"))
+            .with_hint("the stylesheet is compiled after its Liquid is evaluated; check the values it reads from `site`");
+        diagnostic.line = Some(sheet.body_line);
+        Box::new(diagnostic)
+    })
+}
+
+/// Two inputs that would write the same file: an error, never a silent overwrite.
+fn check_collisions(site: &Site, outputs: &[Output], diagnostics: &mut Diagnostics) {
+    let mut seen: HashMap<&str, &str> = HashMap::new();
+    for output in outputs {
+        if let Some(first) = seen.insert(output.path.as_str(), output.origin.as_str()) {
+            diagnostics.push(
+                Diagnostic::error(
+                    &site.name,
+                    &output.origin,
+                    format!("writes `{}`, which `{first}` also writes", output.path),
+                )
+                .with_hint("rename one of the two files or change its permalink"),
+            );
+        }
+    }
+}
+
+/// `site` for Liquid in stylesheets, before the page view exists.
+fn site_liquid_value(site: &Site) -> Value {
+    let mut map = site.config.raw.clone();
+    map.insert("data".into(), Value::Object(site.data.clone()));
+    Value::Object(map)
+}

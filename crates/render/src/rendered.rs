@@ -1,0 +1,112 @@
+//! What a render gives: the site's outputs in memory, its pages, its
+//! manifest and counts, and what a render may use beyond the site and theme.
+
+use std::collections::BTreeMap;
+
+use gazette_content::{Diagnostics, Source};
+
+use crate::kept_state::KeptState;
+use crate::manifest::{MANIFEST_PATH, Manifest};
+
+/// One file of a site's output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Output {
+    /// Where it goes, relative to the site's output root, `/`-separated.
+    pub path: String,
+    /// What goes there.
+    pub contents: OutputContents,
+    /// The source file it comes from, or a description (`theme isomer`).
+    pub origin: String,
+}
+
+/// The bytes of an output, rendered or copied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutputContents {
+    /// Rendered in memory.
+    Rendered(Vec<u8>),
+    /// Copied from this path of the site's source when written.
+    Copy(String),
+    /// Unchanged since the previous publish: taken from its output at this path.
+    Reuse(String),
+}
+
+/// A page written by a build.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageOutput {
+    /// Its URL path.
+    pub url: String,
+    /// The source file, or what made it (`pagination`, `theme 404`).
+    pub origin: String,
+}
+
+/// A site rendered in memory, ready to write.
+#[derive(Debug, Clone, Default)]
+pub struct RenderedSite {
+    /// Every output file, sorted by path (the manifest included).
+    pub outputs: Vec<Output>,
+    /// The pages among them, with their URLs.
+    pub pages: Vec<PageOutput>,
+    /// Warnings found while rendering.
+    pub warnings: Diagnostics,
+    /// What each unit read and wrote, for the next publish.
+    pub manifest: Manifest,
+    /// How much was rendered and how much reused.
+    pub stats: RenderStats,
+    /// What the next publish needs to render edited pages alone, when
+    /// [`RenderOptions::keep_state`] asked for it; the manifest names it.
+    pub state: Option<KeptState>,
+}
+
+/// Counts of work done by a render.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RenderStats {
+    /// Pages rendered anew.
+    pub pages_rendered: usize,
+    /// Pages whose previous output was reused.
+    pub pages_reused: usize,
+}
+
+impl RenderedSite {
+    /// How many outputs are copies of media and other files.
+    pub fn copied_files(&self) -> usize {
+        self.outputs
+            .iter()
+            .filter(|o| matches!(o.contents, OutputContents::Copy(_)))
+            .count()
+    }
+}
+
+/// What a render may use beyond the site and the theme.
+#[derive(Default, Clone, Copy)]
+pub struct RenderOptions<'a> {
+    /// When each source file last changed (seconds since the epoch, by
+    /// site-relative path); pages show it as "Last updated".
+    pub last_changed: Option<&'a BTreeMap<String, i64>>,
+    /// The manifest of the previous publish: units whose inputs are unchanged
+    /// are not rendered again, their outputs are reused.
+    pub previous: Option<&'a Manifest>,
+    /// Where the site was loaded from, for the bodies a stored load cache
+    /// left there ([`PageBody::InSource`]): only pages that render read theirs.
+    pub bodies: Option<&'a dyn Source>,
+    /// The commit being published, recorded in the manifest.
+    pub commit: Option<&'a str>,
+    /// Whether to make a state for the next publish to render edited pages
+    /// with ([`RenderedSite::state`]).
+    pub keep_state: bool,
+}
+
+/// Adds the manifest to `outputs`, and puts outputs in path order and pages
+/// in URL order, as a [`RenderedSite`] holds them.
+pub(crate) fn add_manifest(
+    outputs: &mut Vec<Output>,
+    pages: &mut [PageOutput],
+    manifest: &Manifest,
+) {
+    outputs.push(Output {
+        path: MANIFEST_PATH.to_owned(),
+        contents: OutputContents::Rendered(manifest.to_bytes()),
+        origin: "manifest".to_owned(),
+    });
+    outputs.sort_by(|a, b| a.path.cmp(&b.path));
+    pages.sort_by(|a, b| a.url.cmp(&b.url));
+}

@@ -1,0 +1,127 @@
+//! A rendered site kept in memory for the preview, so that an edit to one
+//! page's body re-renders that page alone.
+
+use gazette_content::{Diagnostics, Page, PageBody, Site};
+use gazette_theme::Theme;
+
+use crate::manifest::Manifest;
+use crate::render::{Shared, render_all};
+use crate::rendered::{Output, PageOutput, RenderOptions, RenderedSite};
+use crate::surroundings::Surroundings;
+
+/// A rendered site kept in memory with everything its pages shared, so that
+/// an edit to one page's body re-renders that page alone: what a live
+/// preview needs to answer an edit within milliseconds on a large site.
+///
+/// Only edits that leave everything other pages read unchanged qualify:
+/// a page's body is read by that page alone (listings, navigation and
+/// Liquid's `site` read front matter), so a page whose front matter, place
+/// and kind are unchanged changes no other output. Anything else needs a
+/// whole render, which [`RenderSession::render`] does and reuses what it can.
+pub struct RenderSession {
+    site: Site,
+    theme: Theme,
+    shared: Shared,
+}
+
+/// A page rendered again by a [`RenderSession`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageUpdate {
+    /// Its unit id (the source path), as in the manifest.
+    pub id: String,
+    /// The digest of its inputs now.
+    pub inputs_digest: String,
+    /// Its outputs, each with its URL.
+    pub outputs: Vec<(Output, PageOutput)>,
+}
+
+impl RenderSession {
+    /// Renders `site` like [`render_site`], reusing the outputs of
+    /// `previous`, and keeps the session for later page edits when it
+    /// succeeds.
+    pub fn render(
+        site: Site,
+        mut theme: Theme,
+        previous: Option<&Manifest>,
+    ) -> Result<(RenderedSite, Self), Diagnostics> {
+        let options = RenderOptions {
+            previous,
+            ..RenderOptions::default()
+        };
+        let (rendered, diagnostics, shared) = render_all(&site, &mut theme, &options);
+        match shared {
+            Some(shared) if !diagnostics.has_errors() => Ok((
+                RenderedSite {
+                    warnings: diagnostics,
+                    ..rendered
+                },
+                Self {
+                    site,
+                    theme,
+                    shared,
+                },
+            )),
+            _ => Err(diagnostics),
+        }
+    }
+
+    /// The site as last rendered (with page edits applied).
+    pub fn site(&self) -> &Site {
+        &self.site
+    }
+
+    /// Whether `edited` can replace the page of the same source path by
+    /// re-rendering that page alone: it must differ from it only in its body.
+    pub fn can_update(&self, edited: &Page) -> bool {
+        self.index_of(edited)
+            .is_some_and(|index| differs_only_in_body(&self.site.pages[index], edited))
+    }
+
+    /// Replaces a page by its edited version and renders it. `None` when the
+    /// edit needs a whole render (see [`RenderSession::can_update`]); the
+    /// page's diagnostics when it fails to render (the session then holds
+    /// the edited page, so a fix renders alone too).
+    pub fn update_page(&mut self, edited: Page) -> Option<Result<PageUpdate, Diagnostics>> {
+        let index = self.index_of(&edited)?;
+        let current = &self.site.pages[index];
+        if !differs_only_in_body(current, &edited) || !current.published {
+            return None;
+        }
+        self.site.pages[index] = edited;
+        let page = &self.site.pages[index];
+        let renderer = self
+            .shared
+            .renderer(&self.site, &self.theme, &RenderOptions::default());
+        let inputs = self.shared.keys.page_inputs(page, None);
+        let around = Surroundings::of(&self.site, &self.shared.view, index, page);
+        Some(match renderer.render(page, &around) {
+            Ok(outputs) => Ok(PageUpdate {
+                id: page.source_path.clone(),
+                inputs_digest: inputs,
+                outputs,
+            }),
+            Err(diagnostic) => Err(Diagnostics(vec![*diagnostic])),
+        })
+    }
+
+    fn index_of(&self, page: &Page) -> Option<usize> {
+        self.site
+            .pages
+            .iter()
+            .position(|candidate| candidate.source_path == page.source_path)
+    }
+}
+
+/// Whether two versions of a page differ in nothing but their body (and the
+/// id of their content, which follows the body).
+fn differs_only_in_body(current: &Page, edited: &Page) -> bool {
+    let without_body = |page: &Page| Page {
+        body: PageBody::InSource { has_liquid: false },
+        content_id: String::new(),
+        ..page.clone()
+    };
+    // Cheap fields first: most edits that change more change one of these.
+    current.body_line == edited.body_line
+        && current.title == edited.title
+        && without_body(current) == without_body(edited)
+}

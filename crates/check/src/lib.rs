@@ -1,8 +1,8 @@
 //! The site checker behind `gazette check`: problems a build does not stop
 //! for but readers would meet, found before a site is published.
 //!
-//! A check reads the site as loaded ([`Site`]) and as rendered
-//! ([`RenderedSite`]): every rendered page is scanned once with `lol_html` for
+//! A check reads the site as loaded ([`Site`](gazette_content::Site)) and as
+//! rendered ([`RenderedSite`](gazette_render::RenderedSite)): every rendered page is scanned once with `lol_html` for
 //! its links, images and element ids, each URL is resolved the way a browser
 //! would, and what it points at is looked up among the files the site
 //! publishes. A finding about a URL points at the place in the sources where
@@ -16,8 +16,13 @@
 //! `image: ""`, and `http://` links to `*.gov.sg`. External links are checked
 //! only on request ([`CheckOptions::external`]).
 //!
+//! It reads a site and what `gazette-render` made of it; it must not publish
+//! (that is `gazette-publish`'s), write outputs, or print. The one thing it
+//! writes is a mojibake repair, and only when the caller asks
+//! ([`MojibakeFix::write`]).
+//!
 //! Reports are values: [`CheckReport`] for people (each finding is a
-//! [`Diagnostic`] with its rustc-style `render`), and [`json_report`] and
+//! [`Diagnostic`](gazette_content::Diagnostic) with its rustc-style `render`), and [`json_report`] and
 //! [`sarif_report`] for machines. The JSON schema is documented in
 //! `docs/check-json-schema.md`.
 //!

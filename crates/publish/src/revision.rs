@@ -67,9 +67,9 @@ pub fn is_unchanged(request: &PublishRequest<'_>) -> Result<bool, PublishError> 
 ///   and pick the path: nothing to do, the edited pages alone, or the whole
 ///   render.
 /// - Render and write: the edited pages from the previous publish's kept
-///   state ([`publish_page_edits`]) when the commit only edits page text,
+///   state (`publish_page_edits`) when the commit only edits page text,
 ///   else the whole site, reusing every unit whose inputs are unchanged
-///   ([`publish_whole`]); either writes its output to the target.
+///   (`publish_whole`); either writes its output to the target.
 /// - Record: move the published ref to the commit, only once the output
 ///   shows it.
 pub fn publish_revision(request: &PublishRequest<'_>) -> Result<PublishReport, PublishError> {

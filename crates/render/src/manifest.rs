@@ -6,7 +6,7 @@
 //! Every unit is recorded, even one without inputs (a file copied from a
 //! source that gives no content ids): the manifest then names every file of
 //! the version holding it, so a later publish can bring that version up to
-//! date by touching only what differs (see `output.rs`).
+//! date by touching only what differs (see `gazette-publish`'s `folder.rs`).
 //!
 //! It is stored in postcard's compact binary form, not JSON: every publish
 //! reads it whole (twice: the current version's and the spare's) to change
@@ -54,7 +54,7 @@ pub struct Manifest {
     /// epoch), carried forward so the next publish walks only new commits.
     pub last_changed: BTreeMap<String, i64>,
     /// The state kept for rendering edited pages of this output alone (its
-    /// id; see `render_state.rs`), if the publish kept one.
+    /// id; see `kept_state.rs`), if the publish kept one.
     pub render_state: Option<String>,
 }
 

@@ -86,7 +86,7 @@ pub struct RenderOptions<'a> {
     /// are not rendered again, their outputs are reused.
     pub previous: Option<&'a Manifest>,
     /// Where the site was loaded from, for the bodies a stored load cache
-    /// left there ([`PageBody::InSource`]): only pages that render read theirs.
+    /// left there ([`PageBody::InSource`](gazette_content::PageBody::InSource)): only pages that render read theirs.
     pub bodies: Option<&'a dyn Source>,
     /// The commit being published, recorded in the manifest.
     pub commit: Option<&'a str>,

@@ -36,7 +36,7 @@ pub struct PageUpdate {
 }
 
 impl RenderSession {
-    /// Renders `site` like [`render_site`], reusing the outputs of
+    /// Renders `site` like [`render_site`](crate::render_site), reusing the outputs of
     /// `previous`, and keeps the session for later page edits when it
     /// succeeds.
     pub fn render(

@@ -199,3 +199,71 @@ fn no_theme_template_puts_a_value_into_a_url_attribute_without_safe_url() {
         offenders.join("\n")
     );
 }
+
+/// A stylesheet can import the site's own `_sass/` partials and nothing else:
+/// an import of a file of the machine that builds it is an error at its line,
+/// and nothing is written.
+#[test]
+fn a_stylesheet_cannot_import_a_file_of_the_building_machine() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let site = dir.path().join("agency");
+    let out = dir.path().join("out");
+    let secret = dir.path().join("secret.scss");
+    fs::write(&secret, ".leak { content: \"deploy-token\"; }").expect("a secret file");
+    write(&site, "_config.yml", "title: Agency\n");
+    write(
+        &site,
+        "index.md",
+        "---\nlayout: homepage\ntitle: Home\npermalink: /\n---\n",
+    );
+    write(&site, "_sass/_brand.scss", "$brand: #123456;\n");
+    write(
+        &site,
+        "misc/custom.scss",
+        &format!(
+            "---\n---\n@import \"brand\";\n.a {{ color: $brand; }}\n@import \"{}\";\n",
+            secret.display()
+        ),
+    );
+    let output = Command::new(env!("CARGO_BIN_EXE_gazette"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .arg("build")
+        .arg(&site)
+        .arg("--out")
+        .arg(&out)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the gazette binary runs");
+    let report = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "the build must fail:\n{report}");
+    assert!(
+        report.contains("misc/custom.scss:5"),
+        "the error names the file and the import's line:\n{report}"
+    );
+    assert!(!out.exists(), "nothing is written");
+
+    // Without the import, the site's own partial compiles in.
+    write(
+        &site,
+        "misc/custom.scss",
+        "---\n---\n@import \"brand\";\n.a { color: $brand; }\n",
+    );
+    let output = Command::new(env!("CARGO_BIN_EXE_gazette"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["build", "--quiet"])
+        .arg(&site)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("the gazette binary runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let css = fs::read_to_string(out.join("misc/custom.css")).expect("the stylesheet");
+    assert!(
+        css.contains("#123456") && !css.contains("deploy-token"),
+        "{css}"
+    );
+}

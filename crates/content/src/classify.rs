@@ -58,6 +58,7 @@ pub(crate) enum Place {
     },
     Media,
     Layout(String),
+    SassPartial,
     UnknownUnderscore(String),
     Outside,
     Ignored,
@@ -81,6 +82,9 @@ pub(crate) fn classify(
             _ if path.starts_with('_') && path != "_redirects" => Place::Ignored,
             _ => Place::Simple,
         };
+    }
+    if top == "_sass" {
+        return Place::SassPartial;
     }
     if top == "_layouts" {
         let name = rest.rsplit_once('.').map_or(rest, |(stem, _)| stem);

@@ -12,5 +12,7 @@ pub(crate) enum FileOutcome {
     Static(StaticFile),
     StyleSheet(StyleSheet),
     Layout(String, FrontMatter),
+    /// A Sass partial's path and text.
+    SassPartial(String, String),
     Nothing,
 }

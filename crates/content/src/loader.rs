@@ -105,6 +105,7 @@ impl<'a> Loader<'a> {
         let mut static_files = Vec::new();
         let mut stylesheets = Vec::new();
         let mut layouts = BTreeMap::new();
+        let mut sass_partials = BTreeMap::new();
         let mut warned_folders = BTreeSet::new();
 
         cache.prepare(context_key(
@@ -172,6 +173,9 @@ impl<'a> Loader<'a> {
                 FileOutcome::Layout(name, layout) => {
                     layouts.insert(name, layout);
                 }
+                FileOutcome::SassPartial(path, text) => {
+                    sass_partials.insert(path, text);
+                }
                 FileOutcome::Nothing => {}
             }
         }
@@ -197,6 +201,7 @@ impl<'a> Loader<'a> {
                 static_files,
                 stylesheets,
                 layouts,
+                sass_partials,
             },
             diagnostics: self.diagnostics,
         })
@@ -204,6 +209,12 @@ impl<'a> Loader<'a> {
 
     /// Reads one file of the site for what it is at its place.
     pub(crate) fn read_file(&mut self, path: &str, place: Place) -> FileOutcome {
+        if let Place::SassPartial = place {
+            return match self.read_text(path) {
+                Some(file) => FileOutcome::SassPartial(file.path, file.text),
+                None => FileOutcome::Nothing,
+            };
+        }
         if let Place::Layout(name) = place {
             return match self.read_text(path) {
                 Some(file) => match self.parse_page_text(&file, true) {
@@ -500,7 +511,11 @@ impl<'a> Loader<'a> {
                 );
                 return None;
             }
-            Place::Media | Place::Ignored | Place::Layout(_) | Place::UnknownUnderscore(_) => {
+            Place::Media
+            | Place::Ignored
+            | Place::Layout(_)
+            | Place::SassPartial
+            | Place::UnknownUnderscore(_) => {
                 return None;
             }
         };

@@ -41,6 +41,9 @@ pub struct Site {
     pub stylesheets: Vec<StyleSheet>,
     /// The site's own Liquid layouts (`_layouts/<name>.html`) by name.
     pub layouts: BTreeMap<String, FrontMatter>,
+    /// The site's Sass partials (`_sass/…`, Jekyll's `sass_dir`) by path: the
+    /// only files a stylesheet can import.
+    pub sass_partials: BTreeMap<String, String>,
 }
 
 /// A file published byte for byte.

@@ -387,10 +387,10 @@ fn compile_stylesheet(
             diagnostic.line = Some(sheet.body_line + error.line.unwrap_or(1) - 1);
             Box::new(diagnostic)
         })?;
-    compile_scss(&scss).map_err(|message| {
-        let mut diagnostic = Diagnostic::error(&site.name, &sheet.source_path, format!("Sass: {message}"))
-            .with_hint("the stylesheet is compiled after its Liquid is evaluated; check the values it reads from `site`");
-        diagnostic.line = Some(sheet.body_line);
+    compile_scss(&scss, &site.sass_partials).map_err(|error| {
+        let mut diagnostic = Diagnostic::error(&site.name, &sheet.source_path, format!("Sass: {}", error.message))
+            .with_hint("the stylesheet is compiled after its Liquid is evaluated; it can import only the site's own partials in `_sass/`");
+        diagnostic.line = Some(sheet.body_line + error.line.unwrap_or(1) - 1);
         Box::new(diagnostic)
     })
 }

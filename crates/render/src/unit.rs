@@ -107,6 +107,7 @@ impl InputKeys {
             theme.fingerprint(),
             &view.theme_site,
             layouts,
+            &site.sass_partials,
         ));
         let collections = view
             .side_navs

@@ -95,13 +95,7 @@ use Gap::*;
 pub const KNOWN_GAPS: &[(&str, &[Gap])] = &[
     (
         "enterprisesg-sac-old",
-        &[
-            UrlConflict,
-            PageOutsideFolders,
-            UnknownLayout,
-            ExternalPermalink,
-            Liquid,
-        ],
+        &[UrlConflict, PageOutsideFolders, ExternalPermalink, Liquid],
     ),
     (
         "govtech-gobusiness",
@@ -109,10 +103,7 @@ pub const KNOWN_GAPS: &[(&str, &[Gap])] = &[
     ),
     ("ihis-healthx", &[LowRecall]),
     ("imda-codesg", &[UrlConflict, FrontMatterUnclosed]),
-    (
-        "imda-oin",
-        &[UnknownLayout, ExternalPermalink, FrontMatterYaml],
-    ),
+    ("imda-oin", &[ExternalPermalink, FrontMatterYaml]),
     ("moe-telokuraupri", &[MissingUrls]),
     (
         "mse",
@@ -126,7 +117,6 @@ pub const KNOWN_GAPS: &[(&str, &[Gap])] = &[
     ("mse-greenplan", &[UrlConflict, Liquid]),
     ("nlb-mobile-guide", &[PageOutsideFolders, FrontMatterYaml]),
     ("nlb-reference", &[BrowserCheck]),
-    ("ogp-isomerguide", &[LowRecall]),
     ("stppo-ste-whats-next", &[MissingUrls, BrowserCheck]),
 ];
 

@@ -63,7 +63,13 @@ pub struct Theme {
     layouts: BTreeSet<String>,
     aliases: BTreeMap<String, String>,
     assets: Vec<StaticAsset>,
+    includes: BTreeMap<String, String>,
 }
+
+/// The filter templates pass author-written HTML through (contact fields,
+/// for instance): `{{ value | content_html }}`. Until the renderer installs
+/// its sanitiser with [`Theme::set_html_sanitizer`], it shows the text alone.
+pub const CONTENT_HTML_FILTER: &str = "content_html";
 
 /// The prefix under which a site's own template overrides are registered.
 const SITE_LAYER: &str = "site";
@@ -103,6 +109,7 @@ impl Theme {
         let mut templates = Vec::new();
         let mut layouts = BTreeSet::new();
         let mut assets: BTreeMap<String, StaticAsset> = BTreeMap::new();
+        let mut includes: BTreeMap<String, String> = BTreeMap::new();
         for (layer, source, prefix) in &layers {
             let paths = if *layer == SITE_LAYER {
                 source.list().map_err(|error| ThemeError::Unreadable {
@@ -129,6 +136,16 @@ impl Theme {
                         layouts.insert(layout.to_owned());
                     }
                     templates.push((format!("{layer}/{template}"), text));
+                } else if let Some(include) = inside.strip_prefix("includes/")
+                    && *layer != SITE_LAYER
+                    && !includes.contains_key(include)
+                {
+                    let bytes = read(*source, &path)?;
+                    let text = String::from_utf8(bytes).map_err(|_| ThemeError::Unreadable {
+                        path: path.clone(),
+                        message: "an include must be UTF-8 text".into(),
+                    })?;
+                    includes.insert(include.to_owned(), text);
                 } else if let Some(asset) = inside.strip_prefix("static/")
                     && *layer != SITE_LAYER
                     && !assets.contains_key(asset)
@@ -167,6 +184,14 @@ impl Theme {
                 .update(&asset.contents)
                 .update(&[0]);
         }
+        for (name, text) in &includes {
+            hasher
+                .update(b"include:")
+                .update(name.as_bytes())
+                .update(&[0])
+                .update(text.as_bytes())
+                .update(&[0]);
+        }
         for (alias, target) in &aliases {
             hasher
                 .update(alias.as_bytes())
@@ -181,6 +206,7 @@ impl Theme {
             layouts,
             aliases,
             assets: assets.into_values().collect(),
+            includes,
         })
     }
 
@@ -246,6 +272,75 @@ impl Theme {
     pub fn assets(&self) -> &[StaticAsset] {
         &self.assets
     }
+
+    /// The Liquid text of the theme include `name` (the path after
+    /// `includes/`, such as `header-breadcrumb.html`), from the nearest theme
+    /// of the chain that has it. A site's own `_includes/` comes first: the
+    /// renderer asks the theme only for names the site does not define.
+    pub fn include(&self, name: &str) -> Option<&str> {
+        self.includes.get(name).map(String::as_str)
+    }
+
+    /// The names of every include the chain provides, sorted.
+    pub fn include_names(&self) -> impl Iterator<Item = &str> {
+        self.includes.keys().map(String::as_str)
+    }
+
+    /// Installs the sanitiser behind the `content_html` filter, so templates
+    /// can show HTML that authors wrote in front matter. `clean` must return
+    /// HTML that is safe to insert as it is (the content allowlist).
+    pub fn set_html_sanitizer(&mut self, clean: impl Fn(&str) -> String + Send + Sync + 'static) {
+        self.tera.register_filter(
+            CONTENT_HTML_FILTER,
+            move |value: tera::Value, _: tera::Kwargs, _: &tera::State| {
+                tera::Value::safe_string(&clean(&template_text(&value)))
+            },
+        );
+    }
+}
+
+/// The text of an HTML fragment, escaped: what `content_html` shows until a
+/// sanitiser is installed. Tags go, the contents of `script` and `style` go,
+/// and the common entities are read so that they are not escaped twice.
+fn text_only(html: &str) -> String {
+    let mut text = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(start) = rest.find('<') {
+        text.push_str(&rest[..start]);
+        let tag = &rest[start..];
+        let Some(end) = tag.find('>') else {
+            // Not a tag after all: keep the text as written.
+            text.push_str(tag);
+            rest = "";
+            break;
+        };
+        let name: String = tag[1..end]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        rest = &tag[end + 1..];
+        if name == "script" || name == "style" {
+            let close = format!("</{name}");
+            rest = match rest.to_ascii_lowercase().find(&close) {
+                Some(at) => rest[at..].find('>').map_or("", |gt| &rest[at + gt + 1..]),
+                None => "",
+            };
+        } else if name == "br" || name == "p" {
+            text.push(' ');
+        }
+    }
+    text.push_str(rest);
+    let decoded = text
+        .replace("&nbsp;", "\u{a0}")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&");
+    let mut escaped = Vec::with_capacity(decoded.len());
+    tera::escape_html(&decoded, &mut escaped).expect("writing to memory cannot fail");
+    String::from_utf8(escaped).expect("escaping keeps UTF-8")
 }
 
 fn read(source: &dyn Source, path: &str) -> Result<Vec<u8>, ThemeError> {
@@ -274,7 +369,15 @@ fn error_chain(error: &dyn std::error::Error) -> String {
 /// gates for values from a site's data that reach an attribute or a style
 /// (see `gazette_content::url_policy`). `tests/template_urls.rs` makes sure
 /// no template puts a data URL into an attribute without `safe_url`.
+/// Registered before the templates: Tera refuses templates that name an
+/// unknown filter.
 fn register_filters(tera: &mut tera::Tera) {
+    tera.register_filter(
+        CONTENT_HTML_FILTER,
+        |value: tera::Value, _: tera::Kwargs, _: &tera::State| {
+            tera::Value::safe_string(&text_only(&template_text(&value)))
+        },
+    );
     tera.register_filter(
         "safe_url",
         |value: &tera::Value, _: tera::Kwargs, _: &tera::State| -> String {
@@ -375,6 +478,65 @@ mod tests {
         assert_eq!(html, "<header>agency header</header><h2>Hi</h2>");
         let without = Theme::load(&themes(), "agency", None).unwrap();
         assert_ne!(theme.fingerprint(), without.fingerprint());
+    }
+
+    #[test]
+    fn includes_come_from_the_nearest_theme_and_count_in_the_fingerprint() {
+        let mut files = vec![
+            ("base/theme.toml", "name = \"base\"\n"),
+            ("base/includes/crumbs.html", "base crumbs"),
+            ("base/includes/functions/url.html", "base url"),
+            ("agency/theme.toml", "extends = \"base\"\n"),
+            ("agency/includes/crumbs.html", "agency crumbs"),
+        ];
+        let site = MemorySource::from_files([("includes/crumbs.html", "not an include")]);
+        let theme = Theme::load(
+            &MemorySource::from_files(files.clone()),
+            "agency",
+            Some(&site),
+        )
+        .unwrap();
+        assert_eq!(theme.include("crumbs.html"), Some("agency crumbs"));
+        assert_eq!(theme.include("functions/url.html"), Some("base url"));
+        assert_eq!(theme.include("missing.html"), None);
+        assert_eq!(
+            theme.include_names().collect::<Vec<_>>(),
+            ["crumbs.html", "functions/url.html"]
+        );
+        files[4].1 = "agency crumbs, changed";
+        let changed = Theme::load(&MemorySource::from_files(files), "agency", None).unwrap();
+        assert_ne!(theme.fingerprint(), changed.fingerprint());
+    }
+
+    #[test]
+    fn content_html_shows_text_until_a_sanitiser_is_installed() {
+        let themes = MemorySource::from_files([
+            ("base/theme.toml", "name = \"base\"\n"),
+            (
+                "base/templates/layouts/page.html",
+                "<p>{{ page.other | content_html }}</p><p>{{ page.phone | content_html }}{{ page.none | content_html }}</p>",
+            ),
+        ]);
+        let mut context = tera::Context::new();
+        context.insert(
+            "page",
+            &serde_json::json!({
+                "other": "Write to <a href=\"https://go.gov.sg/x\" onclick=\"evil()\">us</a> &amp; <b>co</b><script>alert(1)</script> <3",
+                "phone": 62111234,
+                "none": null,
+            }),
+        );
+        let mut theme = Theme::load(&themes, "base", None).unwrap();
+        assert_eq!(
+            theme.render_layout("page", &context).unwrap(),
+            "<p>Write to us &amp; co &lt;3</p><p>62111234</p>"
+        );
+        theme.set_html_sanitizer(|html| html.replace(" onclick=\"evil()\"", ""));
+        let html = theme.render_layout("page", &context).unwrap();
+        assert!(
+            html.starts_with("<p>Write to <a href=\"https://go.gov.sg/x\">us</a>"),
+            "{html}"
+        );
     }
 
     #[test]

@@ -109,6 +109,7 @@ pub(crate) fn render_all(
 
     let view = SiteView::new(site, &stylesheet_urls, &sanitizer);
     theme.insert_global("site", &view.theme_site);
+    crate::sanitize::install_in(theme);
     let liquid_site = LiquidSite::ready(liquid_value(&view.liquid_site));
     let keys = InputKeys::new(site, theme, &view);
     let fragments = match Fragments::render(site, theme, &view) {

@@ -137,6 +137,7 @@ impl OpenState<'_> {
         options: &RenderOptions<'_>,
     ) -> Result<Vec<RenderedUnit>, Diagnostics> {
         theme.insert_global("site", &self.theme_site);
+        crate::sanitize::install_in(theme);
         let mut fragments = Fragments {
             navbar: self.shared.navbar.clone(),
             side_navs: Default::default(),

@@ -197,6 +197,13 @@ fn is_allowed_embed(url: &str) -> bool {
     EMBED_HOSTS.contains(&host.to_ascii_lowercase().as_str())
 }
 
+/// Gives `theme`'s `content_html` filter this allowlist, so HTML that
+/// authors wrote in front matter (contact fields) shows as sanitised HTML.
+pub(crate) fn install_in(theme: &mut gazette_theme::Theme) {
+    let sanitizer = ContentSanitizer::new();
+    theme.set_html_sanitizer(move |html| sanitizer.clean(html));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

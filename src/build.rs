@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 use gazette_content::Source;
-use gazette_publish::{BuildFailure, SiteEntry, Workspace, build_site};
+use gazette_publish::{BuildFailure, SiteEntry, Strictness, Workspace, build_site_with};
 use gazette_render::BuildRequest;
 use gazette_store::{GitTreeSource, WorkTreeSource};
 
@@ -30,7 +30,12 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<bool> {
             theme: workspace.theme_of(site),
             last_changed: inputs.last_changed.as_ref(),
         };
-        match build_site(&request, &out_dir) {
+        let strictness = if args.strict || site.settings.strict {
+            Strictness::Strict
+        } else {
+            Strictness::Tolerant
+        };
+        match build_site_with(&request, &out_dir, strictness) {
             Ok(build) => {
                 if !args.quiet {
                     report::print_diagnostics(&build.warnings.0, &site.path);

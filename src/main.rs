@@ -58,6 +58,11 @@ pub struct BuildArgs {
     /// Print errors only.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Fail on everything Jekyll only warns about (URL conflicts, front
+    /// matter that does not parse, missing layouts, Liquid errors, ...), as
+    /// `strict = true` in a site's `site.toml` does.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 /// Arguments of `gazette publish`.

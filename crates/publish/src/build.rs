@@ -42,10 +42,44 @@ impl fmt::Display for BuildFailure {
 impl std::error::Error for BuildFailure {}
 
 /// Builds a site into `out_dir`, replacing the previous build there only when
-/// every page rendered.
+/// every page rendered. What Jekyll tolerates comes back as warnings.
 pub fn build_site(request: &BuildRequest<'_>, out_dir: &Path) -> Result<SiteBuild, BuildFailure> {
+    build_site_with(request, out_dir, Strictness::Tolerant)
+}
+
+/// Whether a build tolerates what Jekyll tolerates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Strictness {
+    /// Jekyll's rules: conflicts, broken front matter, missing layouts and
+    /// the like are warnings, and the site is written.
+    Tolerant,
+    /// `--strict` (or `strict = true` in `site.toml`): each of them is an
+    /// error, and nothing is written.
+    Strict,
+}
+
+/// [`build_site`], failing on every tolerated problem when `strictness` says so.
+pub fn build_site_with(
+    request: &BuildRequest<'_>,
+    out_dir: &Path,
+    strictness: Strictness,
+) -> Result<SiteBuild, BuildFailure> {
     let started = Instant::now();
-    let (rendered, warnings) = render_request(request).map_err(BuildFailure::Content)?;
+    let (rendered, mut warnings) = match render_request(request) {
+        Ok(result) => result,
+        Err(mut diagnostics) => {
+            if strictness == Strictness::Strict {
+                diagnostics.make_strict();
+            }
+            return Err(BuildFailure::Content(diagnostics));
+        }
+    };
+    if strictness == Strictness::Strict {
+        warnings.make_strict();
+        if warnings.has_errors() {
+            return Err(BuildFailure::Content(warnings));
+        }
+    }
     write_site(&rendered, request.site, out_dir).map_err(BuildFailure::Output)?;
     Ok(SiteBuild {
         rendered,

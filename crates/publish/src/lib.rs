@@ -44,7 +44,7 @@ mod revision;
 mod target;
 mod workspace;
 
-pub use build::{BuildFailure, SiteBuild, build_site};
+pub use build::{BuildFailure, SiteBuild, Strictness, build_site, build_site_with};
 pub use folder::{FolderTarget, Spare, TargetLock, write_site};
 pub use output::{OUTPUT_MARKER, OutputError, safe_join};
 pub use request::{PublishError, PublishOutcome, PublishReport, PublishRequest, PublishTarget};

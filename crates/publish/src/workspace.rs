@@ -46,6 +46,10 @@ pub struct SiteSettings {
     pub check: CheckPolicy,
     /// Where `gazette publish` puts the site.
     pub publish: PublishSettings,
+    /// Whether what Jekyll tolerates (URL conflicts, broken front matter,
+    /// missing layouts, Liquid errors, ...) fails the build, as `--strict`
+    /// does, for teams that want a clean site.
+    pub strict: bool,
 }
 
 /// `[publish]` of `site.toml`: a folder (the default, `public/<site>`) or a

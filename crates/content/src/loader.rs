@@ -94,6 +94,8 @@ pub(crate) struct Loader<'a> {
     source: &'a dyn Source,
     /// The site's `permalink` style, which places posts without one.
     pub(crate) post_style: String,
+    /// Whether the last front matter read was dropped for its YAML.
+    dropped_front_matter: bool,
     pub(crate) diagnostics: Diagnostics,
 }
 
@@ -118,6 +120,7 @@ impl<'a> Loader<'a> {
             name,
             source,
             post_style: String::from("date"),
+            dropped_front_matter: false,
             diagnostics: Diagnostics::default(),
         }
     }
@@ -468,6 +471,7 @@ impl<'a> Loader<'a> {
     /// Parses front matter, reporting problems; `optional` accepts files
     /// without any (site layouts may have none).
     fn parse_page_text(&mut self, file: &TextFile, optional: bool) -> Option<FrontMatter> {
+        self.dropped_front_matter = false;
         if optional && !front_matter::has_front_matter(&file.text) {
             return Some(FrontMatter {
                 data: Map::new(),
@@ -510,6 +514,7 @@ impl<'a> Loader<'a> {
                 // Jekyll prints the YAML error and builds the file with empty
                 // front matter (default layout, URL from the file name).
                 let (body, body_line) = front_matter::body_after(&file.text)?;
+                self.dropped_front_matter = true;
                 self.diagnostics.push(
                     Diagnostic::tolerated(
                         self.name,
@@ -610,7 +615,13 @@ impl<'a> Loader<'a> {
                 let date = text("date")
                     .and_then(|d| page::parse_date(&d))
                     .unwrap_or(post_name.date);
-                let slug = text("slug").unwrap_or_else(|| post_name.slug.clone());
+                // When its YAML fails, Jekyll skips reading a post's name,
+                // and its URL takes the whole file name, date included.
+                let slug = match text("slug") {
+                    Some(slug) => slug,
+                    None if self.dropped_front_matter => stem.clone(),
+                    None => post_name.slug.clone(),
+                };
                 let permalink = post_permalink(&self.post_style, &categories, date, &slug);
                 let category = categories.last().cloned().unwrap_or_default();
                 (

@@ -696,6 +696,18 @@ fn jekyll_rule_front_matter_that_does_not_parse_is_left_empty() {
 }
 
 #[test]
+fn jekyll_rule_a_post_whose_yaml_fails_takes_its_whole_file_name_as_title() {
+    let loaded = load(&[(
+        "resources/news/_posts/2020-04-09-post-r&d.md",
+        "---\ntitle: R&D\npermalink: '/news/r&d'/\n---\nText\n",
+    )]);
+    assert_eq!(
+        page(&loaded.site, "resources/news/_posts/2020-04-09-post-r&d.md").url(),
+        Some("/resources/news/2020-04-09-post-r&d.html")
+    );
+}
+
+#[test]
 fn jekyll_rule_unclosed_front_matter_makes_the_whole_file_the_body() {
     let text = "---\nlayout: simple-page\npermalink: /placeholder/\n\nloren ipsum\n";
     let loaded = load(&[("pages/lessons/placeholder.md", text)]);

@@ -93,40 +93,21 @@ use Gap::*;
 /// every kind of gap it has today. Remove a kind when it is fixed; remove the
 /// site when it has none left.
 pub const KNOWN_GAPS: &[(&str, &[Gap])] = &[
-    (
-        "enterprisesg-sac-old",
-        &[
-            UrlConflict,
-            PageOutsideFolders,
-            UnknownLayout,
-            ExternalPermalink,
-            Liquid,
-        ],
-    ),
-    (
-        "govtech-gobusiness",
-        &[UrlConflict, Liquid, FrontMatterYaml, StaleOrder],
-    ),
+    ("enterprisesg-sac-old", &[UnknownLayout, Liquid]),
+    ("govtech-gobusiness", &[Liquid]),
     ("ihis-healthx", &[LowRecall]),
-    ("imda-codesg", &[UrlConflict, FrontMatterUnclosed]),
-    (
-        "imda-oin",
-        &[UnknownLayout, ExternalPermalink, FrontMatterYaml],
-    ),
+    // `/kranji-secondary-musical-dustbin /` is written; parity.py splits
+    // the URL list at spaces, so it counts that URL as missing.
+    ("imda-codesg", &[MissingUrls]),
+    ("imda-oin", &[UnknownLayout]),
     ("moe-telokuraupri", &[MissingUrls]),
-    (
-        "mse",
-        &[
-            UrlConflict,
-            PageOutsideFolders,
-            UnknownLayout,
-            ExternalPermalink,
-        ],
-    ),
-    ("mse-greenplan", &[UrlConflict, Liquid]),
-    ("nlb-mobile-guide", &[PageOutsideFolders, FrontMatterYaml]),
+    ("mse", &[UnknownLayout]),
+    ("mse-greenplan", &[Liquid]),
+    ("nlb-mobile-guide", &[LowRecall]),
     ("nlb-reference", &[BrowserCheck]),
     ("ogp-isomerguide", &[LowRecall]),
+    // `/meet-the-engineers/Faisal Ahmad/` is written; parity.py splits the
+    // URL list at spaces, so it counts that URL as missing.
     ("stppo-ste-whats-next", &[MissingUrls, BrowserCheck]),
 ];
 

@@ -94,12 +94,9 @@ fn parity(name: &str, out: &Path) -> Parity {
     let report: serde_json::Value =
         serde_json::from_slice(&output.stdout).expect("parity.py prints one JSON object");
     let areas = body_urls(name);
-    let missing = report["missing"]
-        .as_array()
-        .expect("a list of missing URLs")
-        .iter()
-        .filter_map(|url| url.as_str().map(str::to_owned))
-        .collect();
+    // Jekyll's URLs are read a line each here: parity.py splits its list at
+    // any whitespace, which cuts URLs with a space in two.
+    let missing = missing_urls(name, out);
     let weak_bodies = report["worst"]
         .as_array()
         .expect("a list of scored pages")
@@ -112,6 +109,27 @@ fn parity(name: &str, out: &Path) -> Parity {
         recall_mean: report["recall_mean"].as_f64(),
         weak_bodies,
     }
+}
+
+/// The URLs of Jekyll's list (one a line) that the build at `out` did not
+/// write, spelled as the list spells them: `/x/` for `x/index.html`, else
+/// the file's path.
+fn missing_urls(name: &str, out: &Path) -> Vec<String> {
+    let list = std::fs::read_to_string(corpus_dir().join(format!("{name}.urls")))
+        .expect("a readable .urls list");
+    list.lines()
+        .filter(|url| !url.trim().is_empty())
+        .filter(|url| {
+            let path = url.trim_start_matches('/');
+            let file = if path.is_empty() || path.ends_with('/') {
+                out.join(path).join("index.html")
+            } else {
+                out.join(path)
+            };
+            !file.is_file()
+        })
+        .map(str::to_owned)
+        .collect()
 }
 
 /// The URLs whose Jekyll text is a page or post body (not a listing's or a

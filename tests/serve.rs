@@ -172,8 +172,10 @@ fn an_error_shows_an_overlay_and_fixing_it_clears_it() {
     let server = start();
     let mut events = Events::subscribe(server.site);
     let original = fs::read_to_string(server.root.join("sites/ogp/pages/faq.md")).unwrap();
+    // Malformed YAML is only a warning, as in Jekyll; a permalink leaving
+    // the output folder is an error.
     edit(&server.root, "sites/ogp/pages/faq.md", |text| {
-        text.replacen("title:", "title: [broken", 1)
+        text.replacen("permalink: /faq/", "permalink: /../faq/", 1)
     });
     let error = events.next();
     assert_eq!(error["type"], "error");

@@ -89,9 +89,15 @@ pub fn check_request(
     Ok(report)
 }
 
+/// The loader's and renderer's diagnostics as findings: a URL conflict the
+/// loader resolved as Jekyll does is `duplicate-permalink`, the rest are
+/// `content`.
 fn content_findings(diagnostics: Diagnostics) -> impl Iterator<Item = Finding> {
     diagnostics.into_iter().map(|diagnostic| Finding {
-        rule: Rule::Content,
+        rule: match diagnostic.code.as_deref() {
+            Some("url-conflict") => Rule::DuplicatePermalink,
+            _ => Rule::Content,
+        },
         diagnostic,
     })
 }

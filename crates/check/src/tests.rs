@@ -13,7 +13,7 @@ use super::*;
 const CLEAN: &[(&str, &str)] = &[
     (
         "_config.yml",
-        "title: Sample Agency\nurl: https://www.agency.gov.sg\nresources_name: news\n",
+        "title: Sample Agency\nurl: https://www.agency.gov.sg\nresources_name: news\npermalink: none\n",
     ),
     (
         "_data/navigation.yml",
@@ -152,8 +152,12 @@ fn a_link_to_a_source_file_names_the_page_it_becomes() {
     );
 }
 
+/// Jekyll writes pages in file-name order and the last one written wins, so
+/// of `pages/about.md` and `pages/team.md` on one URL, `about.md` is the one
+/// not published, and the finding is on it.
 #[test]
-fn duplicate_permalinks_are_reported_once_and_the_rest_still_checked() {
+fn duplicate_permalinks_are_reported_once_on_the_file_jekyll_overwrites_and_the_rest_still_checked()
+{
     let report = check_files(&[(
         "pages/team.md",
         "---\ntitle: Team\npermalink: /about/\n---\n[gone](/gone/)\n",
@@ -170,7 +174,7 @@ fn duplicate_permalinks_are_reported_once_and_the_rest_still_checked() {
     );
     assert_eq!(
         places(&report)[0],
-        (Rule::DuplicatePermalink, "pages/team.md", Some(3), Some(1))
+        (Rule::DuplicatePermalink, "pages/about.md", Some(3), Some(1))
     );
     assert!(!rules.contains(&Rule::Content), "{:#?}", report.findings);
 }

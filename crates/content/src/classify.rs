@@ -52,15 +52,16 @@ pub(crate) enum Place {
         room: String,
         category: String,
     },
+    /// A file in a `_posts` folder: the folders above `_posts` are its
+    /// categories, as written (the resource room and its category, for an
+    /// Isomer post).
     Post {
-        room: String,
-        category: String,
+        categories: Vec<String>,
     },
     Media,
     Layout(String),
     SassPartial,
     UnknownUnderscore(String),
-    Outside,
     Ignored,
 }
 
@@ -75,6 +76,20 @@ pub(crate) fn classify(
     resources_name: Option<&str>,
 ) -> Place {
     let (top, rest) = path.split_once('/').unwrap_or(("", path));
+    // Jekyll reads a `_posts` folder in any folder it reads (the site root
+    // and every folder not starting with `_`), and every file below it.
+    if let Some((above, _)) = path.split_once("_posts/")
+        && (above.is_empty() || above.ends_with('/'))
+        && !above.split('/').any(|folder| folder.starts_with('_'))
+    {
+        return Place::Post {
+            categories: above
+                .split('/')
+                .filter(|folder| !folder.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        };
+    }
     if top.is_empty() {
         return match path {
             "_config.yml" => Place::Ignored,
@@ -115,20 +130,16 @@ pub(crate) fn classify(
                 room: top.to_owned(),
                 category: (*category).to_owned(),
             },
-            [category, "_posts", ..] => Place::Post {
-                room: top.to_owned(),
-                category: (*category).to_owned(),
-            },
             _ => Place::Simple,
         };
     }
     if MEDIA_FOLDERS.contains(&top) {
         return Place::Media;
     }
-    if top == "pages" || top == "misc" {
-        return Place::Simple;
-    }
-    Place::Outside
+    // Jekyll publishes every other file with front matter at its
+    // permalink, or at its path (`pages/` and `misc/` are Isomer's habit,
+    // not a rule).
+    Place::Simple
 }
 
 pub(crate) fn is_index(file_name: &str) -> bool {
@@ -159,11 +170,14 @@ pub(crate) fn collection_names(
     names
 }
 
-/// Paths left out by `exclude` in `_config.yml` (exact files or folder prefixes).
+/// The patterns of `exclude` in `_config.yml` that Jekyll applies: those
+/// not also listed in `include`, each relative to the site root.
 pub(crate) fn excluded_paths(config: &SiteConfig) -> Vec<String> {
+    let included: Vec<String> = config.include();
     config
         .exclude()
         .into_iter()
+        .filter(|entry| !included.contains(entry))
         .map(|entry| entry.trim().trim_start_matches('/').to_owned())
         .filter(|entry| !entry.is_empty())
         .collect()
@@ -173,9 +187,11 @@ pub(crate) fn is_site_file(path: &str, excluded: &[String]) -> bool {
     if PLUMBING.contains(&path) {
         return false;
     }
-    let hidden = path
-        .split('/')
-        .any(|segment| segment.starts_with('.') && segment != ".keep");
+    let hidden = path.split('/').any(|segment| {
+        (segment.starts_with('.') && segment != ".keep")
+            || segment.starts_with('#')
+            || segment.ends_with('~')
+    });
     if hidden {
         return false;
     }
@@ -183,8 +199,125 @@ pub(crate) fn is_site_file(path: &str, excluded: &[String]) -> bool {
     if matches!(top, "node_modules" | "vendor" | "_site" | "templates") {
         return false;
     }
-    !excluded.iter().any(|entry| {
-        let entry = entry.trim_end_matches('/');
-        path == entry || path.starts_with(&format!("{entry}/"))
+    // Jekyll filters each folder before reading inside it, then each file.
+    let folders = path.match_indices('/').map(|(end, _)| (&path[..end], true));
+    !folders
+        .chain([(path, false)])
+        .any(|(entry, is_folder)| is_excluded(entry, is_folder, excluded))
+}
+
+/// Jekyll's test of one entry against `exclude` (`EntryFilter#glob_include?`):
+/// a pattern matches as a glob whose `*` also matches `/` (`File.fnmatch`
+/// without `FNM_PATHNAME`), as a prefix of the path (so `vendor/bundle/`
+/// leaves out everything below it), or, for a folder, as its name and a `/`.
+fn is_excluded(entry: &str, is_folder: bool, patterns: &[String]) -> bool {
+    patterns.iter().any(|pattern| {
+        fnmatch(pattern.as_bytes(), entry.as_bytes())
+            || entry.starts_with(pattern.as_str())
+            || (is_folder
+                && pattern.len() == entry.len() + 1
+                && pattern.starts_with(entry)
+                && pattern.ends_with('/'))
     })
+}
+
+/// Ruby's `File.fnmatch` without flags: `*` matches any run of characters
+/// (`/` included), `?` any one, `[a-z]` and `[!a-z]` (or `[^a-z]`) a class,
+/// and `\` escapes the next character. Braces are literal.
+pub(crate) fn fnmatch(pattern: &[u8], text: &[u8]) -> bool {
+    let (mut p, mut t) = (0, 0);
+    // Where to resume after the last `*`: the pattern after it, and the
+    // text position it has consumed up to.
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        let step = match pattern.get(p) {
+            Some(b'*') => {
+                star = Some((p + 1, t));
+                p += 1;
+                continue;
+            }
+            Some(b'?') => Some(p + 1),
+            Some(b'[') => match_class(pattern, p, text[t]),
+            Some(b'\\') if p + 1 < pattern.len() => (pattern[p + 1] == text[t]).then_some(p + 2),
+            Some(&c) => (c == text[t]).then_some(p + 1),
+            None => None,
+        };
+        match (step, star) {
+            (Some(next), _) => {
+                p = next;
+                t += 1;
+            }
+            (None, Some((after_star, consumed))) => {
+                p = after_star;
+                t = consumed + 1;
+                star = Some((after_star, consumed + 1));
+            }
+            (None, None) => return false,
+        }
+    }
+    pattern[p..].iter().all(|&c| c == b'*')
+}
+
+/// Matches `byte` against the class opening at `pattern[open]`: the pattern
+/// position after the class when it matches (an unclosed class never does).
+fn match_class(pattern: &[u8], open: usize, byte: u8) -> Option<usize> {
+    let mut i = open + 1;
+    let negated = matches!(pattern.get(i), Some(b'!' | b'^'));
+    if negated {
+        i += 1;
+    }
+    let mut found = false;
+    let mut first = true;
+    loop {
+        let c = *pattern.get(i)?;
+        if c == b']' && !first {
+            return (found != negated).then_some(i + 1);
+        }
+        first = false;
+        if pattern.get(i + 1) == Some(&b'-') && pattern.get(i + 2).is_some_and(|&e| e != b']') {
+            found |= (c..=pattern[i + 2]).contains(&byte);
+            i += 3;
+        } else {
+            found |= c == byte;
+            i += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jekyll_rule_exclude_globs_match_as_file_fnmatch_without_pathname() {
+        let excluded: Vec<String> = ["*.txt", "vendor/bundle/", "drafts", "notes/[a-c]*.md"]
+            .map(str::to_owned)
+            .to_vec();
+        for path in [
+            "a.txt",
+            "deep/folder/b.txt",
+            "vendor/bundle/x.md",
+            "drafts/idea.md",
+            "draftsman.md",
+            "notes/alpha.md",
+        ] {
+            assert!(!is_site_file(path, &excluded), "{path} is excluded");
+        }
+        for path in ["a.md", "vendorx/a.md", "notes/delta.md", "txt.md"] {
+            assert!(is_site_file(path, &excluded), "{path} is kept");
+        }
+    }
+
+    #[test]
+    fn fnmatch_follows_ruby() {
+        assert!(fnmatch(b"*", b"a/b"));
+        assert!(fnmatch(b"a?c", b"a/c"));
+        assert!(fnmatch(b"[!x]y", b"zy"));
+        assert!(!fnmatch(b"[!x]y", b"xy"));
+        assert!(fnmatch(b"\\*", b"*"));
+        assert!(!fnmatch(b"\\*", b"a"));
+        assert!(fnmatch(b"{a,b}", b"{a,b}"));
+        assert!(fnmatch(b"*.md*", b"x.md"));
+        assert!(!fnmatch(b"*.md", b"x.mdx"));
+    }
 }

@@ -51,6 +51,30 @@ impl SiteConfig {
         string_list(self.raw.get("exclude"))
     }
 
+    /// Paths Jekyll was told to read although `exclude` or their name
+    /// (`_redirects`) would leave them out.
+    pub fn include(&self) -> Vec<String> {
+        string_list(self.raw.get("include"))
+    }
+
+    /// Whether posts dated after the build are published (`future: true`;
+    /// Jekyll's default is not to).
+    pub fn future(&self) -> bool {
+        truthy(self.raw.get("future"))
+    }
+
+    /// Whether pages with `published: false` are published anyway
+    /// (`unpublished: true`, Jekyll's `--unpublished`).
+    pub fn unpublished(&self) -> bool {
+        truthy(self.raw.get("unpublished"))
+    }
+
+    /// The site's permalink style for posts (`permalink`: `none`, `date`,
+    /// `pretty`, `ordinal` or a pattern); Jekyll's default is `date`.
+    pub fn post_permalink_style(&self) -> &str {
+        self.text("permalink").unwrap_or("date")
+    }
+
     /// Collections declared in `_config.yml` (older sites), by name.
     pub fn declared_collections(&self) -> Option<&Map> {
         self.raw.get("collections").and_then(Value::as_object)

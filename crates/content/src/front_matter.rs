@@ -24,6 +24,7 @@ pub(crate) enum FrontMatterError {
         message: String,
         line: u32,
         column: u32,
+        over_budget: bool,
     },
     /// The YAML is valid but not a mapping of keys to values.
     NotAMapping { line: u32 },
@@ -99,6 +100,14 @@ pub fn head_of(text: &str) -> Option<&str> {
     Some(&text[..text.len() - body.len()])
 }
 
+/// The body after the front matter block, and its first line, whatever the
+/// YAML inside: what Jekyll renders when the YAML does not parse.
+pub(crate) fn body_after(text: &str) -> Option<(&str, u32)> {
+    split(text)
+        .ok()
+        .map(|blocks| (blocks.body, blocks.body_line))
+}
+
 /// Splits and parses a page. The caller has checked [`has_front_matter`].
 pub(crate) fn parse(text: &str) -> Result<FrontMatter, FrontMatterError> {
     let blocks = split(text)?;
@@ -117,6 +126,7 @@ pub(crate) fn parse(text: &str) -> Result<FrontMatter, FrontMatterError> {
                 message: error.message,
                 line: error.line + line_offset,
                 column: error.column,
+                over_budget: error.over_budget,
             });
         }
     };

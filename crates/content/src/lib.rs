@@ -48,6 +48,7 @@ pub use config::SiteConfig;
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
 pub use front_matter::{FrontMatter, head_of};
 pub use load_cache::LoadCache;
+pub use loader::LoadOptions;
 pub use navigation::{NavLink, NavSublink, Navigation};
 pub use page::{BodyVariant, Page, PageBody, PageKind, PostKind, has_liquid};
 pub use page_reader::PageReader;

@@ -81,7 +81,7 @@ pub(crate) struct StoredRecord {
 }
 
 /// The version of the stored cache's layout.
-const STORED_CACHE_FORMAT: u32 = 3;
+const STORED_CACHE_FORMAT: u32 = 4;
 
 impl LoadCache {
     /// The cache as bytes to keep between runs. `stamp` names the program
@@ -261,13 +261,14 @@ pub(crate) fn context_key(
     collections: &BTreeMap<String, CollectionSpec>,
     resources_name: Option<&str>,
     excluded: &[String],
+    post_style: &str,
 ) -> String {
     let names: Vec<String> = collections
         .iter()
         .map(|(name, spec)| format!("{name}:{}", spec.output))
         .collect();
     format!(
-        "{}|{}|{}",
+        "{}|{}|{}|{post_style}",
         names.join(","),
         resources_name.unwrap_or(""),
         excluded.join(",")

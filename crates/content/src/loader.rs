@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use jiff::civil::Date;
 use rayon::prelude::*;
 
 use crate::classify::{
@@ -25,13 +26,55 @@ use crate::{Diagnostic, Diagnostics, Map, Source, Value, yaml};
 /// Extensions of files that may carry front matter and so must be text.
 const TEXT_EXTENSIONS: &[&str] = &["md", "markdown", "html", "htm", "scss", "sass"];
 
+/// Choices a load makes that the site's files do not.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// Keep posts dated after `today` even when `_config.yml` does not say
+    /// `future: true` (Jekyll's `--future`): a preview of what is scheduled.
+    pub future: bool,
+    /// The day of the build, which tells future posts; `None` is today.
+    pub today: Option<Date>,
+}
+
+impl LoadOptions {
+    fn today(&self) -> Date {
+        self.today.unwrap_or_else(|| {
+            let days = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |since| since.as_secs() / 86_400);
+            Date::constant(1970, 1, 1)
+                .checked_add(jiff::Span::new().days(days as i64))
+                .unwrap_or(Date::MAX)
+        })
+    }
+}
+
 impl Site {
     /// Reads a site from `source`. `name` labels diagnostics and the output.
     ///
     /// Fails only when the source cannot be listed or has no readable
     /// `_config.yml`; every other problem is in [`LoadedSite::diagnostics`].
     pub fn load(name: &str, source: &dyn Source) -> Result<LoadedSite, Diagnostics> {
-        Loader::new(name, source).load(&mut LoadCache::default())
+        Self::load_with(name, source, &LoadOptions::default())
+    }
+
+    /// Like [`Site::load`], with [`LoadOptions`].
+    pub fn load_with(
+        name: &str,
+        source: &dyn Source,
+        options: &LoadOptions,
+    ) -> Result<LoadedSite, Diagnostics> {
+        Loader::new(name, source).load(&mut LoadCache::default(), options)
+    }
+
+    /// Like [`Site::load_cached`], with [`LoadOptions`].
+    pub fn load_cached_with(
+        name: &str,
+        source: &dyn Source,
+        cache: &mut LoadCache,
+        options: &LoadOptions,
+    ) -> Result<LoadedSite, Diagnostics> {
+        Loader::new(name, source).load(cache, options)
     }
 
     /// Like [`Site::load`], reading again only the files whose version (see
@@ -42,14 +85,26 @@ impl Site {
         source: &dyn Source,
         cache: &mut LoadCache,
     ) -> Result<LoadedSite, Diagnostics> {
-        Loader::new(name, source).load(cache)
+        Loader::new(name, source).load(cache, &LoadOptions::default())
     }
 }
 
 pub(crate) struct Loader<'a> {
     name: &'a str,
     source: &'a dyn Source,
+    /// The site's `permalink` style, which places posts without one.
+    pub(crate) post_style: String,
+    /// Whether the last front matter read was dropped for its YAML.
+    dropped_front_matter: bool,
     pub(crate) diagnostics: Diagnostics,
+}
+
+/// What a collection's `collection.yml` says.
+struct CollectionSettings {
+    output: bool,
+    order: Vec<String>,
+    yml_path: String,
+    yml_text: String,
 }
 
 /// A file of the site, read as text, waiting to be classified.
@@ -64,6 +119,8 @@ impl<'a> Loader<'a> {
         Self {
             name,
             source,
+            post_style: String::from("date"),
+            dropped_front_matter: false,
             diagnostics: Diagnostics::default(),
         }
     }
@@ -72,7 +129,11 @@ impl<'a> Loader<'a> {
         self.diagnostics.push(diagnostic);
     }
 
-    fn load(mut self, cache: &mut LoadCache) -> Result<LoadedSite, Diagnostics> {
+    fn load(
+        mut self,
+        cache: &mut LoadCache,
+        options: &LoadOptions,
+    ) -> Result<LoadedSite, Diagnostics> {
         let paths = match self.source.list() {
             Ok(paths) => paths,
             Err(error) => {
@@ -87,6 +148,9 @@ impl<'a> Loader<'a> {
             return Err(self.diagnostics);
         };
         let excluded = excluded_paths(&config);
+        config
+            .post_permalink_style()
+            .clone_into(&mut self.post_style);
         let paths: Vec<String> = paths
             .into_iter()
             .filter(|path| is_site_file(path, &excluded))
@@ -112,6 +176,7 @@ impl<'a> Loader<'a> {
             &collection_names,
             resources_name.as_deref(),
             &excluded,
+            &self.post_style,
         ));
         let mut planned: Vec<(&String, Place)> = Vec::with_capacity(paths.len());
         for path in &paths {
@@ -181,8 +246,16 @@ impl<'a> Loader<'a> {
         }
         cache.forget_missing(&paths);
 
-        let collections = self.collections(&paths, &collection_names, &mut pages);
-        self.check_duplicate_permalinks(&pages);
+        let today = options.today();
+        leave_out_unpublished(&mut pages, &config, options, today);
+        let settings = self.collection_settings(&paths, &collection_names);
+        for page in &mut pages {
+            if let Some(found) = page.collection().and_then(|name| settings.get(name)) {
+                page.published = found.output;
+            }
+        }
+        self.resolve_url_conflicts(&mut pages, &settings, today);
+        let collections = self.collections(&paths, &settings, &mut pages);
         let resource_room = resources_name
             .as_deref()
             .map(|room| build_resource_room(room, &pages));
@@ -223,6 +296,21 @@ impl<'a> Loader<'a> {
                 },
                 None => FileOutcome::Nothing,
             };
+        }
+        if matches!(place, Place::Post { .. }) {
+            let file_name = path.rsplit('/').next().unwrap_or(path);
+            if PostFileName::parse(file_name).is_none() {
+                self.diagnostics.push(
+                    Diagnostic::tolerated(
+                        self.name,
+                        path,
+                        "invalid-post-name",
+                        "this file is in a `_posts` folder but its name is not `YYYY-MM-DD-title.ext`, so it is not a post and is not published",
+                    )
+                    .with_hint("start the name with the post's date (`2024-03-07-title.md`), or move the file out of `_posts/`"),
+                );
+                return FileOutcome::Nothing;
+            }
         }
         let in_collection = matches!(place, Place::CollectionFile { .. });
         let static_file = |loader: &Self| {
@@ -394,6 +482,7 @@ impl<'a> Loader<'a> {
     /// Parses front matter, reporting problems; `optional` accepts files
     /// without any (site layouts may have none).
     fn parse_page_text(&mut self, file: &TextFile, optional: bool) -> Option<FrontMatter> {
+        self.dropped_front_matter = false;
         if optional && !front_matter::has_front_matter(&file.text) {
             return Some(FrontMatter {
                 data: Map::new(),
@@ -404,17 +493,60 @@ impl<'a> Loader<'a> {
         match front_matter::parse(&file.text) {
             Ok(parsed) => Some(parsed),
             Err(FrontMatterError::Unclosed) => {
-                self.error(
-                    Diagnostic::error(self.name, &file.path, "front matter has no closing `---`")
-                        .at(&file.text, 1, 1)
-                        .with_hint("end the front matter with a line containing only `---`"),
+                // Jekyll's front matter pattern needs the closing line; without
+                // it the file is still a page (its first line is `---`), with
+                // no front matter and all of it, `---` included, as the body.
+                self.diagnostics.push(
+                    Diagnostic::tolerated(
+                        self.name,
+                        &file.path,
+                        "front-matter-unclosed",
+                        "front matter has no closing `---`, so none of it is read: the whole file is the body",
+                    )
+                    .at(&file.text, 1, 1)
+                    .with_hint("end the front matter with a line containing only `---`"),
                 );
-                None
+                Some(FrontMatter {
+                    data: Map::new(),
+                    body: file
+                        .text
+                        .strip_prefix('\u{feff}')
+                        .unwrap_or(&file.text)
+                        .to_owned(),
+                    body_line: 1,
+                })
             }
             Err(FrontMatterError::Yaml {
                 message,
                 line,
                 column,
+                over_budget: false,
+            }) if !optional => {
+                // Jekyll prints the YAML error and builds the file with empty
+                // front matter (default layout, URL from the file name).
+                let (body, body_line) = front_matter::body_after(&file.text)?;
+                self.dropped_front_matter = true;
+                self.diagnostics.push(
+                    Diagnostic::tolerated(
+                        self.name,
+                        &file.path,
+                        "front-matter-yaml",
+                        format!("malformed YAML in front matter: {message}; the page is built without its front matter (default layout, URL from its file name)"),
+                    )
+                    .at(&file.text, line, column)
+                    .with_hint("check the indentation and quote values that contain `: ` or start with `{`, `[`, `*` or `&`"),
+                );
+                Some(FrontMatter {
+                    data: Map::new(),
+                    body: body.to_owned(),
+                    body_line,
+                })
+            }
+            Err(FrontMatterError::Yaml {
+                message,
+                line,
+                column,
+                ..
             }) => {
                 self.error(
                     Diagnostic::error(
@@ -480,8 +612,9 @@ impl<'a> Loader<'a> {
                 format!("/{room}/{}/", category.to_lowercase()),
                 None,
             ),
-            Place::Post { room, category } => {
-                let post_name = PostFileName::parse(&stem);
+            Place::Post { categories } => {
+                let file_name = path.rsplit('/').next().unwrap_or(path);
+                let post_name = PostFileName::parse(file_name)?;
                 let kind = post_name
                     .kind
                     .or_else(|| match text("layout").as_deref() {
@@ -490,26 +623,23 @@ impl<'a> Loader<'a> {
                         _ => None,
                     })
                     .unwrap_or(PostKind::Post);
-                let slug = slugify_pretty(&post_name.slug);
-                let permalink = format!(
-                    "/{}/{}/{}.html",
-                    room.to_lowercase(),
-                    category.to_lowercase(),
-                    escape_path(&slug)
-                );
-                (PageKind::Post { category, kind }, permalink, post_name.date)
-            }
-            Place::Outside => {
-                self.error(
-                    Diagnostic::error(
-                        self.name,
-                        path,
-                        "this page is outside every folder an Isomer site publishes",
-                    )
-                    .at(&file.text, 1, 1)
-                    .with_hint("move it to `pages/` (or a collection folder `_<name>/`), or remove its front matter to publish it as a plain file"),
-                );
-                return None;
+                let date = text("date")
+                    .and_then(|d| page::parse_date(&d))
+                    .unwrap_or(post_name.date);
+                // When its YAML fails, Jekyll skips reading a post's name,
+                // and its URL takes the whole file name, date included.
+                let slug = match text("slug") {
+                    Some(slug) => slug,
+                    None if self.dropped_front_matter => stem.clone(),
+                    None => post_name.slug.clone(),
+                };
+                let permalink = post_permalink(&self.post_style, &categories, date, &slug);
+                let category = categories.last().cloned().unwrap_or_default();
+                (
+                    PageKind::Post { category, kind },
+                    permalink,
+                    Some(post_name.date),
+                )
             }
             Place::Media
             | Place::Ignored
@@ -529,10 +659,29 @@ impl<'a> Loader<'a> {
         );
         let declared = text("permalink");
         let mut external_url = text("external").filter(|url| is_external_url(url));
+        let mut redirect_to = None;
         let permalink_text = match declared {
             Some(declared) if is_external_url(&declared) && is_link_post => {
                 external_url = Some(declared);
                 None
+            }
+            Some(declared) if is_external_url(&declared) => {
+                // Jekyll takes the URL for a path: `https://e27.co/a/` is
+                // written at `/https:/e27.co/a/`, repeated slashes collapsed.
+                let path_like = jekyll_path_of_url(&declared);
+                let line = line_of("permalink");
+                self.diagnostics.push(
+                    Diagnostic::tolerated(
+                        self.name,
+                        path,
+                        "external-permalink",
+                        format!("permalink `{declared}` is another site's URL: the page is written at `{path_like}`, as Jekyll did, and sends readers on to `{declared}`"),
+                    )
+                    .at(&file.text, line, 1)
+                    .with_hint("to list a link to another site, make this a link post (`layout: link`) or use `external:`; to keep a page on this site, give it a path such as `/news/story/`"),
+                );
+                redirect_to = Some(declared);
+                Some(path_like)
             }
             Some(declared) => Some(declared),
             None if is_link_post && external_url.is_some() => None,
@@ -575,6 +724,7 @@ impl<'a> Loader<'a> {
         let date = text("date")
             .and_then(|d| page::parse_date(&d))
             .or(file_date);
+
         let third_nav_title = text("third_nav_title").or_else(|| {
             // A page in a subfolder of a collection belongs to that group.
             if let PageKind::CollectionItem { collection } = &kind {
@@ -586,11 +736,10 @@ impl<'a> Loader<'a> {
         });
         let file_url = text("file_url");
         let title = text("title").unwrap_or_else(|| {
-            let name = PostFileName::parse(&stem);
-            if matches!(kind, PageKind::Post { .. }) {
-                name.slug
-            } else {
-                stem.clone()
+            let file_name = path.rsplit('/').next().unwrap_or(path);
+            match PostFileName::parse(file_name) {
+                Some(name) if matches!(kind, PageKind::Post { .. }) => name.slug,
+                _ => stem.clone(),
             }
         });
         Some(Page {
@@ -607,29 +756,31 @@ impl<'a> Loader<'a> {
             date,
             third_nav_title,
             published: !is_link_post,
+            redirect_to,
             external_url,
             file_url,
             data,
         })
     }
 
-    fn collections(
+    /// Each collection's `output` and `order`, from its `collection.yml`.
+    fn collection_settings(
         &mut self,
         paths: &[String],
         names: &BTreeMap<String, CollectionSpec>,
-        pages: &mut [Page],
-    ) -> Vec<Collection> {
-        let mut collections = Vec::new();
+    ) -> BTreeMap<String, CollectionSettings> {
+        let mut all = BTreeMap::new();
         for (name, spec) in names {
-            let folder = format!("_{name}/");
-            let mut output = spec.output;
-            let mut order: Vec<String> = Vec::new();
-            let mut yml_text = String::new();
-            let yml_path = format!("{folder}collection.yml");
-            if paths.contains(&yml_path)
-                && let Some(file) = self.read_text(&yml_path)
+            let yml_path = format!("_{name}/collection.yml");
+            let mut found = CollectionSettings {
+                output: spec.output,
+                order: Vec::new(),
+                yml_text: String::new(),
+                yml_path,
+            };
+            if paths.contains(&found.yml_path)
+                && let Some(file) = self.read_text(&found.yml_path)
             {
-                yml_text = file.text.clone();
                 if let Some(value) = self.parse_yaml_file(&file) {
                     let settings = value.get("collections").and_then(|c| {
                         c.get(name.as_str())
@@ -637,12 +788,30 @@ impl<'a> Loader<'a> {
                     });
                     if let Some(settings) = settings {
                         if let Some(flag) = settings.get("output") {
-                            output = truthy(Some(flag));
+                            found.output = truthy(Some(flag));
                         }
-                        order.extend(string_list(settings.get("order")));
+                        found.order.extend(string_list(settings.get("order")));
                     }
                 }
+                found.yml_text = file.text;
             }
+            all.insert(name.clone(), found);
+        }
+        all
+    }
+
+    /// Each collection's pages in `order`: Jekyll puts the documents it
+    /// lists first, in that order, then the others in path order, and skips
+    /// entries that name no document.
+    fn collections(
+        &mut self,
+        paths: &[String],
+        settings: &BTreeMap<String, CollectionSettings>,
+        pages: &mut [Page],
+    ) -> Vec<Collection> {
+        let mut collections = Vec::new();
+        for (name, found) in settings {
+            let folder = format!("_{name}/");
             let page_index: HashMap<String, usize> = pages
                 .iter()
                 .enumerate()
@@ -652,7 +821,7 @@ impl<'a> Loader<'a> {
                 .collect();
             let mut entries = Vec::new();
             let mut seen = BTreeSet::new();
-            for written in &order {
+            for written in &found.order {
                 let entry = written.trim().trim_start_matches("./");
                 if entry.ends_with(".keep") {
                     continue;
@@ -667,70 +836,220 @@ impl<'a> Loader<'a> {
                         }
                     }
                     None if paths.contains(&format!("{folder}{entry}")) => {}
-                    None => self.error(
-                        Diagnostic::error(
+                    None => self.diagnostics.push(
+                        Diagnostic::tolerated(
                             self.name,
-                            &yml_path,
-                            format!("`order` names `{entry}`, which is not in `{folder}`"),
+                            &found.yml_path,
+                            "stale-order",
+                            format!("`order` names `{entry}`, which is not in `{folder}`: the entry is ignored"),
                         )
-                        // Found only for errors: a search per entry is quadratic.
-                        .at(&yml_text, line_in(&yml_text, written), 1)
+                        // Found only for problems: a search per entry is quadratic.
+                        .at(&found.yml_text, line_in(&found.yml_text, written), 1)
                         .with_hint("fix the file name (names are case-sensitive and may contain spaces) or remove the entry"),
                     ),
                 }
             }
-            if order.is_empty() {
-                // Without an order, Jekyll listed documents by path.
-                let mut unordered: Vec<usize> = page_index.values().copied().collect();
-                unordered.sort_by(|a, b| pages[*a].source_path.cmp(&pages[*b].source_path));
-                entries.extend(unordered.into_iter().map(|index| CollectionEntry {
-                    page: index,
-                    group: pages[index].third_nav_title.clone(),
-                }));
-            }
-            for &index in page_index.values() {
-                pages[index].published = output;
-            }
+            let mut unlisted: Vec<usize> = page_index
+                .values()
+                .copied()
+                .filter(|index| !seen.contains(index))
+                .collect();
+            unlisted.sort_by(|a, b| pages[*a].source_path.cmp(&pages[*b].source_path));
+            entries.extend(unlisted.into_iter().map(|index| CollectionEntry {
+                page: index,
+                group: pages[index].third_nav_title.clone(),
+            }));
             collections.push(Collection {
                 name: name.clone(),
-                output,
+                output: found.output,
                 entries,
             });
         }
         collections
     }
 
-    fn check_duplicate_permalinks(&mut self, pages: &[Page]) {
-        let mut first_by_output: HashMap<String, &Page> = HashMap::new();
-        for page in pages.iter().filter(|page| page.published) {
-            let Some(permalink) = &page.permalink else {
+    /// Two files that write one output: Jekyll warns `Conflict:` and writes
+    /// both, so the one written last wins. It writes pages (in file-name
+    /// order), then static files, then documents: posts, then each
+    /// collection, each in date and path order. The losers are left out.
+    fn resolve_url_conflicts(
+        &mut self,
+        pages: &mut Vec<Page>,
+        settings: &BTreeMap<String, CollectionSettings>,
+        today: Date,
+    ) {
+        let rank_of_collection: HashMap<&str, usize> = settings
+            .keys()
+            .enumerate()
+            .map(|(rank, name)| (name.as_str(), rank + 1))
+            .collect();
+        fn write_order<'p>(
+            page: &'p Page,
+            rank_of_collection: &HashMap<&str, usize>,
+            today: Date,
+        ) -> (u8, usize, Date, &'p str, &'p str) {
+            let path = page.source_path.as_str();
+            match &page.kind {
+                PageKind::Post { .. } => (1, 0, page.date.unwrap_or(today), "", path),
+                PageKind::CollectionItem { collection } => (
+                    1,
+                    rank_of_collection
+                        .get(collection.as_str())
+                        .copied()
+                        .unwrap_or(0),
+                    page.date.unwrap_or(today),
+                    "",
+                    path,
+                ),
+                _ => (0, 0, today, path.rsplit('/').next().unwrap_or(path), path),
+            }
+        }
+        let mut by_output: HashMap<String, Vec<usize>> = HashMap::new();
+        for (index, page) in pages.iter().enumerate() {
+            if let Some(permalink) = page.permalink.as_ref().filter(|_| page.published) {
+                by_output
+                    .entry(permalink.output_path())
+                    .or_default()
+                    .push(index);
+            }
+        }
+        let mut losers = BTreeSet::new();
+        for (output, mut writers) in by_output {
+            if writers.len() < 2 {
                 continue;
-            };
-            let output = permalink.output_path();
-            if let Some(first) = first_by_output.get(&output) {
-                let line = page.line_of("permalink");
+            }
+            writers.sort_by(|a, b| {
+                write_order(&pages[*a], &rank_of_collection, today).cmp(&write_order(
+                    &pages[*b],
+                    &rank_of_collection,
+                    today,
+                ))
+            });
+            let winner = &pages[*writers.last().expect("two writers")];
+            for &loser in &writers[..writers.len() - 1] {
+                let page = &pages[loser];
                 let text = self
                     .source
                     .read(&page.source_path)
                     .map(|b| String::from_utf8_lossy(&b).into_owned())
                     .unwrap_or_default();
-                self.error(
-                    Diagnostic::error(
+                self.diagnostics.push(
+                    Diagnostic::tolerated(
                         self.name,
                         &page.source_path,
+                        "url-conflict",
                         format!(
-                            "permalink `{permalink}` is already used by `{}`",
-                            first.source_path
+                            "`{}` and `{}` both write `{output}`; `{}` wins (Jekyll writes pages in file-name order, then posts and collection pages), so this file is not published",
+                            page.source_path, winner.source_path, winner.source_path
                         ),
                     )
-                    .at(&text, line, 1)
-                    .with_hint("give one of the two pages a different `permalink`"),
+                    .at(&text, page.line_of("permalink"), 1)
+                    .with_hint("give one of the two files a different `permalink`, or remove the one that is not wanted"),
                 );
-            } else {
-                first_by_output.insert(output, page);
+                losers.insert(loser);
             }
         }
+        let mut index = 0;
+        pages.retain(|_| {
+            index += 1;
+            !losers.contains(&(index - 1))
+        });
     }
+}
+
+/// Whether front matter says `published: false` (or leaves `published:`
+/// empty, which Ruby reads as false too).
+fn is_unpublished(data: &Map) -> bool {
+    match data.get("published") {
+        None => false,
+        Some(Value::Null) => true,
+        Some(Value::String(flag)) => matches!(flag.trim(), "false" | "no" | "off" | "n"),
+        Some(flag) => flag == &Value::Bool(false),
+    }
+}
+
+/// Jekyll's publisher: pages and documents with `published: false` are not
+/// read into the site (unless `unpublished: true`), and posts dated after
+/// the build are not either (unless `future: true` or [`LoadOptions::future`]).
+fn leave_out_unpublished(
+    pages: &mut Vec<Page>,
+    config: &SiteConfig,
+    options: &LoadOptions,
+    today: Date,
+) {
+    let keep_unpublished = config.unpublished();
+    let keep_future = options.future || config.future();
+    pages.retain(|page| {
+        if !keep_unpublished && is_unpublished(&page.data) {
+            return false;
+        }
+        let in_the_future = matches!(page.kind, PageKind::Post { .. })
+            && page.date.is_some_and(|date| date > today);
+        keep_future || !in_the_future
+    });
+}
+
+/// The path Jekyll writes a page whose permalink is another site's URL
+/// at: the URL taken as a path, with runs of `/` collapsed.
+fn jekyll_path_of_url(url: &str) -> String {
+    let mut path = String::with_capacity(url.len() + 1);
+    for c in url.trim().chars() {
+        if c == '/' && path.ends_with('/') {
+            continue;
+        }
+        if path.is_empty() && c != '/' {
+            path.push('/');
+        }
+        path.push(c);
+    }
+    path
+}
+
+/// A post's URL from the site's `permalink` style (Jekyll's `date` unless
+/// `_config.yml` says otherwise): `:categories` are the folders above
+/// `_posts`, lowercased; `:title` is the slug from the file name.
+fn post_permalink(style: &str, categories: &[String], date: Date, slug: &str) -> String {
+    let pattern = match style {
+        "date" => "/:categories/:year/:month/:day/:title:output_ext",
+        "pretty" => "/:categories/:year/:month/:day/:title/",
+        "ordinal" => "/:categories/:year/:y_day/:title:output_ext",
+        "weekdate" => "/:categories/:year/W:week/:short_day/:title:output_ext",
+        "none" => "/:categories/:title:output_ext",
+        custom => custom,
+    };
+    let categories: Vec<String> = categories
+        .iter()
+        .map(|c| escape_path(&c.to_lowercase()))
+        .collect();
+    let title = escape_path(&slugify_pretty(slug));
+    let mut url = String::with_capacity(pattern.len() + slug.len() + 32);
+    let mut rest = pattern;
+    while let Some(colon) = rest.find(':') {
+        url.push_str(&rest[..colon]);
+        let after = &rest[colon + 1..];
+        let name_len = after
+            .find(|c: char| !(c.is_ascii_lowercase() || c == '_'))
+            .unwrap_or(after.len());
+        let name = &after[..name_len];
+        let value = match name {
+            "categories" => categories.join("/"),
+            "year" => format!("{:04}", date.year()),
+            "short_year" => format!("{:02}", date.year() % 100),
+            "month" => format!("{:02}", date.month()),
+            "i_month" => date.month().to_string(),
+            "day" => format!("{:02}", date.day()),
+            "i_day" => date.day().to_string(),
+            "y_day" => format!("{:03}", date.day_of_year()),
+            "title" => title.clone(),
+            "slug" => title.to_lowercase(),
+            "output_ext" => ".html".to_owned(),
+            _ => format!(":{name}"),
+        };
+        url.push_str(&value);
+        rest = &after[name_len..];
+    }
+    url.push_str(rest);
+    jekyll_path_of_url(&url)
 }
 
 /// Jekyll's URL for a page without a permalink (`permalink: none`):
@@ -780,31 +1099,44 @@ fn line_in(text: &str, needle: &str) -> u32 {
         .map_or(1, |index| index as u32 + 1)
 }
 
-/// The parts of a post's file name: `2024-03-14-file-Annual Report`.
+/// The parts of a post's file name: `2024-03-14-file-Annual Report.md`.
 struct PostFileName {
-    date: Option<jiff::civil::Date>,
+    date: Date,
     kind: Option<PostKind>,
     /// The rest, which Jekyll slugified into the URL (kind included).
     slug: String,
 }
 
 impl PostFileName {
-    fn parse(stem: &str) -> Self {
-        let (date, rest) = match stem.get(..10).and_then(page::parse_date) {
-            Some(date) => (Some(date), stem[10..].trim_start_matches('-')),
-            None => (None, stem),
+    /// Jekyll's post name pattern: a date (`\d{2,4}-\d{1,2}-\d{1,2}`), a
+    /// `-`, the title and an extension; `None` for any other name, which
+    /// Jekyll does not read as a post.
+    fn parse(file_name: &str) -> Option<Self> {
+        let (stem, extension) = file_name.rsplit_once('.')?;
+        if extension.is_empty() {
+            return None;
+        }
+        let mut parts = stem.splitn(4, '-');
+        let mut number = |digits: std::ops::RangeInclusive<usize>| {
+            let part = parts.next()?;
+            (digits.contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| part.parse::<i16>().ok())
+                .flatten()
         };
+        let (year, month, day) = (number(2..=4)?, number(1..=2)?, number(1..=2)?);
+        let rest = parts.next()?;
+        let date = Date::new(year, i8::try_from(month).ok()?, i8::try_from(day).ok()?).ok()?;
         let kind = match rest.split_once('-').map(|(kind, _)| kind) {
             Some("post") => Some(PostKind::Post),
             Some("link") => Some(PostKind::Link),
             Some("file") => Some(PostKind::File),
             _ => None,
         };
-        Self {
+        Some(Self {
             date,
             kind,
             slug: rest.to_owned(),
-        }
+        })
     }
 }
 

@@ -4,7 +4,10 @@ use super::*;
 use crate::MemorySource;
 
 fn load(files: &[(&str, &str)]) -> LoadedSite {
-    let mut all = vec![("_config.yml", "title: Test\nresources_name: resources\n")];
+    let mut all = vec![(
+        "_config.yml",
+        "title: Test\nresources_name: resources\npermalink: none\n",
+    )];
     all.extend_from_slice(files);
     let source = MemorySource::from_files(all.iter().map(|(p, c)| (*p, *c)));
     Site::load("test", &source).expect("a readable site")
@@ -310,7 +313,13 @@ fn a_stored_cache_gives_the_same_site_and_reads_only_what_changed() {
     };
     let mut cache = LoadCache::default();
     let first = Site::load_cached("t", &source, &mut cache).unwrap();
-    assert!(first.diagnostics.has_errors());
+    assert!(
+        first
+            .diagnostics
+            .0
+            .iter()
+            .any(|d| d.code.as_deref() == Some("front-matter-yaml"))
+    );
     assert!(cache.changes() >= cache.len() && !cache.is_empty());
     let bytes = cache.to_bytes("program 1");
 
@@ -418,5 +427,428 @@ fn a_body_left_in_the_source_is_read_only_from_the_same_version() {
         error.message.contains("not the version"),
         "{}",
         error.message
+    );
+}
+
+fn load_with_config(config: &str, files: &[(&str, &str)], options: &LoadOptions) -> LoadedSite {
+    let mut all = vec![("_config.yml", config)];
+    all.extend_from_slice(files);
+    let source = MemorySource::from_files(all.iter().map(|(p, c)| (*p, *c)));
+    Site::load_with("test", &source, options).expect("a readable site")
+}
+
+fn codes(loaded: &LoadedSite) -> Vec<(&str, &str)> {
+    loaded
+        .diagnostics
+        .0
+        .iter()
+        .map(|d| (d.code.as_deref().unwrap_or("-"), d.file.as_str()))
+        .collect()
+}
+
+fn urls(site: &Site) -> Vec<(&str, &str)> {
+    let mut urls: Vec<(&str, &str)> = site
+        .pages
+        .iter()
+        .filter(|p| p.published)
+        .filter_map(|p| Some((p.source_path.as_str(), p.url()?)))
+        .collect();
+    urls.sort();
+    urls
+}
+
+#[test]
+fn jekyll_rule_the_page_written_last_wins_a_url_conflict() {
+    let loaded = load(&[
+        ("pages/b.md", "---\ntitle: B\npermalink: /same/\n---\n"),
+        ("archive/a.md", "---\ntitle: A\npermalink: /same/\n---\n"),
+        ("pages/c.md", "---\ntitle: C\npermalink: /doc/\n---\n"),
+        (
+            "_guides/collection.yml",
+            "collections:\n  guides:\n    output: true\n",
+        ),
+        (
+            "_guides/c.md",
+            "---\ntitle: Guide C\npermalink: /doc/\n---\n",
+        ),
+        ("pages/x.md", "---\ntitle: File\npermalink: /x\n---\n"),
+        ("pages/y.md", "---\ntitle: Folder\npermalink: /x/\n---\n"),
+    ]);
+    assert!(!loaded.diagnostics.has_errors(), "{}", loaded.diagnostics);
+    let site = &loaded.site;
+    // Pages are written in file-name order: `b.md` after `a.md`.
+    assert_eq!(
+        site.page_by_url("/same/").unwrap().source_path,
+        "pages/b.md"
+    );
+    // Collection documents are written after every page.
+    assert_eq!(
+        site.page_by_url("/doc/").unwrap().source_path,
+        "_guides/c.md"
+    );
+    assert!(site.pages.iter().all(|p| p.source_path != "archive/a.md"));
+    assert!(site.pages.iter().all(|p| p.source_path != "pages/c.md"));
+    // `/x` is `x.html`, `/x/` is `x/index.html`: no conflict.
+    assert_eq!(site.page_by_url("/x").unwrap().title, "File");
+    assert_eq!(site.page_by_url("/x/").unwrap().title, "Folder");
+    let conflicts: Vec<&Diagnostic> = loaded
+        .diagnostics
+        .0
+        .iter()
+        .filter(|d| d.code.as_deref() == Some("url-conflict"))
+        .collect();
+    assert_eq!(conflicts.len(), 2, "{}", loaded.diagnostics);
+    let on_a = conflicts.iter().find(|d| d.file == "archive/a.md").unwrap();
+    assert!(
+        on_a.message.contains("`pages/b.md` wins"),
+        "{}",
+        on_a.message
+    );
+    assert_eq!(on_a.line, Some(3));
+    // The loser is not in its collection's navigation either.
+    let guides = site.collection("guides").unwrap();
+    assert_eq!(guides.entries.len(), 1);
+}
+
+#[test]
+fn jekyll_rule_a_page_outside_isomer_folders_is_published_at_its_path() {
+    let loaded = load(&[
+        ("archive/a.md", "---\ntitle: A\n---\nOld.\n"),
+        ("archive/b.md", "---\ntitle: B\npermalink: /b/\n---\n"),
+        (
+            "archive/plain.md",
+            "No front matter: a file copied as it is.\n",
+        ),
+    ]);
+    assert!(loaded.diagnostics.0.is_empty(), "{}", loaded.diagnostics);
+    assert_eq!(
+        urls(&loaded.site),
+        [("archive/a.md", "/archive/a.html"), ("archive/b.md", "/b/")]
+    );
+    assert!(
+        loaded
+            .site
+            .static_files
+            .iter()
+            .any(|f| f.output_path == "archive/plain.md")
+    );
+}
+
+#[test]
+fn jekyll_rule_posts_folders_anywhere_hold_posts_whose_folders_are_categories() {
+    let posts = [
+        (
+            "courses/_posts/2017/2017-03-07-internal-audit.md",
+            "---\ntitle: Audit\n---\n",
+        ),
+        (
+            "courses/_posts/2019/2019-3-4-lab course.md",
+            "---\ntitle: Lab\npermalink: /services/training/lab\n---\n",
+        ),
+        ("_posts/2020-01-02-root.md", "---\ntitle: Root\n---\n"),
+    ];
+    let none = load_with_config(
+        "title: T\npermalink: none\n",
+        &posts,
+        &LoadOptions::default(),
+    );
+    assert!(none.diagnostics.0.is_empty(), "{}", none.diagnostics);
+    assert_eq!(
+        urls(&none.site),
+        [
+            ("_posts/2020-01-02-root.md", "/root.html"),
+            (
+                "courses/_posts/2017/2017-03-07-internal-audit.md",
+                "/courses/internal-audit.html"
+            ),
+            (
+                "courses/_posts/2019/2019-3-4-lab course.md",
+                "/services/training/lab"
+            ),
+        ]
+    );
+    let lab = page(&none.site, "courses/_posts/2019/2019-3-4-lab course.md");
+    assert_eq!(lab.date.unwrap().to_string(), "2019-03-04");
+    assert_eq!(
+        lab.permalink.as_ref().unwrap().output_path(),
+        "services/training/lab.html"
+    );
+    // Without `permalink:` in `_config.yml`, Jekyll's style is `date`.
+    let dated = load_with_config("title: T\n", &posts, &LoadOptions::default());
+    assert_eq!(
+        page(
+            &dated.site,
+            "courses/_posts/2017/2017-03-07-internal-audit.md"
+        )
+        .url(),
+        Some("/courses/2017/03/07/internal-audit.html")
+    );
+    assert_eq!(
+        page(&dated.site, "_posts/2020-01-02-root.md").url(),
+        Some("/2020/01/02/root.html")
+    );
+}
+
+#[test]
+fn jekyll_rule_files_in_posts_without_a_dated_name_are_not_posts() {
+    let loaded = load(&[
+        ("resources/news/_posts/notes.md", "---\ntitle: Notes\n---\n"),
+        ("resources/news/_posts/2020-01-02", "no extension\n"),
+        (
+            "resources/news/_posts/2020-01-02-ok.md",
+            "---\ntitle: Ok\n---\n",
+        ),
+    ]);
+    assert!(!loaded.diagnostics.has_errors(), "{}", loaded.diagnostics);
+    assert_eq!(
+        codes(&loaded),
+        [
+            ("invalid-post-name", "resources/news/_posts/2020-01-02"),
+            ("invalid-post-name", "resources/news/_posts/notes.md"),
+        ]
+    );
+    assert_eq!(
+        urls(&loaded.site),
+        [(
+            "resources/news/_posts/2020-01-02-ok.md",
+            "/resources/news/ok.html"
+        )]
+    );
+    assert!(loaded.site.static_files.is_empty());
+}
+
+#[test]
+fn jekyll_rule_order_entries_naming_no_file_are_ignored_and_unlisted_files_follow() {
+    let loaded = load(&[
+        (
+            "_guides/collection.yml",
+            "collections:\n  guides:\n    output: true\n    order:\n      - b.md\n      - gone.md\n      - a.md\n",
+        ),
+        ("_guides/a.md", "---\ntitle: A\n---\n"),
+        ("_guides/b.md", "---\ntitle: B\n---\n"),
+        ("_guides/d.md", "---\ntitle: D\n---\n"),
+        ("_guides/c.md", "---\ntitle: C\n---\n"),
+    ]);
+    assert!(!loaded.diagnostics.has_errors(), "{}", loaded.diagnostics);
+    let stale = &loaded.diagnostics.0[0];
+    assert_eq!(stale.code.as_deref(), Some("stale-order"));
+    assert_eq!(
+        (stale.file.as_str(), stale.line),
+        ("_guides/collection.yml", Some(6))
+    );
+    let site = &loaded.site;
+    let titles: Vec<&str> = site
+        .collection("guides")
+        .unwrap()
+        .entries
+        .iter()
+        .map(|e| site.pages[e.page].title.as_str())
+        .collect();
+    assert_eq!(titles, ["B", "A", "C", "D"]);
+}
+
+#[test]
+fn jekyll_rule_an_external_permalink_is_written_as_a_path() {
+    let loaded = load(&[
+        (
+            "pages/story.md",
+            "---\ntitle: Story\npermalink: https://e27.co/how-can-fintech-help/\n---\n",
+        ),
+        (
+            "pages/search.md",
+            "---\ntitle: Search\npermalink: https://example.org//sac/search\n---\n",
+        ),
+    ]);
+    assert!(!loaded.diagnostics.has_errors(), "{}", loaded.diagnostics);
+    let story = page(&loaded.site, "pages/story.md");
+    assert_eq!(story.url(), Some("/https:/e27.co/how-can-fintech-help/"));
+    assert_eq!(
+        story.redirect_to.as_deref(),
+        Some("https://e27.co/how-can-fintech-help/")
+    );
+    assert!(story.published);
+    let search = page(&loaded.site, "pages/search.md");
+    assert_eq!(
+        search.permalink.as_ref().unwrap().output_path(),
+        "https:/example.org/sac/search.html"
+    );
+    let warned = &loaded.diagnostics.0[0];
+    assert_eq!(warned.code.as_deref(), Some("external-permalink"));
+    assert_eq!(warned.line, Some(3));
+}
+
+#[test]
+fn jekyll_rule_front_matter_that_does_not_parse_is_left_empty() {
+    let loaded = load(&[(
+        "pages/about-us.md",
+        "---\ntitle: About\npermalink: [/about/\n---\nText\n",
+    )]);
+    assert!(!loaded.diagnostics.has_errors(), "{}", loaded.diagnostics);
+    let about = page(&loaded.site, "pages/about-us.md");
+    assert_eq!(about.url(), Some("/pages/about-us.html"));
+    assert_eq!(about.layout, "page");
+    assert_eq!(about.title, "about-us");
+    assert_eq!(about.body.text(), Some("Text\n"));
+    assert_eq!(about.body_line, 5);
+    let warned = &loaded.diagnostics.0[0];
+    assert_eq!(warned.code.as_deref(), Some("front-matter-yaml"));
+    assert_eq!(warned.line, Some(3));
+}
+
+#[test]
+fn jekyll_rule_a_post_whose_yaml_fails_takes_its_whole_file_name_as_title() {
+    let loaded = load(&[(
+        "resources/news/_posts/2020-04-09-post-r&d.md",
+        "---\ntitle: R&D\npermalink: '/news/r&d'/\n---\nText\n",
+    )]);
+    assert_eq!(
+        page(&loaded.site, "resources/news/_posts/2020-04-09-post-r&d.md").url(),
+        Some("/resources/news/2020-04-09-post-r&d.html")
+    );
+}
+
+#[test]
+fn jekyll_rule_unclosed_front_matter_makes_the_whole_file_the_body() {
+    let text = "---\nlayout: simple-page\npermalink: /placeholder/\n\nloren ipsum\n";
+    let loaded = load(&[("pages/lessons/placeholder.md", text)]);
+    assert!(!loaded.diagnostics.has_errors(), "{}", loaded.diagnostics);
+    let placeholder = page(&loaded.site, "pages/lessons/placeholder.md");
+    assert_eq!(placeholder.url(), Some("/pages/lessons/placeholder.html"));
+    assert_eq!(placeholder.body.text(), Some(text));
+    assert_eq!(placeholder.body_line, 1);
+    assert_eq!(
+        codes(&loaded),
+        [("front-matter-unclosed", "pages/lessons/placeholder.md")]
+    );
+}
+
+#[test]
+fn an_alias_bomb_in_front_matter_stays_an_error() {
+    let bomb = format!("---\n{}---\nBody\n", crate::yaml::tests::alias_bomb());
+
+    let loaded = load(&[("pages/bomb.md", &bomb)]);
+    assert!(loaded.diagnostics.has_errors(), "{}", loaded.diagnostics);
+    assert!(
+        loaded
+            .site
+            .pages
+            .iter()
+            .all(|p| p.source_path != "pages/bomb.md")
+    );
+}
+
+#[test]
+fn jekyll_rule_unpublished_pages_are_not_written() {
+    let files = [
+        (
+            "pages/draft.md",
+            "---\ntitle: Draft\npublished: false\n---\n",
+        ),
+        ("pages/kept.md", "---\ntitle: Kept\npublished: true\n---\n"),
+        (
+            "_guides/collection.yml",
+            "collections:\n  guides:\n    output: true\n    order: [hidden.md]\n",
+        ),
+        (
+            "_guides/hidden.md",
+            "---\ntitle: Hidden\npublished: false\n---\n",
+        ),
+    ];
+    let loaded = load_with_config("title: T\n", &files, &LoadOptions::default());
+    assert!(loaded.diagnostics.0.is_empty(), "{}", loaded.diagnostics);
+    assert_eq!(urls(&loaded.site), [("pages/kept.md", "/pages/kept.html")]);
+    assert!(loaded.site.collection("guides").unwrap().entries.is_empty());
+    let everything = load_with_config(
+        "title: T\nunpublished: true\n",
+        &files,
+        &LoadOptions::default(),
+    );
+    assert_eq!(urls(&everything.site).len(), 3);
+}
+
+#[test]
+fn jekyll_rule_posts_dated_in_the_future_are_not_written_unless_future_is_set() {
+    let files = [
+        ("news/_posts/2024-01-01-past.md", "---\ntitle: Past\n---\n"),
+        ("news/_posts/2024-06-01-soon.md", "---\ntitle: Soon\n---\n"),
+        (
+            "news/_posts/2020-01-01-redated.md",
+            "---\ntitle: Redated\ndate: 2030-01-01\n---\n",
+        ),
+    ];
+    let today = LoadOptions {
+        today: Some(jiff::civil::date(2024, 3, 1)),
+        ..LoadOptions::default()
+    };
+    let titles = |loaded: &LoadedSite| -> Vec<String> {
+        let mut titles: Vec<String> = loaded.site.pages.iter().map(|p| p.title.clone()).collect();
+        titles.sort();
+        titles
+    };
+    let plain = load_with_config("title: T\npermalink: none\n", &files, &today);
+    assert_eq!(titles(&plain), ["Past"]);
+    let future = load_with_config("title: T\npermalink: none\nfuture: true\n", &files, &today);
+    assert_eq!(titles(&future), ["Past", "Redated", "Soon"]);
+    let preview = LoadOptions {
+        future: true,
+        ..today
+    };
+    let previewed = load_with_config("title: T\npermalink: none\n", &files, &preview);
+    assert_eq!(titles(&previewed), ["Past", "Redated", "Soon"]);
+}
+
+#[test]
+fn jekyll_rule_a_permalink_without_a_slash_is_written_with_html() {
+    let loaded = load(&[
+        (
+            "_experts/Astar.md",
+            "---\ntitle: Astar\npermalink: /experts/Astar\n---\n",
+        ),
+        (
+            "_experts/collection.yml",
+            "collections:\n  experts:\n    output: true\n",
+        ),
+        (
+            "_engineers/faisal.md",
+            "---\ntitle: Faisal\npermalink: '/meet-the-engineers/Faisal Ahmad/'\n---\n",
+        ),
+        (
+            "_engineers/collection.yml",
+            "collections:\n  engineers:\n    output: true\n",
+        ),
+    ]);
+    assert!(!loaded.diagnostics.has_errors(), "{}", loaded.diagnostics);
+    let astar = page(&loaded.site, "_experts/Astar.md");
+    assert_eq!(astar.url(), Some("/experts/Astar"));
+    assert_eq!(
+        astar.permalink.as_ref().unwrap().output_path(),
+        "experts/Astar.html"
+    );
+    let faisal = page(&loaded.site, "_engineers/faisal.md");
+    assert_eq!(
+        faisal.permalink.as_ref().unwrap().output_path(),
+        "meet-the-engineers/Faisal Ahmad/index.html"
+    );
+}
+
+#[test]
+fn jekyll_rule_exclude_leaves_out_what_its_globs_match() {
+    let loaded = load_with_config(
+        "title: T\nexclude: [\"*.txt.md\", drafts, \"/old/\", _redirects]\ninclude: [_redirects]\n",
+        &[
+            ("pages/a.md", "---\ntitle: A\n---\n"),
+            ("pages/notes.txt.md", "---\ntitle: Notes\n---\n"),
+            ("drafts/b.md", "---\ntitle: B\n---\n"),
+            ("draftsman.md", "---\ntitle: Draftsman\n---\n"),
+            ("old/c.md", "---\ntitle: C\n---\n"),
+            ("_redirects", "/a /b\n"),
+        ],
+        &LoadOptions::default(),
+    );
+    assert_eq!(urls(&loaded.site), [("pages/a.md", "/pages/a.html")]);
+    assert_eq!(
+        loaded.site.static_files.len(),
+        1,
+        "`include` wins over `exclude`"
     );
 }

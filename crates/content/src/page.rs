@@ -159,6 +159,11 @@ pub struct Page {
     pub published: bool,
     /// Where a link post points.
     pub external_url: Option<String>,
+    /// Where a page whose `permalink` is another site's URL sends readers:
+    /// Jekyll wrote such a page at the URL taken as a path
+    /// (`/https:/e27.co/story/`); its output should send the reader on, and
+    /// listings should link to this URL itself.
+    pub redirect_to: Option<String>,
     /// What a file post offers for download.
     pub file_url: Option<String>,
 }

@@ -38,6 +38,7 @@ impl Site {
                 .map(|c| (c.name.clone(), c.output))
                 .collect(),
             room: self.resource_room.as_ref().map(|room| room.name.clone()),
+            post_style: self.config.post_permalink_style().to_owned(),
         }
     }
 }
@@ -52,6 +53,8 @@ pub struct PageReader {
     /// Each collection with whether it is published (`output`).
     collections: BTreeMap<String, bool>,
     room: Option<String>,
+    /// The site's `permalink` style, which places posts.
+    post_style: String,
 }
 
 impl PageReader {
@@ -72,6 +75,7 @@ impl PageReader {
             .collect();
         let place = classify(path, &collections, self.room.as_deref());
         let mut loader = Loader::new(&self.name, source);
+        self.post_style.clone_into(&mut loader.post_style);
         let outcome = loader.read_file(path, place);
         if !loader.diagnostics.0.is_empty() {
             return Some(Err(loader.diagnostics));

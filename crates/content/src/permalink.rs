@@ -86,8 +86,9 @@ impl Permalink {
         &self.0
     }
 
-    /// The file this page is written to, relative to the site's output root:
-    /// `/` is `index.html`, `/about/` and `/about` are `about/index.html`,
+    /// The file this page is written to, relative to the site's output root,
+    /// as Jekyll wrote it: `/` is `index.html`, `/about/` is
+    /// `about/index.html`, `/about` (no extension) is `about.html`, and
     /// `/404.html` is `404.html`. Percent-escapes are decoded.
     pub fn output_path(&self) -> String {
         let decoded = percent_decode(self.0.trim_start_matches('/'));
@@ -97,11 +98,17 @@ impl Permalink {
         if decoded.ends_with('/') {
             return format!("{decoded}index.html");
         }
+        // Jekyll keeps a permalink's own extension (`File.extname`: a dot
+        // after the first character of the last segment) and adds `.html`
+        // to one without.
         let last = decoded.rsplit('/').next().unwrap_or(&decoded);
-        if last.contains('.') {
+        if last
+            .get(1..)
+            .is_some_and(|after_first| after_first.contains('.'))
+        {
             decoded
         } else {
-            format!("{decoded}/index.html")
+            format!("{decoded}.html")
         }
     }
 }
@@ -186,7 +193,10 @@ mod tests {
         let cases = [
             ("/", "index.html"),
             ("/about/", "about/index.html"),
-            ("/about", "about/index.html"),
+            ("/about", "about.html"),
+            ("/experts/Astar", "experts/Astar.html"),
+            ("/https:/e27.co/story", "https:/e27.co/story.html"),
+            ("/.hidden", ".hidden.html"),
             ("/404.html", "404.html"),
             ("/a/b.html", "a/b.html"),
             ("/with%20space/", "with space/index.html"),

@@ -14,6 +14,9 @@ pub(crate) struct YamlError {
     pub line: u32,
     /// 1-based column.
     pub column: u32,
+    /// Whether the parser stopped at the budget (an alias bomb, absurd
+    /// nesting) rather than at a syntax error: unsafe to tolerate.
+    pub over_budget: bool,
 }
 
 /// Limits far above any real front matter or data file, far below what an
@@ -48,6 +51,9 @@ pub(crate) fn parse(text: &str) -> Result<Value, YamlError> {
             .map(|l| (l.line() as u32, l.column() as u32))
             .unwrap_or((1, 1));
         YamlError {
+            // The budget error may come wrapped with its place.
+            over_budget: matches!(error, serde_saphyr::Error::Budget { .. })
+                || error.to_string().contains("budget breached"),
             message: first_line(&error.to_string()),
             line,
             column,
@@ -72,7 +78,7 @@ fn first_line(message: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -82,8 +88,8 @@ mod tests {
         assert_eq!(value["description"], "one two\n");
     }
 
-    #[test]
-    fn an_alias_bomb_is_refused_quickly() {
+    /// A "billion laughs": ten anchors, each a list of nine of the one before.
+    pub(crate) fn alias_bomb() -> String {
         let mut text = String::from(
             "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
         );
@@ -95,8 +101,14 @@ mod tests {
             ));
             previous = name;
         }
-        let error = parse(&text).expect_err("a billion laughs must not parse");
+        text
+    }
+
+    #[test]
+    fn an_alias_bomb_is_refused_quickly() {
+        let error = parse(&alias_bomb()).expect_err("a billion laughs must not parse");
         assert!(error.line >= 1);
+        assert!(error.over_budget, "{}", error.message);
     }
 
     #[test]

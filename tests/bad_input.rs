@@ -390,3 +390,76 @@ fn a_valid_site_builds_every_page_and_copies_nothing_it_should_not() {
     let about = fs::read_to_string(fixture.out.join("about/index.html")).unwrap();
     assert!(about.contains("About us."), "{about}");
 }
+
+/// `--strict` (and `strict = true` in `site.toml`) turns every tolerance into
+/// an error, as Isomer's own build did with `--strict_front_matter`: each
+/// case below builds with a warning, and fails under strict with nothing
+/// written.
+#[test]
+fn strict_turns_every_tolerated_problem_into_an_error_and_writes_nothing() {
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "pages/about.md",
+            "---\ntitle: About\npermalink: [/about/\n---\nText\n",
+            "front-matter-yaml",
+        ),
+        (
+            "pages/stray.md",
+            "---\ntitle: Stray\nText with no closing line\n",
+            "front-matter-unclosed",
+        ),
+        (
+            "pages/team.md",
+            "---\ntitle: Team\npermalink: /about/\n---\nTeam\n",
+            "url-conflict",
+        ),
+        (
+            "archive/old.md",
+            "---\ntitle: Old\npermalink: https://example.com/old/\n---\nOld\n",
+            "external-permalink",
+        ),
+    ];
+    for (path, contents, code) in cases {
+        let fixture = fixture();
+        write(&fixture.site, path, contents.as_bytes());
+        let tolerant = build(&fixture);
+        let report = String::from_utf8_lossy(&tolerant.stderr).into_owned()
+            + &String::from_utf8_lossy(&tolerant.stdout);
+        assert!(
+            tolerant.status.success(),
+            "{code}: builds without --strict:\n{report}"
+        );
+        assert!(
+            report.contains(&format!("warning[{code}]")),
+            "{code}:\n{report}"
+        );
+
+        let strict_out = fixture.out.with_file_name("strict-out");
+        let strict = Command::new(env!("CARGO_BIN_EXE_gazette"))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(["build", "--strict"])
+            .arg(&fixture.site)
+            .arg("--out")
+            .arg(&strict_out)
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("the gazette binary runs");
+        let report = String::from_utf8_lossy(&strict.stderr);
+        assert!(
+            !strict.status.success(),
+            "{code}: --strict fails:\n{report}"
+        );
+        assert!(
+            report.contains(&format!("error[{code}]")),
+            "{code}:\n{report}"
+        );
+        assert!(!strict_out.exists(), "{code}: --strict writes nothing");
+
+        write(&fixture.site, "site.toml", b"strict = true\n");
+        let from_settings = build(&fixture);
+        assert!(
+            !from_settings.status.success(),
+            "{code}: strict = true in site.toml fails too"
+        );
+    }
+}

@@ -358,10 +358,12 @@ async fn output(State(site): State<Arc<SharedSite>>, uri: Uri) -> Response {
     if let Some(bytes) = preview.output(&key) {
         return file_response(StatusCode::OK, &key, &bytes);
     }
-    // `/about` for `about/index.html`: send the reader to the canonical URL.
+    // `/about` for `about/index.html`: send the reader to the canonical URL,
+    // built from the key so it starts with one `/` (`//faq/` would name a
+    // host) and holds nothing the key does not.
     let folder_index = format!("{key}/index.html");
     if !uri.path().ends_with('/') && preview.output(&folder_index).is_some() {
-        let location = format!("{}/", uri.path());
+        let location = folder_location(&key, uri.query());
         return (
             StatusCode::MOVED_PERMANENTLY,
             [(header::LOCATION, location)],
@@ -372,6 +374,26 @@ async fn output(State(site): State<Arc<SharedSite>>, uri: Uri) -> Response {
         Some(bytes) => file_response(StatusCode::NOT_FOUND, "404.html", &bytes),
         None => (StatusCode::NOT_FOUND, "Not found\n").into_response(),
     }
+}
+
+/// The URL of the folder `key` names: `/` + the key, escaped, + `/`, and
+/// the query if there was one. The key has no empty segment, so the URL
+/// cannot start with `//`.
+fn folder_location(key: &str, query: Option<&str>) -> String {
+    let mut location = String::from("/");
+    for byte in key.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/".contains(&byte) {
+            location.push(char::from(byte));
+        } else {
+            location.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    location.push('/');
+    if let Some(query) = query {
+        location.push('?');
+        location.push_str(query);
+    }
+    location
 }
 
 fn file_response(status: StatusCode, key: &str, bytes: &[u8]) -> Response {

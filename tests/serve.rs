@@ -343,3 +343,35 @@ fn folder_redirects_stay_on_the_preview() {
     let query = get(server.site, "//faq?lang=en&x=%2F%2Fevil");
     assert_eq!(location(&query), "/faq/?lang=en&x=%2f%2fevil");
 }
+
+#[test]
+fn requests_for_other_hosts_are_refused() {
+    let server = start();
+    let port = server.site.port();
+    for host in [
+        "evil.example",
+        &format!("evil.example:{port}"),
+        "localhost.evil.example",
+    ] {
+        let response = get_from(server.site, host, "/faq/");
+        assert_eq!(response.status, 421, "{host}");
+        assert!(!response.body.contains("<html"), "{host} saw the site");
+        assert!(response.body.contains("--allow-host"), "{}", response.body);
+    }
+    for address in [server.site, server.index] {
+        let refused = get_from(address, "evil.example", "/__gazette/events");
+        assert_eq!(refused.status, 421);
+    }
+    for host in [
+        format!("localhost:{port}"),
+        format!("127.0.0.1:{port}"),
+        "localhost".into(),
+    ] {
+        assert_eq!(get_from(server.site, &host, "/faq/").status, 200, "{host}");
+    }
+    assert!(
+        get_from(server.index, "localhost", "/")
+            .body
+            .contains("ogp")
+    );
+}

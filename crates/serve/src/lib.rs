@@ -10,12 +10,15 @@
 //! It never serves a file from disk: a request can only name an output held
 //! in memory, so no path can reach outside a site's output.
 
+mod connections;
+mod hosts;
 mod live_reload;
 mod preview;
 mod request_path;
 mod server;
 mod watch;
 
+pub use connections::ConnectionLimits;
 pub use preview::{Change, SitePreview};
 pub use request_path::{RequestPathError, output_key};
 pub use server::{ServeError, ServeEvent, ServeOptions, serve};

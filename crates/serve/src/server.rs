@@ -18,6 +18,8 @@ use gazette_content::Diagnostic;
 use gazette_publish::SiteEntry;
 use tokio::sync::broadcast;
 
+use crate::connections::{ConnectionLimits, serve_connections};
+use crate::hosts::AllowedHosts;
 use crate::live_reload::{EVENTS_PATH, SCRIPT, SCRIPT_PATH, inject};
 use crate::preview::{Change, SitePreview};
 use crate::request_path::output_key;
@@ -35,6 +37,13 @@ pub struct ServeOptions {
     pub bind: IpAddr,
     /// The index's port; sites take the next ones. 0 picks free ports.
     pub port: u16,
+    /// Host names answered besides `localhost`, `127.0.0.1` and `[::1]`
+    /// (and the `bind` address when it is not loopback): requests naming
+    /// any other host get 421, so no web page can read the preview through
+    /// a name of its own pointed at this machine (DNS rebinding).
+    pub allowed_hosts: Vec<String>,
+    /// Timeouts and the cap on open connections.
+    pub limits: ConnectionLimits,
 }
 
 /// What the server reports to whoever runs it.
@@ -158,11 +167,11 @@ fn error_message(diagnostics: &[Diagnostic]) -> serde_json::Value {
 /// Renders every site, starts listening, and serves until the process ends.
 /// `report` hears about readiness and every rebuild.
 pub fn serve(
-    options: ServeOptions,
+    mut options: ServeOptions,
     report: Arc<dyn Fn(ServeEvent) + Send + Sync>,
 ) -> Result<(), ServeError> {
-    let mut shared = Vec::new();
-    for (entry, theme) in options.sites {
+    let mut previews = Vec::new();
+    for (entry, theme) in std::mem::take(&mut options.sites) {
         let started = Instant::now();
         let mut preview = SitePreview::new(entry, theme);
         let change = preview.rebuild(&options.themes_dir, &[]);
@@ -173,12 +182,28 @@ pub fn serve(
             elapsed: started.elapsed(),
             pages_only: false,
         });
-        let (events, _) = broadcast::channel(64);
-        shared.push(Arc::new(SharedSite {
-            preview: RwLock::new(preview),
-            events,
-        }));
+        previews.push(preview);
     }
+    serve_previews(previews, options, report)
+}
+
+/// Serves sites already rendered (`options.sites` is not read).
+fn serve_previews(
+    previews: Vec<SitePreview>,
+    options: ServeOptions,
+    report: Arc<dyn Fn(ServeEvent) + Send + Sync>,
+) -> Result<(), ServeError> {
+    let shared: Vec<Arc<SharedSite>> = previews
+        .into_iter()
+        .map(|preview| {
+            let (events, _) = broadcast::channel(64);
+            Arc::new(SharedSite {
+                preview: RwLock::new(preview),
+                events,
+            })
+        })
+        .collect();
+    let hosts = Arc::new(AllowedHosts::new(options.bind, &options.allowed_hosts));
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -224,18 +249,15 @@ pub fn serve(
             index: index_local,
             sites: site_addresses,
         });
-        let mut tasks = Vec::new();
         for (listener, router) in servers {
-            tasks.push(tokio::spawn(
-                async move { axum::serve(listener, router).await },
+            tokio::spawn(serve_connections(
+                listener,
+                router,
+                hosts.clone(),
+                options.limits.clone(),
             ));
         }
-        axum::serve(index_listener, index)
-            .await
-            .map_err(ServeError::Runtime)?;
-        for task in tasks {
-            let _ = task.await;
-        }
+        serve_connections(index_listener, index, hosts, options.limits.clone()).await;
         Ok(())
     })
 }
@@ -420,3 +442,4 @@ fn file_response(status: StatusCode, key: &str, bytes: &[u8]) -> Response {
     )
         .into_response()
 }
+

@@ -443,3 +443,103 @@ fn file_response(status: StatusCode, key: &str, bytes: &[u8]) -> Response {
         .into_response()
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connections::tests::fetch as get;
+    use gazette_publish::SiteSettings;
+    use std::io::{BufRead, BufReader, Write};
+    use std::net::TcpStream;
+
+    /// The next event on the stream, as JSON, within 30 s.
+    fn next_event(reader: &mut BufReader<TcpStream>) -> serde_json::Value {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let mut line = String::new();
+        loop {
+            assert!(Instant::now() < deadline, "no event within 30 s");
+            line.clear();
+            assert!(reader.read_line(&mut line).unwrap() > 0, "the stream ended");
+            if let Some(data) = line.trim_end().strip_prefix("data: ") {
+                return serde_json::from_str(data).unwrap();
+            }
+        }
+    }
+
+    #[test]
+    fn a_rebuild_that_panics_leaves_the_server_answering_and_watching() {
+        let (_dir, site, themes) = crate::preview::tests::sample();
+        let entry = SiteEntry {
+            name: "ogp".into(),
+            path: site.clone(),
+            settings: SiteSettings::default(),
+        };
+        let mut preview = SitePreview::new(entry, "isomer".into());
+        assert_eq!(preview.rebuild(&themes, &[]), Change::Reload);
+        preview.fault = Some(|changed| {
+            if changed.iter().any(|path| path.ends_with("crash.md")) {
+                panic!("injected renderer bug");
+            }
+        });
+        let options = ServeOptions {
+            sites: Vec::new(),
+            themes_dir: themes.clone(),
+            watch: vec![site.clone(), themes],
+            bind: IpAddr::from([127, 0, 0, 1]),
+            port: 0,
+            allowed_hosts: Vec::new(),
+            limits: ConnectionLimits::default(),
+        };
+        let (ready, addresses) = std::sync::mpsc::channel();
+        let report = Arc::new(move |event: ServeEvent| {
+            if let ServeEvent::Ready { sites, .. } = event {
+                let _ = ready.send(sites[0].1);
+            }
+        });
+        std::thread::spawn(move || serve_previews(vec![preview], options, report));
+        let address = addresses.recv_timeout(Duration::from_secs(60)).unwrap();
+
+        let mut stream = TcpStream::connect(address).unwrap();
+        write!(
+            stream,
+            "GET {EVENTS_PATH} HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n"
+        )
+        .unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .unwrap();
+        let mut events = BufReader::new(stream);
+
+        std::fs::write(
+            site.join("pages/crash.md"),
+            "---\ntitle: Crash\npermalink: /crash/\n---\nBoom.\n",
+        )
+        .unwrap();
+        let error = next_event(&mut events);
+        assert_eq!(error["type"], "error", "{error}");
+        assert!(
+            error.to_string().contains("injected renderer bug"),
+            "{error}"
+        );
+        assert_eq!(
+            get(address, "/faq/").0,
+            200,
+            "the last good version is served"
+        );
+
+        // The watcher survived: a later good edit renders.
+        let faq = site.join("pages/faq.md");
+        let text = std::fs::read_to_string(&faq).unwrap();
+        std::fs::write(&faq, format!("{text}\nWritten after the crash.\n")).unwrap();
+        loop {
+            let event = next_event(&mut events);
+            if event["type"] == "reload" {
+                break;
+            }
+            assert_eq!(event["type"], "error", "{event}");
+        }
+        let (status, page) = get(address, "/faq/");
+        assert_eq!(status, 200);
+        assert!(page.contains("Written after the crash."));
+        assert_eq!(get(address, "/crash/").0, 200);
+    }
+}

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use gazette_publish::Workspace;
-use gazette_serve::{Change, ServeEvent, ServeOptions};
+use gazette_serve::{Change, ConnectionLimits, ServeEvent, ServeOptions};
 
 use crate::ServeArgs;
 use crate::report;
@@ -43,6 +43,8 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<bool> {
         watch,
         bind: args.bind,
         port: args.port,
+        allowed_hosts: args.allow_hosts.clone(),
+        limits: ConnectionLimits::default(),
     };
     let report = Arc::new(move |event: ServeEvent| match event {
         ServeEvent::Ready { index, sites } => {

@@ -81,10 +81,15 @@ struct Response {
 }
 
 fn get(address: SocketAddr, path: &str) -> Response {
+    get_from(address, &address.to_string(), path)
+}
+
+/// A request that names `host` as the server it is for.
+fn get_from(address: SocketAddr, host: &str, path: &str) -> Response {
     let mut stream = TcpStream::connect(address).unwrap();
     write!(
         stream,
-        "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
     )
     .unwrap();
     let mut raw = Vec::new();
@@ -316,4 +321,59 @@ fn requests_cannot_leave_the_site_and_missing_pages_get_its_404() {
     assert_eq!(image.status, 404, "no folder listings");
     let index = get(server.index, "/");
     assert!(index.body.contains("ogp"));
+}
+
+fn location(response: &Response) -> &str {
+    response
+        .headers
+        .lines()
+        .find_map(|line| line.strip_prefix("location: "))
+        .expect("a Location header")
+}
+
+#[test]
+fn folder_redirects_stay_on_the_preview() {
+    let server = start();
+    let plain = get(server.site, "/faq");
+    assert_eq!(plain.status, 301);
+    assert_eq!(location(&plain), "/faq/");
+    for path in ["//faq", "///faq", "/%2ffaq", "//./faq"] {
+        let response = get(server.site, path);
+        assert_eq!(response.status, 301, "{path}");
+        assert_eq!(location(&response), "/faq/", "{path} must not name a host");
+    }
+    let query = get(server.site, "//faq?lang=en&x=%2F%2Fevil");
+    assert_eq!(location(&query), "/faq/?lang=en&x=%2f%2fevil");
+}
+
+#[test]
+fn requests_for_other_hosts_are_refused() {
+    let server = start();
+    let port = server.site.port();
+    for host in [
+        "evil.example",
+        &format!("evil.example:{port}"),
+        "localhost.evil.example",
+    ] {
+        let response = get_from(server.site, host, "/faq/");
+        assert_eq!(response.status, 421, "{host}");
+        assert!(!response.body.contains("<html"), "{host} saw the site");
+        assert!(response.body.contains("--allow-host"), "{}", response.body);
+    }
+    for address in [server.site, server.index] {
+        let refused = get_from(address, "evil.example", "/__gazette/events");
+        assert_eq!(refused.status, 421);
+    }
+    for host in [
+        format!("localhost:{port}"),
+        format!("127.0.0.1:{port}"),
+        "localhost".into(),
+    ] {
+        assert_eq!(get_from(server.site, &host, "/faq/").status, 200, "{host}");
+    }
+    assert!(
+        get_from(server.index, "localhost", "/")
+            .body
+            .contains("ogp")
+    );
 }

@@ -8,14 +8,20 @@
 //! or to show an error overlay until the file is fixed.
 //!
 //! It never serves a file from disk: a request can only name an output held
-//! in memory, so no path can reach outside a site's output.
+//! in memory, so no path can reach outside a site's output. It answers only
+//! requests for loopback host names (and the `--bind` address), closes
+//! clients that stall, caps open connections, and survives a page that
+//! crashes the renderer (see ARCHITECTURE.md, "The preview").
 
+mod connections;
+mod hosts;
 mod live_reload;
 mod preview;
 mod request_path;
 mod server;
 mod watch;
 
+pub use connections::ConnectionLimits;
 pub use preview::{Change, SitePreview};
 pub use request_path::{RequestPathError, output_key};
 pub use server::{ServeError, ServeEvent, ServeOptions, serve};

@@ -40,6 +40,29 @@ pub struct SitePreview {
     session: Option<RenderSession>,
     /// Whether the last rebuild re-rendered edited pages alone.
     pages_only: bool,
+    /// Called at the start of each rebuild, so tests can make one fail the
+    /// way a bug in the renderer would (a panic, deep recursion).
+    #[cfg(test)]
+    pub(crate) fault: Option<fn(&[PathBuf])>,
+}
+
+/// The stack of the threads rebuilds run on: deep but legal nesting in a
+/// page must not overflow it, since an overflow ends the whole process.
+const REBUILD_STACK: usize = 256 << 20;
+
+/// The threads rebuilds run on, pages rendered in parallel included (the
+/// renderer's parallel work stays in the pool it was started from). `None`
+/// if they cannot be started; rebuilds then run where they are called.
+fn rebuild_pool() -> Option<&'static rayon::ThreadPool> {
+    static POOL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .thread_name(|index| format!("gazette-rebuild-{index}"))
+            .stack_size(REBUILD_STACK)
+            .build()
+            .ok()
+    })
+    .as_ref()
 }
 
 impl SitePreview {
@@ -54,6 +77,8 @@ impl SitePreview {
             cache: LoadCache::default(),
             session: None,
             pages_only: false,
+            #[cfg(test)]
+            fault: None,
         }
     }
 
@@ -77,7 +102,53 @@ impl SitePreview {
     /// were written. An edit to pages' bodies re-renders those pages alone;
     /// anything else reads the site and themes again and renders what
     /// changed, reusing everything else from memory.
+    ///
+    /// Runs on threads with a large stack; a panic while rendering (a bug
+    /// some page triggers) becomes an error shown like any other, the last
+    /// good version stays served, and the next rebuild starts afresh.
     pub fn rebuild(&mut self, themes_dir: &Path, changed: &[PathBuf]) -> Change {
+        let mut attempt = || {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                self.rebuild_here(themes_dir, changed)
+            }))
+        };
+        let outcome = match rebuild_pool() {
+            Some(pool) => pool.install(attempt),
+            None => attempt(),
+        };
+        outcome.unwrap_or_else(|panic| self.crashed(panic.as_ref()))
+    }
+
+    /// After a panic in a rebuild: whatever it left half-done is forgotten
+    /// (the next rebuild renders the whole site without reuse), and the
+    /// panic is reported as an error of the site.
+    fn crashed(&mut self, panic: &(dyn std::any::Any + Send)) -> Change {
+        let reason = panic
+            .downcast_ref::<&str>()
+            .map(|text| (*text).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "no reason given".to_owned());
+        self.session = None;
+        self.manifest = None;
+        self.pages_only = false;
+        let mut diagnostic = Diagnostic::error(
+            &self.entry.name,
+            "",
+            format!("Gazette crashed while rendering this site: {reason}"),
+        );
+        diagnostic.hint = Some(
+            "this is a bug in Gazette, not in the site; the last good version is still served, and the next save renders the site again"
+                .to_owned(),
+        );
+        self.errors = vec![diagnostic];
+        Change::Failed(self.errors.clone())
+    }
+
+    fn rebuild_here(&mut self, themes_dir: &Path, changed: &[PathBuf]) -> Change {
+        #[cfg(test)]
+        if let Some(fault) = self.fault {
+            fault(changed);
+        }
         if let Some(change) = self.update_pages(changed) {
             self.pages_only = true;
             return change;
@@ -293,7 +364,7 @@ fn is_unknown_and_gone(site: &Site, root: &Path, relative: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use gazette_publish::SiteSettings;
 
@@ -310,7 +381,7 @@ mod tests {
     }
 
     /// The sample site `ogp` and the themes, copied to a temporary folder.
-    fn sample() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    pub(crate) fn sample() -> (tempfile::TempDir, PathBuf, PathBuf) {
         let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
         let dir = tempfile::tempdir().unwrap();
         let site = dir.path().join("ogp");
@@ -413,6 +484,49 @@ mod tests {
         assert_eq!(live.rebuild(&themes, &[page]), Change::Reload);
         assert!(live.errors().is_empty());
         assert_eq!(everything(&live), everything(&preview(&site, &themes)));
+    }
+
+    #[test]
+    fn a_panic_in_a_rebuild_is_an_error_and_the_next_save_renders_again() {
+        let (_dir, site, themes) = sample();
+        let mut live = preview(&site, &themes);
+        let before = everything(&live);
+        let page = site.join("pages/faq.md");
+        let text = std::fs::read_to_string(&page).unwrap();
+        std::fs::write(&page, format!("{text}\nAfter the crash.\n")).unwrap();
+        live.fault = Some(|_| panic!("injected renderer bug"));
+        let Change::Failed(errors) = live.rebuild(&themes, std::slice::from_ref(&page)) else {
+            panic!("a panic fails the rebuild");
+        };
+        assert!(
+            errors[0].message.contains("injected renderer bug"),
+            "{errors:?}"
+        );
+        assert_eq!(live.errors(), errors);
+        assert_eq!(everything(&live), before, "the last good version stays");
+
+        live.fault = None;
+        assert_eq!(live.rebuild(&themes, &[page]), Change::Reload);
+        assert!(live.errors().is_empty());
+        assert_eq!(everything(&live), everything(&preview(&site, &themes)));
+    }
+
+    #[test]
+    fn rebuilds_have_room_for_deep_nesting() {
+        /// 16 to 64 MiB of stack (by build): far more than a thread's usual 2 or 8 MiB.
+        fn nest(depth: usize) -> usize {
+            let frame = std::hint::black_box([depth as u8; 4096]);
+            if depth == 0 {
+                return frame[0] as usize;
+            }
+            nest(depth - 1) + std::hint::black_box(frame)[1] as usize
+        }
+        let (_dir, site, themes) = sample();
+        let mut live = preview(&site, &themes);
+        live.fault = Some(|_| {
+            std::hint::black_box(nest(4 * 1024));
+        });
+        assert_eq!(live.rebuild(&themes, &[]), Change::Unchanged);
     }
 
     fn source_of(site: &Path) -> WorkTreeSource {

@@ -18,6 +18,8 @@ use gazette_content::Diagnostic;
 use gazette_publish::SiteEntry;
 use tokio::sync::broadcast;
 
+use crate::connections::{ConnectionLimits, serve_connections};
+use crate::hosts::AllowedHosts;
 use crate::live_reload::{EVENTS_PATH, SCRIPT, SCRIPT_PATH, inject};
 use crate::preview::{Change, SitePreview};
 use crate::request_path::output_key;
@@ -35,6 +37,13 @@ pub struct ServeOptions {
     pub bind: IpAddr,
     /// The index's port; sites take the next ones. 0 picks free ports.
     pub port: u16,
+    /// Host names answered besides `localhost`, `127.0.0.1` and `[::1]`
+    /// (and the `bind` address when it is not loopback): requests naming
+    /// any other host get 421, so no web page can read the preview through
+    /// a name of its own pointed at this machine (DNS rebinding).
+    pub allowed_hosts: Vec<String>,
+    /// Timeouts and the cap on open connections.
+    pub limits: ConnectionLimits,
 }
 
 /// What the server reports to whoever runs it.
@@ -158,11 +167,11 @@ fn error_message(diagnostics: &[Diagnostic]) -> serde_json::Value {
 /// Renders every site, starts listening, and serves until the process ends.
 /// `report` hears about readiness and every rebuild.
 pub fn serve(
-    options: ServeOptions,
+    mut options: ServeOptions,
     report: Arc<dyn Fn(ServeEvent) + Send + Sync>,
 ) -> Result<(), ServeError> {
-    let mut shared = Vec::new();
-    for (entry, theme) in options.sites {
+    let mut previews = Vec::new();
+    for (entry, theme) in std::mem::take(&mut options.sites) {
         let started = Instant::now();
         let mut preview = SitePreview::new(entry, theme);
         let change = preview.rebuild(&options.themes_dir, &[]);
@@ -173,12 +182,28 @@ pub fn serve(
             elapsed: started.elapsed(),
             pages_only: false,
         });
-        let (events, _) = broadcast::channel(64);
-        shared.push(Arc::new(SharedSite {
-            preview: RwLock::new(preview),
-            events,
-        }));
+        previews.push(preview);
     }
+    serve_previews(previews, options, report)
+}
+
+/// Serves sites already rendered (`options.sites` is not read).
+fn serve_previews(
+    previews: Vec<SitePreview>,
+    options: ServeOptions,
+    report: Arc<dyn Fn(ServeEvent) + Send + Sync>,
+) -> Result<(), ServeError> {
+    let shared: Vec<Arc<SharedSite>> = previews
+        .into_iter()
+        .map(|preview| {
+            let (events, _) = broadcast::channel(64);
+            Arc::new(SharedSite {
+                preview: RwLock::new(preview),
+                events,
+            })
+        })
+        .collect();
+    let hosts = Arc::new(AllowedHosts::new(options.bind, &options.allowed_hosts));
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -224,18 +249,15 @@ pub fn serve(
             index: index_local,
             sites: site_addresses,
         });
-        let mut tasks = Vec::new();
         for (listener, router) in servers {
-            tasks.push(tokio::spawn(
-                async move { axum::serve(listener, router).await },
+            tokio::spawn(serve_connections(
+                listener,
+                router,
+                hosts.clone(),
+                options.limits.clone(),
             ));
         }
-        axum::serve(index_listener, index)
-            .await
-            .map_err(ServeError::Runtime)?;
-        for task in tasks {
-            let _ = task.await;
-        }
+        serve_connections(index_listener, index, hosts, options.limits.clone()).await;
         Ok(())
     })
 }
@@ -358,10 +380,12 @@ async fn output(State(site): State<Arc<SharedSite>>, uri: Uri) -> Response {
     if let Some(bytes) = preview.output(&key) {
         return file_response(StatusCode::OK, &key, &bytes);
     }
-    // `/about` for `about/index.html`: send the reader to the canonical URL.
+    // `/about` for `about/index.html`: send the reader to the canonical URL,
+    // built from the key so it starts with one `/` (`//faq/` would name a
+    // host) and holds nothing the key does not.
     let folder_index = format!("{key}/index.html");
     if !uri.path().ends_with('/') && preview.output(&folder_index).is_some() {
-        let location = format!("{}/", uri.path());
+        let location = folder_location(&key, uri.query());
         return (
             StatusCode::MOVED_PERMANENTLY,
             [(header::LOCATION, location)],
@@ -372,6 +396,26 @@ async fn output(State(site): State<Arc<SharedSite>>, uri: Uri) -> Response {
         Some(bytes) => file_response(StatusCode::NOT_FOUND, "404.html", &bytes),
         None => (StatusCode::NOT_FOUND, "Not found\n").into_response(),
     }
+}
+
+/// The URL of the folder `key` names: `/` + the key, escaped, + `/`, and
+/// the query if there was one. The key has no empty segment, so the URL
+/// cannot start with `//`.
+fn folder_location(key: &str, query: Option<&str>) -> String {
+    let mut location = String::from("/");
+    for byte in key.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/".contains(&byte) {
+            location.push(char::from(byte));
+        } else {
+            location.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    location.push('/');
+    if let Some(query) = query {
+        location.push('?');
+        location.push_str(query);
+    }
+    location
 }
 
 fn file_response(status: StatusCode, key: &str, bytes: &[u8]) -> Response {
@@ -397,4 +441,105 @@ fn file_response(status: StatusCode, key: &str, bytes: &[u8]) -> Response {
         body,
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connections::tests::fetch as get;
+    use gazette_publish::SiteSettings;
+    use std::io::{BufRead, BufReader, Write};
+    use std::net::TcpStream;
+
+    /// The next event on the stream, as JSON, within 30 s.
+    fn next_event(reader: &mut BufReader<TcpStream>) -> serde_json::Value {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let mut line = String::new();
+        loop {
+            assert!(Instant::now() < deadline, "no event within 30 s");
+            line.clear();
+            assert!(reader.read_line(&mut line).unwrap() > 0, "the stream ended");
+            if let Some(data) = line.trim_end().strip_prefix("data: ") {
+                return serde_json::from_str(data).unwrap();
+            }
+        }
+    }
+
+    #[test]
+    fn a_rebuild_that_panics_leaves_the_server_answering_and_watching() {
+        let (_dir, site, themes) = crate::preview::tests::sample();
+        let entry = SiteEntry {
+            name: "ogp".into(),
+            path: site.clone(),
+            settings: SiteSettings::default(),
+        };
+        let mut preview = SitePreview::new(entry, "isomer".into());
+        assert_eq!(preview.rebuild(&themes, &[]), Change::Reload);
+        preview.fault = Some(|changed| {
+            if changed.iter().any(|path| path.ends_with("crash.md")) {
+                panic!("injected renderer bug");
+            }
+        });
+        let options = ServeOptions {
+            sites: Vec::new(),
+            themes_dir: themes.clone(),
+            watch: vec![site.clone(), themes],
+            bind: IpAddr::from([127, 0, 0, 1]),
+            port: 0,
+            allowed_hosts: Vec::new(),
+            limits: ConnectionLimits::default(),
+        };
+        let (ready, addresses) = std::sync::mpsc::channel();
+        let report = Arc::new(move |event: ServeEvent| {
+            if let ServeEvent::Ready { sites, .. } = event {
+                let _ = ready.send(sites[0].1);
+            }
+        });
+        std::thread::spawn(move || serve_previews(vec![preview], options, report));
+        let address = addresses.recv_timeout(Duration::from_secs(60)).unwrap();
+
+        let mut stream = TcpStream::connect(address).unwrap();
+        write!(
+            stream,
+            "GET {EVENTS_PATH} HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n"
+        )
+        .unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .unwrap();
+        let mut events = BufReader::new(stream);
+
+        std::fs::write(
+            site.join("pages/crash.md"),
+            "---\ntitle: Crash\npermalink: /crash/\n---\nBoom.\n",
+        )
+        .unwrap();
+        let error = next_event(&mut events);
+        assert_eq!(error["type"], "error", "{error}");
+        assert!(
+            error.to_string().contains("injected renderer bug"),
+            "{error}"
+        );
+        assert_eq!(
+            get(address, "/faq/").0,
+            200,
+            "the last good version is served"
+        );
+
+        // The watcher survived: a later good edit renders.
+        let faq = site.join("pages/faq.md");
+        let text = std::fs::read_to_string(&faq).unwrap();
+        std::fs::write(&faq, format!("{text}\nWritten after the crash.\n")).unwrap();
+        loop {
+            let event = next_event(&mut events);
+            if event["type"] == "reload" {
+                break;
+            }
+            assert_eq!(event["type"], "error", "{event}");
+        }
+        let (status, page) = get(address, "/faq/");
+        assert_eq!(status, 200);
+        assert!(page.contains("Written after the crash."));
+        assert_eq!(get(address, "/crash/").0, 200);
+    }
 }

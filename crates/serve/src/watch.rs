@@ -35,8 +35,11 @@ pub(crate) fn watch(
                 .filter(|event| changes_content(&event.kind))
                 .flat_map(|event| event.paths.iter().cloned())
                 .collect();
+            // Whatever goes wrong with one burst, later edits are still heard.
             if !paths.is_empty() {
-                on_change(paths, started);
+                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    on_change(paths, started);
+                }));
             }
         }
     });

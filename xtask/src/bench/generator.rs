@@ -12,6 +12,8 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use super::custom_scss::CUSTOM_SCSS;
+use super::file_tree::{copy_tree, write};
 use super::media::{pdf_document, png_pixel, svg_illustration};
 use super::prose::{Targets, markdown_page, post_body, sentence, tiptap_page, title};
 use super::rng::Rng;
@@ -133,29 +135,6 @@ pub fn write_empty_workspace(root: &Path, themes: &Path) -> io::Result<()> {
     )?;
     write(&root.join(".gitignore"), "/public/\n")?;
     copy_tree(themes, &root.join("themes"))
-}
-
-/// Copies a folder recursively, in name order.
-pub fn copy_tree(from: &Path, to: &Path) -> io::Result<()> {
-    fs::create_dir_all(to)?;
-    let mut entries: Vec<_> = fs::read_dir(from)?.collect::<Result<_, _>>()?;
-    entries.sort_by_key(fs::DirEntry::file_name);
-    for entry in entries {
-        let target = to.join(entry.file_name());
-        if entry.file_type()?.is_dir() {
-            copy_tree(&entry.path(), &target)?;
-        } else {
-            fs::copy(entry.path(), target)?;
-        }
-    }
-    Ok(())
-}
-
-fn write(path: &Path, contents: impl AsRef<[u8]>) -> io::Result<()> {
-    if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent)?;
-    }
-    fs::write(path, contents)
 }
 
 /// URL slug of a title, as Isomer's CMS makes them.
@@ -783,42 +762,6 @@ const FILES: [(&str, &str); 3] = [
     ("/files/application-form.pdf", "Application Form"),
     ("/files/fact-sheet.pdf", "Fact Sheet"),
 ];
-
-/// Isomer's usual custom stylesheet: Sass whose variables come from
-/// `_config.yml` through Liquid.
-const CUSTOM_SCSS: &str = r#"---
----
-
-@charset "utf-8";
-
-$primary: {{- site.colors.primary-color -}};
-$secondary: {{- site.colors.secondary-color -}};
-$primary-dark: darken($primary, 12%);
-
-{%- for media-color in site.colors.media-colors -%}
-  ${{- media-color.title -}}: {{- media-color.color -}};
-{%- endfor -%}
-
-.bp-button {
-  border-radius: 6px;
-  &.is-primary {
-    background-color: $primary;
-    &:hover { background-color: $primary-dark; }
-  }
-  &.is-secondary { background-color: $secondary; }
-}
-
-.bg-media-color {
-  {%- for media-color in site.colors.media-colors -%}
-    &-{{- forloop.index -}} {
-      background-color: ${{- media-color.title -}};
-      &:hover { background-color: darken(${{- media-color.title -}}, 8%); }
-    }
-  {%- endfor -%}
-}
-
-.content table th { background-color: lighten($primary, 50%); }
-"#;
 
 fn first_pages(collection: &CollectionPlan, count: usize) -> Vec<&PagePlan> {
     collection

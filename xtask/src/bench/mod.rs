@@ -9,6 +9,8 @@
 //! `--vs-hugo` it also builds the shared benchmark corpus with Gazette and
 //! Hugo, alternating ([`hugo`]). Results go to a table and to JSON.
 
+mod custom_scss;
+mod file_tree;
 mod generator;
 mod history;
 mod hugo;

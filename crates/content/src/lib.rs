@@ -28,6 +28,7 @@
 mod classify;
 mod collection;
 mod config;
+mod data_file;
 mod diagnostic;
 mod file_outcome;
 mod front_matter;

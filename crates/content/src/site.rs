@@ -44,6 +44,8 @@ pub struct Site {
     /// The site's Sass partials (`_sass/…`, Jekyll's `sass_dir`) by path: the
     /// only files a stylesheet can import.
     pub sass_partials: BTreeMap<String, String>,
+    /// The site's Liquid include files (`_includes/<path>`) by path.
+    pub includes: BTreeMap<String, String>,
 }
 
 /// A file published byte for byte.

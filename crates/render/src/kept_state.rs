@@ -47,6 +47,10 @@ pub(crate) struct SharedState {
     /// has Liquid).
     pub liquid_site: String,
     pub layouts: BTreeMap<String, FrontMatter>,
+    /// The site's `_includes/` by path, for Liquid's `include`.
+    pub includes: BTreeMap<String, String>,
+    /// What Liquid's `link` and `post_url` find.
+    pub links: crate::liquid::LinkTargets,
     pub navbar: Option<Fragment>,
     pub keys: InputKeys,
 }

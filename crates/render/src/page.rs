@@ -40,9 +40,20 @@ pub(crate) struct PageRenderer<'a> {
     pub sanitizer: &'a ContentSanitizer,
     pub last_changed: Option<&'a BTreeMap<String, i64>>,
     pub bodies: Option<&'a dyn Source>,
+    /// Tolerated problems of the pages rendered so far (Liquid that Jekyll
+    /// renders past), for the caller to report.
+    pub warnings: std::sync::Mutex<Vec<Diagnostic>>,
 }
 
 impl PageRenderer<'_> {
+    /// The tolerated problems of the pages rendered so far, sorted.
+    pub(crate) fn take_warnings(&self) -> Vec<Diagnostic> {
+        let mut warnings =
+            std::mem::take(&mut *self.warnings.lock().unwrap_or_else(|p| p.into_inner()));
+        warnings.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+        warnings
+    }
+
     /// "Last updated" of a page, from the last commit that changed its file.
     pub(crate) fn last_updated(&self, page: &Page) -> Option<String> {
         Some(
@@ -245,7 +256,10 @@ impl PageRenderer<'_> {
         ))
     }
 
-    /// Wraps content in the site's own Liquid layouts, innermost first.
+    /// Wraps content in the site's own Liquid layouts, innermost first, each
+    /// seeing `content`, `page`, `site`, `layout` (its own front matter) and
+    /// `paginator` (nil: Isomer's listings are the theme's) as Jekyll gives
+    /// them.
     fn apply_site_layouts(
         &self,
         page: &Page,
@@ -267,20 +281,79 @@ impl PageRenderer<'_> {
                     liquid_core::Value::scalar(content.clone()),
                 );
             }
-            let text = layout.body.replace("{{ content }}", "{{ page.content }}");
-            content = self
-                .liquid
-                .render(&text, self.liquid_site.get(), &page_with_content)
-                .map_err(|error| {
-                    self.error(page, format!("in site layout `{name}`: {}", error.message))
-                        .with_hint(format!("check `_layouts/{name}.html`"))
-                })?;
+            let content_value = liquid_core::Value::scalar(content);
+            let layout_value = liquid_value(&Value::Object(layout.data.clone()));
+            let file = format!("_layouts/{name}.html");
+            content = self.render_liquid(
+                page,
+                &file,
+                layout.body_line,
+                &layout.body,
+                &[
+                    ("site", self.liquid_site.get()),
+                    ("page", &page_with_content),
+                    ("content", &content_value),
+                    ("layout", &layout_value),
+                    ("paginator", &liquid_core::Value::Nil),
+                ],
+            )?;
             match layout.data.get("layout").and_then(Value::as_str) {
                 Some(parent) => name = parent,
                 None => break,
             }
         }
         Ok(content)
+    }
+
+    /// Renders Liquid of `file` (whose text starts on `first_line`): what
+    /// Ruby Liquid rejects is an error at its file and line; tags that fail
+    /// while rendering render nothing and are tolerated warnings (Jekyll's
+    /// `liquid.error_mode: warn`; `--strict` makes them errors).
+    fn render_liquid(
+        &self,
+        page: &Page,
+        file: &str,
+        first_line: u32,
+        text: &str,
+        named: &[(&str, &liquid_core::Value)],
+    ) -> Result<String, Box<Diagnostic>> {
+        let place = |error: &crate::liquid::LiquidError| match &error.file {
+            Some(include) => (include.clone(), error.line),
+            None => (
+                file.to_owned(),
+                Some(first_line + error.line.unwrap_or(1) - 1),
+            ),
+        };
+        match self.liquid.render_page(text, named) {
+            Ok(output) => {
+                let mut warnings = self.warnings.lock().unwrap_or_else(|p| p.into_inner());
+                for warning in &output.warnings {
+                    let (at, line) = place(warning);
+                    let mut diagnostic = Diagnostic::tolerated(
+                        self.site_name,
+                        file,
+                        "liquid",
+                        format!("Liquid at {at}:{}: {} (rendered as nothing, as Jekyll goes on past it)", line.unwrap_or(1), warning.message),
+                    )
+                    .with_hint(format!("`{}` renders without it", page.source_path));
+                    if at == file {
+                        diagnostic.line = line;
+                    }
+                    warnings.push(diagnostic);
+                }
+                Ok(output.text)
+            }
+            Err(error) => {
+                let (at, line) = place(&error);
+                let mut diagnostic = Diagnostic::error(self.site_name, &at, format!("Liquid: {}", error.message))
+                    .with_hint(format!(
+                        "while rendering `{}`; check the `{{{{ }}}}` and `{{% %}}` tags; wrap literal braces in `{{% raw %}}…{{% endraw %}}`",
+                        page.source_path
+                    ));
+                diagnostic.line = line;
+                Err(Box::new(diagnostic))
+            }
+        }
     }
 
     fn render_layout(
@@ -324,16 +397,13 @@ impl PageRenderer<'_> {
         };
         let body = if has_liquid(&text) {
             let page_value = liquid_value(&context::liquid_page(page));
-            self.liquid
-                .render(&text, self.liquid_site.get(), &page_value)
-                .map_err(|error| {
-                    let line = page.body_line + error.line.unwrap_or(1) - 1;
-                    let mut diagnostic = self
-                        .error(page, format!("Liquid: {}", error.message))
-                        .with_hint("check the `{{ }}` and `{% %}` tags; wrap literal braces in `{% raw %}…{% endraw %}`");
-                    diagnostic.line = Some(line);
-                    diagnostic
-                })?
+            self.render_liquid(
+                page,
+                &page.source_path,
+                page.body_line,
+                &text,
+                &[("site", self.liquid_site.get()), ("page", &page_value)],
+            )?
         } else {
             text.into_owned()
         };

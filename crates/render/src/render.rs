@@ -2,7 +2,7 @@
 //! text, the sanitiser and the theme; stylesheets through Liquid and Sass;
 //! media and theme assets listed for copying. Nothing is written here.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use gazette_content::{Diagnostic, Diagnostics, Site, StyleSheet, Value};
 use gazette_theme::Theme;
@@ -11,7 +11,7 @@ use serde_json::json;
 
 use crate::context::{Fragments, SiteView};
 use crate::kept_state::{KeptState, SharedState};
-use crate::liquid::{LiquidEngine, LiquidSite, liquid_value};
+use crate::liquid::{LinkTargets, LiquidEngine, LiquidSite, liquid_value};
 use crate::manifest::{Manifest, OutputRecord, UnitRecord, hash_json};
 use crate::page::{PageRenderer, is_listing};
 use crate::rendered::{
@@ -62,7 +62,7 @@ pub(crate) fn render_all(
     theme: &mut Theme,
     options: &RenderOptions<'_>,
 ) -> (RenderedSite, Diagnostics, Option<Shared>) {
-    let liquid = LiquidEngine::new();
+    let liquid = liquid_engine(site, theme);
     let sanitizer = ContentSanitizer::new();
     let mut diagnostics = Diagnostics::default();
     let mut units: Vec<Unit> =
@@ -181,6 +181,7 @@ pub(crate) fn render_all(
             Err(diagnostic) => diagnostics.push(*diagnostic),
         }
     }
+    diagnostics.extend(renderer.take_warnings());
 
     let has_own_404 = units
         .iter()
@@ -318,6 +319,8 @@ fn keep_state(site: &Site, shared: &Shared, pages: Vec<(String, Vec<u8>)>) -> Ke
         theme_site: shared.view.theme_site.to_string(),
         liquid_site: shared.view.liquid_site.to_string(),
         layouts: site.layouts.clone(),
+        includes: site.includes.clone(),
+        links: link_targets(site),
         navbar: shared.fragments.navbar.clone(),
         keys: shared.keys.clone(),
     };
@@ -364,8 +367,51 @@ impl Shared {
             sanitizer: &self.sanitizer,
             last_changed: options.last_changed,
             bodies: options.bodies,
+            warnings: Default::default(),
         }
     }
+}
+
+/// The Liquid engine of a site: its `_includes/`, the theme's includes, and
+/// the URLs `{% link %}` and `{% post_url %}` find.
+fn liquid_engine(site: &Site, theme: &Theme) -> LiquidEngine {
+    LiquidEngine::with_files(
+        site.includes.clone(),
+        &theme_includes(theme),
+        link_targets(site),
+    )
+}
+
+/// The theme chain's Liquid includes by name, nearest theme first.
+pub(crate) fn theme_includes(theme: &Theme) -> BTreeMap<String, String> {
+    theme
+        .include_names()
+        .filter_map(|name| Some((name.to_owned(), theme.include(name)?.to_owned())))
+        .collect()
+}
+
+/// Source paths of published pages and posts → their URLs; posts also by
+/// their file stem (`2017-01-02-title`), with and without the folders
+/// between `_posts/` and the file, as `{% post_url %}` names them.
+pub(crate) fn link_targets(site: &Site) -> LinkTargets {
+    let mut targets = LinkTargets::default();
+    for page in site.pages.iter().filter(|p| p.published) {
+        let Some(url) = page.url() else { continue };
+        targets
+            .pages
+            .insert(page.source_path.clone(), url.to_owned());
+        if let Some((_, inside)) = page.source_path.split_once("_posts/") {
+            let stem = inside.rsplit_once('.').map_or(inside, |(stem, _)| stem);
+            targets.posts.insert(stem.to_owned(), url.to_owned());
+            if let Some((_, name)) = stem.rsplit_once('/') {
+                targets
+                    .posts
+                    .entry(name.to_owned())
+                    .or_insert_with(|| url.to_owned());
+            }
+        }
+    }
+    targets
 }
 
 /// A Sass stylesheet with Liquid in it (`misc/custom.scss`) to CSS.

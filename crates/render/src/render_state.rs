@@ -150,7 +150,11 @@ impl OpenState<'_> {
                 fragments.side_navs.insert(collection.to_owned(), fragment);
             }
         }
-        let liquid = LiquidEngine::new();
+        let liquid = LiquidEngine::with_files(
+            self.shared.includes.clone(),
+            &crate::render::theme_includes(theme),
+            self.shared.links.clone(),
+        );
         let liquid_site = LiquidSite::from_json(self.shared.liquid_site.clone());
         let sanitizer = ContentSanitizer::new();
         let renderer = PageRenderer {
@@ -164,6 +168,7 @@ impl OpenState<'_> {
             sanitizer: &sanitizer,
             last_changed: options.last_changed,
             bodies: options.bodies,
+            warnings: Default::default(),
         };
         let mut units = Vec::with_capacity(pages.len());
         let mut diagnostics = Diagnostics::default();
@@ -181,6 +186,8 @@ impl OpenState<'_> {
                 Err(diagnostic) => diagnostics.push(*diagnostic),
             }
         }
+        // A page with warnings takes the whole render, which reports them.
+        diagnostics.extend(renderer.take_warnings());
         if diagnostics.0.is_empty() {
             Ok(units)
         } else {

@@ -108,6 +108,7 @@ impl InputKeys {
             &view.theme_site,
             layouts,
             &site.sass_partials,
+            &site.includes,
         ));
         let collections = view
             .side_navs

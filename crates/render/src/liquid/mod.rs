@@ -1,23 +1,50 @@
-//! Liquid inside content and stylesheets, evaluated the way Jekyll did.
+//! Liquid inside content, site layouts, includes and stylesheets, evaluated
+//! as Ruby Liquid 4 under Jekyll 4 evaluates it (`strict_variables` and
+//! `strict_filters` off, `error_mode: warn`).
 //!
-//! Isomer pages use `{{ site.* }}`, `{{ page.* }}`, loops over `site.data.*`,
-//! `if`, `assign`, `capture` and filters. The `liquid` crate implements the
-//! language; this module adds Jekyll's filters and Jekyll's forgiving lookups:
-//! a variable or key that does not exist is empty, as it was for Jekyll,
-//! instead of an error.
+//! The `liquid` crates implement the language; Gazette adapts them through
+//! their extension points, one concern a file:
+//!
+//! - `source.rs`: the pass before parsing (Ruby Liquid's tokenizer: tags'
+//!   markup, `else if`, `{{ }}`, unknown filters, structure and nesting
+//!   errors with their lines);
+//! - `runtime.rs`: frames where a missing variable, key or index is nil;
+//! - `tags.rs`: `for`, `tablerow`, `if`/`unless`, `capture`, `assign`,
+//!   `{{ }}`, and [`located`](tags::located) errors: a tag that fails while
+//!   rendering renders nothing and becomes a warning with its line, as Ruby
+//!   Liquid's lax render goes on past it;
+//! - `condition.rs`: Ruby's truthiness and comparisons;
+//! - `include.rs`: `include` (site, then theme), `link`, `post_url`,
+//!   `highlight`, `include_relative`;
+//! - `filters.rs`: Jekyll's filters and checked arithmetic;
+//! - `budget.rs`: what one render may spend.
+//!
+//! Only what Ruby Liquid rejects while parsing (an unclosed tag, a syntax
+//! error) and a budget running out are errors ([`LiquidEngine::render_page`]
+//! returns them); everything else is a warning in [`LiquidOutput`].
 
-use std::collections::BTreeSet;
+mod budget;
+mod condition;
+mod filters;
+mod include;
+mod runtime;
+mod source;
+mod tags;
+#[cfg(test)]
+mod tests;
+
+use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
-use liquid_core::Object;
-use liquid_core::model::{KString, KStringCow, ScalarCow, ValueCow, try_find};
 use liquid_core::parser::Language;
-use liquid_core::runtime::{GlobalFrame, PartialStore, Registers, RuntimeCore};
-use liquid_core::{
-    Display_filter, Filter, FilterReflection, ParseFilter, Renderable, Runtime, Value, ValueView,
-};
+use liquid_core::runtime::RuntimeCore;
+use liquid_core::{Runtime, Value};
 use liquid_lib::{jekyll, stdlib};
-use std::cell::RefCell;
+
+pub use budget::Limits;
+use budget::{Budget, LimitedWriter};
+use include::IncludeStore;
+use tags::{Encoded, EncodedBlock};
 
 /// A Liquid template could not be parsed or rendered.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -25,14 +52,49 @@ use std::cell::RefCell;
 pub struct LiquidError {
     /// What went wrong, in one line.
     pub message: String,
-    /// The 1-based line inside the template, when it could be located.
+    /// The 1-based line inside the file, when it could be located.
     pub line: Option<u32>,
+    /// The include file it happened in (`_includes/NAME`, or the theme's),
+    /// `None` for the template itself.
+    pub file: Option<String>,
 }
 
-/// Parses and renders Liquid with the Jekyll subset Isomer sites use.
+impl LiquidError {
+    /// Where, as `file:line` (the file being `default` unless in an include).
+    pub fn place(&self, default: &str) -> String {
+        let file = self.file.as_deref().unwrap_or(default);
+        match self.line {
+            Some(line) => format!("{file}:{line}"),
+            None => file.to_owned(),
+        }
+    }
+}
+
+/// What a render produced, and what Ruby Liquid would have rendered past.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LiquidOutput {
+    /// The rendered text.
+    pub text: String,
+    /// Tags that failed while rendering (each rendered nothing).
+    pub warnings: Vec<LiquidError>,
+}
+
+/// Where `{% link %}` and `{% post_url %}` find URLs.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct LinkTargets {
+    /// Source paths of pages and posts → their URLs.
+    pub pages: BTreeMap<String, String>,
+    /// Post names (file stems, also with their folder under `_posts/`) →
+    /// their URLs.
+    pub posts: BTreeMap<String, String>,
+}
+
+/// Parses and renders Liquid as Jekyll does.
 #[derive(Clone)]
 pub struct LiquidEngine {
     language: Arc<Language>,
+    filters: Arc<HashSet<String>>,
+    limits: Limits,
 }
 
 impl Default for LiquidEngine {
@@ -42,30 +104,102 @@ impl Default for LiquidEngine {
 }
 
 impl LiquidEngine {
-    /// The standard tags and filters, Jekyll's filters, and Gazette's URL filters.
+    /// An engine without include files or link targets.
     pub fn new() -> Self {
+        Self::with_files(BTreeMap::new(), &BTreeMap::new(), LinkTargets::default())
+    }
+
+    /// An engine whose `{% include NAME %}` reads the site's `_includes/`
+    /// (`site`, by path inside the folder), then the theme's Liquid
+    /// includes (`theme`).
+    pub fn with_files(
+        site: BTreeMap<String, String>,
+        theme: &BTreeMap<String, String>,
+        links: LinkTargets,
+    ) -> Self {
+        Self::with_limits(site, theme, links, Limits::default())
+    }
+
+    /// As [`with_files`](Self::with_files), with other budgets.
+    pub fn with_limits(
+        site: BTreeMap<String, String>,
+        theme: &BTreeMap<String, String>,
+        links: LinkTargets,
+        limits: Limits,
+    ) -> Self {
+        let mut files: BTreeMap<String, (String, String)> = theme
+            .iter()
+            .map(|(name, text)| {
+                (
+                    name.clone(),
+                    (format!("theme include `{name}`"), text.clone()),
+                )
+            })
+            .collect();
+        for (name, text) in site {
+            files.insert(name.clone(), (format!("_includes/{name}"), text));
+        }
+        let mut store = IncludeStore::new(files);
+        store.links = links.pages;
+        store.posts = links.posts;
+        store.limits = limits;
+        let mut language = Self::language_without_includes();
+        // The include tags need the filter names to prepare included files.
+        let mut filters: HashSet<String> =
+            language.filters.plugin_names().map(str::to_owned).collect();
+        filters.insert(source::UNKNOWN_FILTER.to_owned());
+        store.filters = filters.clone();
+        let store = Arc::new(store);
+        macro_rules! tags { ($($tag:expr),* $(,)?) => { $( { let tag: Box<dyn liquid_core::ParseTag> = Box::new($tag); language.tags.register(tag.reflection().tag().to_owned(), tag); } )* } }
+        tags!(
+            include::IncludeTag {
+                store: store.clone()
+            },
+            include::IncludeRelativeTag,
+            include::LinkTag {
+                store: store.clone(),
+                posts: false
+            },
+            include::LinkTag {
+                store: store.clone(),
+                posts: true
+            },
+        );
+        let language = Arc::new(language);
+        let _ = store.language.set(Arc::downgrade(&language));
+        Self {
+            language,
+            filters: Arc::new(filters),
+            limits,
+        }
+    }
+
+    /// Every tag, block and filter but those that read other files.
+    fn language_without_includes() -> Language {
         let mut language = Language::empty();
         macro_rules! tags { ($($tag:expr),* $(,)?) => { $( { let tag: Box<dyn liquid_core::ParseTag> = Box::new($tag); language.tags.register(tag.reflection().tag().to_owned(), tag); } )* } }
         macro_rules! blocks { ($($block:expr),* $(,)?) => { $( { let block: Box<dyn liquid_core::ParseBlock> = Box::new($block); language.blocks.register(block.reflection().start_tag().to_owned(), block); } )* } }
         macro_rules! filters { ($($filter:expr),* $(,)?) => { $( { let filter: Box<dyn liquid_core::ParseFilter> = Box::new($filter); language.filters.register(filter.reflection().name().to_owned(), filter); } )* } }
         tags!(
-            stdlib::AssignTag,
+            Encoded(tags::OutputTag),
+            Encoded(tags::AssignTag),
+            Encoded(stdlib::CycleTag),
+            Encoded(stdlib::IncrementTag),
+            Encoded(stdlib::DecrementTag),
             stdlib::BreakTag,
             stdlib::ContinueTag,
-            stdlib::CycleTag,
-            stdlib::IncrementTag,
-            stdlib::DecrementTag,
         );
         blocks!(
             stdlib::RawBlock,
-            stdlib::IfBlock,
-            stdlib::UnlessBlock,
-            stdlib::IfChangedBlock,
-            stdlib::ForBlock,
-            stdlib::TableRowBlock,
             stdlib::CommentBlock,
-            stdlib::CaptureBlock,
-            stdlib::CaseBlock,
+            EncodedBlock(tags::IfBlock { unless: false }),
+            EncodedBlock(tags::IfBlock { unless: true }),
+            EncodedBlock(stdlib::IfChangedBlock),
+            EncodedBlock(tags::ForBlock),
+            EncodedBlock(tags::TableRowBlock),
+            EncodedBlock(tags::CaptureBlock),
+            EncodedBlock(stdlib::CaseBlock),
+            include::HighlightBlock,
         );
         filters!(
             stdlib::Abs,
@@ -74,61 +208,53 @@ impl LiquidEngine {
             stdlib::AtMost,
             stdlib::Capitalize,
             stdlib::Ceil,
-            stdlib::Compact,
-            stdlib::Concat,
+            filters::AnyInput(stdlib::Compact),
+            filters::AnyInput(stdlib::Concat),
             stdlib::Date,
             stdlib::Default,
-            stdlib::DividedBy,
             stdlib::Downcase,
             stdlib::Escape,
             stdlib::EscapeOnce,
-            stdlib::First,
+            filters::AnyInput(stdlib::First),
             stdlib::Floor,
-            stdlib::Join,
-            stdlib::Last,
+            filters::AnyInput(stdlib::Join),
+            filters::AnyInput(stdlib::Last),
             stdlib::Lstrip,
-            stdlib::Map,
-            stdlib::Minus,
-            stdlib::Modulo,
+            filters::AnyInput(stdlib::Map),
             stdlib::NewlineToBr,
-            stdlib::Plus,
             stdlib::Prepend,
             stdlib::Remove,
             stdlib::RemoveFirst,
             stdlib::Replace,
             stdlib::ReplaceFirst,
-            stdlib::Reverse,
+            filters::AnyInput(stdlib::Reverse),
             stdlib::Round,
             stdlib::Rstrip,
             stdlib::Size,
             stdlib::Slice,
-            stdlib::SortNatural,
+            filters::AnyInput(stdlib::SortNatural),
             stdlib::Split,
             stdlib::Strip,
             stdlib::StripHtml,
             stdlib::StripNewlines,
-            stdlib::Times,
             stdlib::Truncate,
             stdlib::TruncateWords,
-            stdlib::Uniq,
+            filters::AnyInput(stdlib::Uniq),
             stdlib::Upcase,
             stdlib::UrlDecode,
             stdlib::UrlEncode,
-            stdlib::Where,
-            jekyll::Sort,
             jekyll::Push,
             jekyll::Pop,
             jekyll::Shift,
             jekyll::Unshift,
             jekyll::ArrayToSentenceString,
-            jekyll::Slugify,
-            RelativeUrl,
-            AbsoluteUrl,
-            Jsonify,
         );
-        Self {
-            language: Arc::new(language),
+        for filter in filters::all() {
+            language
+                .filters
+                .register(filter.name.to_owned(), Box::new(filter));
         }
+        language
     }
 
     /// Whether `text` contains any Liquid at all (most pages do not).
@@ -136,199 +262,67 @@ impl LiquidEngine {
         gazette_content::has_liquid(text)
     }
 
-    /// Renders `text` with the `site` and `page` objects.
+    /// Renders `text` with the `site` and `page` objects; any problem, even
+    /// one Jekyll renders past, is an error (stylesheets, tests).
     pub fn render(&self, text: &str, site: &Value, page: &Value) -> Result<String, LiquidError> {
-        let elements = liquid_core::parser::parse(text, &self.language)
-            .map_err(|error| to_liquid_error(&error, text))?;
-        let template = liquid_core::runtime::Template::new(elements);
-        let core = RuntimeCore::new();
-        let root = ForgivingGlobals {
-            core: &core,
-            site,
-            page,
-            counters: RefCell::default(),
-        };
-        let runtime = GlobalFrame::new(root);
-        let mut out = Vec::with_capacity(text.len() + 256);
-        template
-            .render_to(&mut out, &runtime)
-            .map_err(|error| to_liquid_error(&error, text))?;
-        String::from_utf8(out).map_err(|_| LiquidError {
-            message: "Liquid produced text that is not UTF-8".into(),
-            line: None,
-        })
-    }
-}
-
-/// Turns a liquid error into one line, locating it in the template when the
-/// message quotes the offending tag.
-fn to_liquid_error(error: &liquid_core::Error, text: &str) -> LiquidError {
-    let full = error.to_string();
-    let message = full
-        .lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty())
-        .collect::<Vec<_>>()
-        .join("; ");
-    let line = full
-        .lines()
-        .filter_map(|line| line.split_once("from: ").map(|(_, quoted)| quoted.trim()))
-        .find_map(|quoted| text.find(quoted))
-        .map(|offset| text[..offset].matches('\n').count() as u32 + 1);
-    LiquidError { message, line }
-}
-
-/// The bottom of the runtime stack: reads `site` and `page`, and answers `nil`
-/// for anything missing, as Jekyll's Liquid did. Borrowing both keeps a
-/// site's data from being copied for every page.
-struct ForgivingGlobals<'a> {
-    core: &'a RuntimeCore<'a>,
-    site: &'a Value,
-    page: &'a Value,
-    /// What `increment` and `decrement` count.
-    counters: RefCell<Object>,
-}
-
-impl Runtime for ForgivingGlobals<'_> {
-    fn partials(&self) -> &dyn PartialStore {
-        self.core.partials()
-    }
-
-    fn name(&self) -> Option<liquid_core::model::KStringRef<'_>> {
-        None
-    }
-
-    fn roots(&self) -> BTreeSet<KStringCow<'_>> {
-        [
-            KStringCow::from_static("site"),
-            KStringCow::from_static("page"),
-        ]
-        .into_iter()
-        .collect()
-    }
-
-    fn try_get(&self, path: &[ScalarCow<'_>]) -> Option<ValueCow<'_>> {
-        let (root, rest) = path.split_first()?;
-        match root.to_kstr().as_str() {
-            "site" => try_find(self.site, rest),
-            "page" => try_find(self.page, rest),
-            _ => None,
+        let output = self.render_page(text, &[("site", site), ("page", page)])?;
+        match output.warnings.into_iter().next() {
+            Some(warning) => Err(warning),
+            None => Ok(output.text),
         }
     }
 
-    fn get(&self, path: &[ScalarCow<'_>]) -> liquid_core::Result<ValueCow<'_>> {
-        Ok(self.try_get(path).unwrap_or(ValueCow::Owned(Value::Nil)))
-    }
-
-    fn set_global(&self, _name: KString, _value: Value) -> Option<Value> {
-        // GlobalFrame above keeps assignments; nothing reaches this frame.
-        None
-    }
-
-    fn set_index(&self, name: KString, value: Value) -> Option<Value> {
-        self.counters.borrow_mut().insert(name, value)
-    }
-
-    fn get_index<'a>(&'a self, name: &str) -> Option<ValueCow<'a>> {
-        self.counters
-            .borrow()
-            .get(name)
-            .map(|value| ValueCow::Owned(value.clone()))
-    }
-
-    fn registers(&self) -> &Registers {
-        self.core.registers()
-    }
-}
-
-/// The site's `baseurl` as the runtime sees it.
-fn base_url(runtime: &dyn Runtime) -> String {
-    let path = [ScalarCow::new("site"), ScalarCow::new("baseurl")];
-    runtime
-        .try_get(&path)
-        .map(|value| value.to_kstr().trim_end_matches('/').to_owned())
-        .unwrap_or_default()
-}
-
-fn site_url(runtime: &dyn Runtime) -> String {
-    let path = [ScalarCow::new("site"), ScalarCow::new("url")];
-    runtime
-        .try_get(&path)
-        .map(|value| value.to_kstr().trim_end_matches('/').to_owned())
-        .unwrap_or_default()
-}
-
-fn prefix_path(base: &str, input: &str) -> String {
-    if input.contains("://") || input.starts_with("//") {
-        return input.to_owned();
-    }
-    let separator = if input.starts_with('/') || input.is_empty() {
-        ""
-    } else {
-        "/"
-    };
-    format!("{base}{separator}{input}")
-}
-
-#[derive(Clone, ParseFilter, FilterReflection)]
-#[filter(
-    name = "relative_url",
-    description = "Prefixes a path with the site's baseurl.",
-    parsed(RelativeUrlFilter)
-)]
-struct RelativeUrl;
-
-#[derive(Debug, Default, Display_filter)]
-#[name = "relative_url"]
-struct RelativeUrlFilter;
-
-impl Filter for RelativeUrlFilter {
-    fn evaluate(&self, input: &dyn ValueView, runtime: &dyn Runtime) -> liquid_core::Result<Value> {
-        let base = base_url(runtime);
-        Ok(Value::scalar(prefix_path(&base, &input.to_kstr())))
-    }
-}
-
-#[derive(Clone, ParseFilter, FilterReflection)]
-#[filter(
-    name = "absolute_url",
-    description = "Prefixes a path with the site's url and baseurl.",
-    parsed(AbsoluteUrlFilter)
-)]
-struct AbsoluteUrl;
-
-#[derive(Debug, Default, Display_filter)]
-#[name = "absolute_url"]
-struct AbsoluteUrlFilter;
-
-impl Filter for AbsoluteUrlFilter {
-    fn evaluate(&self, input: &dyn ValueView, runtime: &dyn Runtime) -> liquid_core::Result<Value> {
-        let base = format!("{}{}", site_url(runtime), base_url(runtime));
-        Ok(Value::scalar(prefix_path(&base, &input.to_kstr())))
-    }
-}
-
-#[derive(Clone, ParseFilter, FilterReflection)]
-#[filter(
-    name = "jsonify",
-    description = "Writes a value as JSON.",
-    parsed(JsonifyFilter)
-)]
-struct Jsonify;
-
-#[derive(Debug, Default, Display_filter)]
-#[name = "jsonify"]
-struct JsonifyFilter;
-
-impl Filter for JsonifyFilter {
-    fn evaluate(
+    /// Renders `text` with named values (`site`, `page`, `content`,
+    /// `layout`, `paginator`, …). Errors are what Ruby Liquid rejects and
+    /// budgets; tags that fail while rendering are warnings.
+    pub fn render_page(
         &self,
-        input: &dyn ValueView,
-        _runtime: &dyn Runtime,
-    ) -> liquid_core::Result<Value> {
-        let json = serde_json::to_string(&input.to_value()).unwrap_or_default();
-        Ok(Value::scalar(json))
+        text: &str,
+        named: &[(&str, &Value)],
+    ) -> Result<LiquidOutput, LiquidError> {
+        let prepared = source::prepare(text, &self.filters, self.limits.source_depth)?;
+        let elements = liquid_core::parser::parse(&prepared, &self.language)
+            .map_err(|error| from_parse_error(&error))?;
+        let core = RuntimeCore::new();
+        let globals = runtime::Globals {
+            core: &core,
+            named: named.to_vec(),
+            assigned: Default::default(),
+            counters: Default::default(),
+        };
+        {
+            let mut budget = globals.core.registers().get_mut::<Budget>();
+            budget.limits = self.limits;
+            budget.started = Some(std::time::Instant::now());
+        }
+        let mut out = LimitedWriter::new(&core.registers().get_mut::<Budget>(), text.len() + 256);
+        for element in &elements {
+            let result = element.render_to(&mut out, &globals);
+            let mut budget = globals.core.registers().get_mut::<Budget>();
+            if let Some(fatal) = budget.fatal.take() {
+                return Err(fatal);
+            }
+            if result.is_err() {
+                // Raw text that could not be written: only the output budget.
+                budget.check_output(1).ok();
+                if let Some(fatal) = budget.fatal.take() {
+                    return Err(fatal);
+                }
+            }
+        }
+        let warnings = std::mem::take(&mut globals.core.registers().get_mut::<Budget>().warnings);
+        let text = String::from_utf8(out.bytes).map_err(|_| LiquidError {
+            message: "Liquid produced text that is not UTF-8".into(),
+            line: None,
+            file: None,
+        })?;
+        Ok(LiquidOutput { text, warnings })
     }
+}
+
+/// A parse error of `liquid-core`, with the line the tags marked.
+fn from_parse_error(error: &liquid_core::Error) -> LiquidError {
+    include::error_from(error)
 }
 
 /// Converts a JSON-like value for Liquid; the conversion cannot fail for
@@ -369,49 +363,5 @@ impl LiquidSite {
                 serde_json::from_str(&self.json).unwrap_or_default();
             liquid_value(&value)
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn render(text: &str) -> Result<String, LiquidError> {
-        let site = liquid_core::to_value(&serde_json::json!({
-            "title": "Agency",
-            "baseurl": "",
-            "colors": {"primary-color": "#123456", "media-colors": [{"title": "one", "color": "#fff"}]},
-            "data": {"offices": [{"name": "North", "open": true}, {"name": "South", "open": false}]}
-        }))
-        .unwrap();
-        let page = liquid_core::to_value(&serde_json::json!({"title": "Contact"})).unwrap();
-        LiquidEngine::new().render(text, &site, &page)
-    }
-
-    #[test]
-    fn loops_conditions_assign_capture_and_filters_work() {
-        let text = "{% assign open = 0 %}{% capture heading %}{{ page.title | upcase }}{% endcapture %}{{ heading }}:{% for office in site.data.offices %}{% if office.open %} {{ office.name | downcase }}{% endif %}{% endfor %} {{ site.data.offices | size }}";
-        assert_eq!(render(text).unwrap(), "CONTACT: north 2");
-    }
-
-    #[test]
-    fn hyphenated_keys_and_whitespace_control_work_as_in_isomer_stylesheets() {
-        let text = "$primary: {{- site.colors.primary-color -}};\n{%- for media-color in site.colors.media-colors -%}\n${{- media-color.title -}}: {{- media-color.color -}};\n{%- endfor -%}";
-        assert_eq!(render(text).unwrap(), "$primary:#123456;$one:#fff;");
-    }
-
-    #[test]
-    fn missing_variables_are_empty_as_in_jekyll() {
-        assert_eq!(
-            render("[{{ page.nothing }}|{{ nowhere.deep }}|{{ site.title | relative_url }}]")
-                .unwrap(),
-            "[||/Agency]"
-        );
-    }
-
-    #[test]
-    fn a_syntax_error_is_reported_with_its_line() {
-        let error = render("line one\n{% if %}\n").unwrap_err();
-        assert!(!error.message.is_empty());
     }
 }

@@ -257,9 +257,21 @@ fn to_date(value: &dyn ValueView) -> Option<jiff::ZonedDateTime> {
             return time.to_zoned_datetime(zone()).ok();
         }
     }
-    jiff::civil::Date::strptime("%Y-%m-%d", raw)
-        .ok()
-        .and_then(|date| date.to_zoned_datetime(zone()).ok())
+    // Ruby's `Time.parse` also reads dates as people write them.
+    [
+        "%Y-%m-%d",
+        "%d %b %Y",
+        "%d %B %Y",
+        "%b %d, %Y",
+        "%B %d, %Y",
+        "%b %d %Y",
+        "%B %d %Y",
+        "%d/%m/%Y",
+        "%Y/%m/%d",
+    ]
+    .iter()
+    .find_map(|format| jiff::civil::Date::strptime(format, raw).ok())
+    .and_then(|date| date.to_zoned_datetime(zone()).ok())
 }
 
 fn date_format(input: &dyn ValueView, format: &str) -> Result<Value> {

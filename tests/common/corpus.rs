@@ -101,7 +101,6 @@ pub const KNOWN_GAPS: &[(&str, &[Gap])] = &[
     ("mse", &[UnknownLayout]),
     ("mse-greenplan", &[LowRecall]),
     ("nlb-mobile-guide", &[LowRecall]),
-    ("nlb-reference", &[BrowserCheck]),
     ("stppo-ste-whats-next", &[BrowserCheck]),
 ];
 

@@ -27,20 +27,24 @@
 
 mod classify;
 mod collection;
+mod collection_order;
 mod config;
 mod data_file;
 mod diagnostic;
 mod file_outcome;
 mod front_matter;
+mod jekyll_paths;
 mod load_cache;
 mod loader;
 mod navigation;
 mod page;
 mod page_reader;
 mod permalink;
+mod publishing;
 mod resource_room;
 mod site;
 mod source;
+mod url_conflicts;
 mod url_policy;
 mod yaml;
 
@@ -49,11 +53,11 @@ pub use config::SiteConfig;
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
 pub use front_matter::{FrontMatter, head_of};
 pub use load_cache::LoadCache;
-pub use loader::LoadOptions;
 pub use navigation::{NavLink, NavSublink, Navigation};
 pub use page::{BodyVariant, Page, PageBody, PageKind, PostKind, has_liquid};
 pub use page_reader::PageReader;
 pub use permalink::{Permalink, PermalinkError, percent_decode, slugify_pretty};
+pub use publishing::LoadOptions;
 pub use resource_room::{Category, ResourceRoom};
 pub use site::{LoadedSite, Site, StaticFile, StyleSheet};
 pub use source::{MemorySource, Source, SourceError};

@@ -3,51 +3,29 @@
 //! becomes a [`Diagnostic`], and files with errors are left out so the rest
 //! can still be checked.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
-use jiff::civil::Date;
 use rayon::prelude::*;
 
-use crate::classify::{
-    CollectionSpec, Place, classify, collection_names, excluded_paths, is_site_file,
-};
-use crate::collection::{Collection, CollectionEntry};
-use crate::config::{SiteConfig, string_list, truthy};
+use crate::classify::{Place, classify, collection_names, excluded_paths, is_site_file};
+use crate::config::SiteConfig;
 use crate::file_outcome::FileOutcome;
 use crate::front_matter::{self, FrontMatter, FrontMatterError};
+use crate::jekyll_paths::{
+    PostFileName, derived_page_permalink, escape_path, extension, file_stem, jekyll_path_of_url,
+    post_permalink, replace_extension,
+};
 use crate::load_cache::{CachedFile, LoadCache, context_key};
 use crate::navigation::Navigation;
 use crate::page::{self, BodyVariant, Page, PageBody, PageKind, PostKind};
-use crate::permalink::{Permalink, is_external_url, slugify_pretty};
+use crate::permalink::{Permalink, is_external_url};
+use crate::publishing::{LoadOptions, leave_out_unpublished};
 use crate::resource_room::build_resource_room;
 use crate::site::{LoadedSite, Site, StaticFile, StyleSheet};
 use crate::{Diagnostic, Diagnostics, Map, Source, Value, yaml};
 
 /// Extensions of files that may carry front matter and so must be text.
 const TEXT_EXTENSIONS: &[&str] = &["md", "markdown", "html", "htm", "scss", "sass"];
-
-/// Choices a load makes that the site's files do not.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct LoadOptions {
-    /// Keep posts dated after `today` even when `_config.yml` does not say
-    /// `future: true` (Jekyll's `--future`): a preview of what is scheduled.
-    pub future: bool,
-    /// The day of the build, which tells future posts; `None` is today.
-    pub today: Option<Date>,
-}
-
-impl LoadOptions {
-    fn today(&self) -> Date {
-        self.today.unwrap_or_else(|| {
-            let days = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |since| since.as_secs() / 86_400);
-            Date::constant(1970, 1, 1)
-                .checked_add(jiff::Span::new().days(days as i64))
-                .unwrap_or(Date::MAX)
-        })
-    }
-}
 
 impl Site {
     /// Reads a site from `source`. `name` labels diagnostics and the output.
@@ -90,8 +68,8 @@ impl Site {
 }
 
 pub(crate) struct Loader<'a> {
-    name: &'a str,
-    source: &'a dyn Source,
+    pub(crate) name: &'a str,
+    pub(crate) source: &'a dyn Source,
     /// The site's `permalink` style, which places posts without one.
     pub(crate) post_style: String,
     /// Whether the last front matter read was dropped for its YAML.
@@ -99,19 +77,11 @@ pub(crate) struct Loader<'a> {
     pub(crate) diagnostics: Diagnostics,
 }
 
-/// What a collection's `collection.yml` says.
-struct CollectionSettings {
-    output: bool,
-    order: Vec<String>,
-    yml_path: String,
-    yml_text: String,
-}
-
 /// A file of the site, read as text, waiting to be classified.
-struct TextFile {
-    path: String,
-    text: String,
-    content_id: String,
+pub(crate) struct TextFile {
+    pub(crate) path: String,
+    pub(crate) text: String,
+    pub(crate) content_id: String,
 }
 
 impl<'a> Loader<'a> {
@@ -469,7 +439,7 @@ impl<'a> Loader<'a> {
         navigation
     }
 
-    fn read_text(&mut self, path: &str) -> Option<TextFile> {
+    pub(crate) fn read_text(&mut self, path: &str) -> Option<TextFile> {
         let bytes = match self.source.read(path) {
             Ok(bytes) => bytes,
             Err(error) => {
@@ -515,7 +485,7 @@ impl<'a> Loader<'a> {
         }
     }
 
-    fn parse_yaml_file(&mut self, file: &TextFile) -> Option<Value> {
+    pub(crate) fn parse_yaml_file(&mut self, file: &TextFile) -> Option<Value> {
         match yaml::parse(&file.text) {
             Ok(value) => Some(value),
             Err(error) => {
@@ -814,382 +784,6 @@ impl<'a> Loader<'a> {
             external_url,
             file_url,
             data,
-        })
-    }
-
-    /// Each collection's `output` and `order`, from its `collection.yml`.
-    fn collection_settings(
-        &mut self,
-        paths: &[String],
-        names: &BTreeMap<String, CollectionSpec>,
-    ) -> BTreeMap<String, CollectionSettings> {
-        let mut all = BTreeMap::new();
-        for (name, spec) in names {
-            let yml_path = format!("_{name}/collection.yml");
-            let mut found = CollectionSettings {
-                output: spec.output,
-                order: Vec::new(),
-                yml_text: String::new(),
-                yml_path,
-            };
-            if paths.contains(&found.yml_path)
-                && let Some(file) = self.read_text(&found.yml_path)
-            {
-                if let Some(value) = self.parse_yaml_file(&file) {
-                    let settings = value.get("collections").and_then(|c| {
-                        c.get(name.as_str())
-                            .or_else(|| c.as_object()?.values().next())
-                    });
-                    if let Some(settings) = settings {
-                        if let Some(flag) = settings.get("output") {
-                            found.output = truthy(Some(flag));
-                        }
-                        found.order.extend(string_list(settings.get("order")));
-                    }
-                }
-                found.yml_text = file.text;
-            }
-            all.insert(name.clone(), found);
-        }
-        all
-    }
-
-    /// Each collection's pages in `order`: Jekyll puts the documents it
-    /// lists first, in that order, then the others in path order, and skips
-    /// entries that name no document.
-    fn collections(
-        &mut self,
-        paths: &[String],
-        settings: &BTreeMap<String, CollectionSettings>,
-        pages: &mut [Page],
-    ) -> Vec<Collection> {
-        let mut collections = Vec::new();
-        for (name, found) in settings {
-            let folder = format!("_{name}/");
-            let page_index: HashMap<String, usize> = pages
-                .iter()
-                .enumerate()
-                .filter_map(|(index, page)| {
-                    Some((page.source_path.strip_prefix(&folder)?.to_owned(), index))
-                })
-                .collect();
-            let mut entries = Vec::new();
-            let mut seen = BTreeSet::new();
-            for written in &found.order {
-                let entry = written.trim().trim_start_matches("./");
-                if entry.ends_with(".keep") {
-                    continue;
-                }
-                match page_index.get(entry) {
-                    Some(&index) => {
-                        if seen.insert(index) {
-                            entries.push(CollectionEntry {
-                                page: index,
-                                group: pages[index].third_nav_title.clone(),
-                            });
-                        }
-                    }
-                    None if paths.contains(&format!("{folder}{entry}")) => {}
-                    None => self.diagnostics.push(
-                        Diagnostic::tolerated(
-                            self.name,
-                            &found.yml_path,
-                            "stale-order",
-                            format!("`order` names `{entry}`, which is not in `{folder}`: the entry is ignored"),
-                        )
-                        // Found only for problems: a search per entry is quadratic.
-                        .at(&found.yml_text, line_in(&found.yml_text, written), 1)
-                        .with_hint("fix the file name (names are case-sensitive and may contain spaces) or remove the entry"),
-                    ),
-                }
-            }
-            let mut unlisted: Vec<usize> = page_index
-                .values()
-                .copied()
-                .filter(|index| !seen.contains(index))
-                .collect();
-            unlisted.sort_by(|a, b| pages[*a].source_path.cmp(&pages[*b].source_path));
-            entries.extend(unlisted.into_iter().map(|index| CollectionEntry {
-                page: index,
-                group: pages[index].third_nav_title.clone(),
-            }));
-            collections.push(Collection {
-                name: name.clone(),
-                output: found.output,
-                entries,
-            });
-        }
-        collections
-    }
-
-    /// Two files that write one output: Jekyll warns `Conflict:` and writes
-    /// both, so the one written last wins. It writes pages (in file-name
-    /// order), then static files, then documents: posts, then each
-    /// collection, each in date and path order. The losers are left out.
-    fn resolve_url_conflicts(
-        &mut self,
-        pages: &mut Vec<Page>,
-        settings: &BTreeMap<String, CollectionSettings>,
-        today: Date,
-    ) {
-        let rank_of_collection: HashMap<&str, usize> = settings
-            .keys()
-            .enumerate()
-            .map(|(rank, name)| (name.as_str(), rank + 1))
-            .collect();
-        fn write_order<'p>(
-            page: &'p Page,
-            rank_of_collection: &HashMap<&str, usize>,
-            today: Date,
-        ) -> (u8, usize, Date, &'p str, &'p str) {
-            let path = page.source_path.as_str();
-            match &page.kind {
-                PageKind::Post { .. } => (1, 0, page.date.unwrap_or(today), "", path),
-                PageKind::CollectionItem { collection } => (
-                    1,
-                    rank_of_collection
-                        .get(collection.as_str())
-                        .copied()
-                        .unwrap_or(0),
-                    page.date.unwrap_or(today),
-                    "",
-                    path,
-                ),
-                _ => (0, 0, today, path.rsplit('/').next().unwrap_or(path), path),
-            }
-        }
-        let mut by_output: HashMap<String, Vec<usize>> = HashMap::new();
-        for (index, page) in pages.iter().enumerate() {
-            if let Some(permalink) = page.permalink.as_ref().filter(|_| page.published) {
-                by_output
-                    .entry(permalink.output_path())
-                    .or_default()
-                    .push(index);
-            }
-        }
-        let mut losers = BTreeSet::new();
-        for (output, mut writers) in by_output {
-            if writers.len() < 2 {
-                continue;
-            }
-            writers.sort_by(|a, b| {
-                write_order(&pages[*a], &rank_of_collection, today).cmp(&write_order(
-                    &pages[*b],
-                    &rank_of_collection,
-                    today,
-                ))
-            });
-            let winner = &pages[*writers.last().expect("two writers")];
-            for &loser in &writers[..writers.len() - 1] {
-                let page = &pages[loser];
-                let text = self
-                    .source
-                    .read(&page.source_path)
-                    .map(|b| String::from_utf8_lossy(&b).into_owned())
-                    .unwrap_or_default();
-                self.diagnostics.push(
-                    Diagnostic::tolerated(
-                        self.name,
-                        &page.source_path,
-                        "url-conflict",
-                        format!(
-                            "`{}` and `{}` both write `{output}`; `{}` wins (Jekyll writes pages in file-name order, then posts and collection pages), so this file is not published",
-                            page.source_path, winner.source_path, winner.source_path
-                        ),
-                    )
-                    .at(&text, page.line_of("permalink"), 1)
-                    .with_hint("give one of the two files a different `permalink`, or remove the one that is not wanted"),
-                );
-                losers.insert(loser);
-            }
-        }
-        let mut index = 0;
-        pages.retain(|_| {
-            index += 1;
-            !losers.contains(&(index - 1))
-        });
-    }
-}
-
-/// Whether front matter says `published: false` (or leaves `published:`
-/// empty, which Ruby reads as false too).
-fn is_unpublished(data: &Map) -> bool {
-    match data.get("published") {
-        None => false,
-        Some(Value::Null) => true,
-        Some(Value::String(flag)) => matches!(flag.trim(), "false" | "no" | "off" | "n"),
-        Some(flag) => flag == &Value::Bool(false),
-    }
-}
-
-/// Jekyll's publisher: pages and documents with `published: false` are not
-/// read into the site (unless `unpublished: true`), and posts dated after
-/// the build are not either (unless `future: true` or [`LoadOptions::future`]).
-fn leave_out_unpublished(
-    pages: &mut Vec<Page>,
-    config: &SiteConfig,
-    options: &LoadOptions,
-    today: Date,
-) {
-    let keep_unpublished = config.unpublished();
-    let keep_future = options.future || config.future();
-    pages.retain(|page| {
-        if !keep_unpublished && is_unpublished(&page.data) {
-            return false;
-        }
-        let in_the_future = matches!(page.kind, PageKind::Post { .. })
-            && page.date.is_some_and(|date| date > today);
-        keep_future || !in_the_future
-    });
-}
-
-/// The path Jekyll writes a page whose permalink is another site's URL
-/// at: the URL taken as a path, with runs of `/` collapsed.
-fn jekyll_path_of_url(url: &str) -> String {
-    let mut path = String::with_capacity(url.len() + 1);
-    for c in url.trim().chars() {
-        if c == '/' && path.ends_with('/') {
-            continue;
-        }
-        if path.is_empty() && c != '/' {
-            path.push('/');
-        }
-        path.push(c);
-    }
-    path
-}
-
-/// A post's URL from the site's `permalink` style (Jekyll's `date` unless
-/// `_config.yml` says otherwise): `:categories` are the folders above
-/// `_posts`, lowercased; `:title` is the slug from the file name.
-fn post_permalink(style: &str, categories: &[String], date: Date, slug: &str) -> String {
-    let pattern = match style {
-        "date" => "/:categories/:year/:month/:day/:title:output_ext",
-        "pretty" => "/:categories/:year/:month/:day/:title/",
-        "ordinal" => "/:categories/:year/:y_day/:title:output_ext",
-        "weekdate" => "/:categories/:year/W:week/:short_day/:title:output_ext",
-        "none" => "/:categories/:title:output_ext",
-        custom => custom,
-    };
-    let categories: Vec<String> = categories
-        .iter()
-        .map(|c| escape_path(&c.to_lowercase()))
-        .collect();
-    let title = escape_path(&slugify_pretty(slug));
-    let mut url = String::with_capacity(pattern.len() + slug.len() + 32);
-    let mut rest = pattern;
-    while let Some(colon) = rest.find(':') {
-        url.push_str(&rest[..colon]);
-        let after = &rest[colon + 1..];
-        let name_len = after
-            .find(|c: char| !(c.is_ascii_lowercase() || c == '_'))
-            .unwrap_or(after.len());
-        let name = &after[..name_len];
-        let value = match name {
-            "categories" => categories.join("/"),
-            "year" => format!("{:04}", date.year()),
-            "short_year" => format!("{:02}", date.year() % 100),
-            "month" => format!("{:02}", date.month()),
-            "i_month" => date.month().to_string(),
-            "day" => format!("{:02}", date.day()),
-            "i_day" => date.day().to_string(),
-            "y_day" => format!("{:03}", date.day_of_year()),
-            "title" => title.clone(),
-            "slug" => title.to_lowercase(),
-            "output_ext" => ".html".to_owned(),
-            _ => format!(":{name}"),
-        };
-        url.push_str(&value);
-        rest = &after[name_len..];
-    }
-    url.push_str(rest);
-    jekyll_path_of_url(&url)
-}
-
-/// Jekyll's URL for a page without a permalink (`permalink: none`):
-/// `/dir/name.html`, or `/dir/` for an index file.
-fn derived_page_permalink(path: &str) -> String {
-    let (folder, file) = path.rsplit_once('/').unwrap_or(("", path));
-    let stem = file.rsplit_once('.').map_or(file, |(stem, _)| stem);
-    let folder = if folder.is_empty() {
-        String::from("/")
-    } else {
-        format!("/{}/", escape_path(folder))
-    };
-    if stem == "index" {
-        folder
-    } else {
-        format!("{folder}{}.html", escape_path(stem))
-    }
-}
-
-fn escape_path(path: &str) -> String {
-    path.replace('%', "%25").replace(' ', "%20")
-}
-
-fn extension(path: &str) -> Option<&str> {
-    let file = path.rsplit('/').next().unwrap_or(path);
-    file.rsplit_once('.').map(|(_, ext)| ext)
-}
-
-fn file_stem(path: &str) -> String {
-    let file = path.rsplit('/').next().unwrap_or(path);
-    file.rsplit_once('.')
-        .map_or(file, |(stem, _)| stem)
-        .to_owned()
-}
-
-fn replace_extension(path: &str, new_extension: &str) -> String {
-    match path.rsplit_once('.') {
-        Some((stem, _)) => format!("{stem}.{new_extension}"),
-        None => format!("{path}.{new_extension}"),
-    }
-}
-
-/// The line of a YAML file where `needle` first appears (for `order` entries).
-fn line_in(text: &str, needle: &str) -> u32 {
-    text.lines()
-        .position(|line| line.contains(needle))
-        .map_or(1, |index| index as u32 + 1)
-}
-
-/// The parts of a post's file name: `2024-03-14-file-Annual Report.md`.
-struct PostFileName {
-    date: Date,
-    kind: Option<PostKind>,
-    /// The rest, which Jekyll slugified into the URL (kind included).
-    slug: String,
-}
-
-impl PostFileName {
-    /// Jekyll's post name pattern: a date (`\d{2,4}-\d{1,2}-\d{1,2}`), a
-    /// `-`, the title and an extension; `None` for any other name, which
-    /// Jekyll does not read as a post.
-    fn parse(file_name: &str) -> Option<Self> {
-        let (stem, extension) = file_name.rsplit_once('.')?;
-        if extension.is_empty() {
-            return None;
-        }
-        let mut parts = stem.splitn(4, '-');
-        let mut number = |digits: std::ops::RangeInclusive<usize>| {
-            let part = parts.next()?;
-            (digits.contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit()))
-                .then(|| part.parse::<i16>().ok())
-                .flatten()
-        };
-        let (year, month, day) = (number(2..=4)?, number(1..=2)?, number(1..=2)?);
-        let rest = parts.next()?;
-        let date = Date::new(year, i8::try_from(month).ok()?, i8::try_from(day).ok()?).ok()?;
-        let kind = match rest.split_once('-').map(|(kind, _)| kind) {
-            Some("post") => Some(PostKind::Post),
-            Some("link") => Some(PostKind::Link),
-            Some("file") => Some(PostKind::File),
-            _ => None,
-        };
-        Some(Self {
-            date,
-            kind,
-            slug: rest.to_owned(),
         })
     }
 }

@@ -7,6 +7,15 @@ use liquid_core::model::{State, ValueViewCmp};
 use liquid_core::parser::TryMatchToken;
 use liquid_core::{Expression, Result, Runtime, TagTokenIter, ValueView};
 
+/// A value as Ruby's `to_s` writes it in filters and conditions (nil is empty).
+pub(super) fn text(value: &dyn ValueView) -> String {
+    if value.is_nil() {
+        String::new()
+    } else {
+        value.to_kstr().into_owned().to_string()
+    }
+}
+
 #[derive(Debug)]
 pub(crate) enum Condition {
     Value(Expression),

@@ -25,6 +25,7 @@
 
 mod budget;
 mod condition;
+mod dates;
 mod filters;
 mod include;
 mod runtime;

@@ -90,7 +90,7 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 4000)]
     pub port: u16,
     /// The address to listen on. Anything but loopback exposes drafts: a warning is printed.
-    /// Requests must name localhost, 127.0.0.1 or [::1] as their host, or this address
+    /// Requests must name localhost, 127.0.0.1 or `[::1]` as their host, or this address
     /// (any of the machine's addresses for 0.0.0.0 or ::); others get 421.
     #[arg(long, default_value = "127.0.0.1")]
     pub bind: std::net::IpAddr,

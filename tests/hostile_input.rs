@@ -94,20 +94,26 @@ fn hostile_site(root: &Path) {
     );
 }
 
+/// `gazette build SITE --out OUT` with plain (uncoloured) output.
+fn gazette_build(site: &Path, out: &Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_gazette"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .arg("build")
+        .arg(site)
+        .arg("--out")
+        .arg(out)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the gazette binary runs")
+}
+
 #[test]
 fn script_urls_and_style_breakouts_from_site_data_never_reach_a_page() {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let site = dir.path().join("hostile");
     let out = dir.path().join("out");
     hostile_site(&site);
-    let output = Command::new(env!("CARGO_BIN_EXE_gazette"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["build", "--quiet"])
-        .arg(&site)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .expect("the gazette binary runs");
+    let output = gazette_build(&site, &out);
     assert!(
         output.status.success(),
         "the site builds:\n{}",
@@ -225,15 +231,7 @@ fn a_stylesheet_cannot_import_a_file_of_the_building_machine() {
             secret.display()
         ),
     );
-    let output = Command::new(env!("CARGO_BIN_EXE_gazette"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .arg("build")
-        .arg(&site)
-        .arg("--out")
-        .arg(&out)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the gazette binary runs");
+    let output = gazette_build(&site, &out);
     let report = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success(), "the build must fail:\n{report}");
     assert!(
@@ -248,14 +246,7 @@ fn a_stylesheet_cannot_import_a_file_of_the_building_machine() {
         "misc/custom.scss",
         "---\n---\n@import \"brand\";\n.a { color: $brand; }\n",
     );
-    let output = Command::new(env!("CARGO_BIN_EXE_gazette"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["build", "--quiet"])
-        .arg(&site)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .expect("the gazette binary runs");
+    let output = gazette_build(&site, &out);
     assert!(
         output.status.success(),
         "{}",

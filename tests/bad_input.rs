@@ -261,22 +261,26 @@ fn jekyll_rule_of_two_pages_on_one_url_the_one_written_last_wins() {
 }
 
 #[test]
-fn an_unknown_layout_lists_the_known_ones() {
-    assert_fails(
+fn jekyll_rule_a_layout_that_exists_nowhere_is_a_warning_and_the_content_is_written_alone() {
+    let (fixture, _) = assert_tolerated(
         |site| {
             write(
                 site,
                 "pages/about.md",
-                b"---\ntitle: About\nlayout: fancy\npermalink: /about/\n---\n",
+                b"---\ntitle: About\nlayout: fancy\npermalink: /about/\n---\nAbout us, plainly.\n",
             )
         },
         &[
+            "warning[missing-layout]",
             "unknown layout `fancy`",
             "pages/about.md:3:1",
             "layout: fancy",
             "page",
         ],
     );
+    let about = read_output(&fixture, "about/index.html");
+    assert!(about.contains("About us, plainly."), "{about}");
+    assert!(!about.contains("<nav"), "no theme around it: {about}");
 }
 
 #[test]
@@ -342,14 +346,10 @@ fn every_error_of_a_build_is_reported_together() {
             write(
                 site,
                 "_guides/first.md",
-                b"---\ntitle: First\nlayout: nowhere\npermalink: /guides/first/\n---\n",
+                b"---\ntitle: First\npermalink: /guides/first/\n---\n{% if page.title %}Never closed\n",
             );
         },
-        &[
-            "not valid UTF-8",
-            "`..` segment",
-            "unknown layout `nowhere`",
-        ],
+        &["not valid UTF-8", "`..` segment", "_guides/first.md:5"],
     );
     assert!(report.contains("3 errors"), "{report}");
 }

@@ -98,7 +98,7 @@ pub const KNOWN_GAPS: &[(&str, &[Gap])] = &[
     ("ihis-healthx", &[LowRecall]),
     ("imda-oin", &[MissingUrls, LowRecall]),
     ("moe-telokuraupri", &[MissingUrls]),
-    ("mse", &[UnknownLayout]),
+    ("mse", &[MissingUrls]),
     ("mse-greenplan", &[LowRecall]),
     ("nlb-mobile-guide", &[LowRecall]),
     ("stppo-ste-whats-next", &[BrowserCheck]),

@@ -244,16 +244,30 @@ impl PageRenderer<'_> {
                 None => break,
             }
         }
+        // Jekyll warns about a layout that exists nowhere and writes the
+        // page's content alone; so does Gazette (an error under --strict).
         let known: Vec<&str> = self.theme.layout_names().collect();
-        Err(Box::new(
-            self.error(page, format!("unknown layout `{}`", page.layout))
-                .at_key(page, "layout")
-                .with_hint(format!(
-                    "use one of the theme's layouts ({}) or add `_layouts/{}.html` to the site",
-                    known.join(", "),
+        let mut warning = self
+            .error(
+                page,
+                format!(
+                    "unknown layout `{}`: the page is written without one, as Jekyll writes it",
                     page.layout
-                )),
-        ))
+                ),
+            )
+            .at_key(page, "layout")
+            .with_hint(format!(
+                "use one of the theme's layouts ({}) or add `_layouts/{}.html` to the site",
+                known.join(", "),
+                page.layout
+            ));
+        warning.severity = gazette_content::Severity::Warning;
+        warning.code = Some("missing-layout".to_owned());
+        self.warnings
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(warning);
+        Ok("")
     }
 
     /// Wraps content in the site's own Liquid layouts, innermost first, each

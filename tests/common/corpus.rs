@@ -93,14 +93,10 @@ use Gap::*;
 /// every kind of gap it has today. Remove a kind when it is fixed; remove the
 /// site when it has none left.
 pub const KNOWN_GAPS: &[(&str, &[Gap])] = &[
-    ("enterprisesg-sac-old", &[LowRecall]),
     ("govtech-gobusiness", &[LowRecall]),
-    ("ihis-healthx", &[LowRecall]),
-    ("imda-oin", &[MissingUrls, LowRecall]),
+    ("imda-oin", &[MissingUrls]),
     ("moe-telokuraupri", &[MissingUrls]),
     ("mse", &[MissingUrls]),
-    ("mse-greenplan", &[LowRecall]),
-    ("nlb-mobile-guide", &[LowRecall]),
     ("stppo-ste-whats-next", &[BrowserCheck]),
 ];
 

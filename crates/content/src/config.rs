@@ -93,8 +93,9 @@ pub(crate) fn truthy(value: Option<&Value>) -> bool {
     }
 }
 
-/// A list of strings, or one string, as a list.
-pub(crate) fn string_list(value: Option<&Value>) -> Vec<String> {
+/// A list of strings (numbers read as text), or one string, as a list: how
+/// settings and front matter write lists such as `exclude` or `tags`.
+pub fn string_list(value: Option<&Value>) -> Vec<String> {
     match value {
         Some(Value::Array(items)) => items
             .iter()

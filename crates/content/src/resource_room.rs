@@ -57,11 +57,10 @@ pub(crate) fn build_resource_room(room: &str, pages: &[Page]) -> ResourceRoom {
             _ => {}
         }
     }
+    // Jekyll sorts posts by date, then path, and Liquid's `site.posts` is
+    // that order reversed: posts of one day come in reverse path order.
     let newest_first = |a: &usize, b: &usize| {
-        pages[*b]
-            .date
-            .cmp(&pages[*a].date)
-            .then_with(|| pages[*a].source_path.cmp(&pages[*b].source_path))
+        (&pages[*b].date, &pages[*b].source_path).cmp(&(&pages[*a].date, &pages[*a].source_path))
     };
     posts.sort_by(newest_first);
     for category in categories.values_mut() {

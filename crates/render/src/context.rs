@@ -15,7 +15,8 @@ use crate::sanitize::ContentSanitizer;
 pub(crate) struct SiteView {
     /// `site` for the theme's templates.
     pub theme_site: Value,
-    /// `site` for Liquid in content: `_config.yml` with `data` added.
+    /// `site` for Liquid in content: `_config.yml` with `data`, the pages,
+    /// documents and posts added (see [`crate::liquid_site`]).
     pub liquid_site: Value,
     /// Side navigation of each collection, by collection name, with marks.
     pub side_navs: HashMap<String, Value>,
@@ -32,7 +33,12 @@ pub(crate) struct SiteView {
 }
 
 impl SiteView {
-    pub fn new(site: &Site, stylesheets: &[String], sanitizer: &ContentSanitizer) -> Self {
+    pub fn new(
+        site: &Site,
+        stylesheets: &[String],
+        sanitizer: &ContentSanitizer,
+        time: Option<&str>,
+    ) -> Self {
         let collection_titles: HashMap<String, String> = site
             .collections
             .iter()
@@ -205,14 +211,7 @@ impl SiteView {
         liquid_site
             .entry("baseurl")
             .or_insert_with(|| Value::String(String::new()));
-        if let Some(room) = &site.resource_room {
-            let posts: Vec<Value> = room
-                .posts
-                .iter()
-                .map(|index| post_summary(site, &site.pages[*index]))
-                .collect();
-            liquid_site.insert("posts".into(), Value::Array(posts));
-        }
+        crate::liquid_site::add_site_index(&mut liquid_site, site, time);
 
         Self {
             theme_site,
@@ -355,7 +354,9 @@ pub(crate) fn post_summary(site: &Site, page: &Page) -> Value {
         "kind": kind.as_str(),
         "category": category,
         "category_title": category_title,
-        "date": page.date.map(|d| d.strftime("%-d %b %Y").to_string()),
+        // Isomer's cards show `09 DEC 2020`: a two-digit day.
+        "date": page.date.map(|d| d.strftime("%d %b %Y").to_string()),
+        "year": page.date.map(|d| d.year()),
         "date_iso": page.date.map(|d| d.to_string()),
         "description": page.text("description"),
         "image": page.text("image").filter(|i| !i.trim().is_empty()),
@@ -514,7 +515,7 @@ mod tests {
         }
         source.insert("_guides/collection.yml", order);
         let site = Site::load("t", &source).unwrap().site;
-        let view = SiteView::new(&site, &[], &ContentSanitizer::new());
+        let view = SiteView::new(&site, &[], &ContentSanitizer::new(), None);
         let children = view.theme_site["navigation"][0]["children"]
             .as_array()
             .unwrap();

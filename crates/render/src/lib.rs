@@ -45,8 +45,10 @@
 
 mod context;
 mod fragment;
+mod homepage_v1;
 mod kept_state;
 mod liquid;
+mod liquid_site;
 mod manifest;
 mod markdown;
 mod page;

@@ -6,8 +6,8 @@
 use std::collections::BTreeMap;
 
 use gazette_content::{
-    BodyVariant, Diagnostic, FrontMatter, Page, PageBody, PageKind, PostKind, Site, Source, Value,
-    has_liquid,
+    BodyVariant, Diagnostic, FrontMatter, Page, PageBody, PageKind, Pagination, PostKind, Site,
+    Source, Value, has_liquid,
 };
 use gazette_theme::Theme;
 use serde_json::json;
@@ -33,6 +33,8 @@ pub(crate) struct PageRenderer<'a> {
     /// pages from a kept [`RenderState`](crate::RenderState), which never
     /// renders a listing.
     pub listings: Option<&'a Site>,
+    /// The copies of a page jekyll-paginate writes, for whole renders.
+    pub pagination: Option<&'a Pagination>,
     pub theme: &'a Theme,
     pub fragments: &'a Fragments,
     pub liquid: &'a LiquidEngine,
@@ -52,6 +54,13 @@ impl PageRenderer<'_> {
             std::mem::take(&mut *self.warnings.lock().unwrap_or_else(|p| p.into_inner()));
         warnings.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
         warnings
+    }
+
+    /// The pagination whose template `page` is, if any.
+    fn pagination_of(&self, page: &Page) -> Option<&Pagination> {
+        let site = self.listings?;
+        self.pagination
+            .filter(|pagination| site.pages[pagination.template].source_path == page.source_path)
     }
 
     /// "Last updated" of a page, from the last commit that changed its file.
@@ -79,7 +88,7 @@ impl PageRenderer<'_> {
         let Some(permalink) = &page.permalink else {
             return Ok(Vec::new());
         };
-        if is_listing(page) && self.listings.is_none() {
+        if (is_listing(page) || self.pagination_of(page).is_some()) && self.listings.is_none() {
             return Err(Box::new(
                 self.error(page, "a listing was rendered without its site".into())
                     .with_hint("this is a bug in Gazette: publish again with the whole site"),
@@ -98,104 +107,74 @@ impl PageRenderer<'_> {
         context.insert("content", &content);
         self.insert_fragments(page, around, &mut context);
 
-        let mut rendered = Vec::new();
-        if page.kind == PageKind::ResourceRoom
-            && let Some((site, room)) = room
-        {
-            let per_page = site.config.paginate();
-            let chunks: Vec<&[usize]> = if room.posts.is_empty() {
-                vec![&[]]
-            } else {
-                room.posts.chunks(per_page).collect()
-            };
-            let total = chunks.len();
-            let page_url = |number: usize| {
-                if number == 1 {
-                    permalink.as_str().to_owned()
-                } else {
-                    format!("{}page{number}/", with_slash(permalink.as_str()))
-                }
-            };
-            for (position, chunk) in chunks.iter().enumerate() {
-                let number = position + 1;
-                let posts: Vec<Value> = chunk
+        if let Some((site, room)) = room {
+            let listed = match &page.kind {
+                PageKind::ResourceRoom => Some((room.posts.as_slice(), None)),
+                PageKind::Category { category } => room
+                    .categories
                     .iter()
+                    .find(|c| &c.name == category)
+                    .map(|found| (found.posts.as_slice(), Some(category.as_str()))),
+                _ => None,
+            };
+            if let Some((posts, current)) = listed {
+                insert_listing(&mut context, site, posts, current);
+            }
+            if page.kind == PageKind::Homepage {
+                let latest: Vec<Value> = room
+                    .posts
+                    .iter()
+                    .take(6)
                     .map(|i| post_summary(site, &site.pages[*i]))
                     .collect();
-                context.insert("posts", &posts);
-                context.insert("categories", &categories(site, None));
-                context.insert(
-                    "pagination",
-                    &json!({
-                        "current": number,
-                        "total": total,
-                        "previous": (number > 1).then(|| page_url(number - 1)),
-                        "next": (number < total).then(|| page_url(number + 1)),
-                        "pages": (1..=total).map(|n| json!({"number": n, "url": page_url(n)})).collect::<Vec<_>>(),
-                    }),
-                );
-                let url = page_url(number);
-                page_value["url"] = Value::String(url.clone());
-                context.insert("page", &page_value);
-                let html = self.render_layout(page, layout, &context)?;
-                let path = gazette_content::Permalink::parse(&url)
-                    .map(|p| p.output_path())
-                    .unwrap_or_else(|_| permalink.output_path());
-                rendered.push((
-                    Output {
-                        path,
-                        contents: OutputContents::Rendered(html.into_bytes()),
-                        origin: page.source_path.clone(),
-                    },
-                    PageOutput {
-                        url,
-                        origin: if number == 1 {
-                            page.source_path.clone()
-                        } else {
-                            format!("{} (listing page {number})", page.source_path)
-                        },
-                    },
-                ));
+                context.insert("latest_posts", &latest);
             }
-            return Ok(rendered);
         }
 
-        if let PageKind::Category { category } = &page.kind
-            && let Some((site, room)) = room
-            && let Some(found) = room.categories.iter().find(|c| &c.name == category)
-        {
-            let posts: Vec<Value> = found
-                .posts
-                .iter()
-                .map(|i| post_summary(site, &site.pages[*i]))
-                .collect();
-            context.insert("posts", &posts);
-            context.insert("categories", &categories(site, Some(category)));
+        // The page itself, then the copies jekyll-paginate writes of it.
+        let mut urls = vec![permalink.as_str().to_owned()];
+        if let Some(pagination) = self.pagination_of(page) {
+            urls.extend((2..=pagination.pages).map(|number| pagination.url(number)));
         }
-        if page.kind == PageKind::Homepage
-            && let Some((site, room)) = room
-        {
-            let latest: Vec<Value> = room
-                .posts
-                .iter()
-                .take(6)
-                .map(|i| post_summary(site, &site.pages[*i]))
-                .collect();
-            context.insert("latest_posts", &latest);
+        let mut rendered = Vec::with_capacity(urls.len());
+        for (position, url) in urls.into_iter().enumerate() {
+            let path = if position == 0 {
+                permalink.output_path()
+            } else {
+                gazette_content::Permalink::parse(&url)
+                    .map_err(|error| {
+                        Box::new(
+                            Diagnostic::error(
+                                self.site_name,
+                                "_config.yml",
+                                format!(
+                                    "`paginate_path` makes the listing URL `{url}`, which {error}"
+                                ),
+                            )
+                            .with_hint(
+                                "write `paginate_path` as a site path such as `/media/page:num`",
+                            ),
+                        )
+                    })?
+                    .output_path()
+            };
+            page_value["url"] = Value::String(url.clone());
+            context.insert("page", &page_value);
+            let html = self.render_layout(page, layout, &context)?;
+            let origin = if position == 0 {
+                page.source_path.clone()
+            } else {
+                format!("{} (listing page {})", page.source_path, position + 1)
+            };
+            rendered.push((
+                Output {
+                    path,
+                    contents: OutputContents::Rendered(html.into_bytes()),
+                    origin: page.source_path.clone(),
+                },
+                PageOutput { url, origin },
+            ));
         }
-        context.insert("page", &page_value);
-        let html = self.render_layout(page, layout, &context)?;
-        rendered.push((
-            Output {
-                path: permalink.output_path(),
-                contents: OutputContents::Rendered(html.into_bytes()),
-                origin: page.source_path.clone(),
-            },
-            PageOutput {
-                url: permalink.as_str().to_owned(),
-                origin: page.source_path.clone(),
-            },
-        ));
         Ok(rendered)
     }
 
@@ -463,10 +442,23 @@ impl PageRenderer<'_> {
     }
 
     /// Homepage sections as `{type, ...fields}`, with their text fields
-    /// sanitised because Isomer lets authors write HTML in them.
+    /// sanitised because Isomer lets authors write HTML in them; a homepage
+    /// of Isomer's first template has them in `_data/homepage.yml`.
     fn sections(&self, page: &Page) -> Value {
-        let Some(sections) = page.data.get("sections").and_then(Value::as_array) else {
-            return Value::Array(Vec::new());
+        let from_v1;
+        let sections = match page.data.get("sections").and_then(Value::as_array) {
+            Some(sections) => sections,
+            None => {
+                let v1 = self
+                    .listings
+                    .filter(|_| page.kind == PageKind::Homepage)
+                    .and_then(|site| site.data.get("homepage")?.as_object());
+                let Some(v1) = v1 else {
+                    return Value::Array(Vec::new());
+                };
+                from_v1 = crate::homepage_v1::sections(v1);
+                &from_v1
+            }
         };
         let normalised = sections
             .iter()
@@ -545,6 +537,31 @@ pub(crate) fn is_listing(page: &Page) -> bool {
     )
 }
 
+/// What a listing shows: all its posts (the theme's script shows them a page
+/// at a time, as Isomer's does, so a reader without script still sees them
+/// all), the years they span for the date filter, and the categories.
+fn insert_listing(
+    context: &mut tera::Context,
+    site: &Site,
+    posts: &[usize],
+    current: Option<&str>,
+) {
+    let summaries: Vec<Value> = posts
+        .iter()
+        .map(|i| post_summary(site, &site.pages[*i]))
+        .collect();
+    let mut years: Vec<i16> = posts
+        .iter()
+        .filter_map(|i| site.pages[*i].date.map(|date| date.year()))
+        .collect();
+    years.sort_unstable_by(|a, b| b.cmp(a));
+    years.dedup();
+    context.insert("posts", &summaries);
+    context.insert("post_years", &years);
+    context.insert("page_size", &site.config.paginate());
+    context.insert("categories", &categories(site, current));
+}
+
 /// The resource room's categories as listings show them.
 fn categories(site: &Site, current: Option<&str>) -> Vec<Value> {
     let Some(room) = &site.resource_room else {
@@ -591,10 +608,6 @@ fn kind_name(kind: &PageKind) -> &'static str {
     }
 }
 
-fn with_slash(url: &str) -> String {
-    if url.ends_with('/') {
-        url.to_owned()
-    } else {
-        format!("{url}/")
-    }
-}
+#[cfg(test)]
+#[path = "page_tests.rs"]
+mod tests;

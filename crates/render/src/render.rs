@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use gazette_content::{Diagnostic, Diagnostics, Site, StyleSheet, Value};
+use gazette_content::{Diagnostic, Diagnostics, Page, Pagination, Site, StyleSheet, Value};
 use gazette_theme::Theme;
 use rayon::prelude::*;
 use serde_json::json;
@@ -107,11 +107,13 @@ pub(crate) fn render_all(
         }
     }
 
-    let view = SiteView::new(site, &stylesheet_urls, &sanitizer);
+    let time = site_time(options.last_changed);
+    let view = SiteView::new(site, &stylesheet_urls, &sanitizer, Some(&time));
     theme.insert_global("site", &view.theme_site);
     crate::sanitize::install_in(theme);
     let liquid_site = LiquidSite::ready(liquid_value(&view.liquid_site));
-    let keys = InputKeys::new(site, theme, &view);
+    let pagination = Pagination::of(site);
+    let keys = InputKeys::new(site, theme, &view, pagination.as_ref());
     let fragments = match Fragments::render(site, theme, &view) {
         Ok(fragments) => fragments,
         Err(diagnostic) => {
@@ -126,6 +128,7 @@ pub(crate) fn render_all(
         fragments,
         liquid,
         sanitizer,
+        pagination,
     };
     let keys = &shared.keys;
     let renderer = shared.renderer(site, theme, options);
@@ -145,7 +148,7 @@ pub(crate) fn render_all(
             // Empty bytes stand for a page only a whole render renders: a
             // listing, or (never seen) surroundings that failed to encode.
             let kept = options.keep_state.then(|| match &around {
-                Some(around) if !is_listing(page) => {
+                Some(around) if !is_listing(page) && !shared.is_pagination_template(site, page) => {
                     postcard::to_allocvec(around).unwrap_or_default()
                 }
                 _ => Vec::new(),
@@ -347,9 +350,18 @@ pub(crate) struct Shared {
     pub fragments: Fragments,
     pub liquid: LiquidEngine,
     pub sanitizer: ContentSanitizer,
+    pub pagination: Option<Pagination>,
 }
 
 impl Shared {
+    /// Whether `page` is repeated by jekyll-paginate: like a listing, only a
+    /// whole render renders it.
+    pub(crate) fn is_pagination_template(&self, site: &Site, page: &Page) -> bool {
+        self.pagination
+            .as_ref()
+            .is_some_and(|p| site.pages[p.template].source_path == page.source_path)
+    }
+
     pub(crate) fn renderer<'a>(
         &'a self,
         site: &'a Site,
@@ -360,6 +372,7 @@ impl Shared {
             site_name: &site.name,
             layouts: &site.layouts,
             listings: Some(site),
+            pagination: self.pagination.as_ref(),
             theme,
             fragments: &self.fragments,
             liquid: &self.liquid,
@@ -457,6 +470,21 @@ fn check_collisions(site: &Site, outputs: &[Output], diagnostics: &mut Diagnosti
             );
         }
     }
+}
+
+/// `site.time`: the day of the newest change to the site's files, in
+/// Singapore time, or today when the site's history is unknown (a folder
+/// outside Git). Jekyll's is the clock when it builds; a Gazette build of one
+/// commit is the same whenever it runs, and a day (what sites show of it: the
+/// year in a footer) re-renders the pages reading it once a day of edits at
+/// most, not on every publish.
+fn site_time(last_changed: Option<&BTreeMap<String, i64>>) -> String {
+    let zone = jiff::tz::TimeZone::fixed(jiff::tz::offset(8));
+    let newest = last_changed
+        .and_then(|changes| changes.values().max())
+        .and_then(|seconds| jiff::Timestamp::from_second(*seconds).ok())
+        .unwrap_or_else(jiff::Timestamp::now);
+    newest.to_zoned_datetime(zone).date().to_string()
 }
 
 /// `site` for Liquid in stylesheets, before the page view exists.

@@ -161,6 +161,7 @@ impl OpenState<'_> {
             site_name: self.shared.reader.site_name(),
             layouts: &self.shared.layouts,
             listings: None,
+            pagination: None,
             theme,
             fragments: &fragments,
             liquid: &liquid,

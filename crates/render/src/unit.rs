@@ -2,9 +2,9 @@
 //! the keys of the inputs they read: a unit whose inputs are unchanged since
 //! the previous publish reuses its outputs instead of rendering.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use gazette_content::{Page, PageKind, Site, StaticFile, Value};
+use gazette_content::{Page, PageKind, Pagination, Site, StaticFile, Value};
 use gazette_theme::Theme;
 use serde_json::json;
 
@@ -90,10 +90,21 @@ pub(crate) struct InputKeys {
     collections: BTreeMap<String, String>,
     /// The resource room's posts and categories (listings, Liquid's `site.posts`).
     room: String,
+    /// Liquid's `site` beyond the settings: pages, documents, posts, time.
+    site_index: String,
+    /// The site's own layouts (`_layouts/`), whose Liquid reads `site`.
+    site_layouts: BTreeSet<String>,
+    /// The page jekyll-paginate repeats, and how many times.
+    pagination: Option<(String, usize)>,
 }
 
 impl InputKeys {
-    pub(crate) fn new(site: &Site, theme: &Theme, view: &SiteView) -> Self {
+    pub(crate) fn new(
+        site: &Site,
+        theme: &Theme,
+        view: &SiteView,
+        pagination: Option<&Pagination>,
+    ) -> Self {
         let layouts: BTreeMap<&String, (&gazette_content::Map, &String)> = site
             .layouts
             .iter()
@@ -146,6 +157,9 @@ impl InputKeys {
             site: site_key,
             collections,
             room,
+            site_index: hash_json(&view.liquid_site),
+            site_layouts: site.layouts.keys().cloned().collect(),
+            pagination: pagination.map(|p| (site.pages[p.template].source_path.clone(), p.pages)),
         }
     }
 
@@ -160,15 +174,25 @@ impl InputKeys {
         {
             inputs.insert("collection".into(), key.clone());
         }
+        // Liquid in the page or in a site layout can read all of `site`.
+        let reads_liquid_site = page.body.has_liquid() || self.site_layouts.contains(&page.layout);
         let reads_room = matches!(
             page.kind,
             PageKind::Homepage
                 | PageKind::ResourceRoom
                 | PageKind::Category { .. }
                 | PageKind::Post { .. }
-        ) || page.body.has_liquid();
+        ) || reads_liquid_site;
         if reads_room && !self.room.is_empty() {
             inputs.insert("room".into(), self.room.clone());
+        }
+        if reads_liquid_site {
+            inputs.insert("site-index".into(), self.site_index.clone());
+        }
+        if let Some((template, pages)) = &self.pagination
+            && *template == page.source_path
+        {
+            inputs.insert("listing-pages".into(), pages.to_string());
         }
         if let Some(date) = last_updated {
             inputs.insert("last-updated".into(), date);

@@ -206,12 +206,79 @@
       });
   }
 
+  // Listings: every post is in the page; show a page of them at a time, with
+  // page numbers, narrowed to one year by the year filter when it is used.
+  function setUpListings() {
+    document.querySelectorAll("[data-post-list]").forEach(function (list) {
+      var size = parseInt(list.getAttribute("data-page-size"), 10) || 12;
+      var cards = Array.prototype.slice.call(list.children);
+      var filter = document.querySelector("[data-year-filter]");
+      var year = "";
+      var current = 0;
+      var pages = document.createElement("nav");
+      pages.className = "pagination";
+      pages.setAttribute("aria-label", "Pagination");
+      list.parentNode.insertBefore(pages, list.nextSibling);
+
+      function draw() {
+        var shown = cards.filter(function (card) {
+          return !year || card.getAttribute("data-year") === year;
+        });
+        var count = Math.max(1, Math.ceil(shown.length / size));
+        current = Math.min(current, count - 1);
+        cards.forEach(function (card) { card.hidden = true; });
+        shown.slice(current * size, (current + 1) * size).forEach(function (card) {
+          card.hidden = false;
+        });
+        pages.textContent = "";
+        if (count < 2) return;
+        var numbers = document.createElement("ul");
+        for (var i = 0; i < count; i++) {
+          var item = document.createElement("li");
+          var button = document.createElement("button");
+          button.type = "button";
+          button.textContent = String(i + 1);
+          button.setAttribute("aria-label", "Page " + (i + 1));
+          if (i === current) button.setAttribute("aria-current", "page");
+          button.addEventListener("click", (function (page) {
+            return function () {
+              current = page;
+              draw();
+              list.scrollIntoView({ block: "start" });
+            };
+          })(i));
+          item.appendChild(button);
+          numbers.appendChild(item);
+        }
+        pages.appendChild(numbers);
+      }
+
+      if (filter) {
+        var label = filter.querySelector("[data-year-label]");
+        filter.querySelectorAll("button[data-year]").forEach(function (button) {
+          button.addEventListener("click", function () {
+            year = button.getAttribute("data-year");
+            current = 0;
+            filter.querySelectorAll("button[data-year]").forEach(function (other) {
+              other.setAttribute("aria-pressed", other === button ? "true" : "false");
+            });
+            label.textContent = button.textContent;
+            filter.open = false;
+            draw();
+          });
+        });
+      }
+      draw();
+    });
+  }
+
   function start() {
     setUpToggles();
     setUpDropdowns();
     setUpAccordions();
     wrapTables();
     setUpCarousels();
+    setUpListings();
     setUpSearch();
   }
 

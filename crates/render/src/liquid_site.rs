@@ -1,0 +1,140 @@
+//! `site` as Liquid in pages and site layouts reads it, beyond `_config.yml`
+//! and `site.data`: the documents of every collection (`site.<label>` and
+//! `site.collections`), `site.pages`, `site.posts` with `site.categories` and
+//! `site.tags`, and `site.time`, the way Jekyll gives them.
+//!
+//! Documents carry their front matter, `title`, `url` and `path`, not their
+//! content: real layouts list and link pages, and leaving content out keeps an
+//! edit to a page's text from re-rendering every page that lists the site.
+
+use std::collections::BTreeMap;
+
+use gazette_content::{Map, Page, PageKind, Site, Value};
+use serde_json::json;
+
+use crate::context::{liquid_page, post_summary};
+
+/// Adds the site's pages, documents and posts to `site` (the config with
+/// `data`), where Jekyll puts them. `time` is the site's time: Jekyll uses
+/// the build's clock; Gazette uses the newest change to the site, so that
+/// a build of one commit is the same whenever it runs.
+pub(crate) fn add_site_index(liquid_site: &mut Map, site: &Site, time: Option<&str>) {
+    let listed = |page: &&Page| page.published && page.permalink.is_some();
+    let mut documents: BTreeMap<&str, Vec<&Page>> = BTreeMap::new();
+    let mut pages = Vec::new();
+    for page in site.pages.iter().filter(listed) {
+        match &page.kind {
+            PageKind::CollectionItem { collection } => {
+                documents.entry(collection).or_default().push(page)
+            }
+            PageKind::Post { .. } => {}
+            _ => pages.push(liquid_page(page)),
+        }
+    }
+    // Jekyll orders a collection's documents by date, then path; documents
+    // without a date all take the build's date, so in practice by path.
+    for docs in documents.values_mut() {
+        docs.sort_by(|a, b| (&a.date, &a.source_path).cmp(&(&b.date, &b.source_path)));
+    }
+
+    let mut collections = Vec::new();
+    for collection in &site.collections {
+        let docs: Vec<Value> = documents
+            .get(collection.name.as_str())
+            .into_iter()
+            .flatten()
+            .map(|page| {
+                let mut doc = liquid_page(page);
+                if let Value::Object(map) = &mut doc {
+                    map.insert("collection".into(), json!(collection.name));
+                }
+                doc
+            })
+            .collect();
+        collections.push(json!({
+            "label": collection.name,
+            "output": collection.output,
+            "relative_directory": format!("_{}", collection.name),
+            "docs": docs,
+        }));
+        // A collection named like a setting (`title`) does not hide it.
+        liquid_site
+            .entry(collection.name.clone())
+            .or_insert(Value::Array(docs));
+    }
+    liquid_site.insert("collections".into(), Value::Array(collections));
+    liquid_site.insert("html_pages".into(), Value::Array(pages.clone()));
+    liquid_site.insert("pages".into(), Value::Array(pages));
+
+    // Every post of the site, the resource room's and any other `_posts`
+    // folder's, newest first as Jekyll's `site.posts` (posts of one day in
+    // reverse path order).
+    let mut posts: Vec<&Page> = site
+        .pages
+        .iter()
+        .filter(listed)
+        .filter(|page| matches!(page.kind, PageKind::Post { .. }))
+        .collect();
+    posts.sort_by(|a, b| (&b.date, &b.source_path).cmp(&(&a.date, &a.source_path)));
+    let mut categories: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    let mut tags: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    let mut all = Vec::with_capacity(posts.len());
+    for page in posts {
+        let post_categories = post_categories(page);
+        let mut post = post_summary(site, page);
+        if let (Value::Object(post), Value::Object(front_matter)) = (&mut post, liquid_page(page)) {
+            for (key, value) in front_matter {
+                post.entry(key).or_insert(value);
+            }
+            // A Time in Jekyll, which Liquid prints and date filters read.
+            if let Some(date) = page.date {
+                post.insert("date".into(), json!(format!("{date} 00:00:00 +0800")));
+            }
+            post.insert("categories".into(), json!(post_categories));
+        }
+        for category in post_categories {
+            categories.entry(category).or_default().push(post.clone());
+        }
+        for tag in string_or_list(page.data.get("tags")) {
+            tags.entry(tag).or_default().push(post.clone());
+        }
+        all.push(post);
+    }
+    liquid_site.insert("posts".into(), Value::Array(all));
+    liquid_site.insert("categories".into(), json!(categories));
+    liquid_site.insert("tags".into(), json!(tags));
+    if let Some(time) = time {
+        liquid_site.insert("time".into(), json!(time));
+    }
+}
+
+/// A post's categories as Jekyll gives them: the folders above `_posts`
+/// (`media/news/_posts/x.md` is in `media` and `news`), then those its front
+/// matter names.
+fn post_categories(page: &Page) -> Vec<String> {
+    let above = page
+        .source_path
+        .split_once("_posts/")
+        .map_or("", |(above, _)| above);
+    let mut categories: Vec<String> = above
+        .split('/')
+        .filter(|folder| !folder.is_empty())
+        .map(str::to_owned)
+        .collect();
+    for key in ["category", "categories"] {
+        for category in string_or_list(page.data.get(key)) {
+            if !categories.contains(&category) {
+                categories.push(category);
+            }
+        }
+    }
+    categories
+}
+
+/// Tags as Jekyll reads them: a list, or one string of words.
+fn string_or_list(value: Option<&Value>) -> Vec<String> {
+    match value {
+        Some(Value::String(words)) => words.split_whitespace().map(str::to_owned).collect(),
+        other => gazette_content::string_list(other),
+    }
+}

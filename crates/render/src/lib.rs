@@ -9,6 +9,10 @@
 //! renders edited pages alone ([`KeptState`], [`RenderState`]). A render
 //! either renders every page of a site or reports every error.
 //!
+//! A stylesheet cannot take the process down: a program that installs a
+//! [`SassSandbox`] compiles every stylesheet in a child process with time
+//! and memory limits.
+//!
 //! It must not know of Git, output targets or the workspace, nor write a
 //! site's output anywhere: callers (`gazette-publish`, `gazette-serve`,
 //! `gazette-check`) get [`RenderedSite`] values and decide where they go. It
@@ -74,6 +78,8 @@ pub use render_state::{KnownPage, OpenState, RenderState, RenderedUnit};
 pub use rendered::{Output, OutputContents, PageOutput, RenderOptions, RenderStats, RenderedSite};
 pub use request::{BuildRequest, render_request};
 pub use sanitize::ContentSanitizer;
-pub use sass::compile_scss;
+pub use sass::{
+    SassError, SassLimits, SassSandbox, compile_scss, install_sass_sandbox, run_sass_worker,
+};
 pub use session::{PageUpdate, RenderSession};
 pub use surroundings::Surroundings;

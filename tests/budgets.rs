@@ -1,7 +1,8 @@
-//! One stylesheet that never ends, recurses without end, nests without end
-//! or grows without end ends with an error at its file, saying what to look
-//! for; the rest of the site still renders (`gazette check` checks its
-//! pages), and neither `gazette build` nor `gazette check` crashes or hangs.
+//! One stylesheet or page that never ends, recurses without end, nests
+//! without end or grows without end ends with an error at its file, saying
+//! what to look for; the rest of the site still renders (`gazette check`
+//! checks its pages), and neither `gazette build` nor `gazette check` crashes
+//! or hangs.
 
 mod common;
 
@@ -113,6 +114,43 @@ fn gazette_check_reports_an_endless_stylesheet_and_still_checks_every_page() {
         report.contains("took longer than 1 s to compile") && report.contains("custom.scss:3"),
         "{report}"
     );
+    assert!(
+        report.contains("`/no-such-plan/` links to a page that does not exist"),
+        "the about page rendered and was checked:\n{report}"
+    );
+}
+
+#[test]
+fn pages_nested_a_hundred_thousand_deep_fail_at_their_line_and_the_rest_renders() {
+    let (dir, root) = agency();
+    let front = |title: &str| format!("---\ntitle: {title}\npermalink: /{title}/\n---\n");
+    write(
+        &root,
+        "pages/quotes.md",
+        &(front("quotes") + "Intro\n\n" + &"> ".repeat(100_000) + "deep\n"),
+    );
+    write(
+        &root,
+        "pages/divs.md",
+        &(front("divs") + &"<div>\n".repeat(100_000)),
+    );
+    write(
+        &root,
+        "pages/spans.html",
+        &(front("spans") + &"<span>".repeat(100_000)),
+    );
+    assert_build_fails(
+        &root,
+        &dir.path().join("out"),
+        &[
+            "error: the page nests deeper than 256 levels",
+            "pages/quotes.md:7",
+            "pages/divs.md:",
+            "pages/spans.html:5",
+            "help: close the quotes, lists or HTML elements",
+        ],
+    );
+    let (_, report) = gazette("check", &[&root]);
     assert!(
         report.contains("`/no-such-plan/` links to a page that does not exist"),
         "the about page rendered and was checked:\n{report}"

@@ -9,9 +9,10 @@
 //! renders edited pages alone ([`KeptState`], [`RenderState`]). A render
 //! either renders every page of a site or reports every error.
 //!
-//! A stylesheet cannot take the process down: a program that installs a
-//! [`SassSandbox`] compiles every stylesheet in a child process with time
-//! and memory limits.
+//! One page or stylesheet cannot take the process down: content nests at
+//! most [`NestingError`]'s budget deep before the sanitiser parses it, and a
+//! program that installs a [`SassSandbox`] compiles every stylesheet in a
+//! child process with time and memory limits.
 //!
 //! It must not know of Git, output targets or the workspace, nor write a
 //! site's output anywhere: callers (`gazette-publish`, `gazette-serve`,
@@ -53,6 +54,7 @@ mod kept_state;
 mod liquid;
 mod manifest;
 mod markdown;
+mod nesting;
 mod page;
 mod patch;
 mod render;
@@ -72,6 +74,7 @@ pub use manifest::{
     tool_fingerprint,
 };
 pub use markdown::render_markdown;
+pub use nesting::NestingError;
 pub use patch::patched;
 pub use render::{render_site, render_site_partially};
 pub use render_state::{KnownPage, OpenState, RenderState, RenderedUnit};

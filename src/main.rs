@@ -9,6 +9,7 @@ mod check;
 mod hook;
 mod publish;
 mod report;
+mod sass_worker;
 mod serve;
 
 use std::path::PathBuf;
@@ -39,6 +40,10 @@ enum Command {
     },
     /// Check sites for broken links, missing media, mojibake and more.
     Check(check::CheckArgs),
+    /// Compiles one stylesheet sent on standard input (the child process
+    /// every stylesheet compiles in; not for people).
+    #[command(name = sass_worker::SUBCOMMAND, hide = true)]
+    SassWorker,
 }
 
 /// Arguments of `gazette build`.
@@ -112,6 +117,9 @@ enum HookAction {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if !matches!(cli.command, Command::SassWorker) {
+        sass_worker::install();
+    }
     let result = match cli.command {
         Command::Build(args) => build::run(&args),
         Command::Publish(args) => publish::run(&args),
@@ -120,6 +128,7 @@ fn main() -> ExitCode {
             action: HookAction::Install { force },
         } => hook::install(force),
         Command::Check(args) => check::run(&args),
+        Command::SassWorker => return gazette_render::run_sass_worker(),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

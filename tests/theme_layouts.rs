@@ -3,27 +3,19 @@
 //! `_data/contact-us.yml`), next-gen's `contact_us` with HTML in its fields,
 //! and `datagovsg-search`.
 
+mod common;
+
 use std::fs;
-use std::path::Path;
 use std::process::Command;
 
-fn write(root: &Path, path: &str, contents: &str) {
-    let full = root.join(path);
-    fs::create_dir_all(full.parent().expect("a parent folder")).expect("folders");
-    fs::write(full, contents).expect("a written file");
-}
+use common::{minimal_site, write};
 
 /// Builds a small site made of `files` and returns the HTML written for
 /// each of `pages` (output paths), failing with the report if the build fails.
 fn build(files: &[(&str, &str)], pages: &[&str]) -> Vec<String> {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let site = dir.path().join("agency");
-    write(&site, "_config.yml", "title: Sample Agency\n");
-    write(
-        &site,
-        "index.md",
-        "---\nlayout: homepage\ntitle: Home\npermalink: /\n---\n",
-    );
+    minimal_site(&site, "Sample Agency");
     for (path, contents) in files {
         write(&site, path, contents);
     }

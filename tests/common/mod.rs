@@ -47,6 +47,23 @@ pub fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
     files
 }
 
+/// Writes `contents` at `path` under `root`, making its folders.
+pub fn write(root: &Path, path: &str, contents: &str) {
+    let full = root.join(path);
+    fs::create_dir_all(full.parent().expect("a parent folder")).expect("folders");
+    fs::write(full, contents).expect("a written file");
+}
+
+/// What every small test site starts from: a title and a homepage.
+pub fn minimal_site(root: &Path, title: &str) {
+    write(root, "_config.yml", &format!("title: {title}\n"));
+    write(
+        root,
+        "index.md",
+        "---\nlayout: homepage\ntitle: Home\npermalink: /\n---\n",
+    );
+}
+
 /// The real-site corpus beside the checkout; fails loudly when it is missing.
 pub fn corpus_dir() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/isomer");

@@ -9,6 +9,11 @@
 //! renders edited pages alone ([`KeptState`], [`RenderState`]). A render
 //! either renders every page of a site or reports every error.
 //!
+//! One page or stylesheet cannot take the process down: content nests at
+//! most [`NestingError`]'s budget deep before the sanitiser parses it, and a
+//! program that installs a [`SassSandbox`] compiles every stylesheet in a
+//! child process with time and memory limits.
+//!
 //! It must not know of Git, output targets or the workspace, nor write a
 //! site's output anywhere: callers (`gazette-publish`, `gazette-serve`,
 //! `gazette-check`) get [`RenderedSite`] values and decide where they go. It
@@ -51,6 +56,7 @@ mod liquid;
 mod liquid_site;
 mod manifest;
 mod markdown;
+mod nesting;
 mod page;
 mod patch;
 mod render;
@@ -70,12 +76,15 @@ pub use manifest::{
     tool_fingerprint,
 };
 pub use markdown::render_markdown;
+pub use nesting::NestingError;
 pub use patch::patched;
 pub use render::{render_site, render_site_partially};
 pub use render_state::{KnownPage, OpenState, RenderState, RenderedUnit};
 pub use rendered::{Output, OutputContents, PageOutput, RenderOptions, RenderStats, RenderedSite};
 pub use request::{BuildRequest, render_request};
 pub use sanitize::ContentSanitizer;
-pub use sass::compile_scss;
+pub use sass::{
+    SassError, SassLimits, SassSandbox, compile_scss, install_sass_sandbox, run_sass_worker,
+};
 pub use session::{PageUpdate, RenderSession};
 pub use surroundings::Surroundings;

@@ -9,17 +9,20 @@ use pulldown_cmark::{
     CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd, TextMergeStream,
 };
 
+use crate::nesting::{self, NestingError, NestingMeter};
+
 /// kramdown's extensions around text that is not Markdown, and whether the
 /// text is kept: `{::nomarkdown}` passes it through as HTML, `{::comment}`
 /// drops it. Both end at `{:/}` (or `{:/name}`).
 const KRAMDOWN_EXTENSIONS: [(&str, bool); 2] = [("{::nomarkdown}", true), ("{::comment}", false)];
 
-/// Renders a Markdown body to HTML (not yet sanitised).
-pub fn render_markdown(text: &str) -> String {
+/// Renders a Markdown body to HTML (not yet sanitised), or says where it
+/// nests deeper than the sanitiser may be given (see `nesting.rs`).
+pub fn render_markdown(text: &str) -> Result<String, NestingError> {
     let mut html = String::with_capacity(text.len() * 3 / 2);
     let mut rest = text;
     while let Some((at, opening, keep)) = next_extension(rest) {
-        html.push_str(&render_commonmark(&rest[..at]));
+        html.push_str(&render_commonmark(&rest[..at])?);
         let inner = &rest[at + opening.len()..];
         let (inner, after) = match inner.find("{:/") {
             Some(end) => {
@@ -29,12 +32,16 @@ pub fn render_markdown(text: &str) -> String {
             None => (inner, ""),
         };
         if keep {
+            // HTML passed through is held to the same depth as Markdown's.
+            NestingMeter::default()
+                .html(inner, 0)
+                .map_err(|offset| nesting::too_deep(inner, offset))?;
             html.push_str(inner);
         }
         rest = after;
     }
-    html.push_str(&render_commonmark(rest));
-    html
+    html.push_str(&render_commonmark(rest)?);
+    Ok(html)
 }
 
 /// Where the next kramdown extension opens in `text`, outside HTML comments
@@ -60,19 +67,43 @@ fn next_extension(text: &str) -> Option<(usize, &'static str, bool)> {
     }
 }
 
-fn render_commonmark(text: &str) -> String {
+fn render_commonmark(text: &str) -> Result<String, NestingError> {
     let text = strip_block_attribute_lines(text);
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_HEADING_ATTRIBUTES;
-    let mut events: Vec<Event<'_>> =
-        TextMergeStream::new(Parser::new_ext(&text, options)).collect();
+    let mut meter = NestingMeter::default();
+    let mut too_deep_at = None;
+    let measured = Parser::new_ext(&text, options)
+        .into_offset_iter()
+        .map_while(|(event, range)| {
+            let within = match &event {
+                Event::Start(_) => meter.open(range.start),
+                Event::End(_) => {
+                    meter.close();
+                    Ok(())
+                }
+                Event::Html(html) | Event::InlineHtml(html) => meter.html(html, range.start),
+                _ => Ok(()),
+            };
+            match within {
+                Ok(()) => Some(event),
+                Err(offset) => {
+                    too_deep_at = Some(offset);
+                    None
+                }
+            }
+        });
+    let mut events: Vec<Event<'_>> = TextMergeStream::new(measured).collect();
+    if let Some(offset) = too_deep_at {
+        return Err(nesting::too_deep(&text, offset));
+    }
     apply_inline_attribute_lists(&mut events);
     add_heading_ids(&mut events);
     let mut html = String::with_capacity(text.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    html
+    Ok(html)
 }
 
 /// kramdown block attribute lines (`{: .class}` alone on a line) style the block
@@ -321,7 +352,8 @@ mod tests {
     #[test]
     fn tables_footnotes_and_strikethrough_render() {
         let html =
-            render_markdown("| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~ new[^1]\n\n[^1]: note\n");
+            render_markdown("| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~ new[^1]\n\n[^1]: note\n")
+                .unwrap();
         assert!(html.contains("<table>"), "{html}");
         assert!(html.contains("<del>old</del>"), "{html}");
         assert!(html.contains("footnote"), "{html}");
@@ -329,7 +361,8 @@ mod tests {
 
     #[test]
     fn headings_get_kramdown_style_unique_ids() {
-        let html = render_markdown("## What's New?\n\n## What's New?\n\n### Keep {#custom}\n");
+        let html =
+            render_markdown("## What's New?\n\n## What's New?\n\n### Keep {#custom}\n").unwrap();
         assert!(html.contains("<h2 id=\"whats-new\">"), "{html}");
         assert!(html.contains("<h2 id=\"whats-new-1\">"), "{html}");
         assert!(html.contains("<h3 id=\"custom\">"), "{html}");
@@ -338,7 +371,8 @@ mod tests {
     #[test]
     fn an_attribute_list_after_a_link_becomes_attributes() {
         let html =
-            render_markdown("See [the form](https://form.gov.sg/x){:target=\"_blank\"} now.\n");
+            render_markdown("See [the form](https://form.gov.sg/x){:target=\"_blank\"} now.\n")
+                .unwrap();
         assert!(
             html.contains("<a href=\"https://form.gov.sg/x\" target=\"_blank\">the form</a> now."),
             "{html}"
@@ -347,7 +381,8 @@ mod tests {
 
     #[test]
     fn an_attribute_list_after_an_image_becomes_attributes() {
-        let html = render_markdown("![A chart](/images/chart.png){: width=\"50%\" .wide}\n");
+        let html =
+            render_markdown("![A chart](/images/chart.png){: width=\"50%\" .wide}\n").unwrap();
         assert!(
             html.contains(
                 "<img src=\"/images/chart.png\" alt=\"A chart\" width=\"50%\" class=\"wide\" />"
@@ -358,7 +393,7 @@ mod tests {
 
     #[test]
     fn block_attribute_lines_are_dropped_outside_code() {
-        let html = render_markdown("Para\n{: .note}\n\n```\n{: kept}\n```\n");
+        let html = render_markdown("Para\n{: .note}\n\n```\n{: kept}\n```\n").unwrap();
         assert!(!html.contains("{: .note}"), "{html}");
         assert!(html.contains("{: kept}"), "{html}");
     }
@@ -367,7 +402,8 @@ mod tests {
     fn kramdown_nomarkdown_passes_html_through_and_comment_drops_text() {
         let html = render_markdown(
             "<!-- the {::nomarkdown}{:/} tags keep HTML as it is -->\nBefore *a*.\n\n{::nomarkdown}\n<div>\n\n    <p>not code</p>\n</div>\n{:/}\n\n{::comment}hidden{:/comment} After *b*.\n",
-        );
+        )
+        .unwrap();
         assert!(
             html.contains("<em>a</em>") && html.contains("<em>b</em>"),
             "{html}"
@@ -391,7 +427,45 @@ mod tests {
     fn raw_html_passes_through_for_the_sanitiser() {
         let html = render_markdown(
             "<div class=\"row\">\n<figure><figcaption>Cap</figcaption></figure>\n</div>\n",
-        );
+        )
+        .unwrap();
         assert!(html.contains("<figcaption>Cap</figcaption>"), "{html}");
+    }
+
+    #[test]
+    fn deep_quotes_lists_and_html_end_at_the_line_the_budget_runs_out() {
+        let limit = crate::nesting::MAX_DEPTH;
+        let quotes = "> ".repeat(100_000) + "deep\n";
+        let error = render_markdown(&format!("Intro\n\n{quotes}")).unwrap_err();
+        assert_eq!((error.limit, error.line), (limit, 3));
+
+        let lists = "- ".repeat(100_000) + "deep\n";
+        assert_eq!(render_markdown(&lists).unwrap_err().line, 1);
+
+        let divs = "<div>\n".repeat(100_000);
+        let error = render_markdown(&format!("# Title\n\n{divs}")).unwrap_err();
+        // The budget counts the blocks around the HTML too.
+        assert!(
+            (limit as u32 - 2..=limit as u32 + 3).contains(&error.line),
+            "{error:?}"
+        );
+
+        let inline = "<span>".repeat(100_000);
+        assert_eq!(
+            render_markdown(&format!("Text {inline}")).unwrap_err().line,
+            1
+        );
+    }
+
+    #[test]
+    fn real_nesting_renders() {
+        let quotes = "> ".repeat(20) + "quoted\n";
+        let lists = (0..20)
+            .map(|level| format!("{}- item {level}\n", "  ".repeat(level)))
+            .collect::<String>();
+        let divs = "<div>\n".repeat(20) + &"</div>\n".repeat(20);
+        for text in [quotes, lists, divs] {
+            assert!(render_markdown(&text).is_ok(), "{text}");
+        }
     }
 }

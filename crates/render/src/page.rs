@@ -16,6 +16,7 @@ use crate::context::{self, Fragments, post_summary};
 use crate::fragment;
 use crate::liquid::{LiquidEngine, LiquidSite, liquid_value};
 use crate::markdown::render_markdown;
+use crate::nesting;
 use crate::rendered::{Output, OutputContents, PageOutput};
 use crate::sanitize::ContentSanitizer;
 use crate::surroundings::Surroundings;
@@ -388,7 +389,8 @@ impl PageRenderer<'_> {
                 ));
             }
         };
-        let body = if has_liquid(&text) {
+        let had_liquid = has_liquid(&text);
+        let body = if had_liquid {
             let page_value = liquid_value(&context::liquid_page(page));
             self.render_liquid(
                 page,
@@ -402,8 +404,19 @@ impl PageRenderer<'_> {
         };
         let html = match page.variant {
             BodyVariant::Markdown => render_markdown(&body),
-            BodyVariant::Tiptap | BodyVariant::Html => body,
-        };
+            BodyVariant::Tiptap | BodyVariant::Html => nesting::check_html(&body).map(|()| body),
+        }
+        .map_err(|error| {
+            let mut diagnostic = self.error(page, format!("the page {error}")).with_hint(
+                "close the quotes, lists or HTML elements opened there; no real page nests this deep",
+            );
+            if had_liquid {
+                diagnostic.message += &format!(", at line {} of the text its Liquid wrote", error.line);
+            } else {
+                diagnostic.line = Some(page.body_line + error.line - 1);
+            }
+            Box::new(diagnostic)
+        })?;
         Ok(self.sanitizer.clean(&html))
     }
 

@@ -18,7 +18,7 @@ use crate::rendered::{
     Output, OutputContents, PageOutput, RenderOptions, RenderStats, RenderedSite, add_manifest,
 };
 use crate::sanitize::ContentSanitizer;
-use crate::sass::compile_scss;
+use crate::sass::compile_stylesheet_text;
 use crate::surroundings::Surroundings;
 use crate::unit::{InputKeys, Unit, inputs};
 
@@ -447,9 +447,10 @@ fn compile_stylesheet(
             diagnostic.line = Some(sheet.body_line + error.line.unwrap_or(1) - 1);
             Box::new(diagnostic)
         })?;
-    compile_scss(&scss, &site.sass_partials).map_err(|error| {
+    compile_stylesheet_text(&scss, &site.sass_partials).map_err(|error| {
+        let hint = error.hint.unwrap_or_else(|| "the stylesheet is compiled after its Liquid is evaluated; it can import only the site's own partials in `_sass/`".to_owned());
         let mut diagnostic = Diagnostic::error(&site.name, &sheet.source_path, format!("Sass: {}", error.message))
-            .with_hint("the stylesheet is compiled after its Liquid is evaluated; it can import only the site's own partials in `_sass/`");
+            .with_hint(hint);
         diagnostic.line = Some(sheet.body_line + error.line.unwrap_or(1) - 1);
         Box::new(diagnostic)
     })

@@ -183,8 +183,14 @@ impl ContentSanitizer {
         Self { builder }
     }
 
-    /// Cleans one fragment of HTML.
+    /// Cleans one fragment of HTML. HTML nested deeper than the content
+    /// budget is never parsed: it comes back escaped, as text. A page body
+    /// reports it as an error before it gets here; fields in front matter
+    /// (a notification, a section's text) show it.
     pub fn clean(&self, html: &str) -> String {
+        if crate::nesting::check_html(html).is_err() {
+            return crate::markdown::escape_attribute(html);
+        }
         self.builder.clean(html).to_string()
     }
 }
@@ -248,5 +254,17 @@ mod tests {
         );
         let refused = sanitizer.clean(r#"<iframe src="https://evil.example/phish"></iframe>"#);
         assert!(!refused.contains("evil.example"), "{refused}");
+    }
+
+    #[test]
+    fn html_nested_beyond_the_budget_is_escaped_not_parsed() {
+        let deep = "<div>".repeat(100_000) + "<script>alert(1)</script>";
+        let clean = ContentSanitizer::new().clean(&deep);
+        assert!(
+            clean.starts_with("&lt;div&gt;&lt;div&gt;"),
+            "{}",
+            &clean[..40]
+        );
+        assert!(!clean.contains('<'));
     }
 }

@@ -114,7 +114,7 @@ pub(crate) fn all() -> Vec<Simple> {
         "group_by_exp" => group_by_exp,
         "sort" => sort,
         "jsonify" => |input, _, _| Ok(Value::scalar(serde_json::to_string(&input.to_value()).unwrap_or_default())),
-        "markdownify" => |input, _, _| Ok(Value::scalar(crate::markdown::render_markdown(&text(input)))),
+        "markdownify" => |input, _, _| crate::markdown::render_markdown(&text(input)).map(Value::scalar).map_err(|error| Error::with_msg(error.to_string())),
         "smartify" => |input, _, _| Ok(Value::scalar(smartify(&text(input)))),
         "slugify" => |input, args, _| Ok(match input.is_nil() {
             true => Value::Nil,

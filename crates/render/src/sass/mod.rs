@@ -4,26 +4,75 @@
 //! Jekyll's `sass_dir`), which the loader read through the site's `Source`:
 //! never a file of the machine that builds it, never another site's, and at
 //! `--rev` the partials of that commit, not the working folder's.
+//!
+//! grass has no budgets and cannot be interrupted: an endless `@while` never
+//! returns, a mixin that includes itself overflows the stack (which ends the
+//! process), and a string doubled in a loop takes all the memory. So a
+//! program that renders untrusted sites installs a [`SassSandbox`]
+//! ([`install_sass_sandbox`]): every stylesheet is then compiled in a child
+//! process with a time limit, a memory limit and its own stack, and the
+//! child's end, however it comes, is an error naming the stylesheet. Without
+//! one (library tests, benches), stylesheets compile in this process.
+
+mod sandbox;
 
 use std::collections::BTreeMap;
 use std::io;
 use std::path::{Component, Path, PathBuf};
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+
+pub use sandbox::{SassLimits, SassSandbox, run_sass_worker};
 
 /// Where imports are looked up, besides the importing file's folder.
 const SASS_DIR: &str = "_sass";
 
+/// How this process compiles stylesheets, once a program installed it.
+///
+/// Process-wide rather than passed down with each render: whether a child
+/// process can compile Sass is a property of the executable (only one with
+/// the worker's entry point can be the child), not of a render, and every
+/// caller of the renderer (builds, publishes, the preview's rebuilds, the
+/// checker, page edits) must get it without each remembering to pass it.
+static SANDBOX: OnceLock<SassSandbox> = OnceLock::new();
+
+/// Makes every later stylesheet compile in `sandbox`'s child processes.
+/// Returns the sandbox back when one was installed already.
+pub fn install_sass_sandbox(sandbox: SassSandbox) -> Result<(), SassSandbox> {
+    SANDBOX.set(sandbox)
+}
+
 /// Why a stylesheet did not compile.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[error("{message}")]
 pub struct SassError {
-    /// What grass said, in one line.
+    /// What grass (or the sandbox) said, in one line.
     pub message: String,
     /// The 1-based line of the compiled text the error points at, when it
     /// points into that text (not into a partial).
     pub line: Option<u32>,
+    /// What to look for, when the sandbox ended the compile (a budget ran
+    /// out); `None` for errors in the Sass itself.
+    pub hint: Option<String>,
 }
 
-/// Compiles SCSS text to CSS, with `partials` (site path → text) as the only
-/// files an `@import` or `@use` can reach, or explains why it cannot.
+/// Compiles a site's stylesheet: in the installed [`SassSandbox`], or in
+/// this process when there is none.
+pub(crate) fn compile_stylesheet_text(
+    text: &str,
+    partials: &BTreeMap<String, String>,
+) -> Result<String, SassError> {
+    match SANDBOX.get() {
+        Some(sandbox) => sandbox.compile(text, partials),
+        None => compile_scss(text, partials),
+    }
+}
+
+/// Compiles SCSS text to CSS in this process, with `partials` (site path →
+/// text) as the only files an `@import` or `@use` can reach, or explains why
+/// it cannot. Nothing bounds its time, memory or stack: see
+/// [`SassSandbox`] for text that is not trusted.
 pub fn compile_scss(text: &str, partials: &BTreeMap<String, String>) -> Result<String, SassError> {
     let files = SitePartials { partials };
     let options = grass::Options::default()
@@ -43,10 +92,12 @@ pub fn compile_scss(text: &str, partials: &BTreeMap<String, String>) -> Result<S
                 message,
                 line: (loc.file.name() == "stdin")
                     .then(|| u32::try_from(loc.begin.line + 1).unwrap_or(u32::MAX)),
+                hint: None,
             },
             _ => SassError {
                 message: first_line,
                 line: None,
+                hint: None,
             },
         }
     })

@@ -16,7 +16,7 @@ use crate::finding::{CheckReport, Finding};
 use crate::locate::{SourceTexts, checked_paths};
 use crate::published::{Published, ScannedPage};
 use crate::rule::Rule;
-use crate::{html, links, media, mojibake, navigation, pages, reach};
+use crate::{html, links, media, mojibake, navigation, pages, reach, unsafe_urls};
 
 /// What a check does beyond the defaults.
 #[derive(Debug, Clone, Default)]
@@ -148,6 +148,7 @@ pub fn check_site(
     media::check(&mut context);
     reach::check(&mut context);
     mojibake::check(&mut context);
+    unsafe_urls::check(&mut context);
     if let Some(external) = &options.external {
         links::check_external(&mut context, external);
     }

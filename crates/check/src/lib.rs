@@ -11,7 +11,9 @@
 //! Errors (a site with any should not be published): broken internal links
 //! and `#anchors`, missing media, duplicate permalinks, navigation entries
 //! that point nowhere, links to `.md` sources, missing `title`/`permalink`,
-//! and the loader's and renderer's own errors. Warnings: mojibake, images
+//! URLs in settings, data or front matter with a scheme the theme refuses
+//! (`javascript:`, `data:`), and the loader's and renderer's own errors.
+//! Warnings: mojibake, images
 //! without alt text, the same image twice in a row, pages nothing reaches,
 //! `image: ""`, and `http://` links to `*.gov.sg`. External links are checked
 //! only on request ([`CheckOptions::external`]).
@@ -57,6 +59,7 @@ mod published;
 mod reach;
 mod report;
 mod rule;
+mod unsafe_urls;
 mod url;
 
 pub use check::{CheckFailure, CheckOptions, check_request, check_site};

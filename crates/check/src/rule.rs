@@ -39,11 +39,14 @@ pub enum Rule {
     InsecureGovernmentLink,
     /// An external link that does not answer (only with `--external`).
     ExternalLink,
+    /// A URL in settings, data or front matter with a scheme the theme
+    /// refuses (`javascript:`, `data:`, …).
+    UnsafeUrl,
 }
 
 impl Rule {
     /// Every rule, in the order reports list them.
-    pub const ALL: [Rule; 15] = [
+    pub const ALL: [Rule; 16] = [
         Rule::Content,
         Rule::BrokenLink,
         Rule::BrokenAnchor,
@@ -59,6 +62,7 @@ impl Rule {
         Rule::EmptyImage,
         Rule::InsecureGovernmentLink,
         Rule::ExternalLink,
+        Rule::UnsafeUrl,
     ];
 
     /// The stable id used in JSON and SARIF.
@@ -79,6 +83,7 @@ impl Rule {
             Rule::EmptyImage => "empty-image",
             Rule::InsecureGovernmentLink => "insecure-government-link",
             Rule::ExternalLink => "external-link",
+            Rule::UnsafeUrl => "unsafe-url",
         }
     }
 
@@ -94,7 +99,8 @@ impl Rule {
             | Rule::BrokenNavigation
             | Rule::SourceLink
             | Rule::MissingFrontMatter
-            | Rule::ExternalLink => Severity::Error,
+            | Rule::ExternalLink
+            | Rule::UnsafeUrl => Severity::Error,
             Rule::Mojibake
             | Rule::MissingAlt
             | Rule::RepeatedImage
@@ -138,6 +144,9 @@ impl Rule {
                 "An http:// link points to a government host that serves HTTPS."
             }
             Rule::ExternalLink => "An external link does not answer or answers with an error.",
+            Rule::UnsafeUrl => {
+                "A URL in settings, data or front matter uses a scheme other than http, https, mailto or tel."
+            }
         }
     }
 

@@ -295,3 +295,60 @@ fn a_page_that_does_not_render_is_a_content_error_and_the_others_are_still_check
             .any(|f| f.diagnostic.file == "pages/about.md")
     );
 }
+
+#[test]
+fn script_and_data_urls_in_settings_data_and_front_matter_are_errors_at_their_line() {
+    let report = check_files(&[
+        (
+            "_config.yml",
+            "title: Sample Agency\nresources_name: news\nfavicon: \"data:image/svg+xml,<svg onload=alert(1)>\"\nshareicon: /images/logo.png\n",
+        ),
+        (
+            "_data/navigation.yml",
+            "links:\n  - title: About\n    url: /about/\n  - title: More\n    sublinks:\n      - title: Bad\n        url: \" JaVaScRiPt:alert(1)\"\n",
+        ),
+        (
+            "_data/footer.yml",
+            "faq: /faq/\nfeedback: \"java\\tscript:alert(1)\"\nsocial_media:\n  facebook: vbscript:msgbox(1)\n  youtube: https://youtube.com/agency\n",
+        ),
+        (
+            "index.md",
+            "---\nlayout: homepage\ntitle: Home\npermalink: /\nsections:\n  - hero:\n      title: Hello\n      url: /about/\n      key_highlights:\n        - title: K\n          url: \"&#106;avascript:alert(1)\"\n---\n",
+        ),
+        (
+            "news/updates/_posts/2025-02-01-link-Out.md",
+            "---\ntitle: Out\npermalink: javascript:alert(1)\n---\n",
+        ),
+    ]);
+    let found: Vec<(&str, Option<u32>, Option<u32>)> = places(&report)
+        .into_iter()
+        .filter(|p| p.0 == Rule::UnsafeUrl)
+        .map(|(_, file, line, column)| (file, line, column))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("_config.yml", Some(3), Some(10)),
+            ("_data/footer.yml", Some(2), Some(11)),
+            ("_data/footer.yml", Some(4), Some(13)),
+            ("_data/navigation.yml", Some(7), Some(14)),
+            ("index.md", Some(11), Some(16)),
+            (
+                "news/updates/_posts/2025-02-01-link-Out.md",
+                Some(3),
+                Some(12)
+            ),
+        ],
+        "{:#?}",
+        report.findings
+    );
+    let unsafe_url = report.of_rule(Rule::UnsafeUrl).next().expect("a finding");
+    assert_eq!(unsafe_url.diagnostic.severity, Severity::Error);
+    assert!(
+        unsafe_url.diagnostic.message.contains("`favicon`")
+            && unsafe_url.diagnostic.message.contains("`data:`"),
+        "{}",
+        unsafe_url.diagnostic.message
+    );
+    assert!(unsafe_url.diagnostic.hint.is_some());
+}

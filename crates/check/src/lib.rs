@@ -15,7 +15,8 @@
 //! (`javascript:`, `data:`), and the loader's and renderer's own errors.
 //! Warnings: mojibake, images
 //! without alt text, the same image twice in a row, pages nothing reaches,
-//! `image: ""`, and `http://` links to `*.gov.sg`. External links are checked
+//! `image: ""`, `http://` links to `*.gov.sg`, and script in HTML and SVG
+//! files published as they are (an error with [`CheckOptions::strict`]). External links are checked
 //! only on request ([`CheckOptions::external`]).
 //!
 //! It reads a site and what `gazette-render` made of it; it must not publish
@@ -45,6 +46,7 @@
 
 mod check;
 mod context;
+mod copied_files;
 mod external;
 mod finding;
 mod fix;

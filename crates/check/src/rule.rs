@@ -42,11 +42,14 @@ pub enum Rule {
     /// A URL in settings, data or front matter with a scheme the theme
     /// refuses (`javascript:`, `data:`, …).
     UnsafeUrl,
+    /// Script (`<script>`, `on…=` handlers, `javascript:` links) in an HTML
+    /// or SVG file the site publishes as it is.
+    ScriptInCopiedFile,
 }
 
 impl Rule {
     /// Every rule, in the order reports list them.
-    pub const ALL: [Rule; 16] = [
+    pub const ALL: [Rule; 17] = [
         Rule::Content,
         Rule::BrokenLink,
         Rule::BrokenAnchor,
@@ -63,6 +66,7 @@ impl Rule {
         Rule::InsecureGovernmentLink,
         Rule::ExternalLink,
         Rule::UnsafeUrl,
+        Rule::ScriptInCopiedFile,
     ];
 
     /// The stable id used in JSON and SARIF.
@@ -84,6 +88,7 @@ impl Rule {
             Rule::InsecureGovernmentLink => "insecure-government-link",
             Rule::ExternalLink => "external-link",
             Rule::UnsafeUrl => "unsafe-url",
+            Rule::ScriptInCopiedFile => "script-in-copied-file",
         }
     }
 
@@ -106,7 +111,8 @@ impl Rule {
             | Rule::RepeatedImage
             | Rule::OrphanPage
             | Rule::EmptyImage
-            | Rule::InsecureGovernmentLink => Severity::Warning,
+            | Rule::InsecureGovernmentLink
+            | Rule::ScriptInCopiedFile => Severity::Warning,
         }
     }
 
@@ -144,6 +150,9 @@ impl Rule {
                 "An http:// link points to a government host that serves HTTPS."
             }
             Rule::ExternalLink => "An external link does not answer or answers with an error.",
+            Rule::ScriptInCopiedFile => {
+                "An HTML or SVG file published as it is holds script, event handlers or javascript: links."
+            }
             Rule::UnsafeUrl => {
                 "A URL in settings, data or front matter uses a scheme other than http, https, mailto or tel."
             }

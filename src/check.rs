@@ -49,6 +49,11 @@ pub struct CheckArgs {
     /// Let --fix-mojibake edit files with uncommitted changes, or outside Git.
     #[arg(long, requires = "fix_mojibake")]
     pub allow_dirty: bool,
+    /// Report as errors what Jekyll only warns about, and script in HTML and
+    /// SVG files published as they are, as `strict = true` in a site's
+    /// `site.toml` does.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 /// The report formats.
@@ -86,6 +91,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<bool> {
             concurrency: args.external_concurrency.max(1),
             timeout: Duration::from_secs(args.external_timeout.max(1)),
         }),
+        strict: args.strict,
     };
 
     let mut checked: Vec<(CheckReport, PathBuf, Duration)> = Vec::new();
@@ -101,6 +107,10 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<bool> {
             themes: &themes,
             theme: workspace.theme_of(site),
             last_changed: None,
+        };
+        let options = CheckOptions {
+            strict: options.strict || site.settings.strict,
+            ..options.clone()
         };
         let report = check_request(&request, &options)
             .with_context(|| format!("cannot check {}", site.name))?;

@@ -39,6 +39,7 @@ pub fn run(args: &PublishArgs) -> anyhow::Result<bool> {
             themes_folder: &themes_folder,
             theme: workspace.theme_of(site),
             target: &target,
+            sanitize_svg: site.settings.sanitize_svg,
         };
         match gazette_publish::publish_revision(&request) {
             Ok(published) => {

@@ -350,3 +350,25 @@ fn external_links_are_checked_only_when_asked() {
     );
     assert_eq!(findings[0]["line"], 5);
 }
+
+#[test]
+fn script_in_a_copied_svg_is_a_warning_and_an_error_under_strict() {
+    let site = fixture(&[(
+        "images/chart.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\">\n<script>alert(1)</script>\n</svg>\n",
+    )]);
+    let tolerant = check(&site.site, &[]);
+    assert_eq!(tolerant.status.code(), Some(0), "{}", stdout(&tolerant));
+    assert!(
+        stdout(&tolerant).contains("warning[script-in-copied-file]"),
+        "{}",
+        stdout(&tolerant)
+    );
+    let strict = check(&site.site, &["--strict"]);
+    assert_eq!(strict.status.code(), Some(1), "{}", stdout(&strict));
+    assert!(
+        stdout(&strict).contains("error[script-in-copied-file]"),
+        "{}",
+        stdout(&strict)
+    );
+}

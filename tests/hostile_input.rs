@@ -17,16 +17,18 @@ fn write(root: &Path, path: &str, contents: &str) {
     fs::write(full, contents).expect("a written file");
 }
 
+/// How the hostile site spells a script URL, as written in its YAML.
+const SPELLINGS: [&str; 5] = [
+    PAYLOAD,
+    " JavaScript:alert(1)",
+    "java\\tscript:alert(1)",
+    "vbscript:msgbox(1)",
+    "data:text/html,<script>alert(1)</script>",
+];
+
 /// A site whose every data URL is a script URL, spelled several ways.
 fn hostile_site(root: &Path) {
-    let spellings = [
-        PAYLOAD,
-        " JavaScript:alert(1)",
-        "java\\tscript:alert(1)",
-        "vbscript:msgbox(1)",
-        "data:text/html,<script>alert(1)</script>",
-    ];
-    let quoted: Vec<String> = spellings.iter().map(|s| format!("\"{s}\"")).collect();
+    let quoted: Vec<String> = SPELLINGS.iter().map(|s| format!("\"{s}\"")).collect();
     write(
         root,
         "_config.yml",
@@ -147,6 +149,52 @@ fn script_urls_and_style_breakouts_from_site_data_never_reach_a_page() {
             page
         );
     }
+}
+
+/// `gazette check` names every script URL of the site's data as an
+/// `unsafe-url` error at the line it is written on, and fails.
+#[test]
+fn gazette_check_reports_every_script_url_of_site_data_at_its_line() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let site = dir.path().join("hostile");
+    hostile_site(&site);
+    let output = Command::new(env!("CARGO_BIN_EXE_gazette"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .arg("check")
+        .arg(&site)
+        .args(["--format", "json"])
+        .output()
+        .expect("the gazette binary runs");
+    assert_eq!(output.status.code(), Some(1), "the check fails");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("a JSON report");
+    let mut reported: Vec<(String, u64)> = report["sites"][0]["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule"] == "unsafe-url")
+        .map(|f| {
+            assert_eq!(f["severity"], "error", "{f}");
+            (
+                f["file"].as_str().unwrap_or_default().to_owned(),
+                f["line"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect();
+    reported.sort();
+    let mut written: Vec<(String, u64)> = common::tree(&site)
+        .into_iter()
+        .flat_map(|(file, bytes)| {
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            text.lines()
+                .enumerate()
+                .filter(|(_, line)| SPELLINGS.iter().any(|s| line.contains(s)))
+                .map(|(number, _)| (file.clone(), number as u64 + 1))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    written.sort();
+    assert!(written.len() >= 15, "{written:?}");
+    assert_eq!(reported, written);
 }
 
 /// Every attribute a theme template fills from a value goes through

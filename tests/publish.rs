@@ -47,6 +47,34 @@ fn assert_ok(output: &Output) {
     );
 }
 
+/// SVG images are published as they are, as Jekyll copies them, until
+/// `sanitize_svg = true` in `site.toml`: then the next publish rewrites them
+/// without script, keeping the drawing.
+#[test]
+fn sanitize_svg_in_site_toml_publishes_svgs_without_script() {
+    let workspace = Workspace::new();
+    let hostile = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 4 4\" onload=\"alert(1)\"><script>alert(2)</script><path d=\"M0 0L4 4\"/></svg>\n";
+    workspace.write("sites/ogp/images/hostile.svg", hostile);
+    workspace.commit("An SVG with script");
+    assert_ok(&workspace.gazette(&["publish"]));
+    let published = workspace.root().join("public/ogp/images/hostile.svg");
+    assert_eq!(fs::read_to_string(&published).unwrap(), hostile);
+
+    let settings = fs::read_to_string(workspace.root().join("sites/ogp/site.toml")).unwrap();
+    workspace.write(
+        "sites/ogp/site.toml",
+        &format!("sanitize_svg = true\n{settings}"),
+    );
+    workspace.commit("Sanitise SVG images");
+    assert_ok(&workspace.gazette(&["publish"]));
+    let svg = fs::read_to_string(&published).unwrap();
+    assert!(
+        svg.contains("viewBox=\"0 0 4 4\"") && svg.contains("<path d=\"M0 0L4 4\">"),
+        "{svg}"
+    );
+    assert!(!svg.contains("alert") && !svg.contains("onload"), "{svg}");
+}
+
 #[test]
 fn a_page_edit_renders_that_page_and_a_second_publish_skips() {
     let workspace = Workspace::new();

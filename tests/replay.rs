@@ -73,6 +73,7 @@ fn incremental_publish_matches_a_full_build_after_every_commit() {
             themes_folder: "",
             theme: "isomer",
             target: &incremental,
+            sanitize_svg: false,
         };
         let before = incremental_out.exists().then(|| tree(&incremental_out));
         let incremental_result = publish_revision(&request);
@@ -82,6 +83,7 @@ fn incremental_publish_matches_a_full_build_after_every_commit() {
         let full = PublishTarget::Folder(full_out.clone());
         let full_result = publish_revision(&PublishRequest {
             target: &full,
+            sanitize_svg: false,
             ..request
         });
         match (incremental_result, full_result) {

@@ -118,6 +118,7 @@ fn sample_sites_render_without_warnings_and_keep_editor_markup() {
                     Some(String::from_utf8_lossy(bytes).into_owned())
                 }
                 gazette_render::OutputContents::Copy(_)
+                | gazette_render::OutputContents::CopySanitizedSvg(_)
                 | gazette_render::OutputContents::Reuse(_) => None,
             })
             .collect();

@@ -51,7 +51,9 @@ fn render(site: &str, themes: &dyn Source, theme: &str) -> BTreeMap<String, Vec<
         .filter(|output| output.path != gazette_render::MANIFEST_PATH)
         .filter_map(|output| match output.contents {
             OutputContents::Rendered(bytes) => Some((output.path, bytes)),
-            OutputContents::Copy(_) | OutputContents::Reuse(_) => None,
+            OutputContents::Copy(_)
+            | OutputContents::CopySanitizedSvg(_)
+            | OutputContents::Reuse(_) => None,
         })
         .collect()
 }

@@ -129,6 +129,7 @@ impl Workspace {
             themes_folder: "themes",
             theme: "isomer",
             target,
+            sanitize_svg: false,
         }
     }
 

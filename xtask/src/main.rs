@@ -292,6 +292,7 @@ fn publish_site(
         themes_folder: &themes_folder,
         theme: workspace.theme_of(site),
         target: &target,
+        sanitize_svg: site.settings.sanitize_svg,
     };
     // An unchanged site needs neither checking nor publishing.
     if is_unchanged(&request).map_err(|error| failure(error.to_string()))? {

@@ -16,13 +16,16 @@ use crate::finding::{CheckReport, Finding};
 use crate::locate::{SourceTexts, checked_paths};
 use crate::published::{Published, ScannedPage};
 use crate::rule::Rule;
-use crate::{html, links, media, mojibake, navigation, pages, reach};
+use crate::{copied_files, html, links, media, mojibake, navigation, pages, reach, unsafe_urls};
 
 /// What a check does beyond the defaults.
 #[derive(Debug, Clone, Default)]
 pub struct CheckOptions {
     /// Check external links over the network, with these limits.
     pub external: Option<ExternalOptions>,
+    /// `--strict` (or `strict = true` in `site.toml`): every warning of a
+    /// kind Jekyll tolerates, and script in copied files, is an error.
+    pub strict: bool,
 }
 
 /// Why a check could not run at all.
@@ -53,6 +56,9 @@ pub fn check_request(
                 findings: Vec::new(),
             };
             report.findings.extend(content_findings(diagnostics));
+            if options.strict {
+                report.make_strict();
+            }
             report.sort();
             return Ok(report);
         }
@@ -76,6 +82,7 @@ pub fn check_request(
         bodies: None,
         commit: None,
         keep_state: false,
+        sanitize_svg: false,
     };
     let (rendered, render_diagnostics) =
         render_site_partially(&renderable, &mut theme, &render_options);
@@ -85,6 +92,9 @@ pub fn check_request(
     report.findings.extend(
         content_findings(diagnostics).filter(|finding| !pages::is_loader_duplicate(finding)),
     );
+    if options.strict {
+        report.make_strict();
+    }
     report.sort();
     Ok(report)
 }
@@ -148,6 +158,8 @@ pub fn check_site(
     media::check(&mut context);
     reach::check(&mut context);
     mojibake::check(&mut context);
+    unsafe_urls::check(&mut context);
+    copied_files::check(&mut context, source);
     if let Some(external) = &options.external {
         links::check_external(&mut context, external);
     }
@@ -155,6 +167,9 @@ pub fn check_site(
         site: site.name.clone(),
         findings: context.findings,
     };
+    if options.strict {
+        report.make_strict();
+    }
     report.sort();
     report
 }

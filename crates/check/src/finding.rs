@@ -60,6 +60,16 @@ impl CheckReport {
         self.findings.iter().filter(move |f| f.rule == rule)
     }
 
+    /// Under `--strict`: every finding of a tolerated kind (one with a
+    /// [`Diagnostic::code`]) becomes an error.
+    pub(crate) fn make_strict(&mut self) {
+        for finding in &mut self.findings {
+            if finding.diagnostic.code.is_some() {
+                finding.diagnostic.severity = gazette_content::Severity::Error;
+            }
+        }
+    }
+
     pub(crate) fn sort(&mut self) {
         self.findings.sort_by(|a, b| {
             let key = |f: &Finding| {

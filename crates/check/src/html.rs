@@ -4,6 +4,7 @@
 use std::cell::RefCell;
 use std::collections::HashSet;
 
+use gazette_content::decode_character_references;
 use lol_html::html_content::{Element, TextChunk};
 use lol_html::{RewriteStrSettings, doc_text, element, rewrite_str};
 
@@ -82,7 +83,11 @@ pub fn scan_page(html: &str) -> PageScan {
 
 fn record_element(state: &mut ScanState, element: &Element) {
     let tag = element.tag_name();
-    let attribute = |name: &str| element.get_attribute(name).map(|v| decode_entities(&v));
+    let attribute = |name: &str| {
+        element
+            .get_attribute(name)
+            .map(|v| decode_character_references(&v).into_owned())
+    };
     if let Some(id) = attribute("id") {
         state.scan.ids.insert(id);
     }
@@ -150,53 +155,6 @@ fn style_urls(style: &str) -> Vec<String> {
     urls
 }
 
-/// Decodes the character references templates and sanitisers write in
-/// attribute values (`&amp;`, `&#x2F;`, `&#39;`, ...). Unknown named
-/// references are kept as written.
-pub fn decode_entities(value: &str) -> String {
-    if !value.contains('&') {
-        return value.to_owned();
-    }
-    let mut out = String::with_capacity(value.len());
-    let mut rest = value;
-    while let Some(amp) = rest.find('&') {
-        out.push_str(&rest[..amp]);
-        rest = &rest[amp..];
-        let decoded = rest.find(';').filter(|end| *end <= 10).and_then(|end| {
-            let name = &rest[1..end];
-            let character = match name {
-                "amp" => Some('&'),
-                "lt" => Some('<'),
-                "gt" => Some('>'),
-                "quot" => Some('"'),
-                "apos" => Some('\''),
-                "nbsp" => Some('\u{a0}'),
-                _ => {
-                    let number = name.strip_prefix('#')?;
-                    let code = match number.strip_prefix(['x', 'X']) {
-                        Some(hex) => u32::from_str_radix(hex, 16).ok()?,
-                        None => number.parse().ok()?,
-                    };
-                    char::from_u32(code)
-                }
-            }?;
-            Some((character, end + 1))
-        });
-        match decoded {
-            Some((character, length)) => {
-                out.push(character);
-                rest = &rest[length..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -238,14 +196,6 @@ mod tests {
         assert_eq!(
             images,
             [(Some("A"), false), (None, true), (Some(""), false)]
-        );
-    }
-
-    #[test]
-    fn entities_decode_and_stray_ampersands_stay() {
-        assert_eq!(
-            decode_entities("a &amp; b &#39;c&#x27; &copy; & d"),
-            "a & b 'c' &copy; & d"
         );
     }
 }

@@ -11,9 +11,12 @@
 //! Errors (a site with any should not be published): broken internal links
 //! and `#anchors`, missing media, duplicate permalinks, navigation entries
 //! that point nowhere, links to `.md` sources, missing `title`/`permalink`,
-//! and the loader's and renderer's own errors. Warnings: mojibake, images
+//! URLs in settings, data or front matter with a scheme the theme refuses
+//! (`javascript:`, `data:`), and the loader's and renderer's own errors.
+//! Warnings: mojibake, images
 //! without alt text, the same image twice in a row, pages nothing reaches,
-//! `image: ""`, and `http://` links to `*.gov.sg`. External links are checked
+//! `image: ""`, `http://` links to `*.gov.sg`, and script in HTML and SVG
+//! files published as they are (an error with [`CheckOptions::strict`]). External links are checked
 //! only on request ([`CheckOptions::external`]).
 //!
 //! It reads a site and what `gazette-render` made of it; it must not publish
@@ -43,6 +46,7 @@
 
 mod check;
 mod context;
+mod copied_files;
 mod external;
 mod finding;
 mod fix;
@@ -57,6 +61,7 @@ mod published;
 mod reach;
 mod report;
 mod rule;
+mod unsafe_urls;
 mod url;
 
 pub use check::{CheckFailure, CheckOptions, check_request, check_site};

@@ -39,11 +39,17 @@ pub enum Rule {
     InsecureGovernmentLink,
     /// An external link that does not answer (only with `--external`).
     ExternalLink,
+    /// A URL in settings, data or front matter with a scheme the theme
+    /// refuses (`javascript:`, `data:`, …).
+    UnsafeUrl,
+    /// Script (`<script>`, `on…=` handlers, `javascript:` links) in an HTML
+    /// or SVG file the site publishes as it is.
+    ScriptInCopiedFile,
 }
 
 impl Rule {
     /// Every rule, in the order reports list them.
-    pub const ALL: [Rule; 15] = [
+    pub const ALL: [Rule; 17] = [
         Rule::Content,
         Rule::BrokenLink,
         Rule::BrokenAnchor,
@@ -59,6 +65,8 @@ impl Rule {
         Rule::EmptyImage,
         Rule::InsecureGovernmentLink,
         Rule::ExternalLink,
+        Rule::UnsafeUrl,
+        Rule::ScriptInCopiedFile,
     ];
 
     /// The stable id used in JSON and SARIF.
@@ -79,6 +87,8 @@ impl Rule {
             Rule::EmptyImage => "empty-image",
             Rule::InsecureGovernmentLink => "insecure-government-link",
             Rule::ExternalLink => "external-link",
+            Rule::UnsafeUrl => "unsafe-url",
+            Rule::ScriptInCopiedFile => "script-in-copied-file",
         }
     }
 
@@ -94,13 +104,15 @@ impl Rule {
             | Rule::BrokenNavigation
             | Rule::SourceLink
             | Rule::MissingFrontMatter
-            | Rule::ExternalLink => Severity::Error,
+            | Rule::ExternalLink
+            | Rule::UnsafeUrl => Severity::Error,
             Rule::Mojibake
             | Rule::MissingAlt
             | Rule::RepeatedImage
             | Rule::OrphanPage
             | Rule::EmptyImage
-            | Rule::InsecureGovernmentLink => Severity::Warning,
+            | Rule::InsecureGovernmentLink
+            | Rule::ScriptInCopiedFile => Severity::Warning,
         }
     }
 
@@ -138,6 +150,12 @@ impl Rule {
                 "An http:// link points to a government host that serves HTTPS."
             }
             Rule::ExternalLink => "An external link does not answer or answers with an error.",
+            Rule::ScriptInCopiedFile => {
+                "An HTML or SVG file published as it is holds script, event handlers or javascript: links."
+            }
+            Rule::UnsafeUrl => {
+                "A URL in settings, data or front matter uses a scheme other than http, https, mailto or tel."
+            }
         }
     }
 

@@ -51,6 +51,10 @@ const CLEAN: &[(&str, &str)] = &[
 ];
 
 fn check_files(changes: &[(&str, &str)]) -> CheckReport {
+    check_files_with(changes, &CheckOptions::default())
+}
+
+fn check_files_with(changes: &[(&str, &str)], options: &CheckOptions) -> CheckReport {
     let mut source = MemorySource::from_files(CLEAN.iter().copied());
     for (path, contents) in changes {
         source.insert(*path, *contents);
@@ -64,7 +68,7 @@ fn check_files(changes: &[(&str, &str)]) -> CheckReport {
         theme: "isomer",
         last_changed: None,
     };
-    check_request(&request, &CheckOptions::default()).expect("the check runs")
+    check_request(&request, options).expect("the check runs")
 }
 
 /// `(rule, file, line, column)` of every finding.
@@ -293,5 +297,130 @@ fn a_page_that_does_not_render_is_a_content_error_and_the_others_are_still_check
         report
             .of_rule(Rule::BrokenLink)
             .any(|f| f.diagnostic.file == "pages/about.md")
+    );
+}
+
+#[test]
+fn script_and_data_urls_in_settings_data_and_front_matter_are_errors_at_their_line() {
+    let report = check_files(&[
+        (
+            "_config.yml",
+            "title: Sample Agency\nresources_name: news\nfavicon: \"data:image/svg+xml,<svg onload=alert(1)>\"\nshareicon: /images/logo.png\n",
+        ),
+        (
+            "_data/navigation.yml",
+            "links:\n  - title: About\n    url: /about/\n  - title: More\n    sublinks:\n      - title: Bad\n        url: \" JaVaScRiPt:alert(1)\"\n",
+        ),
+        (
+            "_data/footer.yml",
+            "faq: /faq/\nfeedback: \"java\\tscript:alert(1)\"\nsocial_media:\n  facebook: vbscript:msgbox(1)\n  youtube: https://youtube.com/agency\n",
+        ),
+        (
+            "index.md",
+            "---\nlayout: homepage\ntitle: Home\npermalink: /\nsections:\n  - hero:\n      title: Hello\n      url: /about/\n      key_highlights:\n        - title: K\n          url: \"&#106;avascript:alert(1)\"\n---\n",
+        ),
+        (
+            "news/updates/_posts/2025-02-01-link-Out.md",
+            "---\ntitle: Out\npermalink: javascript:alert(1)\n---\n",
+        ),
+    ]);
+    let found: Vec<(&str, Option<u32>, Option<u32>)> = places(&report)
+        .into_iter()
+        .filter(|p| p.0 == Rule::UnsafeUrl)
+        .map(|(_, file, line, column)| (file, line, column))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("_config.yml", Some(3), Some(10)),
+            ("_data/footer.yml", Some(2), Some(11)),
+            ("_data/footer.yml", Some(4), Some(13)),
+            ("_data/navigation.yml", Some(7), Some(14)),
+            ("index.md", Some(11), Some(16)),
+            (
+                "news/updates/_posts/2025-02-01-link-Out.md",
+                Some(3),
+                Some(12)
+            ),
+        ],
+        "{:#?}",
+        report.findings
+    );
+    let unsafe_url = report.of_rule(Rule::UnsafeUrl).next().expect("a finding");
+    assert_eq!(unsafe_url.diagnostic.severity, Severity::Error);
+    assert!(
+        unsafe_url.diagnostic.message.contains("`favicon`")
+            && unsafe_url.diagnostic.message.contains("`data:`"),
+        "{}",
+        unsafe_url.diagnostic.message
+    );
+    assert!(unsafe_url.diagnostic.hint.is_some());
+}
+
+/// Copied HTML and SVG files with script, for the checker and `--strict`.
+const SCRIPTED_COPIES: &[(&str, &str)] = &[
+    (
+        "pages/google1234.html",
+        "<!doctype html>\n<p>google-site-verification</p>\n<script src=\"https://evil.example/x.js\"></script>\n",
+    ),
+    (
+        "files/report.html",
+        "<html><body>\n<a href=\"javascript:alert(1)\">Open</a>\n</body></html>\n",
+    ),
+    (
+        "images/chart.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\">\n<path d=\"M0 0\"/>\n<circle r=\"1\" onmouseover=\"alert(1)\"/>\n</svg>\n",
+    ),
+    (
+        "images/clean.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 1 1\"><use href=\"#a\"/></svg>\n",
+    ),
+];
+
+#[test]
+fn script_in_copied_html_and_svg_files_is_a_warning_at_its_line_and_an_error_when_strict() {
+    let report = check_files(SCRIPTED_COPIES);
+    let found: Vec<(&str, Option<u32>)> = places(&report)
+        .into_iter()
+        .filter(|p| p.0 == Rule::ScriptInCopiedFile)
+        .map(|(_, file, line, _)| (file, line))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("files/report.html", Some(2)),
+            ("images/chart.svg", Some(3)),
+            ("pages/google1234.html", Some(3)),
+        ],
+        "{:#?}",
+        report.findings
+    );
+    assert!(!report.has_errors(), "{:#?}", report.findings);
+    let svg = report
+        .of_rule(Rule::ScriptInCopiedFile)
+        .find(|f| f.diagnostic.file == "images/chart.svg")
+        .expect("the SVG's finding");
+    assert!(
+        svg.diagnostic.message.contains("onmouseover")
+            && svg
+                .diagnostic
+                .hint
+                .as_deref()
+                .is_some_and(|hint| hint.contains("sanitize_svg")),
+        "{svg}"
+    );
+
+    let strict = check_files_with(
+        SCRIPTED_COPIES,
+        &CheckOptions {
+            strict: true,
+            ..CheckOptions::default()
+        },
+    );
+    assert_eq!(strict.of_rule(Rule::ScriptInCopiedFile).count(), 3);
+    assert!(
+        strict
+            .of_rule(Rule::ScriptInCopiedFile)
+            .all(|f| f.diagnostic.severity == Severity::Error)
     );
 }

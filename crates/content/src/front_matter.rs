@@ -86,6 +86,18 @@ pub(crate) fn body_of(text: &str) -> Option<&str> {
     split(text).ok().map(|blocks| blocks.body)
 }
 
+/// The YAML of a page file's front matter and the line of its opening
+/// `---` (the YAML's first line is the one after). `None` when the file has
+/// no closed front matter.
+pub(crate) fn yaml_block(text: &str) -> Option<(&str, u32)> {
+    if !has_front_matter(text) {
+        return None;
+    }
+    split(text)
+        .ok()
+        .map(|blocks| (blocks.yaml, blocks.opening_line))
+}
+
 /// Everything of a page file before its body: the opening line, the YAML and
 /// the closing line. `None` when the file has no closed front matter.
 ///

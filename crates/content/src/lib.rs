@@ -9,7 +9,11 @@
 //! It must not touch Git or the filesystem directly (every byte comes through a
 //! [`Source`]), and it writes no HTML: rendering belongs to `gazette-publish`.
 //! Every problem found while reading is a [`Diagnostic`] with the file, line,
-//! column and a hint, and a load reports all of them at once.
+//! column and a hint, and a load reports all of them at once. It also owns
+//! which URLs from a site's data may reach a page ([`is_allowed_url`]) and
+//! where each text of a YAML file or front matter is written
+//! ([`yaml_texts`], [`front_matter_texts`]), so rules about values can
+//! point at their line.
 //!
 //! ```
 //! use gazette_content::{MemorySource, Site};
@@ -45,6 +49,7 @@ mod publishing;
 mod resource_room;
 mod site;
 mod source;
+mod text_places;
 mod url_conflicts;
 mod url_policy;
 mod yaml;
@@ -63,8 +68,10 @@ pub use publishing::LoadOptions;
 pub use resource_room::{Category, ResourceRoom};
 pub use site::{LoadedSite, Site, StaticFile, StyleSheet};
 pub use source::{MemorySource, Source, SourceError};
+pub use text_places::{YamlText, front_matter_texts, yaml_texts};
 pub use url_policy::{
-    ALLOWED_SCHEMES, INERT_URL, is_allowed_url, is_css_color, safe_url, url_scheme,
+    ALLOWED_SCHEMES, INERT_URL, decode_character_references, is_allowed_url, is_css_color,
+    safe_url, url_scheme,
 };
 
 /// A YAML or JSON-like value as read from front matter and data files; unknown

@@ -20,9 +20,12 @@ pub const INERT_URL: &str = "#";
 /// The scheme of `url` as a browser reads it (lower-cased), or `None` for a
 /// relative URL. Browsers drop leading and trailing control characters and
 /// spaces and every tab and newline before they look for the scheme, so
-/// `" java\tscript:"` is `javascript`.
+/// `" java\tscript:"` is `javascript`; and a URL that reaches HTML unescaped
+/// (a site's own Liquid layout) has its character references decoded
+/// first, so `&#106;avascript&colon;` is `javascript` too.
 pub fn url_scheme(url: &str) -> Option<String> {
-    let cleaned: String = url
+    let decoded = decode_character_references(url);
+    let cleaned: String = decoded
         .trim_matches(|c: char| c <= ' ')
         .chars()
         .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
@@ -37,6 +40,83 @@ pub fn url_scheme(url: &str) -> Option<String> {
     let valid = first.is_ascii_alphabetic()
         && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
     valid.then(|| scheme.to_ascii_lowercase())
+}
+
+/// `text` with HTML character references decoded as a browser decodes an
+/// attribute: numeric ones (`&#106;`, `&#x6A;`, the `;` optional), the ones
+/// templates and sanitisers write (`&amp;`, `&quot;`, …) and the named ones
+/// that can spell a scheme's punctuation or whitespace. Other named
+/// references are kept as written: they cannot turn a relative URL into a
+/// scheme.
+pub fn decode_character_references(text: &str) -> Cow<'_, str> {
+    if !text.contains('&') {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        match character_reference(rest) {
+            Some((decoded, length)) => {
+                out.push(decoded);
+                rest = &rest[length..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
+
+/// The character a reference at the start of `text` (which starts with
+/// `&`) stands for, and how many bytes it takes.
+fn character_reference(text: &str) -> Option<(char, usize)> {
+    const NAMED: &[(&str, char)] = &[
+        ("&colon;", ':'),
+        ("&Tab;", '\t'),
+        ("&NewLine;", '\n'),
+        ("&amp;", '&'),
+        ("&lt;", '<'),
+        ("&gt;", '>'),
+        ("&quot;", '"'),
+        ("&apos;", '\''),
+        ("&nbsp;", '\u{a0}'),
+        ("&sol;", '/'),
+        ("&quest;", '?'),
+        ("&num;", '#'),
+        ("&period;", '.'),
+        ("&plus;", '+'),
+    ];
+    if let Some((name, character)) = NAMED.iter().find(|(name, _)| text.starts_with(name)) {
+        return Some((*character, name.len()));
+    }
+    let number = text.strip_prefix("&#")?;
+    let (radix, digits_start) = match number.as_bytes().first()? {
+        b'x' | b'X' => (16, 1),
+        _ => (10, 0),
+    };
+    let digits = &number[digits_start..];
+    let digits_length = digits
+        .find(|c: char| !c.is_digit(radix))
+        .unwrap_or(digits.len());
+    if digits_length == 0 {
+        return None;
+    }
+    // Browsers read an overlong, null or invalid number as U+FFFD, which is
+    // no scheme character either.
+    let significant = digits[..digits_length].trim_start_matches('0');
+    let character = (significant.len() <= 8)
+        .then(|| u32::from_str_radix(significant, radix).ok())
+        .flatten()
+        .and_then(char::from_u32)
+        .filter(|c| *c != '\0')
+        .unwrap_or('\u{fffd}');
+    let semicolon = usize::from(digits[digits_length..].starts_with(';'));
+    Some((character, 2 + digits_start + digits_length + semicolon))
 }
 
 /// Whether `url` may go into an attribute: relative, or with an allowed
@@ -131,10 +211,23 @@ mod tests {
             "vbscript:msgbox(1)",
             "data:text/html,<script>alert(1)</script>",
             "file:///etc/passwd",
+            "&#106;avascript:alert(1)",
+            "&#x6A;&#X61;vascript:alert(1)",
+            "&#0000000000106avascript:alert(1)",
+            "javascript&colon;alert(1)",
+            "java&Tab;script:alert(1)",
         ] {
             assert!(!is_allowed_url(url), "{url:?}");
             assert_eq!(safe_url(url), INERT_URL, "{url:?}");
         }
+    }
+
+    #[test]
+    fn character_references_decode_and_stray_ampersands_stay() {
+        assert_eq!(
+            decode_character_references("a &amp; b &#39;c&#x27; &copy; & d &#106x"),
+            "a & b 'c' &copy; & d jx"
+        );
     }
 
     #[test]
@@ -143,6 +236,9 @@ mod tests {
         assert_eq!(url_scheme("a/b:c"), None);
         assert_eq!(url_scheme("?x=javascript:1"), None);
         assert_eq!(url_scheme("1abc:x"), None);
+        assert_eq!(url_scheme("/a?b=1&amp;c=2:3"), None);
+        assert_eq!(url_scheme("&unknown;x:1"), None);
+        assert_eq!(url_scheme("&#99999999999;x:1"), None);
     }
 
     #[test]

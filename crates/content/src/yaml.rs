@@ -34,18 +34,24 @@ fn budget() -> serde_saphyr::Budget {
     budget
 }
 
-/// Parses one YAML document into a [`Value`]; an empty document is `null`.
-pub(crate) fn parse(text: &str) -> Result<Value, YamlError> {
-    if text.trim().is_empty() {
-        return Ok(Value::Null);
-    }
+/// How every YAML text of a site is read: within [`budget`], repeated keys
+/// as Jekyll reads them.
+pub(crate) fn options() -> serde_saphyr::Options {
     let mut options = serde_saphyr::Options::default();
     options.budget = Some(budget());
     // Jekyll (Ruby's Psych) keeps the last of repeated keys; real front matter has them.
     options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::LastWins;
     // Diagnostics show their own snippet of the file.
     options.with_snippet = false;
-    serde_saphyr::from_str_with_options::<Value>(text, options).map_err(|error| {
+    options
+}
+
+/// Parses one YAML document into a [`Value`]; an empty document is `null`.
+pub(crate) fn parse(text: &str) -> Result<Value, YamlError> {
+    if text.trim().is_empty() {
+        return Ok(Value::Null);
+    }
+    serde_saphyr::from_str_with_options::<Value>(text, options()).map_err(|error| {
         let (line, column) = error
             .location()
             .map(|l| (l.line() as u32, l.column() as u32))

@@ -26,6 +26,7 @@
 //!     themes_folder: "themes",
 //!     theme: "isomer",
 //!     target: &target,
+//!     sanitize_svg: false,
 //! };
 //! match publish_revision(&request) {
 //!     Ok(report) => println!("published {}: {:?}", report.commit, report.outcome),

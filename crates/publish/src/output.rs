@@ -288,6 +288,21 @@ fn write_new(target: &Path, contents: &[u8]) -> Result<(), OutputError> {
     file.write_all(contents).map_err(io(target))
 }
 
+/// The bytes of a copied output, read from the site's source.
+pub(crate) fn read_copy(
+    contents: &OutputContents,
+    path: &str,
+    source: &dyn Source,
+) -> Result<Vec<u8>, OutputError> {
+    contents
+        .read_copy(source)
+        .unwrap_or_else(|| Ok(Vec::new()))
+        .map_err(|error| OutputError::Source {
+            path: path.to_owned(),
+            message: error.to_string(),
+        })
+}
+
 fn write_output(
     output: &Output,
     target: &Path,
@@ -297,11 +312,8 @@ fn write_output(
     let bytes;
     let contents: &[u8] = match &output.contents {
         OutputContents::Rendered(rendered) => rendered,
-        OutputContents::Copy(path) => {
-            bytes = source.read(path).map_err(|error| OutputError::Source {
-                path: path.clone(),
-                message: error.to_string(),
-            })?;
+        OutputContents::Copy(path) | OutputContents::CopySanitizedSvg(path) => {
+            bytes = read_copy(&output.contents, path, source)?;
             &bytes
         }
         OutputContents::Reuse(path) => {

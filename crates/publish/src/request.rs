@@ -37,6 +37,9 @@ pub struct PublishRequest<'a> {
     pub theme: &'a str,
     /// Where the output goes.
     pub target: &'a PublishTarget,
+    /// Whether SVG images are published with script removed
+    /// (`sanitize_svg = true` in `site.toml`).
+    pub sanitize_svg: bool,
 }
 
 /// What a publish did.

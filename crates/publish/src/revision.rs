@@ -158,6 +158,7 @@ fn publish_whole(
             site_source: &site_source,
             dates: &dates,
             commit,
+            sanitize_svg: request.sanitize_svg,
         };
         let rendered = loaded?.render(&context, previous_manifest)?;
         // The state is written beside the output; should it be missing
@@ -291,6 +292,7 @@ struct RenderContext<'a> {
     site_source: &'a GitTreeSource,
     dates: &'a BTreeMap<String, i64>,
     commit: &'a str,
+    sanitize_svg: bool,
 }
 
 /// Loads the site (through its stored parse cache) and its theme.
@@ -340,6 +342,7 @@ impl LoadedForPublish {
             bodies: Some(context.site_source),
             commit: Some(context.commit),
             keep_state: true,
+            sanitize_svg: context.sanitize_svg,
         };
         let result = render_site(&site, &mut theme, &options);
         drop_later((site, theme));

@@ -10,7 +10,7 @@ use gazette_render::{MANIFEST_PATH, Manifest, ManifestSummary, OutputContents, R
 use gazette_store::lock_ref;
 
 use crate::folder::{FolderTarget, Spare, TargetLock};
-use crate::output::{OutputError, safe_join};
+use crate::output::{OutputError, read_copy, safe_join};
 use crate::request::{PublishError, PublishRequest, PublishTarget};
 
 /// The chosen target, with its lock and its view of the previous publish.
@@ -102,11 +102,8 @@ impl Target {
                     safe_join(Path::new(""), &output.path)?;
                     let bytes = match &output.contents {
                         OutputContents::Rendered(bytes) => bytes.clone(),
-                        OutputContents::Copy(path) => {
-                            source.read(path).map_err(|error| OutputError::Source {
-                                path: path.clone(),
-                                message: error.to_string(),
-                            })?
+                        OutputContents::Copy(path) | OutputContents::CopySanitizedSvg(path) => {
+                            read_copy(&output.contents, path, source)?
                         }
                         OutputContents::Reuse(path) => {
                             gazette_store::read_file_at(repository, &previous, path)?

@@ -50,6 +50,10 @@ pub struct SiteSettings {
     /// missing layouts, Liquid errors, ...) fails the build, as `--strict`
     /// does, for teams that want a clean site.
     pub strict: bool,
+    /// Whether `gazette publish` writes SVG images with script, event
+    /// handlers, `<foreignObject>` and unsafe links removed, rather than as
+    /// they are (as Jekyll does).
+    pub sanitize_svg: bool,
 }
 
 /// `[publish]` of `site.toml`: a folder (the default, `public/<site>`) or a

@@ -2,7 +2,9 @@
 //!
 //! This crate owns turning a loaded [`gazette_content::Site`] and a
 //! [`gazette_theme::Theme`] into bytes in memory: Liquid in content, Markdown
-//! and rich text to HTML, the sanitiser, Sass, the site view computed once
+//! and rich text to HTML, the sanitisers (content HTML, and SVG images a
+//! site asks to clean) and the finding of script in files copied as they are
+//! ([`script_signs`]), Sass, the site view computed once
 //! per site, the navbar and side-navigation fragments with their marks, the
 //! theme's templates, units of work and the keys of their inputs, the
 //! manifest that records them, and the state kept so that a later publish
@@ -49,6 +51,7 @@
 //! ```
 
 mod context;
+mod copied_markup;
 mod fragment;
 mod homepage_v1;
 mod kept_state;
@@ -69,6 +72,7 @@ mod session;
 mod surroundings;
 mod unit;
 
+pub use copied_markup::{ScriptSign, sanitize_svg, script_signs};
 pub use kept_state::KeptState;
 pub use liquid::{LiquidEngine, LiquidError};
 pub use manifest::{

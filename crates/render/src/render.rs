@@ -209,15 +209,24 @@ pub(crate) fn render_all(
     }
 
     for file in &site.static_files {
+        let sanitize =
+            options.sanitize_svg && file.source_path.to_ascii_lowercase().ends_with(".svg");
         let Some(content_id) = &file.content_id else {
             // Without an id the file must be read to know it is unchanged; copying it is as cheap.
-            units.push(Unit::copy(file, inputs([])));
+            units.push(Unit::copy(file, inputs([]), sanitize));
             continue;
         };
-        let inputs = inputs([("file", content_id.clone())]);
+        let inputs = if sanitize {
+            inputs([
+                ("file", content_id.clone()),
+                ("sanitize-svg", String::new()),
+            ])
+        } else {
+            inputs([("file", content_id.clone())])
+        };
         match reuse(&file.source_path, &inputs) {
             Some(records) => units.push(Unit::reused(&file.source_path, inputs, records)),
-            None => units.push(Unit::copy(file, inputs)),
+            None => units.push(Unit::copy(file, inputs, sanitize)),
         }
     }
     let site_paths: HashSet<String> = units

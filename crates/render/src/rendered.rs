@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use gazette_content::{Diagnostics, Source};
+use gazette_content::{Diagnostics, Source, SourceError};
 
 use crate::kept_state::KeptState;
 use crate::manifest::{MANIFEST_PATH, Manifest};
@@ -26,8 +26,28 @@ pub enum OutputContents {
     Rendered(Vec<u8>),
     /// Copied from this path of the site's source when written.
     Copy(String),
+    /// An SVG image copied from this path of the site's source when
+    /// written, with what can run script removed
+    /// ([`sanitize_svg`](crate::sanitize_svg)): the site asked for it
+    /// ([`RenderOptions::sanitize_svg`]).
+    CopySanitizedSvg(String),
     /// Unchanged since the previous publish: taken from its output at this path.
     Reuse(String),
+}
+
+impl OutputContents {
+    /// The bytes of a copy as they are written, read from the site's
+    /// `source` (an SVG sanitised when asked); `None` when the contents are
+    /// not a copy.
+    pub fn read_copy(&self, source: &dyn Source) -> Option<Result<Vec<u8>, SourceError>> {
+        match self {
+            Self::Copy(path) => Some(source.read(path)),
+            Self::CopySanitizedSvg(path) => Some(source.read(path).map(|bytes| {
+                crate::copied_markup::sanitize_svg(&String::from_utf8_lossy(&bytes)).into_bytes()
+            })),
+            Self::Rendered(_) | Self::Reuse(_) => None,
+        }
+    }
 }
 
 /// A page written by a build.
@@ -71,7 +91,12 @@ impl RenderedSite {
     pub fn copied_files(&self) -> usize {
         self.outputs
             .iter()
-            .filter(|o| matches!(o.contents, OutputContents::Copy(_)))
+            .filter(|o| {
+                matches!(
+                    o.contents,
+                    OutputContents::Copy(_) | OutputContents::CopySanitizedSvg(_)
+                )
+            })
             .count()
     }
 }
@@ -93,6 +118,11 @@ pub struct RenderOptions<'a> {
     /// Whether to make a state for the next publish to render edited pages
     /// with ([`RenderedSite::state`]).
     pub keep_state: bool,
+    /// Whether SVG images are written sanitised
+    /// ([`OutputContents::CopySanitizedSvg`]): `sanitize_svg = true` in the
+    /// site's `site.toml`. Part of their units' inputs, so turning it on or
+    /// off rewrites them.
+    pub sanitize_svg: bool,
 }
 
 /// Adds the manifest to `outputs`, and puts outputs in path order and pages

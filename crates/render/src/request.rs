@@ -51,6 +51,7 @@ pub fn render_request(
         bodies: None,
         commit: None,
         keep_state: false,
+        sanitize_svg: false,
     };
     match render_site(&loaded.site, &mut theme, &options) {
         Ok(rendered) => {

@@ -8,6 +8,8 @@
 
 use std::collections::HashSet;
 
+use gazette_content::is_allowed_url;
+
 /// Hosts whose pages may be embedded in an iframe.
 const EMBED_HOSTS: &[&str] = &[
     "www.youtube.com",
@@ -178,6 +180,11 @@ impl ContentSanitizer {
                 if element == "iframe" && attribute == "src" && !is_allowed_embed(value) {
                     return None;
                 }
+                // ammonia checks the scheme of `src` and `href` only; each
+                // image candidate of a `srcset` is a URL a browser loads too.
+                if attribute == "srcset" {
+                    return safe_srcset(value).map(Into::into);
+                }
                 Some(value.into())
             });
         Self { builder }
@@ -192,6 +199,69 @@ impl ContentSanitizer {
             return crate::markdown::escape_attribute(html);
         }
         self.builder.clean(html).to_string()
+    }
+}
+
+/// A `srcset` with only the candidates whose URL passes the allowlist
+/// (`gazette_content::is_allowed_url`), or `None` when none does.
+fn safe_srcset(value: &str) -> Option<String> {
+    let candidates = srcset_candidates(value);
+    if candidates.iter().all(|(url, _)| is_allowed_url(url)) {
+        return (!candidates.is_empty()).then(|| value.to_owned());
+    }
+    let kept: Vec<String> = candidates
+        .into_iter()
+        .filter(|(url, _)| is_allowed_url(url))
+        .map(|(url, descriptors)| {
+            if descriptors.is_empty() {
+                url.to_owned()
+            } else {
+                format!("{url} {descriptors}")
+            }
+        })
+        .collect();
+    (!kept.is_empty()).then(|| kept.join(", "))
+}
+
+/// A `srcset`'s image candidates, each a URL and its descriptors (`2x`,
+/// `640w`), split as the HTML standard's algorithm does: a URL runs to the
+/// next whitespace (so `data:…;base64,…` keeps its comma) and loses any
+/// trailing commas, which end its candidate; descriptors run to a comma
+/// outside parentheses.
+fn srcset_candidates(value: &str) -> Vec<(&str, &str)> {
+    let is_space = |c: char| matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0c');
+    let mut candidates = Vec::new();
+    let mut rest = value;
+    loop {
+        rest = rest.trim_start_matches(|c: char| is_space(c) || c == ',');
+        if rest.is_empty() {
+            return candidates;
+        }
+        let url_end = rest.find(is_space).unwrap_or(rest.len());
+        let (url, after) = rest.split_at(url_end);
+        if url.ends_with(',') {
+            candidates.push((url.trim_end_matches(','), ""));
+            rest = after;
+            continue;
+        }
+        let mut depth = 0_u32;
+        let descriptors_end = after
+            .char_indices()
+            .find(|&(_, c)| match c {
+                '(' => {
+                    depth += 1;
+                    false
+                }
+                ')' => {
+                    depth = depth.saturating_sub(1);
+                    false
+                }
+                ',' => depth == 0,
+                _ => false,
+            })
+            .map_or(after.len(), |(at, _)| at);
+        candidates.push((url, after[..descriptors_end].trim()));
+        rest = &after[descriptors_end..];
     }
 }
 
@@ -241,6 +311,49 @@ mod tests {
         assert!(!clean.contains("javascript:"), "{clean}");
         assert!(!clean.contains("onerror"), "{clean}");
         assert!(clean.contains("Hi"), "{clean}");
+    }
+
+    #[test]
+    fn srcset_candidates_with_script_or_data_urls_are_dropped() {
+        let sanitizer = ContentSanitizer::new();
+        let only_script = sanitizer.clean(
+            r#"<img src="/a.png" alt="A" srcset="javascript:alert(1) 2x"><picture><source srcset=" JaVaScRiPt:alert(2)"></picture>"#,
+        );
+        assert!(!only_script.contains("srcset"), "{only_script}");
+        assert!(
+            !only_script.to_lowercase().contains("javascript"),
+            "{only_script}"
+        );
+
+        let mixed = sanitizer.clean(
+            r#"<img src="/a.png" alt="A" srcset="/a-1x.png 1x,javascript:alert(1) 2x, data:image/png;base64,AAAA 3x,/a-640.png 640w">"#,
+        );
+        assert!(
+            mixed.contains(r#"srcset="/a-1x.png 1x, /a-640.png 640w""#),
+            "{mixed}"
+        );
+
+        let fine = sanitizer.clean(
+            r#"<img src="/a.png" alt="A" srcset="/a-1x.png 1x, https://cdn.example.sg/a,b.png 2x">"#,
+        );
+        assert!(
+            fine.contains(r#"srcset="/a-1x.png 1x, https://cdn.example.sg/a,b.png 2x""#),
+            "{fine}"
+        );
+    }
+
+    #[test]
+    fn srcset_splits_as_browsers_split_it() {
+        assert_eq!(
+            srcset_candidates(" a.png 1x,b.png,, c.png (x, y) 2x ,d.png,"),
+            [
+                ("a.png", "1x"),
+                ("b.png", ""),
+                ("c.png", "(x, y) 2x"),
+                ("d.png", "")
+            ]
+        );
+        assert_eq!(srcset_candidates(" , "), Vec::<(&str, &str)>::new());
     }
 
     #[test]

@@ -59,14 +59,20 @@ impl Unit {
         }
     }
 
-    pub(crate) fn copy(file: &StaticFile, inputs: String) -> Self {
+    /// A file copied as it is, or an SVG sanitised on the way (`sanitize`).
+    pub(crate) fn copy(file: &StaticFile, inputs: String, sanitize: bool) -> Self {
+        let path = file.source_path.clone();
         Self {
             id: file.source_path.clone(),
             inputs,
             outputs: vec![(
                 Output {
                     path: file.output_path.clone(),
-                    contents: OutputContents::Copy(file.source_path.clone()),
+                    contents: if sanitize {
+                        OutputContents::CopySanitizedSvg(path)
+                    } else {
+                        OutputContents::Copy(path)
+                    },
                     origin: file.source_path.clone(),
                 },
                 None,

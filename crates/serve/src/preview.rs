@@ -4,7 +4,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use gazette_content::{Diagnostic, Diagnostics, LoadCache, Site, Source};
+use gazette_content::{Diagnostic, Diagnostics, LoadCache, Site};
 use gazette_publish::SiteEntry;
 use gazette_render::{
     MANIFEST_PATH, Manifest, OutputContents, OutputRecord, PageUpdate, RenderSession, RenderedSite,
@@ -282,8 +282,8 @@ impl SitePreview {
         // Copies are read now, so the served version never depends on files
         // changing under it.
         for output in &mut rendered.outputs {
-            if let OutputContents::Copy(path) = &output.contents {
-                let bytes = source.read(path).map_err(|e| failure(e.to_string()))?;
+            if let Some(bytes) = output.contents.read_copy(&source) {
+                let bytes = bytes.map_err(|e| failure(e.to_string()))?;
                 output.contents = OutputContents::Rendered(bytes);
             }
         }
@@ -320,7 +320,9 @@ impl SitePreview {
                 }
                 // Copies were read in `render`; reused outputs are in memory
                 // (checked by `holds_everything_reused`).
-                OutputContents::Reuse(_) | OutputContents::Copy(_) => {
+                OutputContents::Reuse(_)
+                | OutputContents::Copy(_)
+                | OutputContents::CopySanitizedSvg(_) => {
                     self.outputs.get(&output.path).cloned().unwrap_or_default()
                 }
             };

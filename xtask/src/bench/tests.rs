@@ -145,6 +145,7 @@ fn publish(root: &Path, revision: &str, target: &PublishTarget) -> RenderStats {
         themes_folder: "themes",
         theme: "isomer",
         target,
+        sanitize_svg: false,
     };
     let report = publish_revision(&request).unwrap_or_else(|error| panic!("{error}"));
     match report.outcome {

@@ -42,12 +42,7 @@ fn corpus_sites() -> Vec<(String, PathBuf)> {
 
 /// Builds `site` into `out` with the binary; the `error:` lines on failure.
 fn build(site: &Path, out: &Path) -> Result<(), Vec<String>> {
-    let output = Command::new(env!("CARGO_BIN_EXE_gazette"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .arg("build")
-        .arg(site)
-        .arg("--out")
-        .arg(out)
+    let output = common::gazette_build(site, out)
         .arg("--quiet")
         .output()
         .expect("the gazette binary runs");

@@ -9,6 +9,7 @@ pub mod workspace;
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 /// Copies a folder and everything in it.
 pub fn copy_tree(from: &Path, to: &Path) {
@@ -27,7 +28,18 @@ pub fn copy_tree(from: &Path, to: &Path) {
 /// Every file under `root` (following a published output's link) with its
 /// bytes, by path relative to `root`.
 pub fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut files = BTreeMap::new();
+    file_paths(root)
+        .into_iter()
+        .map(|relative| {
+            let bytes = fs::read(root.join(&relative)).unwrap();
+            (relative, bytes)
+        })
+        .collect()
+}
+
+/// The path of every file under `root`, relative to it, in no order.
+pub fn file_paths(root: &Path) -> Vec<String> {
+    let mut files = Vec::new();
     let mut stack = vec![root.to_owned()];
     while let Some(folder) = stack.pop() {
         for entry in fs::read_dir(&folder).unwrap() {
@@ -40,11 +52,23 @@ pub fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
                     .unwrap()
                     .to_string_lossy()
                     .into_owned();
-                files.insert(relative, fs::read(&path).unwrap());
+                files.push(relative);
             }
         }
     }
     files
+}
+
+/// `gazette build SITE --out OUT`, run from the checkout (for its themes).
+pub fn gazette_build(site: &Path, out: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_gazette"));
+    command
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .arg("build")
+        .arg(site)
+        .arg("--out")
+        .arg(out);
+    command
 }
 
 /// Writes `contents` at `path` under `root`, making its folders.

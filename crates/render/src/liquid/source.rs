@@ -120,7 +120,7 @@ pub(crate) fn prepare(
                 (left_trim, right_trim),
                 OUTPUT_TAG,
                 tag_line,
-                &unknown_filters(markup, filters),
+                &unknown_filters(&big_integers_as_text(markup), filters),
                 &newlines,
             );
             continue;
@@ -157,7 +157,7 @@ pub(crate) fn prepare(
             "elsif" | "when" => {
                 out.push_str(&format!(
                     "{{%{left_trim} {name} {} {right_trim}%}}{newlines}",
-                    unknown_filters(&without_braces(args), filters)
+                    unknown_filters(&big_integers_as_text(&without_braces(args)), filters)
                 ));
                 continue;
             }
@@ -199,7 +199,7 @@ pub(crate) fn prepare(
                     args.to_owned()
                 }
                 // Ruby Liquid's lax parser reads `{{ x }}` inside a tag as `x`.
-                _ => unknown_filters(&without_braces(args), filters),
+                _ => unknown_filters(&big_integers_as_text(&without_braces(args)), filters),
             };
             push_encoded(
                 &mut out,
@@ -324,6 +324,62 @@ fn without_braces(markup: &str) -> String {
     out
 }
 
+/// Integer literals too big for 64 bits (outside string literals) as
+/// string literals: `liquid-core`'s parser panics on them, and Ruby's big
+/// integers print as their digits, which a string does too (the arithmetic
+/// filters read such text as a number).
+fn big_integers_as_text(markup: &str) -> String {
+    let bytes = markup.as_bytes();
+    let mut out = String::with_capacity(markup.len());
+    let mut quote = None;
+    let mut copied = 0;
+    let mut at = 0;
+    while at < bytes.len() {
+        let byte = bytes[at];
+        match quote {
+            Some(q) if byte == q => quote = None,
+            Some(_) => {}
+            None if byte == b'"' || byte == b'\'' => quote = Some(byte),
+            None if byte.is_ascii_digit() => {
+                let digits = bytes[at..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_digit())
+                    .count();
+                let is_name = |i: usize| bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_';
+                let before = at.checked_sub(1);
+                // `item2`, `a.12`, `1.5`: part of a name or of a float (but
+                // `1..5` is a range).
+                let after_dot = before.is_some_and(|i| {
+                    bytes[i] == b'.' && i.checked_sub(1).is_none_or(|j| bytes[j] != b'.')
+                });
+                let in_word = before.is_some_and(is_name)
+                    || after_dot
+                    || (bytes.get(at + digits) == Some(&b'.')
+                        && bytes.get(at + digits + 1).is_some_and(u8::is_ascii_digit));
+                // `-5` is a negative number; `primary-5` a name.
+                let signed = before
+                    .is_some_and(|i| bytes[i] == b'-' && !i.checked_sub(1).is_some_and(is_name));
+                let in_word = in_word || (before.is_some_and(|i| bytes[i] == b'-') && !signed);
+                let start = if signed { at - 1 } else { at };
+                let literal = &markup[start..at + digits];
+                if !in_word && literal.parse::<i64>().is_err() {
+                    out.push_str(&markup[copied..start]);
+                    out.push('"');
+                    out.push_str(literal);
+                    out.push('"');
+                    copied = at + digits;
+                }
+                at += digits;
+                continue;
+            }
+            None => {}
+        }
+        at += 1;
+    }
+    out.push_str(&markup[copied..]);
+    out
+}
+
 /// Replaces filters that are not registered (outside string literals).
 fn unknown_filters(markup: &str, filters: &HashSet<String>) -> String {
     let mut out = String::with_capacity(markup.len());
@@ -394,5 +450,23 @@ mod tests {
         )
         .unwrap();
         assert_eq!(out, "{% raw %}{% else if %}{% endraw %}{%- else -%}");
+    }
+
+    #[test]
+    fn integers_too_big_for_64_bits_become_text() {
+        assert_eq!(
+            big_integers_as_text(
+                "99999999999999999999 | times: -99999999999999999999 (1..99999999999999999999)"
+            ),
+            "\"99999999999999999999\" | times: \"-99999999999999999999\" (1..\"99999999999999999999\")"
+        );
+        for kept in [
+            "9223372036854775807 | minus: -9223372036854775808",
+            "item12345678901234567890 | a.12345678901234567890 | (1..5)",
+            "primary-12345678901234567890 | 1.12345678901234567890",
+            "'12345678901234567890'",
+        ] {
+            assert_eq!(big_integers_as_text(kept), kept);
+        }
     }
 }

@@ -580,6 +580,21 @@ fn arithmetic_that_overflows_does_not_panic() {
 }
 
 #[test]
+fn integers_beyond_64_bits_print_as_ruby_prints_them_and_never_panic() {
+    // liquid-core's parser panics on them; Ruby has big integers.
+    assert_eq!(
+        render("{{ 99999999999999999999 }}").text,
+        "99999999999999999999"
+    );
+    assert_eq!(
+        render("{% assign n = -99999999999999999999 %}{% if n %}{{ n }}{% endif %}").text,
+        "-99999999999999999999"
+    );
+    let error = hostile("{% for i in (1..99999999999999999999) %}{{ i }}{% endfor %}");
+    assert!(error.message.contains("loops ran more than"), "{error:?}");
+}
+
+#[test]
 fn the_stylesheet_render_keeps_working() {
     let engine = LiquidEngine::new();
     let page = Value::Nil;

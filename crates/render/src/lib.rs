@@ -65,6 +65,7 @@ mod unit;
 
 pub use kept_state::KeptState;
 pub use liquid::{LiquidEngine, LiquidError};
+pub use liquid_site::site_time;
 pub use manifest::{
     Inputs, MANIFEST_PATH, Manifest, ManifestSummary, OutputRecord, UnitRecord, inputs_digest,
     tool_fingerprint,

@@ -104,10 +104,12 @@ fn a_page_whose_date_moved_is_rendered_again_with_the_edited_one() {
     let faq_path = workspace.root().join("sites/ogp/pages/faq.md");
     let faq = fs::read_to_string(&faq_path).unwrap();
     workspace.append("faq.md", "A passing note.");
+    // Dated in the past, so that the site's newest change (the first
+    // commit's) stays on the same day and Liquid's `site.time` with it.
     commit_all_at(
         &workspace.repository,
         "Add a note",
-        git2::Time::new(now_seconds() + 10 * day, 0),
+        git2::Time::new(now_seconds() - 20 * day, 0),
     );
     // The FAQ is back as it was, but this commit touched it last.
     fs::write(&faq_path, &faq).unwrap();
@@ -115,11 +117,31 @@ fn a_page_whose_date_moved_is_rendered_again_with_the_edited_one() {
     let later = commit_all_at(
         &workspace.repository,
         "Drop the note, add opening hours",
-        git2::Time::new(now_seconds() + 20 * day, 0),
+        git2::Time::new(now_seconds() - 10 * day, 0),
     );
 
     assert_eq!(publish(&workspace, &later, &target), (true, 2));
     assert!(published_tree(&workspace) == workspace.clean_publish(&later));
+}
+
+#[test]
+fn an_edit_on_a_later_day_renders_the_whole_site_as_liquid_site_time_moved() {
+    let workspace = Workspace::new();
+    let target = folder_target(&workspace);
+    publish(&workspace, &workspace.head(), &target);
+
+    workspace.append("faq.md", "Answered {{ site.time | date: \"%Y-%m-%d\" }}.");
+    let tomorrow = commit_all_at(
+        &workspace.repository,
+        "Answer a question tomorrow",
+        git2::Time::new(now_seconds() + 2 * 24 * 60 * 60, 0),
+    );
+    let (pages_alone, _) = publish(&workspace, &tomorrow, &target);
+    assert!(
+        !pages_alone,
+        "site.time moved to another day: every page reading it renders"
+    );
+    assert!(published_tree(&workspace) == workspace.clean_publish(&tomorrow));
 }
 
 #[test]

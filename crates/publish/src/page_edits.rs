@@ -8,8 +8,9 @@
 //! byte for byte and the same file mode. Pages whose "last updated" date
 //! moved (a change made and undone in between) are rendered too. Anything
 //! else (a new or removed file, data, navigation, a layout, media, a
-//! listing, a page with warnings) takes the whole render, which reports in
-//! context.
+//! listing, a page with warnings, a commit on a later day than the site's
+//! newest change, which moves Liquid's `site.time`) takes the whole render,
+//! which reports in context.
 
 use std::collections::BTreeMap;
 
@@ -17,7 +18,9 @@ use gazette_content::{Source, head_of};
 use gazette_store::{GitTreeSource, changed_files, folder_differs, last_changed};
 use gazette_theme::Theme;
 
-use gazette_render::{KnownPage, Manifest, RenderOptions, RenderedSite, Surroundings, patched};
+use gazette_render::{
+    KnownPage, Manifest, RenderOptions, RenderedSite, Surroundings, patched, site_time,
+};
 
 use crate::kept_states::read_state;
 use crate::request::{PublishError, PublishRequest};
@@ -82,8 +85,13 @@ fn render_with_dates(
         }
     }
 
-    // The pages to render: those edited, and those whose date moved.
+    // The pages to render: those edited, and those whose date moved. When
+    // the edit moves Liquid's `site.time` to another day, every page that
+    // reads it renders again: the whole render does that.
     let dates = dates()?;
+    if site_time(Some(&previous.last_changed)) != site_time(Some(&dates)) {
+        return Ok(None);
+    }
     let mut to_render: BTreeMap<&str, Surroundings> = BTreeMap::new();
     for change in &changes {
         match state.page(&change.path) {

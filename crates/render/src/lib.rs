@@ -75,6 +75,7 @@ mod unit;
 pub use copied_markup::{ScriptSign, sanitize_svg, script_signs};
 pub use kept_state::KeptState;
 pub use liquid::{LiquidEngine, LiquidError};
+pub use liquid_site::site_time;
 pub use manifest::{
     Inputs, MANIFEST_PATH, Manifest, ManifestSummary, OutputRecord, UnitRecord, inputs_digest,
     tool_fingerprint,

@@ -131,10 +131,37 @@ fn post_categories(page: &Page) -> Vec<String> {
     categories
 }
 
+/// `site.time`: the day of the newest change to the site's files, in
+/// Singapore time, or today when the site's history is unknown (a folder
+/// outside Git). Jekyll's is the clock when it builds; a Gazette build of one
+/// commit is the same whenever it runs, and a day (what sites show of it: the
+/// year in a footer) re-renders the pages reading it once a day of edits at
+/// most, not on every publish.
+pub fn site_time(last_changed: Option<&BTreeMap<String, i64>>) -> String {
+    let zone = jiff::tz::TimeZone::fixed(jiff::tz::offset(8));
+    let newest = last_changed
+        .and_then(|changes| changes.values().max())
+        .and_then(|seconds| jiff::Timestamp::from_second(*seconds).ok())
+        .unwrap_or_else(jiff::Timestamp::now);
+    newest.to_zoned_datetime(zone).date().to_string()
+}
+
 /// Tags as Jekyll reads them: a list, or one string of words.
 fn string_or_list(value: Option<&Value>) -> Vec<String> {
     match value {
         Some(Value::String(words)) => words.split_whitespace().map(str::to_owned).collect(),
         other => gazette_content::string_list(other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn site_time_is_the_day_of_the_newest_change_in_singapore() {
+        // 2024-03-07 17:30 UTC is 01:30 on the 8th in Singapore.
+        let changes = BTreeMap::from([("a.md".to_owned(), 1_709_832_600), ("b.md".to_owned(), 0)]);
+        assert_eq!(site_time(Some(&changes)), "2024-03-08");
     }
 }

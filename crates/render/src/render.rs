@@ -107,7 +107,7 @@ pub(crate) fn render_all(
         }
     }
 
-    let time = site_time(options.last_changed);
+    let time = crate::liquid_site::site_time(options.last_changed);
     let view = SiteView::new(site, &stylesheet_urls, &sanitizer, Some(&time));
     theme.insert_global("site", &view.theme_site);
     crate::sanitize::install_in(theme);
@@ -480,21 +480,6 @@ fn check_collisions(site: &Site, outputs: &[Output], diagnostics: &mut Diagnosti
             );
         }
     }
-}
-
-/// `site.time`: the day of the newest change to the site's files, in
-/// Singapore time, or today when the site's history is unknown (a folder
-/// outside Git). Jekyll's is the clock when it builds; a Gazette build of one
-/// commit is the same whenever it runs, and a day (what sites show of it: the
-/// year in a footer) re-renders the pages reading it once a day of edits at
-/// most, not on every publish.
-fn site_time(last_changed: Option<&BTreeMap<String, i64>>) -> String {
-    let zone = jiff::tz::TimeZone::fixed(jiff::tz::offset(8));
-    let newest = last_changed
-        .and_then(|changes| changes.values().max())
-        .and_then(|seconds| jiff::Timestamp::from_second(*seconds).ok())
-        .unwrap_or_else(jiff::Timestamp::now);
-    newest.to_zoned_datetime(zone).date().to_string()
 }
 
 /// `site` for Liquid in stylesheets, before the page view exists.

@@ -15,7 +15,8 @@ use rayon::prelude::*;
 
 use gazette_render::{MANIFEST_PATH, Manifest, Output, OutputContents, RenderedSite};
 
-/// The file that marks a folder as Gazette's output, so it may be replaced.
+/// The file that marks a folder as Gazette's output, so it may be replaced:
+/// a name no permalink may take (`gazette_content::RESERVED_PREFIX`).
 pub const OUTPUT_MARKER: &str = ".gazette-output";
 
 /// Why a site could not be written.
@@ -342,6 +343,11 @@ fn write_output(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_output_marker_has_a_name_no_permalink_may_take() {
+        assert!(OUTPUT_MARKER.starts_with(gazette_content::RESERVED_PREFIX));
+    }
 
     #[test]
     fn output_paths_cannot_leave_the_root() {

@@ -45,6 +45,7 @@
 //! }
 //! ```
 
+mod collisions;
 mod context;
 mod copied_markup;
 mod fragment;

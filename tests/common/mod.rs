@@ -25,7 +25,9 @@ pub fn copy_tree(from: &Path, to: &Path) {
 }
 
 /// Every file under `root` (following a published output's link) with its
-/// bytes, by path relative to `root`.
+/// bytes, by path relative to `root`. The folder target's record of its
+/// files (sizes, times, inodes) is left out: it says where the bytes are,
+/// not what a reader gets.
 pub fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut files = BTreeMap::new();
     let mut stack = vec![root.to_owned()];
@@ -40,6 +42,9 @@ pub fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
                     .unwrap()
                     .to_string_lossy()
                     .into_owned();
+                if relative == gazette_publish::STAMPS_PATH {
+                    continue;
+                }
                 files.insert(relative, fs::read(&path).unwrap());
             }
         }

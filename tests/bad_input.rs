@@ -463,3 +463,137 @@ fn strict_turns_every_tolerated_problem_into_an_error_and_writes_nothing() {
         );
     }
 }
+
+/// A page with `permalink` as written on line 3.
+fn page_with_permalink(permalink: &str) -> String {
+    format!("---\ntitle: Odd\npermalink: {permalink}\n---\nText.\n")
+}
+
+#[test]
+fn permalinks_no_file_can_hold_are_errors_at_the_permalink_line() {
+    let long_segment = format!("/{}/", "a".repeat(5_000));
+    let long_path = format!("/{}/", ["abcdefghi"; 800].join("/"));
+    let report = assert_fails(
+        |site| {
+            write(
+                site,
+                "pages/dot.md",
+                page_with_permalink("/a/%2e/b/").as_bytes(),
+            );
+            write(
+                site,
+                "pages/segment.md",
+                page_with_permalink(&long_segment).as_bytes(),
+            );
+            write(
+                site,
+                "pages/path.md",
+                page_with_permalink(&long_path).as_bytes(),
+            );
+            write(
+                site,
+                "pages/manifest.md",
+                page_with_permalink("/.gazette-manifest/").as_bytes(),
+            );
+            write(
+                site,
+                "pages/marker.md",
+                page_with_permalink("/.gazette-output/").as_bytes(),
+            );
+        },
+        &[
+            "pages/dot.md:3:",
+            "encoded `.` segment",
+            "pages/segment.md:3:",
+            "a segment of 5000 bytes",
+            "pages/path.md:3:",
+            "is 8001 bytes long",
+            "pages/manifest.md:3:",
+            "pages/marker.md:3:",
+            "Gazette keeps for its own files",
+        ],
+    );
+    assert!(
+        !report.contains(&"a".repeat(500)),
+        "a long permalink is shown short:\n{report}"
+    );
+}
+
+#[test]
+fn pages_written_over_another_file_are_errors_at_the_permalink_line_naming_both() {
+    assert_fails(
+        |site| {
+            write(site, "images/logo.png", b"PNG");
+            write(
+                site,
+                "pages/static.md",
+                page_with_permalink("/images/logo.png").as_bytes(),
+            );
+            write(
+                site,
+                "misc/custom.scss",
+                b"---\n---\nbody { color: navy; }\n",
+            );
+            write(
+                site,
+                "pages/css.md",
+                page_with_permalink("/misc/custom.css").as_bytes(),
+            );
+            write(
+                site,
+                "pages/home.md",
+                page_with_permalink("/index.html").as_bytes(),
+            );
+        },
+        &[
+            "pages/static.md:3:1",
+            "`pages/static.md` and `images/logo.png` both write `images/logo.png`",
+            "pages/css.md:3:1",
+            "`pages/css.md` and `misc/custom.scss` both write `misc/custom.css`",
+            "both write `index.html`",
+            "pages/home.md:3:1",
+        ],
+    );
+}
+
+#[test]
+fn a_page_over_the_themes_stylesheet_is_refused_naming_both() {
+    assert_fails(
+        |site| {
+            write(
+                site,
+                "pages/theme.md",
+                page_with_permalink("/assets/isomer/theme.css").as_bytes(),
+            );
+        },
+        &[
+            "pages/theme.md:3:1",
+            "`pages/theme.md` writes `assets/isomer/theme.css`, a file of the theme `isomer`",
+        ],
+    );
+}
+
+#[test]
+fn a_footer_value_of_the_wrong_type_is_left_out_with_a_warning_in_footer_yml() {
+    let (fixture, _report) = assert_tolerated(
+        |site| {
+            write(
+                site,
+                "_data/footer.yml",
+                b"faq: /faq/\ncontact_us: [1, 2]\nsocial_media: 5\nlinks: oops\n",
+            );
+        },
+        &[
+            "warning[footer-type]",
+            "_data/footer.yml:2:1",
+            "`contact_us` is a list",
+            "_data/footer.yml:3:1",
+            "`social_media` is a number",
+            "_data/footer.yml:4:1",
+        ],
+    );
+    assert!(
+        read_output(&fixture, "about/index.html").contains("href=\"/faq/\""),
+        "the rest of the footer is shown"
+    );
+}

@@ -75,6 +75,61 @@ fn sanitize_svg_in_site_toml_publishes_svgs_without_script() {
     assert!(!svg.contains("alert") && !svg.contains("onload"), "{svg}");
 }
 
+/// The version the output does not show: the spare the next publish
+/// recycles.
+fn spare_version(workspace: &Workspace) -> PathBuf {
+    let versions = workspace.root().join("public/.ogp.gazette");
+    let current = fs::canonicalize(workspace.root().join("public/ogp")).unwrap();
+    let spares: Vec<PathBuf> = fs::read_dir(&versions)
+        .unwrap()
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| path.is_dir() && fs::canonicalize(path).unwrap() != current)
+        .collect();
+    assert_eq!(spares.len(), 1, "one spare: {spares:?}");
+    spares.into_iter().next().unwrap()
+}
+
+/// A file of the spare version changed on disk since Gazette wrote it (same
+/// size, modification time put back) is not published as it stands: the
+/// next publish, which recycles the spare, writes Gazette's page.
+#[test]
+fn a_file_of_the_spare_edited_in_place_is_rewritten_not_published() {
+    let workspace = Workspace::new();
+    assert_ok(&workspace.gazette(&["publish"]));
+    workspace.append("faq.md", "One more question.");
+    workspace.commit("Edit the FAQ");
+    assert_ok(&workspace.gazette(&["publish"]));
+
+    let page = "privacy/index.html";
+    let spare_file = spare_version(&workspace).join(page);
+    let gazettes = fs::read(&spare_file).unwrap();
+    let mut edited = gazettes.clone();
+    let at = edited.len() / 2;
+    edited[at..at + 8].copy_from_slice(b"TAMPERED");
+    let modified = fs::metadata(&spare_file).unwrap().modified().unwrap();
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .open(&spare_file)
+        .unwrap();
+    std::io::Write::write_all(&mut file, &edited).unwrap();
+    file.set_modified(modified).unwrap();
+    drop(file);
+    assert_eq!(
+        fs::metadata(&spare_file).unwrap().len(),
+        gazettes.len() as u64
+    );
+
+    workspace.append("faq.md", "And another.");
+    workspace.commit("Edit the FAQ again");
+    assert_ok(&workspace.gazette(&["publish"]));
+    let published = fs::read(workspace.root().join("public/ogp").join(page)).unwrap();
+    assert!(
+        published == gazettes,
+        "the published page is Gazette's, not the edit"
+    );
+}
+
 #[test]
 fn a_page_edit_renders_that_page_and_a_second_publish_skips() {
     let workspace = Workspace::new();

@@ -58,7 +58,7 @@ impl Gap {
     /// The kind of one `error:` line that `gazette build` printed.
     pub fn of_error(message: &str) -> Gap {
         let has = |text: &str| message.contains(text);
-        if has("is already used by") || (has("writes `") && has(", which `")) {
+        if has("is already used by") || has("` both write `") || has(", a file of the theme") {
             Gap::UrlConflict
         } else if has("outside every folder") {
             Gap::PageOutsideFolders

@@ -26,7 +26,9 @@ pub fn copy_tree(from: &Path, to: &Path) {
 }
 
 /// Every file under `root` (following a published output's link) with its
-/// bytes, by path relative to `root`.
+/// bytes, by path relative to `root`. The folder target's record of its
+/// files (sizes, times, inodes) is left out: it says where the bytes are,
+/// not what a reader gets.
 pub fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
     file_paths(root)
         .into_iter()
@@ -37,7 +39,8 @@ pub fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
-/// The path of every file under `root`, relative to it, in no order.
+/// The path of every file under `root`, relative to it, in no order, but for
+/// the folder target's record of its files.
 pub fn file_paths(root: &Path) -> Vec<String> {
     let mut files = Vec::new();
     let mut stack = vec![root.to_owned()];
@@ -52,6 +55,9 @@ pub fn file_paths(root: &Path) -> Vec<String> {
                     .unwrap()
                     .to_string_lossy()
                     .into_owned();
+                if relative == gazette_publish::STAMPS_PATH {
+                    continue;
+                }
                 files.push(relative);
             }
         }

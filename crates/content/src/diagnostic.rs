@@ -142,7 +142,14 @@ impl Diagnostic {
                 .take(column - 1)
                 .map(|c| if c == '\t' { 4 } else { 1 })
                 .sum();
-            let shown = text.replace('\t', "    ");
+            let mut shown = text.replace('\t', "    ");
+            // A line of thousands of characters (a hostile permalink) is
+            // shown as far as the caret and a little after.
+            let keep = (caret_offset + SHOWN_AFTER_CARET).max(SHOWN_LINE);
+            if let Some((cut, _)) = shown.char_indices().nth(keep) {
+                shown.truncate(cut);
+                shown.push('…');
+            }
             out.push_str(&format!("{pad} {blue}|{reset}\n"));
             out.push_str(&format!("{blue}{line}{reset} {blue}|{reset} {shown}\n"));
             out.push_str(&format!(
@@ -156,6 +163,11 @@ impl Diagnostic {
         out
     }
 }
+
+/// How much of a source line a rendered diagnostic shows: this many
+/// characters, or as far as the caret and [`SHOWN_AFTER_CARET`] more.
+const SHOWN_LINE: usize = 160;
+const SHOWN_AFTER_CARET: usize = 40;
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -259,6 +271,17 @@ mod tests {
             text,
             "error: malformed YAML\n --> sites/govtech/pages/faq.md:2:8 (site govtech)\n  |\n2 | title: [broken\n  |        ^\n  = help: close the bracket\n"
         );
+    }
+
+    #[test]
+    fn a_very_long_line_is_shown_cut_after_the_caret() {
+        let line = format!("permalink: /{}/", "a".repeat(5_000));
+        let diagnostic =
+            Diagnostic::error("s", "pages/x.md", "too long").at(&format!("---\n{line}\n"), 2, 12);
+        let text = diagnostic.render(Path::new("s"), false);
+        assert!(text.len() < 400, "{text}");
+        assert!(text.contains("2 | permalink: /aaa"), "{text}");
+        assert!(text.contains("a…\n"), "{text}");
     }
 
     #[test]

@@ -36,6 +36,7 @@ mod config;
 mod data_file;
 mod diagnostic;
 mod file_outcome;
+mod footer;
 mod front_matter;
 mod jekyll_paths;
 mod load_cache;
@@ -63,7 +64,10 @@ pub use navigation::{NavLink, NavSublink, Navigation};
 pub use page::{BodyVariant, Page, PageBody, PageKind, PostKind, has_liquid};
 pub use page_reader::PageReader;
 pub use pagination::Pagination;
-pub use permalink::{Permalink, PermalinkError, percent_decode, slugify_pretty};
+pub use permalink::{
+    MAX_PATH_BYTES, MAX_SEGMENT_BYTES, Permalink, PermalinkError, RESERVED_PREFIX, percent_decode,
+    slugify_pretty,
+};
 pub use publishing::LoadOptions;
 pub use resource_room::{Category, ResourceRoom};
 pub use site::{LoadedSite, Site, StaticFile, StyleSheet};

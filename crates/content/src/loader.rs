@@ -10,6 +10,7 @@ use rayon::prelude::*;
 use crate::classify::{Place, classify, collection_names, excluded_paths, is_site_file};
 use crate::config::SiteConfig;
 use crate::file_outcome::FileOutcome;
+use crate::footer::checked_footer;
 use crate::front_matter::{self, FrontMatter, FrontMatterError};
 use crate::jekyll_paths::{
     PostFileName, derived_page_permalink, escape_path, extension, file_stem, jekyll_path_of_url,
@@ -129,7 +130,7 @@ impl<'a> Loader<'a> {
         let data = self.read_data(&paths);
         let includes = self.read_includes(&paths);
         let navigation = self.navigation(&data);
-        let footer = data.get("footer").cloned().unwrap_or(Value::Null);
+        let footer = checked_footer(self.name, self.source, &data, &mut self.diagnostics);
 
         let collection_names = collection_names(&paths, &config);
         let resources_name = config.resources_name().map(str::to_owned);

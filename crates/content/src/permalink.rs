@@ -36,6 +36,62 @@ pub enum PermalinkError {
     /// The permalink is empty.
     #[error("permalink is empty")]
     Empty,
+    /// A segment that decodes to `.` (`%2e`): a browser reads it as the
+    /// folder itself, so the page's address and its file would differ.
+    #[error("permalink `{0}` has an encoded `.` segment (`%2e`)")]
+    EncodedDotSegment(String),
+    /// A segment longer than a file name may be.
+    #[error(
+        "permalink `{permalink}` has a segment of {length} bytes; a file or folder name holds at most {MAX_SEGMENT_BYTES}"
+    )]
+    SegmentTooLong {
+        /// The permalink, shortened for display.
+        permalink: String,
+        /// The segment's length, decoded.
+        length: usize,
+    },
+    /// A path longer than file systems and browsers handle.
+    #[error("permalink `{permalink}` is {length} bytes long; at most {MAX_PATH_BYTES} are allowed")]
+    TooLong {
+        /// The permalink, shortened for display.
+        permalink: String,
+        /// Its length, decoded.
+        length: usize,
+    },
+    /// A name Gazette keeps for its own files at the top of a site's output
+    /// (`.gazette-manifest`, `.gazette-output`).
+    #[error(
+        "permalink `{0}` uses a name Gazette keeps for its own files (`{RESERVED_PREFIX}…` at the top of the site)"
+    )]
+    Reserved(String),
+}
+
+/// The first characters of the names Gazette keeps for its own files at the
+/// top of a site's output (the manifest, the output marker): no page may be
+/// written there.
+pub const RESERVED_PREFIX: &str = ".gazette";
+
+/// The longest segment a permalink may have, in bytes: a file name holds 255
+/// on common file systems, and a page without an extension gains `.html`.
+pub const MAX_SEGMENT_BYTES: usize = 250;
+
+/// The longest permalink, in bytes: far beyond any real address, and short
+/// enough that the output root and the path stay within a file system's
+/// 4,096-byte limit.
+pub const MAX_PATH_BYTES: usize = 2_000;
+
+/// A permalink as an error message shows it: whole when short, else its
+/// start and its length.
+fn shown(raw: &str) -> String {
+    const SHOWN: usize = 60;
+    if raw.len() <= SHOWN + 20 {
+        return raw.to_owned();
+    }
+    let mut end = SHOWN;
+    while !raw.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &raw[..end])
 }
 
 impl Permalink {
@@ -46,7 +102,7 @@ impl Permalink {
         if raw.is_empty() {
             return Err(PermalinkError::Empty);
         }
-        let owned = || raw.to_owned();
+        let owned = || shown(raw);
         if is_external_url(raw) {
             return Err(PermalinkError::External(owned()));
         }
@@ -66,6 +122,34 @@ impl Permalink {
         let segments: Vec<&str> = decoded.split('/').filter(|s| !s.is_empty()).collect();
         if segments.contains(&"..") {
             return Err(PermalinkError::ParentSegment(owned()));
+        }
+        if raw
+            .split('/')
+            .any(|segment| segment != "." && percent_decode(segment) == ".")
+        {
+            return Err(PermalinkError::EncodedDotSegment(owned()));
+        }
+        if segments
+            .first()
+            .is_some_and(|s| s.starts_with(RESERVED_PREFIX))
+        {
+            return Err(PermalinkError::Reserved(owned()));
+        }
+        if let Some(length) = segments
+            .iter()
+            .map(|segment| segment.len())
+            .find(|length| *length > MAX_SEGMENT_BYTES)
+        {
+            return Err(PermalinkError::SegmentTooLong {
+                permalink: owned(),
+                length,
+            });
+        }
+        if decoded.len() > MAX_PATH_BYTES {
+            return Err(PermalinkError::TooLong {
+                permalink: owned(),
+                length: decoded.len(),
+            });
         }
         if segments.first().is_some_and(|s| is_drive(s)) {
             return Err(PermalinkError::Drive(owned()));
@@ -218,9 +302,36 @@ mod tests {
             "/C:/Windows/",
             "C:\\Windows",
             "https://example.org/",
+            "/a/%2e/b/",
+            "/.gazette-manifest",
+            "/.gazette-output/",
+            "/.gazette-anything/x/",
         ] {
             assert!(Permalink::parse(raw).is_err(), "{raw:?} should be refused");
         }
+    }
+
+    #[test]
+    fn over_long_segments_and_paths_are_refused_and_shown_short() {
+        let segment = format!("/{}/", "a".repeat(MAX_SEGMENT_BYTES + 1));
+        let error = Permalink::parse(&segment).unwrap_err();
+        assert!(
+            matches!(error, PermalinkError::SegmentTooLong { length, .. } if length == MAX_SEGMENT_BYTES + 1)
+        );
+        assert!(error.to_string().len() < 200, "{error}");
+        let path = format!("/{}/", ["abcdefghi"; 800].join("/"));
+        let error = Permalink::parse(&path).unwrap_err();
+        assert!(
+            matches!(error, PermalinkError::TooLong { length: 8001, .. }),
+            "{error:?}"
+        );
+        assert!(error.to_string().len() < 200, "{error}");
+        let longest = format!("/{}", "a".repeat(MAX_SEGMENT_BYTES));
+        assert_eq!(
+            Permalink::parse(&longest).unwrap().output_path().len(),
+            MAX_SEGMENT_BYTES + 5
+        );
+        assert!(Permalink::parse("/a/./b/.well-known/x.gazette/").is_ok());
     }
 
     #[test]

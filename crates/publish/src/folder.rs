@@ -16,6 +16,9 @@
 //! write. The spare's manifest names the unit and inputs behind each of its
 //! files: a file whose unit has the same inputs now is left alone, every
 //! other one is removed, and changed or new outputs are written as new files.
+//! "Left alone" only once the file is known to be Gazette's still: each
+//! version records its files' sizes, times, inodes and hashes
+//! (`stamps.rs`), and a file of the spare that differs is rewritten.
 //! A file is never written in place: versions share files through hard
 //! links, so writing into one would change the live version too. Without a
 //! usable spare, every file is written into a new folder, unchanged ones
@@ -32,6 +35,7 @@ use gazette_render::{MANIFEST_PATH, Manifest, ManifestSummary, RenderedSite};
 use crate::output::{
     OUTPUT_MARKER, OutputError, io, link_tree, recycle_tree, same_path, symlink, write_tree,
 };
+use crate::stamps::Stamps;
 
 /// A folder a site is published to: `out_dir` is a symbolic link to the
 /// current version, kept in a hidden folder beside it.
@@ -211,6 +215,15 @@ impl FolderTarget {
             .is_err()
         {
             let _ = fs::remove_dir_all(&staging);
+            return;
+        }
+        // Linking moved every file's change time: record both versions'
+        // files as they are now, so the next publish need not read them to
+        // know they are Gazette's (a version left unrecorded is rewritten).
+        for root in [&spare, version] {
+            if let Some(stamps) = Stamps::read(root) {
+                let _ = stamps.restamped(root).write(root);
+            }
         }
     }
 

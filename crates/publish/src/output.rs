@@ -15,7 +15,10 @@ use rayon::prelude::*;
 
 use gazette_render::{MANIFEST_PATH, Manifest, Output, OutputContents, RenderedSite};
 
-/// The file that marks a folder as Gazette's output, so it may be replaced.
+use crate::stamps::{ContentHash, STAMPS_PATH, Stamp, Stamps, content_hash, stamp_file};
+
+/// The file that marks a folder as Gazette's output, so it may be replaced:
+/// a name no permalink may take (`gazette_content::RESERVED_PREFIX`).
 pub const OUTPUT_MARKER: &str = ".gazette-output";
 
 /// Why a site could not be written.
@@ -33,6 +36,11 @@ pub enum OutputError {
     /// A file to reuse from the previous publish is gone.
     #[error("{0} is missing from the previous publish")]
     MissingPrevious(PathBuf),
+    /// A file to reuse from the previous publish is not the one Gazette
+    /// wrote there (edited, damaged or replaced since), or the previous
+    /// version has no record of its files to tell.
+    #[error("{0} in the previous publish changed since Gazette wrote it")]
+    ChangedPrevious(PathBuf),
     /// A file could not be read from the source.
     #[error("cannot read `{path}` from the site: {message}")]
     Source {
@@ -114,7 +122,6 @@ pub(crate) fn write_tree(
     root: &Path,
 ) -> Result<(), OutputError> {
     // Folders first, each once: thousands of pages share a few hundred folders.
-    let mut targets = Vec::with_capacity(site.outputs.len());
     let mut folders: HashSet<PathBuf> = HashSet::new();
     fs::create_dir_all(root).map_err(io(root))?;
     for output in &site.outputs {
@@ -124,13 +131,11 @@ pub(crate) fn write_tree(
         {
             fs::create_dir_all(folder).map_err(io(folder))?;
         }
-        targets.push(target);
     }
     // Then the files, in parallel: writing is what a large build waits on.
-    site.outputs
-        .par_iter()
-        .zip(targets.par_iter())
-        .try_for_each(|(output, target)| write_output(output, target, source, previous))?;
+    let previous = Previous::for_outputs(previous, site.outputs.iter());
+    let stamps = write_stamped(site.outputs.par_iter(), root, source, previous.as_ref())?;
+    Stamps::new(stamps).write(root)?;
     write_marker(root)
 }
 
@@ -170,8 +175,10 @@ fn update_tree(
 ) -> Result<(), OutputError> {
     let new_paths: HashSet<&str> = site.outputs.iter().map(|o| o.path.as_str()).collect();
     // A file stays when the unit writing it now read the very inputs it was
-    // written from: rendering again would give the same bytes.
-    let mut kept: HashSet<&str> = HashSet::with_capacity(new_paths.len());
+    // written from (rendering again would give the same bytes), and it is
+    // still the file written then (`stamps.rs`); without a record of the
+    // version's files, none stays.
+    let mut reusable: Vec<&str> = Vec::with_capacity(new_paths.len());
     for (id, unit) in &site.manifest.units {
         let Some(records) = old.reusable(id, &unit.inputs_digest) else {
             continue;
@@ -179,10 +186,19 @@ fn update_tree(
         for record in &unit.outputs {
             let path = record.path.as_str();
             if new_paths.contains(path) && records.iter().any(|old| old.path == path) {
-                kept.insert(path);
+                reusable.push(path);
             }
         }
     }
+    let recorded = Stamps::read(root).unwrap_or_default();
+    let kept_stamps: Vec<(&str, Stamp)> = reusable
+        .par_iter()
+        .filter_map(|path| {
+            let target = safe_join(root, path).ok()?;
+            Some((*path, recorded.unchanged(path, &target)?))
+        })
+        .collect();
+    let kept: HashSet<&str> = kept_stamps.iter().map(|(path, _)| *path).collect();
     let mut old_paths: HashSet<&str> = HashSet::with_capacity(new_paths.len());
     old_paths.extend(
         old.units
@@ -205,6 +221,14 @@ fn update_tree(
         let target = safe_join(root, path)?;
         fs::remove_file(&target).map_err(io(&target))
     })?;
+    // The record is rewritten too; a version of an older Gazette has none.
+    let record = root.join(STAMPS_PATH);
+    match fs::remove_file(&record) {
+        Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
+            return Err(io(&record)(error));
+        }
+        _ => {}
+    }
 
     // Folders the new site no longer has are empty now: remove them, deepest
     // first. Then make the ones it lacks, shallowest first. The same files
@@ -217,15 +241,22 @@ fn update_tree(
         update_folders(root, &old_paths, &new_paths)?;
     }
 
-    let written: Vec<(&Output, PathBuf)> = site
+    let written: Vec<&Output> = site
         .outputs
         .iter()
         .filter(|output| !kept.contains(output.path.as_str()))
-        .map(|output| Ok((output, safe_join(root, &output.path)?)))
-        .collect::<Result<_, OutputError>>()?;
-    written
-        .par_iter()
-        .try_for_each(|(output, target)| write_output(output, target, source, previous))?;
+        .collect();
+    let previous = Previous::for_outputs(previous, written.iter().copied());
+    let stamps = kept_stamps
+        .into_iter()
+        .map(|(path, stamp)| (path.to_owned(), stamp))
+        .chain(write_stamped(
+            written.into_par_iter(),
+            root,
+            source,
+            previous.as_ref(),
+        )?);
+    Stamps::new(stamps).write(root)?;
     write_marker(root)
 }
 
@@ -303,12 +334,37 @@ pub(crate) fn read_copy(
         })
 }
 
+/// The version a publish links unchanged files from, and its record of them.
+struct Previous<'a> {
+    root: &'a Path,
+    stamps: Stamps,
+}
+
+impl<'a> Previous<'a> {
+    /// The previous version at `root`, read only when some of `outputs` are
+    /// reused from it.
+    fn for_outputs<'o>(
+        root: Option<&'a Path>,
+        mut outputs: impl Iterator<Item = &'o Output>,
+    ) -> Option<Self> {
+        let reuses = outputs.any(|output| matches!(output.contents, OutputContents::Reuse(_)));
+        let root = root.filter(|_| reuses)?;
+        Some(Self {
+            root,
+            stamps: Stamps::read(root).unwrap_or_default(),
+        })
+    }
+}
+
+/// Writes one output as a new file, and returns the hash of its bytes. A
+/// reused output is hard-linked from the previous version once it is known
+/// to be the file Gazette wrote there.
 fn write_output(
     output: &Output,
     target: &Path,
     source: &dyn Source,
-    previous: Option<&Path>,
-) -> Result<(), OutputError> {
+    previous: Option<&Previous<'_>>,
+) -> Result<ContentHash, OutputError> {
     let bytes;
     let contents: &[u8] = match &output.contents {
         OutputContents::Rendered(rendered) => rendered,
@@ -317,14 +373,20 @@ fn write_output(
             &bytes
         }
         OutputContents::Reuse(path) => {
-            let from = previous
-                .map(|previous| safe_join(previous, path))
-                .transpose()?
+            let previous =
+                previous.ok_or_else(|| OutputError::MissingPrevious(PathBuf::from(path)))?;
+            let from = Some(safe_join(previous.root, path)?)
                 .filter(|from| from.is_file())
                 .ok_or_else(|| OutputError::MissingPrevious(PathBuf::from(path)))?;
+            // Linking it would publish whatever is there now.
+            let hash = previous
+                .stamps
+                .unchanged(path, &from)
+                .map(|stamp| stamp.hash())
+                .ok_or_else(|| OutputError::ChangedPrevious(from.clone()))?;
             // Files are never written in place, so sharing one is safe.
             match fs::hard_link(&from, target) {
-                Ok(()) => return Ok(()),
+                Ok(()) => return Ok(hash),
                 Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
                     return Err(io(target)(error));
                 }
@@ -336,12 +398,35 @@ fn write_output(
             }
         }
     };
-    write_new(target, contents)
+    write_new(target, contents)?;
+    Ok(content_hash(contents))
+}
+
+/// Writes `outputs` into `root` in parallel (their folders exist), and
+/// returns the stamp of each file written.
+fn write_stamped<'o>(
+    outputs: impl IndexedParallelIterator<Item = &'o Output>,
+    root: &Path,
+    source: &dyn Source,
+    previous: Option<&Previous<'_>>,
+) -> Result<Vec<(String, Stamp)>, OutputError> {
+    outputs
+        .map(|output| {
+            let target = safe_join(root, &output.path)?;
+            let hash = write_output(output, &target, source, previous)?;
+            Ok((output.path.clone(), stamp_file(&target, hash)?))
+        })
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_output_marker_has_a_name_no_permalink_may_take() {
+        assert!(OUTPUT_MARKER.starts_with(gazette_content::RESERVED_PREFIX));
+    }
 
     #[test]
     fn output_paths_cannot_leave_the_root() {

@@ -168,7 +168,9 @@ fn publish_whole(
             target.write(&rendered, &site_source, request, commit, joined(spare))
         });
         let rendered = match written {
-            Err(PublishError::Output(OutputError::MissingPrevious(_))) => {
+            Err(PublishError::Output(
+                OutputError::MissingPrevious(_) | OutputError::ChangedPrevious(_),
+            )) => {
                 // The previous output was changed by hand; render everything.
                 let full = load_at(request, &site_source, themes)?.render(&context, None)?;
                 keep_state(request, &full);
@@ -225,7 +227,9 @@ fn publish_page_edits(
         };
         match target.write(&rendered, &source, request, commit, joined(spare)) {
             Ok(()) => Ok(Some(rendered)),
-            Err(PublishError::Output(OutputError::MissingPrevious(_))) => Ok(None),
+            Err(PublishError::Output(
+                OutputError::MissingPrevious(_) | OutputError::ChangedPrevious(_),
+            )) => Ok(None),
             Err(error) => Err(error),
         }
     })

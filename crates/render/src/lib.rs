@@ -50,6 +50,7 @@
 //! }
 //! ```
 
+mod collisions;
 mod context;
 mod copied_markup;
 mod fragment;

@@ -18,7 +18,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-/// Where the manifest is kept in a site's output.
+/// Where the manifest is kept in a site's output: a name no permalink may
+/// take (`gazette_content::RESERVED_PREFIX`).
 pub const MANIFEST_PATH: &str = ".gazette-manifest";
 
 /// The version of the manifest format; a different one means a full build.
@@ -212,6 +213,11 @@ pub(crate) fn hash_json(value: &impl Serialize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_manifest_has_a_name_no_permalink_may_take() {
+        assert!(MANIFEST_PATH.starts_with(gazette_content::RESERVED_PREFIX));
+    }
 
     #[test]
     fn a_digest_changes_with_any_name_or_id_and_is_empty_for_no_inputs() {

@@ -2,13 +2,14 @@
 //! text, the sanitiser and the theme; stylesheets through Liquid and Sass;
 //! media and theme assets listed for copying. Nothing is written here.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use gazette_content::{Diagnostic, Diagnostics, Page, Pagination, Site, StyleSheet, Value};
 use gazette_theme::Theme;
 use rayon::prelude::*;
 use serde_json::json;
 
+use crate::collisions::{check_collisions, page_over_theme_asset};
 use crate::context::{Fragments, SiteView};
 use crate::kept_state::{KeptState, SharedState};
 use crate::liquid::{LinkTargets, LiquidEngine, LiquidSite, liquid_value};
@@ -229,13 +230,24 @@ pub(crate) fn render_all(
             None => units.push(Unit::copy(file, inputs, sanitize)),
         }
     }
-    let site_paths: HashSet<String> = units
+    let site_paths: HashMap<String, String> = units
         .iter()
-        .flat_map(|unit| unit.outputs.iter().map(|(o, _)| o.path.clone()))
+        .flat_map(|unit| {
+            unit.outputs
+                .iter()
+                .map(|(o, _)| (o.path.clone(), o.origin.clone()))
+        })
         .collect();
     for asset in theme.assets() {
-        // A site's own file of the same name wins over the theme's.
-        if site_paths.contains(&asset.output_path) {
+        // A site's own file of the same name wins over the theme's; a page
+        // sent there by its permalink is a mistake.
+        if let Some(origin) = site_paths.get(&asset.output_path) {
+            diagnostics.extend(page_over_theme_asset(
+                site,
+                origin,
+                &asset.output_path,
+                &asset.theme,
+            ));
             continue;
         }
         let id = format!("theme:{}", asset.output_path);
@@ -463,23 +475,6 @@ fn compile_stylesheet(
         diagnostic.line = Some(sheet.body_line + error.line.unwrap_or(1) - 1);
         Box::new(diagnostic)
     })
-}
-
-/// Two inputs that would write the same file: an error, never a silent overwrite.
-fn check_collisions(site: &Site, outputs: &[Output], diagnostics: &mut Diagnostics) {
-    let mut seen: HashMap<&str, &str> = HashMap::new();
-    for output in outputs {
-        if let Some(first) = seen.insert(output.path.as_str(), output.origin.as_str()) {
-            diagnostics.push(
-                Diagnostic::error(
-                    &site.name,
-                    &output.origin,
-                    format!("writes `{}`, which `{first}` also writes", output.path),
-                )
-                .with_hint("rename one of the two files or change its permalink"),
-            );
-        }
-    }
 }
 
 /// `site` for Liquid in stylesheets, before the page view exists.

@@ -20,7 +20,8 @@ fn project_themes() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../themes")
 }
 
-/// Every file under `root` by relative path, with its bytes.
+/// Every file under `root` by relative path, with its bytes, but the folder
+/// target's record of where they are (`STAMPS_PATH`).
 fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut files = BTreeMap::new();
     let mut stack = vec![root.to_owned()];
@@ -31,6 +32,9 @@ fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
                 stack.push(path);
             } else {
                 let relative = path.strip_prefix(root).expect("inside root");
+                if relative == Path::new(gazette_publish::STAMPS_PATH) {
+                    continue;
+                }
                 files.insert(
                     relative.to_string_lossy().into_owned(),
                     fs::read(&path).expect("a readable file"),

@@ -47,6 +47,7 @@ mod context;
 mod fragment;
 mod homepage_v1;
 mod kept_state;
+mod kramdown_raw;
 mod liquid;
 mod liquid_site;
 mod manifest;

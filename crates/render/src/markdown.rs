@@ -9,55 +9,19 @@ use pulldown_cmark::{
     CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd, TextMergeStream,
 };
 
-/// kramdown's extensions around text that is not Markdown, and whether the
-/// text is kept: `{::nomarkdown}` passes it through as HTML, `{::comment}`
-/// drops it. Both end at `{:/}` (or `{:/name}`).
-const KRAMDOWN_EXTENSIONS: [(&str, bool); 2] = [("{::nomarkdown}", true), ("{::comment}", false)];
+use crate::kramdown_raw::{self, Segment};
 
-/// Renders a Markdown body to HTML (not yet sanitised).
+/// Renders a Markdown body to HTML (not yet sanitised). What kramdown keeps
+/// as written (see [`crate::kramdown_raw`]) is kept as written.
 pub fn render_markdown(text: &str) -> String {
     let mut html = String::with_capacity(text.len() * 3 / 2);
-    let mut rest = text;
-    while let Some((at, opening, keep)) = next_extension(rest) {
-        html.push_str(&render_commonmark(&rest[..at]));
-        let inner = &rest[at + opening.len()..];
-        let (inner, after) = match inner.find("{:/") {
-            Some(end) => {
-                let close = inner[end..].find('}').map_or(inner.len(), |c| end + c + 1);
-                (&inner[..end], &inner[close..])
-            }
-            None => (inner, ""),
-        };
-        if keep {
-            html.push_str(inner);
+    for segment in kramdown_raw::segments(text) {
+        match segment {
+            Segment::Markdown(markdown) => html.push_str(&render_commonmark(markdown)),
+            Segment::Html(raw) => html.push_str(raw),
         }
-        rest = after;
     }
-    html.push_str(&render_commonmark(rest));
     html
-}
-
-/// Where the next kramdown extension opens in `text`, outside HTML comments
-/// (where kramdown leaves it as written, as in a note about the syntax).
-fn next_extension(text: &str) -> Option<(usize, &'static str, bool)> {
-    let mut from = 0;
-    loop {
-        let rest = &text[from..];
-        let extension = KRAMDOWN_EXTENSIONS
-            .iter()
-            .filter_map(|(opening, keep)| Some((rest.find(opening)?, *opening, *keep)))
-            .min_by_key(|(at, ..)| *at);
-        match (extension, rest.find("<!--")) {
-            (Some((at, opening, keep)), comment) if comment.is_none_or(|c| at < c) => {
-                return Some((from + at, opening, keep));
-            }
-            (Some(_), Some(comment)) => {
-                let after = &rest[comment..];
-                from += comment + after.find("-->")? + 3;
-            }
-            _ => return None,
-        }
-    }
 }
 
 fn render_commonmark(text: &str) -> String {

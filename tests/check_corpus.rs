@@ -72,7 +72,8 @@ const EXPECTED: &[(&str, &[(&str, usize)])] = &[
     (
         "ogp-isomerguide",
         &[
-            ("insecure-government-link", 1),
+            // Its one `http://` government link sits in an HTML block, where
+            // kramdown (and so Jekyll) leaves the Markdown link as text.
             ("missing-alt", 77),
             ("orphan-page", 3),
             ("repeated-image", 4),
@@ -148,7 +149,9 @@ fn every_corpus_site_has_exactly_the_findings_verified_by_hand() {
     ));
 
     let guide = &reports["ogp-isomerguide"];
-    assert!(has(
+    // kramdown rule: Markdown inside an HTML block stays text, so this
+    // `[cms.isomer.gov.sg](http://…)` is no link, as on Jekyll's page.
+    assert!(!has(
         guide,
         Rule::InsecureGovernmentLink,
         "_common-issues/Adding Site Collaborators.md",

@@ -93,7 +93,6 @@ use Gap::*;
 /// every kind of gap it has today. Remove a kind when it is fixed; remove the
 /// site when it has none left.
 pub const KNOWN_GAPS: &[(&str, &[Gap])] = &[
-    ("govtech-gobusiness", &[LowRecall]),
     ("imda-oin", &[MissingUrls]),
     ("moe-telokuraupri", &[MissingUrls]),
     ("mse", &[MissingUrls]),

@@ -511,6 +511,31 @@ fn jekyll_rule_the_page_written_last_wins_a_url_conflict() {
 }
 
 #[test]
+fn jekyll_rule_a_document_missing_from_the_collection_order_is_written_after_those_listed() {
+    // isomer-jekyll hands `collection.yml` `order` to Jekyll, which writes
+    // the listed documents in that order and the others after them.
+    let loaded = load(&[
+        (
+            "_faq/collection.yml",
+            "collections:\n  faq:\n    output: true\n    order:\n      - b/listed.md\n",
+        ),
+        (
+            "_faq/b/listed.md",
+            "---\ntitle: Listed\npermalink: /faq/\n---\n",
+        ),
+        (
+            "_faq/a/unlisted.md",
+            "---\ntitle: Unlisted\npermalink: /faq/\n---\n",
+        ),
+    ]);
+    assert_eq!(
+        loaded.site.page_by_url("/faq/").unwrap().title,
+        "Unlisted",
+        "written last though it sorts first"
+    );
+}
+
+#[test]
 fn jekyll_rule_a_page_outside_isomer_folders_is_published_at_its_path() {
     let loaded = load(&[
         ("archive/a.md", "---\ntitle: A\n---\nOld.\n"),

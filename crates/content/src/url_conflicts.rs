@@ -13,8 +13,10 @@ use crate::page::{Page, PageKind};
 impl Loader<'_> {
     /// Two files that write one output: Jekyll warns `Conflict:` and writes
     /// both, so the one written last wins. It writes pages (in file-name
-    /// order), then static files, then documents: posts, then each
-    /// collection, each in date and path order. The losers are left out.
+    /// order), then static files, then documents: posts in date and path
+    /// order, then each collection: the documents its `order` lists, in that
+    /// order, then the others in date and path order. The losers are left
+    /// out.
     pub(crate) fn resolve_url_conflicts(
         &mut self,
         pages: &mut Vec<Page>,
@@ -26,27 +28,19 @@ impl Loader<'_> {
             .enumerate()
             .map(|(rank, name)| (name.as_str(), rank + 1))
             .collect();
-        fn write_order<'p>(
-            page: &'p Page,
-            rank_of_collection: &HashMap<&str, usize>,
-            today: Date,
-        ) -> (u8, usize, Date, &'p str, &'p str) {
-            let path = page.source_path.as_str();
-            match &page.kind {
-                PageKind::Post { .. } => (1, 0, page.date.unwrap_or(today), "", path),
-                PageKind::CollectionItem { collection } => (
-                    1,
-                    rank_of_collection
-                        .get(collection.as_str())
-                        .copied()
-                        .unwrap_or(0),
-                    page.date.unwrap_or(today),
-                    "",
-                    path,
-                ),
-                _ => (0, 0, today, path.rsplit('/').next().unwrap_or(path), path),
-            }
-        }
+        // The isomer-jekyll plugin gives Jekyll each `collection.yml` order:
+        // the documents it lists come first, in its order, then the others.
+        let place_in_order: HashMap<String, usize> = settings
+            .iter()
+            .flat_map(|(name, collection)| {
+                collection
+                    .order
+                    .iter()
+                    .enumerate()
+                    .map(move |(place, entry)| (format!("_{name}/{entry}"), place))
+            })
+            .collect();
+        let write_order = |page| write_order(page, &rank_of_collection, &place_in_order, today);
         let mut by_output: HashMap<String, Vec<usize>> = HashMap::new();
         for (index, page) in pages.iter().enumerate() {
             if let Some(permalink) = page.permalink.as_ref().filter(|_| page.published) {
@@ -61,13 +55,7 @@ impl Loader<'_> {
             if writers.len() < 2 {
                 continue;
             }
-            writers.sort_by(|a, b| {
-                write_order(&pages[*a], &rank_of_collection, today).cmp(&write_order(
-                    &pages[*b],
-                    &rank_of_collection,
-                    today,
-                ))
-            });
+            writers.sort_by(|a, b| write_order(&pages[*a]).cmp(&write_order(&pages[*b])));
             let winner = &pages[*writers.last().expect("two writers")];
             for &loser in &writers[..writers.len() - 1] {
                 let page = &pages[loser];
@@ -97,5 +85,37 @@ impl Loader<'_> {
             index += 1;
             !losers.contains(&(index - 1))
         });
+    }
+}
+
+/// Where Jekyll writes `page` among the writers of one URL (the last wins).
+fn write_order<'p>(
+    page: &'p Page,
+    rank_of_collection: &HashMap<&str, usize>,
+    place_in_order: &HashMap<String, usize>,
+    today: Date,
+) -> (u8, usize, usize, Date, &'p str, &'p str) {
+    let path = page.source_path.as_str();
+    match &page.kind {
+        PageKind::Post { .. } => (1, 0, 0, page.date.unwrap_or(today), "", path),
+        PageKind::CollectionItem { collection } => (
+            1,
+            rank_of_collection
+                .get(collection.as_str())
+                .copied()
+                .unwrap_or(0),
+            place_in_order.get(path).copied().unwrap_or(usize::MAX),
+            page.date.unwrap_or(today),
+            "",
+            path,
+        ),
+        _ => (
+            0,
+            0,
+            0,
+            today,
+            path.rsplit('/').next().unwrap_or(path),
+            path,
+        ),
     }
 }

@@ -43,6 +43,10 @@ pub(crate) fn options() -> serde_saphyr::Options {
     options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::LastWins;
     // Diagnostics show their own snippet of the file.
     options.with_snippet = false;
+    // Psych's booleans are YAML 1.1's less `y` and `n`, which stay text
+    // (a letter in an A-to-Z list): read YAML 1.2's, then add the rest
+    // (`psych_booleans`).
+    options.strict_booleans = true;
     options
 }
 
@@ -51,7 +55,8 @@ pub(crate) fn parse(text: &str) -> Result<Value, YamlError> {
     if text.trim().is_empty() {
         return Ok(Value::Null);
     }
-    serde_saphyr::from_str_with_options::<Value>(text, options()).map_err(|error| {
+    let parsed = serde_saphyr::from_str_with_options::<Value>(text, options());
+    parsed.map(psych_booleans).map_err(|error| {
         let (line, column) = error
             .location()
             .map(|l| (l.line() as u32, l.column() as u32))
@@ -65,6 +70,26 @@ pub(crate) fn parse(text: &str) -> Result<Value, YamlError> {
             column,
         }
     })
+}
+
+/// `yes`, `on`, `no` and `off` in any case as booleans, as Psych reads them.
+/// A quoted `"yes"` becomes one too (the parsed value no longer tells it
+/// from a plain one); Psych keeps that as text, and real files do not have it.
+fn psych_booleans(value: Value) -> Value {
+    match value {
+        Value::String(text) => match text.to_ascii_lowercase().as_str() {
+            "yes" | "on" => Value::Bool(true),
+            "no" | "off" => Value::Bool(false),
+            _ => Value::String(text),
+        },
+        Value::Array(items) => Value::Array(items.into_iter().map(psych_booleans).collect()),
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(key, value)| (key, psych_booleans(value)))
+                .collect(),
+        ),
+        other => other,
+    }
 }
 
 /// The parser's messages can carry a rendered snippet; diagnostics show their
@@ -115,6 +140,15 @@ pub(crate) mod tests {
         let error = parse(&alias_bomb()).expect_err("a billion laughs must not parse");
         assert!(error.line >= 1);
         assert!(error.over_budget, "{}", error.message);
+    }
+
+    #[test]
+    fn psych_rule_yes_on_no_off_are_booleans_but_y_and_n_are_text() {
+        let value = parse("a: n\nb: Y\nc: yes\nd: Off\ne: true\nf: [y, NO]\n").unwrap();
+        assert_eq!(
+            value,
+            serde_json::json!({"a": "n", "b": "Y", "c": true, "d": false, "e": true, "f": ["y", false]})
+        );
     }
 
     #[test]

@@ -56,6 +56,7 @@ mod copied_markup;
 mod fragment;
 mod homepage_v1;
 mod kept_state;
+mod kramdown_raw;
 mod liquid;
 mod liquid_site;
 mod manifest;

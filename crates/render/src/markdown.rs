@@ -9,62 +9,39 @@ use pulldown_cmark::{
     CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd, TextMergeStream,
 };
 
+use crate::kramdown_raw::{self, Segment};
 use crate::nesting::{self, NestingError, NestingMeter};
 
-/// kramdown's extensions around text that is not Markdown, and whether the
-/// text is kept: `{::nomarkdown}` passes it through as HTML, `{::comment}`
-/// drops it. Both end at `{:/}` (or `{:/name}`).
-const KRAMDOWN_EXTENSIONS: [(&str, bool); 2] = [("{::nomarkdown}", true), ("{::comment}", false)];
-
 /// Renders a Markdown body to HTML (not yet sanitised), or says where it
-/// nests deeper than the sanitiser may be given (see `nesting.rs`).
+/// nests deeper than the sanitiser may be given (see `nesting.rs`). What
+/// kramdown keeps as written (see [`crate::kramdown_raw`]) is kept as
+/// written, held to the same depth.
 pub fn render_markdown(text: &str) -> Result<String, NestingError> {
     let mut html = String::with_capacity(text.len() * 3 / 2);
-    let mut rest = text;
-    while let Some((at, opening, keep)) = next_extension(rest) {
-        html.push_str(&render_commonmark(&rest[..at])?);
-        let inner = &rest[at + opening.len()..];
-        let (inner, after) = match inner.find("{:/") {
-            Some(end) => {
-                let close = inner[end..].find('}').map_or(inner.len(), |c| end + c + 1);
-                (&inner[..end], &inner[close..])
-            }
-            None => (inner, ""),
+    let mut lines_before = 0;
+    for segment in kramdown_raw::segments(text) {
+        // A segment's lines count from its start: the error says the page's.
+        let in_page = |mut error: NestingError| {
+            error.line += lines_before;
+            error
         };
-        if keep {
-            // HTML passed through is held to the same depth as Markdown's.
-            NestingMeter::default()
-                .html(inner, 0)
-                .map_err(|offset| nesting::too_deep(inner, offset))?;
-            html.push_str(inner);
-        }
-        rest = after;
+        let part = match segment {
+            Segment::Markdown(markdown) => {
+                html.push_str(&render_commonmark(markdown).map_err(in_page)?);
+                markdown
+            }
+            Segment::Html(raw) => {
+                NestingMeter::default()
+                    .html(raw, 0)
+                    .map_err(|offset| in_page(nesting::too_deep(raw, offset)))?;
+                html.push_str(raw);
+                raw
+            }
+            Segment::Dropped(dropped) => dropped,
+        };
+        lines_before += part.matches('\n').count() as u32;
     }
-    html.push_str(&render_commonmark(rest)?);
     Ok(html)
-}
-
-/// Where the next kramdown extension opens in `text`, outside HTML comments
-/// (where kramdown leaves it as written, as in a note about the syntax).
-fn next_extension(text: &str) -> Option<(usize, &'static str, bool)> {
-    let mut from = 0;
-    loop {
-        let rest = &text[from..];
-        let extension = KRAMDOWN_EXTENSIONS
-            .iter()
-            .filter_map(|(opening, keep)| Some((rest.find(opening)?, *opening, *keep)))
-            .min_by_key(|(at, ..)| *at);
-        match (extension, rest.find("<!--")) {
-            (Some((at, opening, keep)), comment) if comment.is_none_or(|c| at < c) => {
-                return Some((from + at, opening, keep));
-            }
-            (Some(_), Some(comment)) => {
-                let after = &rest[comment..];
-                from += comment + after.find("-->")? + 3;
-            }
-            _ => return None,
-        }
-    }
 }
 
 fn render_commonmark(text: &str) -> Result<String, NestingError> {
@@ -441,6 +418,10 @@ mod tests {
 
         let lists = "- ".repeat(100_000) + "deep\n";
         assert_eq!(render_markdown(&lists).unwrap_err().line, 1);
+
+        // Lines count from the top of the page, past a block kept as HTML.
+        let after_block = format!("<div>\n\n</div>\n{{::comment}}\nnote\n{{:/}}\n{quotes}");
+        assert_eq!(render_markdown(&after_block).unwrap_err().line, 7);
 
         let divs = "<div>\n".repeat(100_000);
         let error = render_markdown(&format!("# Title\n\n{divs}")).unwrap_err();

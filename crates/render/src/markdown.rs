@@ -14,7 +14,7 @@ use crate::nesting::{self, NestingError, NestingMeter};
 
 /// Renders a Markdown body to HTML (not yet sanitised), or says where it
 /// nests deeper than the sanitiser may be given (see `nesting.rs`). What
-/// kramdown keeps as written (see [`crate::kramdown_raw`]) is kept as
+/// kramdown keeps as written (see `kramdown_raw.rs`) is kept as
 /// written, held to the same depth.
 pub fn render_markdown(text: &str) -> Result<String, NestingError> {
     let mut html = String::with_capacity(text.len() * 3 / 2);

@@ -4,8 +4,10 @@
 //! publishing a site at a Git revision incrementally (what changed since
 //! the output the target shows, and which path that calls for: nothing, the
 //! edited pages alone, or the whole render), the targets a site goes to (a
-//! folder switched in one rename, or a branch), and writing a rendered site
-//! to a folder all at once. Rendering itself is `gazette-render`'s; Git is
+//! folder switched in one rename, or a branch), writing a rendered site to a
+//! folder all at once, and each version's record of the files it wrote
+//! ([`STAMPS_PATH`]), so no file changed on disk since is kept or linked
+//! into a later version. Rendering itself is `gazette-render`'s; Git is
 //! reached through `gazette-store`.
 //!
 //! It must not render pages itself, check sites (`gazette-check`), parse

@@ -135,7 +135,7 @@ pub(crate) fn write_tree(
     // Then the files, in parallel: writing is what a large build waits on.
     let previous = Previous::for_outputs(previous, site.outputs.iter());
     let stamps = write_stamped(site.outputs.par_iter(), root, source, previous.as_ref())?;
-    Stamps::new(stamps).write(root)?;
+    Stamps::new(stamps).write(root).map_err(io(root))?;
     write_marker(root)
 }
 
@@ -256,7 +256,7 @@ fn update_tree(
             source,
             previous.as_ref(),
         )?);
-    Stamps::new(stamps).write(root)?;
+    Stamps::new(stamps).write(root).map_err(io(root))?;
     write_marker(root)
 }
 
@@ -414,7 +414,8 @@ fn write_stamped<'o>(
         .map(|output| {
             let target = safe_join(root, &output.path)?;
             let hash = write_output(output, &target, source, previous)?;
-            Ok((output.path.clone(), stamp_file(&target, hash)?))
+            let stamp = stamp_file(&target, hash).map_err(io(&target))?;
+            Ok((output.path.clone(), stamp))
         })
         .collect()
 }

@@ -21,8 +21,6 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::output::{OutputError, io};
-
 /// Where the record is kept in a version: a name no permalink may take
 /// (`gazette_content::RESERVED_PREFIX`).
 pub const STAMPS_PATH: &str = ".gazette-files";
@@ -54,8 +52,8 @@ pub(crate) struct Stamp {
 
 /// The stamp of the file at `path`, just written with bytes hashing to
 /// `hash`.
-pub(crate) fn stamp_file(path: &Path, hash: ContentHash) -> Result<Stamp, OutputError> {
-    Stamp::of(path, hash).map_err(io(path))
+pub(crate) fn stamp_file(path: &Path, hash: ContentHash) -> std::io::Result<Stamp> {
+    Stamp::of(path, hash)
 }
 
 impl Stamp {
@@ -172,14 +170,14 @@ impl Stamps {
 
     /// Writes the record into the version at `root`, replacing any record
     /// there by a rename (the file may be shared with another version).
-    pub(crate) fn write(mut self, root: &Path) -> Result<(), OutputError> {
+    pub(crate) fn write(mut self, root: &Path) -> std::io::Result<()> {
         self.format = FORMAT;
         let target = root.join(STAMPS_PATH);
         let staging = root.join(format!("{STAMPS_PATH}.{}", std::process::id()));
         // Serialising finite values into memory cannot fail.
         let bytes = postcard::to_stdvec(&self).unwrap_or_default();
-        fs::write(&staging, bytes).map_err(io(&staging))?;
-        fs::rename(&staging, &target).map_err(io(&target))
+        fs::write(&staging, bytes)?;
+        fs::rename(&staging, &target)
     }
 }
 
@@ -205,7 +203,7 @@ mod tests {
 
         // Edited in place, same size, modification time put back.
         let modified = fs::metadata(&path).unwrap().modified().unwrap();
-        fs::write(&path, b"<p>Tampered</p>"[..14].to_vec()).unwrap();
+        fs::write(&path, b"<p>Hacked!</p>").unwrap();
         fs::File::options()
             .write(true)
             .open(&path)

@@ -298,16 +298,42 @@ impl<'a> Loader<'a> {
         };
         let may_have_front_matter = extension(path)
             .is_some_and(|ext| TEXT_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str()));
-        if !may_have_front_matter || matches!(place, Place::Media) {
+        // Media folders are copied as they are, but for a Markdown or HTML
+        // file with front matter, which Jekyll publishes as a page.
+        let is_media = matches!(place, Place::Media);
+        let media_page = is_media
+            && extension(path).is_some_and(|ext| {
+                matches!(
+                    ext.to_ascii_lowercase().as_str(),
+                    "md" | "markdown" | "html" | "htm"
+                )
+            });
+        if !may_have_front_matter || (is_media && !media_page) {
             return static_file(self);
         }
         let Some(file) = self.read_text(path) else {
             return FileOutcome::Nothing;
         };
-        if !front_matter::has_front_matter(&file.text) {
+        let has_front_matter = front_matter::has_front_matter(&file.text);
+        let is_post = matches!(place, Place::Post { .. });
+        if !has_front_matter && !is_post {
             return static_file(self);
         }
-        let Some(parsed) = self.parse_page_text(&file, false) else {
+        if !has_front_matter {
+            // Jekyll reads every file of a `_posts` folder named like a post
+            // as a post, front matter or not.
+            self.diagnostics.push(
+                Diagnostic::tolerated(
+                    self.name,
+                    path,
+                    "post-without-front-matter",
+                    "this post has no front matter (its first line is not `---`), so all of it is the body, as Jekyll reads it",
+                )
+                .at(&file.text, 1, 1)
+                .with_hint("start the file with a line `---` and end the front matter with another"),
+            );
+        }
+        let Some(parsed) = self.parse_page_text(&file, !has_front_matter) else {
             return FileOutcome::Nothing;
         };
         if matches!(extension(path), Some("scss" | "sass")) {
@@ -319,6 +345,7 @@ impl<'a> Loader<'a> {
                 body_line: parsed.body_line,
             });
         }
+        let place = if is_media { Place::Simple } else { place };
         match self.build_page(&file, parsed, place) {
             Some(page) => FileOutcome::Page(Box::new(page)),
             None => FileOutcome::Nothing,
@@ -633,7 +660,9 @@ impl<'a> Loader<'a> {
                 PageKind::Category {
                     category: category.clone(),
                 },
-                format!("/{room}/{}/", category.to_lowercase()),
+                // A page keeps its folder's case (`news/Newsletters/` is at
+                // `/news/Newsletters/`), though its posts' URLs are lower case.
+                format!("/{room}/{category}/"),
                 None,
             ),
             Place::Post { categories } => {

@@ -536,6 +536,91 @@ fn jekyll_rule_a_document_missing_from_the_collection_order_is_written_after_tho
 }
 
 #[test]
+fn jekyll_rule_markdown_with_front_matter_in_a_media_folder_is_a_page() {
+    let loaded = load(&[
+        (
+            "images/awards/2006.md",
+            "---\ntitle: Winners 2006\npermalink: /awards/2006\n---\nText.\n",
+        ),
+        (
+            "images/awards/notes.md",
+            "No front matter: copied as it is.\n",
+        ),
+    ]);
+    let site = &loaded.site;
+    assert_eq!(
+        site.page_by_url("/awards/2006").unwrap().title,
+        "Winners 2006"
+    );
+    assert!(
+        site.static_files
+            .iter()
+            .any(|f| f.source_path == "images/awards/notes.md")
+    );
+    assert!(
+        site.static_files
+            .iter()
+            .all(|f| f.source_path != "images/awards/2006.md")
+    );
+}
+
+#[test]
+fn jekyll_rule_a_category_page_keeps_its_folder_case() {
+    let loaded = load(&[
+        ("_config.yml", "title: T\nresources_name: news\n"),
+        (
+            "news/index.html",
+            "---\nlayout: resources\ntitle: News\n---\n",
+        ),
+        (
+            "news/Newsletters/index.html",
+            "---\nlayout: resources-alt\ntitle: Newsletters\n---\n",
+        ),
+    ]);
+    assert_eq!(
+        loaded.site.page_by_url("/news/Newsletters/").unwrap().title,
+        "Newsletters"
+    );
+}
+
+#[test]
+fn jekyll_rule_a_post_without_front_matter_is_a_post_with_all_of_it_as_body() {
+    let loaded = load(&[
+        (
+            "_config.yml",
+            "title: T\nresources_name: news\npermalink: none\n",
+        ),
+        (
+            "news/index.html",
+            "---\nlayout: resources\ntitle: News\n---\n",
+        ),
+        (
+            "news/notes/_posts/2022-01-10-a-reply.md",
+            "title: A reply\n---\n\nThe reply.\n",
+        ),
+    ]);
+    let post = loaded
+        .site
+        .page_by_url("/news/notes/a-reply.html")
+        .expect("the post is published");
+    assert_eq!(
+        post.title, "a-reply",
+        "no front matter: the title is the slug"
+    );
+    let warning = loaded
+        .diagnostics
+        .0
+        .iter()
+        .find(|d| d.code.as_deref() == Some("post-without-front-matter"));
+    assert_eq!(
+        warning.map(|d| d.line),
+        Some(Some(1)),
+        "{}",
+        loaded.diagnostics
+    );
+}
+
+#[test]
 fn jekyll_rule_a_page_outside_isomer_folders_is_published_at_its_path() {
     let loaded = load(&[
         ("archive/a.md", "---\ntitle: A\n---\nOld.\n"),

@@ -95,8 +95,6 @@ use Gap::*;
 pub const KNOWN_GAPS: &[(&str, &[Gap])] = &[
     ("imda-oin", &[MissingUrls]),
     ("moe-telokuraupri", &[MissingUrls]),
-    ("mse", &[MissingUrls]),
-    ("stppo-ste-whats-next", &[BrowserCheck]),
 ];
 
 /// The gaps listed for `site` (empty for a site held to every check).

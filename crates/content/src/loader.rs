@@ -715,8 +715,11 @@ impl<'a> Loader<'a> {
         let mut redirect_to = None;
         let permalink_text = match declared {
             Some(declared) if is_external_url(&declared) && is_link_post => {
-                external_url = Some(declared);
-                None
+                // The older way to link out from the resource room: Jekyll
+                // writes the post at the URL taken for a path, as below.
+                external_url = Some(declared.clone());
+                redirect_to = Some(declared.clone());
+                Some(jekyll_path_of_url(&declared))
             }
             Some(declared) if is_external_url(&declared) => {
                 // Jekyll takes the URL for a path: `https://e27.co/a/` is
@@ -737,7 +740,12 @@ impl<'a> Loader<'a> {
                 Some(path_like)
             }
             Some(declared) => Some(declared),
-            None if is_link_post && external_url.is_some() => None,
+            // Jekyll writes a link post at its own URL too; it sends
+            // readers on to the page it links to.
+            None if is_link_post => {
+                redirect_to.clone_from(&external_url);
+                Some(derived_permalink)
+            }
             None => Some(derived_permalink),
         };
         let permalink = match permalink_text.map(|p| Permalink::parse(&p)) {
@@ -808,7 +816,7 @@ impl<'a> Loader<'a> {
             body_line: parsed.body_line,
             date,
             third_nav_title,
-            published: !is_link_post,
+            published: true,
             redirect_to,
             external_url,
             file_url,

@@ -113,6 +113,10 @@ fn posts_take_kind_date_and_url_from_their_file_name() {
             "resources/news/_posts/2023-01-01-post-Dated.md",
             "---\ntitle: Dated\ndate: 2025-02-03\n---\n",
         ),
+        (
+            "resources/news/_posts/2023-02-01-link-Elsewhere.md",
+            "---\ntitle: Elsewhere\nexternal: https://example.org/elsewhere\n---\n",
+        ),
     ]);
     assert!(!loaded.diagnostics.has_errors(), "{}", loaded.diagnostics);
     let site = &loaded.site;
@@ -131,11 +135,23 @@ fn posts_take_kind_date_and_url_from_their_file_name() {
     ));
     assert_eq!(file.layout, "file");
 
+    // Jekyll rule: a link post is written too, here at its permalink taken
+    // as a path, and sends readers on to the page it links to.
     let link = page(site, "resources/news/_posts/2024-06-01-link-Coverage.md");
-    assert!(!link.published);
+    assert!(link.published);
+    assert_eq!(link.url(), Some("/https:/news.example.org/story"));
     assert_eq!(
         link.external_url.as_deref(),
         Some("https://news.example.org/story")
+    );
+    assert_eq!(link.redirect_to, link.external_url);
+
+    // With `external:`, at the URL its file name gives it.
+    let elsewhere = page(site, "resources/news/_posts/2023-02-01-link-Elsewhere.md");
+    assert_eq!(elsewhere.url(), Some("/resources/news/link-Elsewhere.html"));
+    assert_eq!(
+        elsewhere.redirect_to.as_deref(),
+        Some("https://example.org/elsewhere")
     );
 
     let dated = page(site, "resources/news/_posts/2023-01-01-post-Dated.md");
@@ -147,7 +163,10 @@ fn posts_take_kind_date_and_url_from_their_file_name() {
         .iter()
         .map(|i| site.pages[*i].title.as_str())
         .collect();
-    assert_eq!(newest, ["Dated", "Coverage", "Launch", "Report"]);
+    assert_eq!(
+        newest,
+        ["Dated", "Coverage", "Launch", "Report", "Elsewhere"]
+    );
     assert_eq!(room.categories[0].title, "News");
 }
 

@@ -92,7 +92,13 @@ use Gap::*;
 /// The corpus sites that do not yet build as Jekyll built them, each with
 /// every kind of gap it has today. Remove a kind when it is fixed; remove the
 /// site when it has none left.
-pub const KNOWN_GAPS: &[(&str, &[Gap])] = &[("imda-oin", &[MissingUrls])];
+pub const KNOWN_GAPS: &[(&str, &[Gap])] = &[
+    // Jekyll's list has both `/https:/sgtechcentre…/…-winners1.html` and the
+    // same URL with a trailing `/`: a file and a folder of one name, which no
+    // folder of files can hold. Gazette writes the folder (the post's
+    // permalink ends in `/`), so the file's URL stays missing.
+    ("imda-oin", &[MissingUrls]),
+];
 
 /// The gaps listed for `site` (empty for a site held to every check).
 pub fn known_gaps(site: &str) -> BTreeSet<Gap> {

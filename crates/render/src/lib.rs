@@ -62,6 +62,7 @@ mod sanitize;
 mod sass;
 mod session;
 mod surroundings;
+mod table_cells;
 mod unit;
 
 pub use kept_state::KeptState;

@@ -10,6 +10,7 @@ use pulldown_cmark::{
 };
 
 use crate::kramdown_raw::{self, Segment};
+use crate::table_cells;
 
 /// Renders a Markdown body to HTML (not yet sanitised). What kramdown keeps
 /// as written (see [`crate::kramdown_raw`]) is kept as written.
@@ -25,7 +26,7 @@ pub fn render_markdown(text: &str) -> String {
 }
 
 fn render_commonmark(text: &str) -> String {
-    let text = strip_block_attribute_lines(text);
+    let text = strip_block_attribute_lines(&table_cells::widen_table_headers(text));
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH

@@ -93,10 +93,11 @@ use Gap::*;
 /// every kind of gap it has today. Remove a kind when it is fixed; remove the
 /// site when it has none left.
 pub const KNOWN_GAPS: &[(&str, &[Gap])] = &[
+    // Jekyll's list has both `/https:/sgtechcentre…/…-winners1.html` and the
+    // same URL with a trailing `/`: a file and a folder of one name, which no
+    // folder of files can hold. Gazette writes the folder (the post's
+    // permalink ends in `/`), so the file's URL stays missing.
     ("imda-oin", &[MissingUrls]),
-    ("moe-telokuraupri", &[MissingUrls]),
-    ("mse", &[MissingUrls]),
-    ("stppo-ste-whats-next", &[BrowserCheck]),
 ];
 
 /// The gaps listed for `site` (empty for a site held to every check).

@@ -299,16 +299,42 @@ impl<'a> Loader<'a> {
         };
         let may_have_front_matter = extension(path)
             .is_some_and(|ext| TEXT_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str()));
-        if !may_have_front_matter || matches!(place, Place::Media) {
+        // Media folders are copied as they are, but for a Markdown or HTML
+        // file with front matter, which Jekyll publishes as a page.
+        let is_media = matches!(place, Place::Media);
+        let media_page = is_media
+            && extension(path).is_some_and(|ext| {
+                matches!(
+                    ext.to_ascii_lowercase().as_str(),
+                    "md" | "markdown" | "html" | "htm"
+                )
+            });
+        if !may_have_front_matter || (is_media && !media_page) {
             return static_file(self);
         }
         let Some(file) = self.read_text(path) else {
             return FileOutcome::Nothing;
         };
-        if !front_matter::has_front_matter(&file.text) {
+        let has_front_matter = front_matter::has_front_matter(&file.text);
+        let is_post = matches!(place, Place::Post { .. });
+        if !has_front_matter && !is_post {
             return static_file(self);
         }
-        let Some(parsed) = self.parse_page_text(&file, false) else {
+        if !has_front_matter {
+            // Jekyll reads every file of a `_posts` folder named like a post
+            // as a post, front matter or not.
+            self.diagnostics.push(
+                Diagnostic::tolerated(
+                    self.name,
+                    path,
+                    "post-without-front-matter",
+                    "this post has no front matter (its first line is not `---`), so all of it is the body, as Jekyll reads it",
+                )
+                .at(&file.text, 1, 1)
+                .with_hint("start the file with a line `---` and end the front matter with another"),
+            );
+        }
+        let Some(parsed) = self.parse_page_text(&file, !has_front_matter) else {
             return FileOutcome::Nothing;
         };
         if matches!(extension(path), Some("scss" | "sass")) {
@@ -320,6 +346,7 @@ impl<'a> Loader<'a> {
                 body_line: parsed.body_line,
             });
         }
+        let place = if is_media { Place::Simple } else { place };
         match self.build_page(&file, parsed, place) {
             Some(page) => FileOutcome::Page(Box::new(page)),
             None => FileOutcome::Nothing,
@@ -634,7 +661,9 @@ impl<'a> Loader<'a> {
                 PageKind::Category {
                     category: category.clone(),
                 },
-                format!("/{room}/{}/", category.to_lowercase()),
+                // A page keeps its folder's case (`news/Newsletters/` is at
+                // `/news/Newsletters/`), though its posts' URLs are lower case.
+                format!("/{room}/{category}/"),
                 None,
             ),
             Place::Post { categories } => {
@@ -687,8 +716,11 @@ impl<'a> Loader<'a> {
         let mut redirect_to = None;
         let permalink_text = match declared {
             Some(declared) if is_external_url(&declared) && is_link_post => {
-                external_url = Some(declared);
-                None
+                // The older way to link out from the resource room: Jekyll
+                // writes the post at the URL taken for a path, as below.
+                external_url = Some(declared.clone());
+                redirect_to = Some(declared.clone());
+                Some(jekyll_path_of_url(&declared))
             }
             Some(declared) if is_external_url(&declared) => {
                 // Jekyll takes the URL for a path: `https://e27.co/a/` is
@@ -709,7 +741,12 @@ impl<'a> Loader<'a> {
                 Some(path_like)
             }
             Some(declared) => Some(declared),
-            None if is_link_post && external_url.is_some() => None,
+            // Jekyll writes a link post at its own URL too; it sends
+            // readers on to the page it links to.
+            None if is_link_post => {
+                redirect_to.clone_from(&external_url);
+                Some(derived_permalink)
+            }
             None => Some(derived_permalink),
         };
         let permalink = match permalink_text.map(|p| Permalink::parse(&p)) {
@@ -780,7 +817,7 @@ impl<'a> Loader<'a> {
             body_line: parsed.body_line,
             date,
             third_nav_title,
-            published: !is_link_post,
+            published: true,
             redirect_to,
             external_url,
             file_url,

@@ -113,6 +113,10 @@ fn posts_take_kind_date_and_url_from_their_file_name() {
             "resources/news/_posts/2023-01-01-post-Dated.md",
             "---\ntitle: Dated\ndate: 2025-02-03\n---\n",
         ),
+        (
+            "resources/news/_posts/2023-02-01-link-Elsewhere.md",
+            "---\ntitle: Elsewhere\nexternal: https://example.org/elsewhere\n---\n",
+        ),
     ]);
     assert!(!loaded.diagnostics.has_errors(), "{}", loaded.diagnostics);
     let site = &loaded.site;
@@ -131,11 +135,23 @@ fn posts_take_kind_date_and_url_from_their_file_name() {
     ));
     assert_eq!(file.layout, "file");
 
+    // Jekyll rule: a link post is written too, here at its permalink taken
+    // as a path, and sends readers on to the page it links to.
     let link = page(site, "resources/news/_posts/2024-06-01-link-Coverage.md");
-    assert!(!link.published);
+    assert!(link.published);
+    assert_eq!(link.url(), Some("/https:/news.example.org/story"));
     assert_eq!(
         link.external_url.as_deref(),
         Some("https://news.example.org/story")
+    );
+    assert_eq!(link.redirect_to, link.external_url);
+
+    // With `external:`, at the URL its file name gives it.
+    let elsewhere = page(site, "resources/news/_posts/2023-02-01-link-Elsewhere.md");
+    assert_eq!(elsewhere.url(), Some("/resources/news/link-Elsewhere.html"));
+    assert_eq!(
+        elsewhere.redirect_to.as_deref(),
+        Some("https://example.org/elsewhere")
     );
 
     let dated = page(site, "resources/news/_posts/2023-01-01-post-Dated.md");
@@ -147,7 +163,10 @@ fn posts_take_kind_date_and_url_from_their_file_name() {
         .iter()
         .map(|i| site.pages[*i].title.as_str())
         .collect();
-    assert_eq!(newest, ["Dated", "Coverage", "Launch", "Report"]);
+    assert_eq!(
+        newest,
+        ["Dated", "Coverage", "Launch", "Report", "Elsewhere"]
+    );
     assert_eq!(room.categories[0].title, "News");
 }
 
@@ -532,6 +551,91 @@ fn jekyll_rule_a_document_missing_from_the_collection_order_is_written_after_tho
         loaded.site.page_by_url("/faq/").unwrap().title,
         "Unlisted",
         "written last though it sorts first"
+    );
+}
+
+#[test]
+fn jekyll_rule_markdown_with_front_matter_in_a_media_folder_is_a_page() {
+    let loaded = load(&[
+        (
+            "images/awards/2006.md",
+            "---\ntitle: Winners 2006\npermalink: /awards/2006\n---\nText.\n",
+        ),
+        (
+            "images/awards/notes.md",
+            "No front matter: copied as it is.\n",
+        ),
+    ]);
+    let site = &loaded.site;
+    assert_eq!(
+        site.page_by_url("/awards/2006").unwrap().title,
+        "Winners 2006"
+    );
+    assert!(
+        site.static_files
+            .iter()
+            .any(|f| f.source_path == "images/awards/notes.md")
+    );
+    assert!(
+        site.static_files
+            .iter()
+            .all(|f| f.source_path != "images/awards/2006.md")
+    );
+}
+
+#[test]
+fn jekyll_rule_a_category_page_keeps_its_folder_case() {
+    let loaded = load(&[
+        ("_config.yml", "title: T\nresources_name: news\n"),
+        (
+            "news/index.html",
+            "---\nlayout: resources\ntitle: News\n---\n",
+        ),
+        (
+            "news/Newsletters/index.html",
+            "---\nlayout: resources-alt\ntitle: Newsletters\n---\n",
+        ),
+    ]);
+    assert_eq!(
+        loaded.site.page_by_url("/news/Newsletters/").unwrap().title,
+        "Newsletters"
+    );
+}
+
+#[test]
+fn jekyll_rule_a_post_without_front_matter_is_a_post_with_all_of_it_as_body() {
+    let loaded = load(&[
+        (
+            "_config.yml",
+            "title: T\nresources_name: news\npermalink: none\n",
+        ),
+        (
+            "news/index.html",
+            "---\nlayout: resources\ntitle: News\n---\n",
+        ),
+        (
+            "news/notes/_posts/2022-01-10-a-reply.md",
+            "title: A reply\n---\n\nThe reply.\n",
+        ),
+    ]);
+    let post = loaded
+        .site
+        .page_by_url("/news/notes/a-reply.html")
+        .expect("the post is published");
+    assert_eq!(
+        post.title, "a-reply",
+        "no front matter: the title is the slug"
+    );
+    let warning = loaded
+        .diagnostics
+        .0
+        .iter()
+        .find(|d| d.code.as_deref() == Some("post-without-front-matter"));
+    assert_eq!(
+        warning.map(|d| d.line),
+        Some(Some(1)),
+        "{}",
+        loaded.diagnostics
     );
 }
 

@@ -72,6 +72,7 @@ mod sanitize;
 mod sass;
 mod session;
 mod surroundings;
+mod table_cells;
 mod unit;
 
 pub use copied_markup::{ScriptSign, sanitize_svg, script_signs};

@@ -11,6 +11,7 @@ use pulldown_cmark::{
 
 use crate::kramdown_raw::{self, Segment};
 use crate::nesting::{self, NestingError, NestingMeter};
+use crate::table_cells;
 
 /// Renders a Markdown body to HTML (not yet sanitised), or says where it
 /// nests deeper than the sanitiser may be given (see `nesting.rs`). What
@@ -45,7 +46,7 @@ pub fn render_markdown(text: &str) -> Result<String, NestingError> {
 }
 
 fn render_commonmark(text: &str) -> Result<String, NestingError> {
-    let text = strip_block_attribute_lines(text);
+    let text = strip_block_attribute_lines(&table_cells::widen_table_headers(text));
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH

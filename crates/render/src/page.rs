@@ -450,6 +450,7 @@ impl PageRenderer<'_> {
             "category": category,
             "file_url": page.file_url,
             "external_url": page.external_url,
+            "redirect_to": page.redirect_to,
             "data": page.data,
         })
     }

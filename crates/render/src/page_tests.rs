@@ -136,3 +136,29 @@ fn isomer_leaves_an_empty_category_out_of_the_filter_even_on_its_own_page() {
         "the date filter shows on every listing"
     );
 }
+
+#[test]
+fn jekyll_writes_a_link_posts_page_which_sends_readers_on_and_never_to_script() {
+    let mut source = files("permalink: none\n", 0);
+    source.insert(
+        "media/news/_posts/2024-02-01-link-Coverage.md",
+        "---\ntitle: Coverage\nexternal: https://news.example.org/story\n---\n",
+    );
+    source.insert(
+        "media/news/_posts/2024-02-02-link-Trap.md",
+        "---\ntitle: Trap\nexternal: javascript:alert(1)\n---\n",
+    );
+    let rendered = render(&source);
+    let link = html(&rendered, "media/news/link-Coverage.html").expect("the link post's page");
+    assert!(
+        link.contains(
+            r#"<meta http-equiv="refresh" content="0; url=https://news.example.org/story">"#
+        ),
+        "{link}"
+    );
+    let trap = html(&rendered, "media/news/link-Trap.html").expect("the page is written");
+    assert!(
+        !trap.contains("http-equiv=\"refresh\"") && !trap.contains("javascript:"),
+        "{trap}"
+    );
+}

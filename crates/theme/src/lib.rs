@@ -24,6 +24,7 @@
 //! ```
 
 mod chain;
+mod contrast;
 mod theme;
 
 pub use chain::{ThemeManifest, resolve_chain};

@@ -384,6 +384,25 @@ fn register_filters(tera: &mut tera::Tera) {
             gazette_content::safe_url(&template_text(value)).into_owned()
         },
     );
+    // Text colours for the site's own colours (see `contrast.rs`); a colour
+    // they cannot read gives the default.
+    tera.register_filter(
+        "text_on",
+        |value: &tera::Value, kwargs: tera::Kwargs, _: &tera::State| -> tera::TeraResult<String> {
+            let default = kwargs.get::<&str>("default")?.unwrap_or("#fff");
+            Ok(crate::contrast::text_on(&template_text(value))
+                .unwrap_or(default)
+                .to_owned())
+        },
+    );
+    tera.register_filter(
+        "readable_on_white",
+        |value: &tera::Value, kwargs: tera::Kwargs, _: &tera::State| -> tera::TeraResult<String> {
+            let default = kwargs.get::<&str>("default")?.unwrap_or("inherit");
+            Ok(crate::contrast::readable_on_white(&template_text(value))
+                .unwrap_or_else(|| default.to_owned()))
+        },
+    );
     tera.register_filter(
         "css_color",
         |value: &tera::Value, kwargs: tera::Kwargs, _: &tera::State| -> tera::TeraResult<String> {

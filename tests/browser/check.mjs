@@ -368,5 +368,7 @@ async function newIsolatedContext(context, { viewport }) {
 
 main().catch((error) => {
   console.error(error.stack ?? String(error));
-  process.exitCode = 2;
+  // Exit now: a site's static server left listening would keep Node (and
+  // the test waiting on it) alive for ever.
+  process.exit(2);
 });

@@ -418,6 +418,11 @@ fn strict_turns_every_tolerated_problem_into_an_error_and_writes_nothing() {
             "---\ntitle: Old\npermalink: https://example.com/old/\n---\nOld\n",
             "external-permalink",
         ),
+        (
+            "news/notes/_posts/2024-01-02-plain.md",
+            "title: No front matter\n\nText\n",
+            "post-without-front-matter",
+        ),
     ];
     for (path, contents, code) in cases {
         let fixture = fixture();

@@ -62,13 +62,19 @@ const EXPECTED: &[(&str, &[(&str, usize)])] = &[
     (
         "ihis-healthx",
         &[
+            // `google_analytics_ga4` set: an `unsupported-setting` warning.
+            ("content", 1),
             ("empty-image", 2),
             ("missing-alt", 21),
             ("missing-media", 3),
             ("orphan-page", 15),
         ],
     ),
-    ("isomerpages-isomergovsg", &[("orphan-page", 1)]),
+    // `google_analytics` set: an `unsupported-setting` warning.
+    (
+        "isomerpages-isomergovsg",
+        &[("content", 1), ("orphan-page", 1)],
+    ),
     (
         "ogp-isomerguide",
         &[

@@ -95,7 +95,8 @@ fn the_older_contact_us_layout_shows_the_sites_contact_data() {
             "Mon - Fri",
             "8.30am - 6.00pm",
             "Closed on public holidays",
-            "View map",
+            // The older layout's words (imda-oin's Jekyll page shows them).
+            "Find directions",
             "General Enquiries",
             "6123 4567",
             "hello@agency.gov.sg",
@@ -112,6 +113,68 @@ fn the_older_contact_us_layout_shows_the_sites_contact_data() {
         "{html}"
     );
     assert!(!html.contains("&lt;br"), "{html}");
+
+    // An untitled location is the "HQ Address", as that layout named it.
+    let [untitled] = build(
+        &[
+            (
+                "pages/contact-us.md",
+                "---\nlayout: contact-us\ntitle: Contact Us\npermalink: /contact-us/\n---\n",
+            ),
+            (
+                "_data/contact-us.yml",
+                "locations:\n  - title:\n    address: 1 Main Street\n",
+            ),
+        ],
+        &["contact-us/index.html"],
+    )
+    .try_into()
+    .unwrap();
+    assert_shows(
+        &untitled,
+        &["HQ Address", "1 Main Street", "Find directions"],
+    );
+}
+
+#[test]
+fn isomer_rule_the_older_layout_names_the_agency_by_its_short_title_next_gen_by_the_title() {
+    let config = (
+        "_config.yml",
+        "title: Sample Agency of Things\ntitle-abbreviated: SAT\n",
+    );
+    let [next_gen] = build(
+        &[
+            config,
+            (
+                "pages/contact-us.md",
+                "---\nlayout: contact_us\ntitle: Contact Us\npermalink: /contact-us/\nlocations:\n  - title: Office\n    address: [1 Main Street]\n---\n",
+            ),
+        ],
+        &["contact-us/index.html"],
+    )
+    .try_into()
+    .unwrap();
+    assert_shows(
+        &next_gen,
+        &["Get in touch with Sample Agency of Things", "View map"],
+    );
+    let [older] = build(
+        &[
+            config,
+            (
+                "pages/contact-us.md",
+                "---\nlayout: contact-us\ntitle: Contact Us\npermalink: /contact-us/\n---\n",
+            ),
+            (
+                "_data/contact-us.yml",
+                "locations:\n  - title: Office\n    address: 1 Main Street\n",
+            ),
+        ],
+        &["contact-us/index.html"],
+    )
+    .try_into()
+    .unwrap();
+    assert_shows(&older, &["Get in touch with SAT"]);
 }
 
 #[test]

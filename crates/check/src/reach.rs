@@ -61,15 +61,16 @@ pub(crate) fn check(context: &mut Context<'_>) {
         let Some(page) = site.pages.iter().find(|p| p.source_path == origin) else {
             continue;
         };
-        // A file post's listing links to the file itself, never to its page.
-        let is_file_post = matches!(
+        // A file or link post's listing links to the file or the other
+        // site itself, never to its page.
+        let listed_by_target = matches!(
             page.kind,
             PageKind::Post {
-                kind: PostKind::File,
+                kind: PostKind::File | PostKind::Link,
                 ..
             }
         );
-        if was_reached || page.kind == PageKind::Homepage || is_file_post {
+        if was_reached || page.kind == PageKind::Homepage || listed_by_target {
             continue;
         }
         context.add_at(

@@ -81,6 +81,37 @@ impl SiteConfig {
     }
 }
 
+/// Settings of real Isomer sites that ask for a script from another host,
+/// which Gazette's theme never adds (see [`SiteConfig::unsupported_settings`]).
+const THIRD_PARTY_SETTINGS: &[(&str, &str)] = &[
+    (
+        "google_analytics",
+        "Universal Analytics (which Google stopped in 2023)",
+    ),
+    ("google_analytics_ga4", "Google Analytics"),
+    ("facebook-pixel", "the Facebook pixel"),
+    ("linkedin-insights", "LinkedIn's Insight Tag"),
+    ("vica", "the VICA chatbot"),
+];
+
+impl SiteConfig {
+    /// The settings this site gives a value that Gazette does not honour,
+    /// with what each asks for: the Isomer theme loaded these scripts from
+    /// other hosts; Gazette's pages load nothing from another host.
+    pub fn unsupported_settings(&self) -> Vec<(&'static str, &'static str)> {
+        THIRD_PARTY_SETTINGS
+            .iter()
+            .copied()
+            .filter(|(key, _)| match self.raw.get(*key) {
+                Some(Value::String(text)) => !text.trim().is_empty(),
+                Some(Value::Bool(on)) => *on,
+                Some(Value::Null) | None => false,
+                Some(_) => true,
+            })
+            .collect()
+    }
+}
+
 /// YAML 1.1 truthiness as Jekyll saw it: `true`, `yes`, `on`.
 pub(crate) fn truthy(value: Option<&Value>) -> bool {
     match value {

@@ -33,6 +33,7 @@ mod classify;
 mod collection;
 mod collection_order;
 mod config;
+mod config_reader;
 mod data_file;
 mod diagnostic;
 mod file_outcome;

@@ -8,7 +8,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use rayon::prelude::*;
 
 use crate::classify::{Place, classify, collection_names, excluded_paths, is_site_file};
-use crate::config::SiteConfig;
 use crate::file_outcome::FileOutcome;
 use crate::footer::checked_footer;
 use crate::front_matter::{self, FrontMatter, FrontMatterError};
@@ -96,7 +95,7 @@ impl<'a> Loader<'a> {
         }
     }
 
-    fn error(&mut self, diagnostic: Diagnostic) {
+    pub(crate) fn error(&mut self, diagnostic: Diagnostic) {
         self.diagnostics.push(diagnostic);
     }
 
@@ -350,29 +349,6 @@ impl<'a> Loader<'a> {
         match self.build_page(&file, parsed, place) {
             Some(page) => FileOutcome::Page(Box::new(page)),
             None => FileOutcome::Nothing,
-        }
-    }
-
-    fn read_config(&mut self, paths: &[String]) -> Option<SiteConfig> {
-        if !paths.iter().any(|p| p == "_config.yml") {
-            self.error(
-                Diagnostic::error(self.name, "_config.yml", "the site has no `_config.yml`")
-                    .with_hint("an Isomer site keeps its settings in `_config.yml` at its root; check the site path"),
-            );
-            return None;
-        }
-        let file = self.read_text("_config.yml")?;
-        match self.parse_yaml_file(&file)? {
-            Value::Object(map) => Some(SiteConfig::new(map)),
-            Value::Null => Some(SiteConfig::default()),
-            _ => {
-                self.error(
-                    Diagnostic::error(self.name, "_config.yml", "`_config.yml` is not a mapping")
-                        .at(&file.text, 1, 1)
-                        .with_hint("write settings as `key: value` lines"),
-                );
-                None
-            }
         }
     }
 

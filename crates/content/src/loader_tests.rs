@@ -640,6 +640,26 @@ fn jekyll_rule_a_post_without_front_matter_is_a_post_with_all_of_it_as_body() {
 }
 
 #[test]
+fn a_setting_asking_for_a_script_from_another_host_is_a_warning_at_its_line() {
+    let loaded = load(&[(
+        "_config.yml",
+        "title: T\ngoogle_analytics: \"\"\ngoogle_analytics_ga4: G-ABC123\nfacebook-pixel:\n",
+    )]);
+    let warnings: Vec<(&str, Option<u32>)> = loaded
+        .diagnostics
+        .0
+        .iter()
+        .filter(|d| d.code.as_deref() == Some("unsupported-setting"))
+        .map(|d| (d.message.split('`').nth(1).unwrap_or_default(), d.line))
+        .collect();
+    assert_eq!(
+        warnings,
+        [("google_analytics_ga4", Some(3))],
+        "empty settings ask for nothing"
+    );
+}
+
+#[test]
 fn jekyll_rule_a_page_outside_isomer_folders_is_published_at_its_path() {
     let loaded = load(&[
         ("archive/a.md", "---\ntitle: A\n---\nOld.\n"),

@@ -660,6 +660,42 @@ fn a_setting_asking_for_a_script_from_another_host_is_a_warning_at_its_line() {
 }
 
 #[test]
+fn jekyll_rule_a_post_losing_a_url_conflict_is_still_listed_but_not_written() {
+    let loaded = load(&[
+        (
+            "_config.yml",
+            "title: T\nresources_name: news\npermalink: none\n",
+        ),
+        (
+            "news/index.html",
+            "---\nlayout: resources\ntitle: News\n---\n",
+        ),
+        (
+            "news/letters/_posts/2023-01-31-newsletter.md",
+            "---\ntitle: January\n---\n",
+        ),
+        (
+            "news/letters/_posts/2023-02-28-newsletter.md",
+            "---\ntitle: February\n---\n",
+        ),
+    ]);
+    let site = &loaded.site;
+    let room = site.resource_room.as_ref().unwrap();
+    let listed: Vec<(&str, bool)> = room
+        .posts
+        .iter()
+        .map(|i| (site.pages[*i].title.as_str(), site.pages[*i].published))
+        .collect();
+    assert_eq!(listed, [("February", true), ("January", false)]);
+    assert_eq!(
+        site.page_by_url("/news/letters/newsletter.html")
+            .unwrap()
+            .title,
+        "February"
+    );
+}
+
+#[test]
 fn jekyll_rule_a_page_outside_isomer_folders_is_published_at_its_path() {
     let loaded = load(&[
         ("archive/a.md", "---\ntitle: A\n---\nOld.\n"),

@@ -16,7 +16,7 @@ impl Loader<'_> {
     /// order), then static files, then documents: posts in date and path
     /// order, then each collection: the documents its `order` lists, in that
     /// order, then the others in date and path order. The losers are left
-    /// out.
+    /// out, but for posts, which listings still show.
     pub(crate) fn resolve_url_conflicts(
         &mut self,
         pages: &mut Vec<Page>,
@@ -80,10 +80,18 @@ impl Loader<'_> {
                 losers.insert(loser);
             }
         }
+        // A post that loses is still one of Jekyll's `site.posts`, so the
+        // resource room still lists it (at the URL it shares); it is only not
+        // written. Every other loser is left out.
+        for &loser in &losers {
+            if matches!(pages[loser].kind, PageKind::Post { .. }) {
+                pages[loser].published = false;
+            }
+        }
         let mut index = 0;
-        pages.retain(|_| {
+        pages.retain(|page| {
             index += 1;
-            !losers.contains(&(index - 1))
+            !losers.contains(&(index - 1)) || matches!(page.kind, PageKind::Post { .. })
         });
     }
 }

@@ -13,7 +13,7 @@ use crate::collisions::{check_collisions, page_over_theme_asset};
 use crate::context::{Fragments, SiteView};
 use crate::kept_state::{KeptState, SharedState};
 use crate::liquid::{LinkTargets, LiquidEngine, LiquidSite, liquid_value};
-use crate::manifest::{Manifest, OutputRecord, UnitRecord, hash_json};
+use crate::manifest::{Manifest, OutputRecord, UnitRecord, hash_json, tool_fingerprint};
 use crate::page::{PageRenderer, is_listing};
 use crate::rendered::{
     Output, OutputContents, PageOutput, RenderOptions, RenderStats, RenderedSite, add_manifest,
@@ -77,7 +77,15 @@ pub(crate) fn render_all(
 
     let mut stylesheet_urls = Vec::new();
     let site_for_css = site_liquid_value(site);
-    let css_inputs_key = hash_json(&site_for_css);
+    // What a stylesheet reads besides its own file: settings, data and
+    // includes (its Liquid), the `_sass/` partials it may import, and the
+    // compiler.
+    let css_inputs_key = hash_json(&(
+        &site_for_css,
+        &site.sass_partials,
+        &site.includes,
+        tool_fingerprint(),
+    ));
     let liquid_site_for_css = liquid_value(&site_for_css);
     for sheet in &site.stylesheets {
         stylesheet_urls.push(format!("/{}", sheet.output_path));
@@ -483,3 +491,7 @@ fn site_liquid_value(site: &Site) -> Value {
     map.insert("data".into(), Value::Object(site.data.clone()));
     Value::Object(map)
 }
+
+#[cfg(test)]
+#[path = "render_tests.rs"]
+mod tests;

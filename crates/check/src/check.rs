@@ -78,11 +78,7 @@ pub fn check_request(
     }
     let render_options = RenderOptions {
         last_changed: request.last_changed,
-        previous: None,
-        bodies: None,
-        commit: None,
-        keep_state: false,
-        sanitize_svg: false,
+        ..RenderOptions::default()
     };
     let (rendered, render_diagnostics) =
         render_site_partially(&renderable, &mut theme, &render_options);

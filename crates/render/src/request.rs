@@ -47,11 +47,7 @@ pub fn render_request(
     // Render even when loading found errors, so one build reports them all.
     let options = RenderOptions {
         last_changed: request.last_changed,
-        previous: None,
-        bodies: None,
-        commit: None,
-        keep_state: false,
-        sanitize_svg: false,
+        ..RenderOptions::default()
     };
     match render_site(&loaded.site, &mut theme, &options) {
         Ok(rendered) => {

@@ -11,6 +11,8 @@
 //!   showing the tags; kramdown keeps the block whole, as real pages (and
 //!   their includes) expect.
 
+use crate::code_fences::CodeFences;
+
 /// A stretch of a body: Markdown to render, HTML to keep as it is, or text
 /// to drop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -144,7 +146,7 @@ const MAX_BLOCK_LOOKS: usize = 256;
 /// line that closes it, when a blank line lies between. Blocks CommonMark
 /// reads whole anyway, and blocks never closed, are left to it.
 fn next_html_block(text: &str) -> Option<(usize, usize)> {
-    let mut fence: Option<&str> = None;
+    let mut fences = CodeFences::default();
     let mut offset = 0;
     // A block read whole by CommonMark is skipped past, not looked into.
     let mut skip_to = 0;
@@ -155,21 +157,10 @@ fn next_html_block(text: &str) -> Option<(usize, usize)> {
         if start < skip_to {
             continue;
         }
+        if fences.is_code(line) {
+            continue;
+        }
         let trimmed = line.trim_start();
-        if let Some(marker) = fence {
-            if trimmed.starts_with(marker) {
-                fence = None;
-            }
-            continue;
-        }
-        if trimmed.starts_with("```") {
-            fence = Some("```");
-            continue;
-        }
-        if trimmed.starts_with("~~~") {
-            fence = Some("~~~");
-            continue;
-        }
         if line.len() - trimmed.len() > 3 {
             continue;
         }

@@ -50,6 +50,7 @@
 //! }
 //! ```
 
+mod code_fences;
 mod collisions;
 mod context;
 mod copied_markup;

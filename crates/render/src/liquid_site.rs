@@ -138,12 +138,14 @@ fn post_categories(page: &Page) -> Vec<String> {
 /// year in a footer) re-renders the pages reading it once a day of edits at
 /// most, not on every publish.
 pub fn site_time(last_changed: Option<&BTreeMap<String, i64>>) -> String {
-    let zone = jiff::tz::TimeZone::fixed(jiff::tz::offset(8));
     let newest = last_changed
         .and_then(|changes| changes.values().max())
         .and_then(|seconds| jiff::Timestamp::from_second(*seconds).ok())
         .unwrap_or_else(jiff::Timestamp::now);
-    newest.to_zoned_datetime(zone).date().to_string()
+    newest
+        .to_zoned_datetime(crate::liquid::singapore())
+        .date()
+        .to_string()
 }
 
 /// Tags as Jekyll reads them: a list, or one string of words.

@@ -9,6 +9,7 @@ use pulldown_cmark::{
     CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd, TextMergeStream,
 };
 
+use crate::code_fences::CodeFences;
 use crate::kramdown_raw::{self, Segment};
 use crate::nesting::{self, NestingError, NestingMeter};
 use crate::table_cells;
@@ -89,18 +90,10 @@ fn render_commonmark(text: &str) -> Result<String, NestingError> {
 /// rather than shown as text. Lines inside code fences are kept.
 fn strip_block_attribute_lines(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut fence: Option<&str> = None;
+    let mut fences = CodeFences::default();
     for line in text.split_inclusive('\n') {
         let trimmed = line.trim();
-        if let Some(marker) = fence {
-            if trimmed.starts_with(marker) {
-                fence = None;
-            }
-        } else if trimmed.starts_with("```") {
-            fence = Some("```");
-        } else if trimmed.starts_with("~~~") {
-            fence = Some("~~~");
-        } else if trimmed.starts_with("{:") && trimmed.ends_with('}') {
+        if !fences.is_code(line) && trimmed.starts_with("{:") && trimmed.ends_with('}') {
             out.push('\n');
             continue;
         }

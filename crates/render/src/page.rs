@@ -80,9 +80,7 @@ impl PageRenderer<'_> {
     fn last_changed_date(&self, page: &Page) -> Option<jiff::civil::Date> {
         let seconds = *self.last_changed?.get(&page.source_path)?;
         let timestamp = jiff::Timestamp::from_second(seconds).ok()?;
-        // Dates are shown in Singapore time, where Isomer sites are published.
-        let zone = jiff::tz::TimeZone::fixed(jiff::tz::offset(8));
-        Some(zone.to_datetime(timestamp).date())
+        Some(crate::liquid::singapore().to_datetime(timestamp).date())
     }
 
     pub(crate) fn render(&self, page: &Page, around: &Surroundings) -> PageResult {

@@ -6,24 +6,17 @@
 
 use std::borrow::Cow;
 
+use crate::code_fences::CodeFences;
+
 /// `text` with every table's header and delimiter rows as wide as its widest
 /// row (borrowed when no table needs it).
 pub(crate) fn widen_table_headers(text: &str) -> Cow<'_, str> {
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
     let mut widened: Option<Vec<String>> = None;
-    let mut fence: Option<&str> = None;
+    let mut fences = CodeFences::default();
     let mut index = 0;
     while index < lines.len() {
-        let trimmed = lines[index].trim_start();
-        if let Some(marker) = fence {
-            if trimmed.starts_with(marker) {
-                fence = None;
-            }
-            index += 1;
-            continue;
-        }
-        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
-            fence = Some(&trimmed[..3]);
+        if fences.is_code(lines[index]) {
             index += 1;
             continue;
         }

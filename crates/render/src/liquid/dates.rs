@@ -5,9 +5,9 @@ use liquid_core::{Error, Result, Value, ValueView};
 
 use super::condition::text;
 
-/// Dates without an offset are in Singapore time, where Isomer sites are
-/// published (as the rest of Gazette shows dates).
-fn zone() -> jiff::tz::TimeZone {
+/// Singapore time, where Isomer sites are published: dates without an
+/// offset are in it, and every date Gazette shows is.
+pub(crate) fn singapore() -> jiff::tz::TimeZone {
     jiff::tz::TimeZone::fixed(jiff::tz::offset(8))
 }
 
@@ -20,15 +20,15 @@ pub(super) fn to_date(value: &dyn ValueView) -> Option<jiff::ZonedDateTime> {
     {
         return jiff::Timestamp::from_second(seconds)
             .ok()
-            .map(|t| t.to_zoned_datetime(zone()));
+            .map(|t| t.to_zoned_datetime(singapore()));
     }
     let raw = text(value);
     let raw = raw.trim();
     if raw == "now" || raw == "today" {
-        return Some(jiff::Timestamp::now().to_zoned_datetime(zone()));
+        return Some(jiff::Timestamp::now().to_zoned_datetime(singapore()));
     }
     if let Ok(timestamp) = raw.parse::<jiff::Timestamp>() {
-        return Some(timestamp.to_zoned_datetime(zone()));
+        return Some(timestamp.to_zoned_datetime(singapore()));
     }
     for format in [
         "%Y-%m-%d %H:%M:%S %z",
@@ -43,7 +43,7 @@ pub(super) fn to_date(value: &dyn ValueView) -> Option<jiff::ZonedDateTime> {
     }
     for format in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"] {
         if let Ok(time) = jiff::civil::DateTime::strptime(format, raw) {
-            return time.to_zoned_datetime(zone()).ok();
+            return time.to_zoned_datetime(singapore()).ok();
         }
     }
     // Ruby's `Time.parse` also reads dates as people write them.
@@ -60,7 +60,7 @@ pub(super) fn to_date(value: &dyn ValueView) -> Option<jiff::ZonedDateTime> {
     ]
     .iter()
     .find_map(|format| jiff::civil::Date::strptime(format, raw).ok())
-    .and_then(|date| date.to_zoned_datetime(zone()).ok())
+    .and_then(|date| date.to_zoned_datetime(singapore()).ok())
 }
 
 pub(super) fn date_format(input: &dyn ValueView, format: &str) -> Result<Value> {

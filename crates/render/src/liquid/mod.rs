@@ -26,6 +26,7 @@
 mod budget;
 mod condition;
 mod dates;
+pub(crate) use dates::singapore;
 mod filters;
 mod include;
 mod runtime;

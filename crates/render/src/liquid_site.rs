@@ -22,13 +22,16 @@ pub(crate) fn add_site_index(liquid_site: &mut Map, site: &Site, time: Option<&s
     let listed = |page: &&Page| page.published && page.permalink.is_some();
     let mut documents: BTreeMap<&str, Vec<&Page>> = BTreeMap::new();
     let mut pages = Vec::new();
-    for page in site.pages.iter().filter(listed) {
+    for page in &site.pages {
         match &page.kind {
+            // An `output: false` collection's documents are not written, but
+            // Liquid reads them all the same.
             PageKind::CollectionItem { collection } => {
                 documents.entry(collection).or_default().push(page)
             }
             PageKind::Post { .. } => {}
-            _ => pages.push(liquid_page(page)),
+            _ if listed(&page) => pages.push(liquid_page(page)),
+            _ => {}
         }
     }
     // Jekyll orders a collection's documents by date, then path; documents
@@ -165,5 +168,32 @@ mod tests {
         // 2024-03-07 17:30 UTC is 01:30 on the 8th in Singapore.
         let changes = BTreeMap::from([("a.md".to_owned(), 1_709_832_600), ("b.md".to_owned(), 0)]);
         assert_eq!(site_time(Some(&changes)), "2024-03-08");
+    }
+
+    #[test]
+    fn jekyll_rule_liquid_reads_the_documents_of_an_unwritten_collection() {
+        let source = gazette_content::MemorySource::from_files([
+            ("_config.yml", "title: T\n"),
+            (
+                "_people/collection.yml",
+                "collections:\n  people:\n    output: false\n",
+            ),
+            ("_people/b.md", "---\ntitle: Bea\nrole: Lead\n---\n"),
+            ("_people/a.md", "---\ntitle: Ann\nrole: Chair\n---\n"),
+        ]);
+        let site = Site::load("agency", &source).expect("a site").site;
+        let mut liquid_site = Map::new();
+        add_site_index(&mut liquid_site, &site, None);
+        let roles: Vec<&str> = liquid_site["people"]
+            .as_array()
+            .expect("site.people")
+            .iter()
+            .filter_map(|doc| doc["role"].as_str())
+            .collect();
+        assert_eq!(
+            roles,
+            ["Chair", "Lead"],
+            "in path order, though never written"
+        );
     }
 }

@@ -95,6 +95,30 @@ fn front_matter_listings_and_new_files_take_the_whole_render() {
 }
 
 #[test]
+fn jekyll_include_relative_in_an_edited_page_takes_the_whole_render() {
+    let workspace = Workspace::new();
+    let target = folder_target(&workspace);
+    workspace.write("sites/ogp/pages/parts/hours.md", "Open from *nine*.\n");
+    let with_part = workspace.commit("Write the opening hours");
+    publish(&workspace, &with_part, &target);
+
+    workspace.append("faq.md", "{% include_relative parts/hours.md %}");
+    let including = workspace.commit("Show the opening hours in the FAQ");
+    let (pages_alone, _) = publish(&workspace, &including, &target);
+    assert!(!pages_alone, "the kept state has no files beside the pages");
+    let published = published_tree(&workspace);
+    assert!(published == workspace.clean_publish(&including));
+    let faq = String::from_utf8(published["faq/index.html"].clone()).unwrap();
+    assert!(faq.contains("Open from <em>nine</em>."), "{faq}");
+
+    workspace.write("sites/ogp/pages/parts/hours.md", "Open from *ten*.\n");
+    let later = workspace.commit("Open later");
+    publish(&workspace, &later, &target);
+    let faq = String::from_utf8(published_tree(&workspace)["faq/index.html"].clone()).unwrap();
+    assert!(faq.contains("Open from <em>ten</em>."), "{faq}");
+}
+
+#[test]
 fn a_page_whose_date_moved_is_rendered_again_with_the_edited_one() {
     let workspace = Workspace::new();
     let day = 24 * 60 * 60;

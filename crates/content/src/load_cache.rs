@@ -81,7 +81,7 @@ pub(crate) struct StoredRecord {
 }
 
 /// The version of the stored cache's layout.
-const STORED_CACHE_FORMAT: u32 = 4;
+const STORED_CACHE_FORMAT: u32 = 5;
 
 impl LoadCache {
     /// The cache as bytes to keep between runs. `stamp` names the program

@@ -11,6 +11,7 @@ use crate::classify::{Place, classify, collection_names, excluded_paths, is_site
 use crate::file_outcome::FileOutcome;
 use crate::footer::checked_footer;
 use crate::front_matter::{self, FrontMatter, FrontMatterError};
+use crate::includes;
 use crate::jekyll_paths::{
     PostFileName, derived_page_permalink, escape_path, extension, file_stem, jekyll_path_of_url,
     post_permalink, replace_extension,
@@ -231,6 +232,7 @@ impl<'a> Loader<'a> {
             .as_deref()
             .map(|room| build_resource_room(room, &pages));
 
+        let relative_includes = self.read_relative_includes(&pages);
         self.diagnostics.sort();
         Ok(LoadedSite {
             site: Site {
@@ -246,6 +248,7 @@ impl<'a> Loader<'a> {
                 stylesheets,
                 layouts,
                 sass_partials,
+                relative_includes,
                 includes,
             },
             diagnostics: self.diagnostics,
@@ -410,19 +413,6 @@ impl<'a> Loader<'a> {
             map.insert(last.to_owned(), value);
         }
         data
-    }
-
-    /// `_includes/`: the text of every file, by its path inside the folder,
-    /// for Liquid's `{% include %}`.
-    fn read_includes(&mut self, paths: &[String]) -> BTreeMap<String, String> {
-        paths
-            .iter()
-            .filter_map(|path| {
-                let name = path.strip_prefix("_includes/")?;
-                let file = self.read_text(path)?;
-                Some((name.to_owned(), file.text))
-            })
-            .collect()
     }
 
     fn navigation(&mut self, data: &Map) -> Navigation {
@@ -789,6 +779,7 @@ impl<'a> Loader<'a> {
             layout,
             permalink,
             variant,
+            relative_includes: includes::named_in(path, &parsed.body),
             body: PageBody::Text(parsed.body),
             body_line: parsed.body_line,
             date,

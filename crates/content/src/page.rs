@@ -166,6 +166,10 @@ pub struct Page {
     pub redirect_to: Option<String>,
     /// What a file post offers for download.
     pub file_url: Option<String>,
+    /// The site paths the body names in `{% include_relative %}`, found
+    /// when the body is read and kept where the body is not (the stored
+    /// cache), so the site reads those files whatever it loads from.
+    pub relative_includes: Vec<String>,
 }
 
 impl Page {

@@ -46,6 +46,8 @@ pub struct Site {
     pub sass_partials: BTreeMap<String, String>,
     /// The site's Liquid include files (`_includes/<path>`) by path.
     pub includes: BTreeMap<String, String>,
+    /// The files pages include with `{% include_relative %}`, by site path.
+    pub relative_includes: BTreeMap<String, String>,
 }
 
 /// A file published byte for byte.

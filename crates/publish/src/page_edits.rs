@@ -8,8 +8,9 @@
 //! byte for byte and the same file mode. Pages whose "last updated" date
 //! moved (a change made and undone in between) are rendered too. Anything
 //! else (a new or removed file, data, navigation, a layout, media, a
-//! listing, a page with warnings, a commit on a later day than the site's
-//! newest change, which moves Liquid's `site.time`) takes the whole render,
+//! listing, a page with warnings, a page that includes files relative to
+//! itself, a commit on a later day than the site's newest change, which
+//! moves Liquid's `site.time`) takes the whole render,
 //! which reports in context.
 
 use std::collections::BTreeMap;
@@ -129,6 +130,11 @@ fn render_with_dates(
         let Some(Ok(page)) = state.page_reader().read_page(&source, path) else {
             return Ok(None);
         };
+        // The kept state has no files beside the pages: the whole render
+        // reads what `include_relative` names.
+        if !page.relative_includes.is_empty() {
+            return Ok(None);
+        }
         pages.push((page, around));
     }
 

@@ -50,7 +50,7 @@ pub(crate) struct SharedState {
     /// The site's `_includes/` by path, for Liquid's `include`.
     pub includes: BTreeMap<String, String>,
     /// What Liquid's `link` and `post_url` find.
-    pub links: crate::liquid::LinkTargets,
+    pub links: crate::liquid::SiteTargets,
     pub navbar: Option<Fragment>,
     pub keys: InputKeys,
 }

@@ -12,7 +12,7 @@ use serde_json::json;
 use crate::collisions::{check_collisions, page_over_theme_asset};
 use crate::context::{Fragments, SiteView};
 use crate::kept_state::{KeptState, SharedState};
-use crate::liquid::{LinkTargets, LiquidEngine, LiquidSite, liquid_value};
+use crate::liquid::{LiquidEngine, LiquidSite, SiteTargets, liquid_value};
 use crate::manifest::{Manifest, OutputRecord, UnitRecord, hash_json, tool_fingerprint};
 use crate::page::{PageRenderer, is_listing};
 use crate::rendered::{
@@ -352,7 +352,7 @@ fn keep_state(site: &Site, shared: &Shared, pages: Vec<(String, Vec<u8>)>) -> Ke
         liquid_site: shared.view.liquid_site.to_string(),
         layouts: site.layouts.clone(),
         includes: site.includes.clone(),
-        links: link_targets(site),
+        links: site_targets(site),
         navbar: shared.fragments.navbar.clone(),
         keys: shared.keys.clone(),
     };
@@ -420,7 +420,7 @@ fn liquid_engine(site: &Site, theme: &Theme) -> LiquidEngine {
     LiquidEngine::with_files(
         site.includes.clone(),
         &theme_includes(theme),
-        link_targets(site),
+        site_targets(site),
     )
 }
 
@@ -435,8 +435,8 @@ pub(crate) fn theme_includes(theme: &Theme) -> BTreeMap<String, String> {
 /// Source paths of published pages and posts → their URLs; posts also by
 /// their file stem (`2017-01-02-title`), with and without the folders
 /// between `_posts/` and the file, as `{% post_url %}` names them.
-pub(crate) fn link_targets(site: &Site) -> LinkTargets {
-    let mut targets = LinkTargets::default();
+pub(crate) fn site_targets(site: &Site) -> SiteTargets {
+    let mut targets = SiteTargets::default();
     for page in site.pages.iter().filter(|p| p.published) {
         let Some(url) = page.url() else { continue };
         targets
@@ -453,6 +453,7 @@ pub(crate) fn link_targets(site: &Site) -> LinkTargets {
             }
         }
     }
+    targets.relative_includes = site.relative_includes.clone();
     targets
 }
 

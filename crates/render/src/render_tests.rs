@@ -46,3 +46,49 @@ fn a_stylesheet_compiles_again_when_only_a_sass_partial_changed() {
     };
     assert!(String::from_utf8_lossy(bytes).contains("#445566"));
 }
+
+#[test]
+fn jekyll_include_relative_reads_beside_the_page_and_renders_again_when_that_file_changes() {
+    let mut source = MemorySource::from_files([
+        ("_config.yml", "title: Agency\n"),
+        ("index.md", "---\nlayout: homepage\ntitle: Home\n---\n"),
+        (
+            "pages/about/index.md",
+            "---\ntitle: About\npermalink: /about/\n---\nBefore.\n\n{% include_relative parts/office.md %}\n",
+        ),
+        // No front matter: Jekyll copies it too, as a static file.
+        (
+            "pages/about/parts/office.md",
+            "Our office opens at *nine*.\n",
+        ),
+    ]);
+    let page_text = |rendered: &RenderedSite| {
+        let page = rendered
+            .outputs
+            .iter()
+            .find(|output| output.path == "about/index.html")
+            .expect("the page is written");
+        match &page.contents {
+            OutputContents::Rendered(bytes) => Some(String::from_utf8_lossy(bytes).into_owned()),
+            _ => None,
+        }
+    };
+    let first = render(&source, None);
+    let html = page_text(&first).expect("rendered");
+    assert!(
+        html.contains("Our office opens at <em>nine</em>."),
+        "{html}"
+    );
+    assert!(first.warnings.0.is_empty(), "{:?}", first.warnings);
+
+    let unchanged = render(&source, Some(&first.manifest));
+    assert_eq!(page_text(&unchanged), None, "nothing changed: reused");
+
+    source.insert(
+        "pages/about/parts/office.md",
+        "Our office opens at *ten*.\n",
+    );
+    let second = render(&source, Some(&first.manifest));
+    let html = page_text(&second).expect("the included file changed: rendered again");
+    assert!(html.contains("Our office opens at <em>ten</em>."), "{html}");
+}

@@ -98,6 +98,8 @@ pub(crate) struct InputKeys {
     room: String,
     /// Liquid's `site` beyond the settings: pages, documents, posts, time.
     site_index: String,
+    /// The files pages include relative to themselves: site path → digest.
+    relative_includes: BTreeMap<String, String>,
     /// The site's own layouts (`_layouts/`), whose Liquid reads `site`.
     site_layouts: BTreeSet<String>,
     /// The page jekyll-paginate repeats, and how many times.
@@ -164,6 +166,11 @@ impl InputKeys {
             collections,
             room,
             site_index: hash_json(&view.liquid_site),
+            relative_includes: site
+                .relative_includes
+                .iter()
+                .map(|(path, text)| (path.clone(), hash_json(text)))
+                .collect(),
             site_layouts: site.layouts.keys().cloned().collect(),
             pagination: pagination.map(|p| (site.pages[p.template].source_path.clone(), p.pages)),
         }
@@ -202,6 +209,14 @@ impl InputKeys {
         }
         if let Some(date) = last_updated {
             inputs.insert("last-updated".into(), date);
+        }
+        if !page.relative_includes.is_empty() {
+            let files: Vec<(&String, Option<&String>)> = page
+                .relative_includes
+                .iter()
+                .map(|path| (path, self.relative_includes.get(path)))
+                .collect();
+            inputs.insert("relative-includes".into(), hash_json(&files));
         }
         inputs_digest(&inputs)
     }

@@ -36,11 +36,16 @@ pub(crate) struct IncludeStore {
     /// Post file stems (`2017-01-01-title`, also with their folder) →
     /// their URLs (`post_url`).
     pub posts: BTreeMap<String, String>,
+    /// Files pages include relative to themselves, by site path.
+    pub relative: BTreeMap<String, String>,
     pub language: OnceLock<Weak<Language>>,
     pub filters: HashSet<String>,
     pub limits: Limits,
-    parsed: Mutex<HashMap<String, Arc<std::result::Result<Template, LiquidError>>>>,
+    parsed: Mutex<HashMap<String, Arc<ParsedInclude>>>,
 }
+
+/// An include file as parsed, or why Ruby Liquid would reject it.
+type ParsedInclude = std::result::Result<Template, LiquidError>;
 
 impl IncludeStore {
     pub(crate) fn new(files: BTreeMap<String, (String, String)>) -> Self {
@@ -50,14 +55,48 @@ impl IncludeStore {
         }
     }
 
-    fn template(
+    fn template(&self, name: &str) -> Option<(String, Arc<ParsedInclude>)> {
+        let (label, text) = self.files.get(name)?;
+        Some((label.clone(), self.parse_once(name, label, text)?))
+    }
+
+    /// The file `{% include_relative name %}` names from the page being
+    /// rendered; an error when the name leaves the page's folder, or names
+    /// a file the loader did not read (missing, or a name only Liquid
+    /// computes).
+    fn relative_template(
         &self,
         name: &str,
-    ) -> Option<(String, Arc<std::result::Result<Template, LiquidError>>)> {
-        let (label, text) = self.files.get(name)?;
+        runtime: &dyn Runtime,
+    ) -> Result<Option<(String, Arc<ParsedInclude>)>> {
+        let mut page_path = liquid_core::model::Path::with_index("page");
+        page_path.push("path");
+        let page = runtime
+            .try_get(&page_path)
+            .map(|path| path.to_kstr().into_owned())
+            .unwrap_or_default();
+        let Some(path) = gazette_content::resolve_relative_include(&page, name) else {
+            return Err(Error::with_msg(format!(
+                "`{{% include_relative {name} %}}`: the file must be in the page's folder or below it (no `..`, no leading `/`)"
+            )));
+        };
+        let Some(text) = self.relative.get(&path) else {
+            // The loader reads the files pages name literally; one whose
+            // name only Liquid computes is not read.
+            return Err(Error::with_msg(format!(
+                "`{{% include_relative {name} %}}`: no file `{path}` in the site; if it exists and Liquid computes its name, write the name out"
+            )));
+        };
+        Ok(self
+            .parse_once(&format!("./{path}"), &path, text)
+            .map(|template| (path.clone(), template)))
+    }
+
+    /// The include parsed once per engine, under `key`.
+    fn parse_once(&self, key: &str, label: &str, text: &str) -> Option<Arc<ParsedInclude>> {
         let mut parsed = self.parsed.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(template) = parsed.get(name) {
-            return Some((label.clone(), template.clone()));
+        if let Some(template) = parsed.get(key) {
+            return Some(template.clone());
         }
         let language = self.language.get().and_then(Weak::upgrade)?;
         let template = prepare(text, &self.filters, self.limits.source_depth)
@@ -67,12 +106,12 @@ impl IncludeStore {
                     .map_err(|error| super::from_parse_error(&error))
             })
             .map_err(|mut error| {
-                error.file = Some(label.clone());
+                error.file = Some(label.to_owned());
                 error
             });
         let template = Arc::new(template);
-        parsed.insert(name.to_owned(), template.clone());
-        Some((label.clone(), template))
+        parsed.insert(key.to_owned(), template.clone());
+        Some(template)
     }
 }
 
@@ -234,6 +273,7 @@ impl ParseTag for IncludeTag {
                 name,
                 params: parse_params(&params)?,
                 store: self.store.clone(),
+                relative: false,
             }))
         })
     }
@@ -259,6 +299,8 @@ struct Include {
     name: Name,
     params: Vec<(String, Param)>,
     store: Arc<IncludeStore>,
+    /// `include_relative`: the name is a path from the page's folder.
+    relative: bool,
 }
 
 impl std::fmt::Debug for Include {
@@ -270,7 +312,12 @@ impl std::fmt::Debug for Include {
 impl Renderable for Include {
     fn render_to(&self, writer: &mut dyn Write, runtime: &dyn Runtime) -> Result<()> {
         let name = self.name.evaluate(runtime)?;
-        let Some((label, template)) = self.store.template(&name) else {
+        let found = if self.relative {
+            self.store.relative_template(&name, runtime)?
+        } else {
+            self.store.template(&name)
+        };
+        let Some((label, template)) = found else {
             return Err(Error::with_msg(format!(
                 "`{{% include {name} %}}`: no `_includes/{name}` in the site, nor in the theme"
             )));
@@ -318,10 +365,13 @@ impl Renderable for Include {
     }
 }
 
-/// `{% include_relative %}` reads files next to the page, which a render
-/// does not have: it is reported, and renders nothing.
+/// `{% include_relative NAME %}`: as `include`, from the folder of the page
+/// being rendered (Jekyll's rule), among the files the loader read for the
+/// names pages write (`Site::relative_includes`).
 #[derive(Clone)]
-pub(crate) struct IncludeRelativeTag;
+pub(crate) struct IncludeRelativeTag {
+    pub store: Arc<IncludeStore>,
+}
 
 impl TagReflection for IncludeRelativeTag {
     fn tag(&self) -> &'static str {
@@ -336,27 +386,21 @@ impl ParseTag for IncludeRelativeTag {
     fn parse(
         &self,
         arguments: TagTokenIter<'_>,
-        _options: &Language,
+        options: &Language,
     ) -> Result<Box<dyn Renderable>> {
         parse_raw(arguments, false, |markup| {
-            Ok(Box::new(IncludeRelative(markup.to_owned())))
+            let (name, params) = Name::parse(markup, options)?;
+            Ok(Box::new(Include {
+                name,
+                params: parse_params(&params)?,
+                store: self.store.clone(),
+                relative: true,
+            }))
         })
     }
 
     fn reflection(&self) -> &dyn TagReflection {
         self
-    }
-}
-
-#[derive(Debug)]
-struct IncludeRelative(String);
-
-impl Renderable for IncludeRelative {
-    fn render_to(&self, _writer: &mut dyn Write, _runtime: &dyn Runtime) -> Result<()> {
-        Err(Error::with_msg(format!(
-            "`{{% include_relative {} %}}` is not supported: move the file to `_includes/` and use `{{% include %}}`",
-            self.0.trim()
-        )))
     }
 }
 

@@ -81,14 +81,20 @@ pub struct LiquidOutput {
     pub warnings: Vec<LiquidError>,
 }
 
-/// Where `{% link %}` and `{% post_url %}` find URLs.
+/// What the tags naming other files of the site find: URLs for `{% link %}`
+/// and `{% post_url %}`, texts for `{% include_relative %}`.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct LinkTargets {
+pub struct SiteTargets {
     /// Source paths of pages and posts → their URLs.
     pub pages: BTreeMap<String, String>,
     /// Post names (file stems, also with their folder under `_posts/`) →
     /// their URLs.
     pub posts: BTreeMap<String, String>,
+    /// The files pages include relative to themselves, by site path. Not
+    /// kept for page edits: a page edit that includes one takes the whole
+    /// render.
+    #[serde(skip)]
+    pub relative_includes: BTreeMap<String, String>,
 }
 
 /// Parses and renders Liquid as Jekyll does.
@@ -108,7 +114,7 @@ impl Default for LiquidEngine {
 impl LiquidEngine {
     /// An engine without include files or link targets.
     pub fn new() -> Self {
-        Self::with_files(BTreeMap::new(), &BTreeMap::new(), LinkTargets::default())
+        Self::with_files(BTreeMap::new(), &BTreeMap::new(), SiteTargets::default())
     }
 
     /// An engine whose `{% include NAME %}` reads the site's `_includes/`
@@ -117,7 +123,7 @@ impl LiquidEngine {
     pub fn with_files(
         site: BTreeMap<String, String>,
         theme: &BTreeMap<String, String>,
-        links: LinkTargets,
+        links: SiteTargets,
     ) -> Self {
         Self::with_limits(site, theme, links, Limits::default())
     }
@@ -126,7 +132,7 @@ impl LiquidEngine {
     pub fn with_limits(
         site: BTreeMap<String, String>,
         theme: &BTreeMap<String, String>,
-        links: LinkTargets,
+        links: SiteTargets,
         limits: Limits,
     ) -> Self {
         let mut files: BTreeMap<String, (String, String)> = theme
@@ -144,6 +150,7 @@ impl LiquidEngine {
         let mut store = IncludeStore::new(files);
         store.links = links.pages;
         store.posts = links.posts;
+        store.relative = links.relative_includes;
         store.limits = limits;
         let mut language = Self::language_without_includes();
         // The include tags need the filter names to prepare included files.
@@ -157,7 +164,9 @@ impl LiquidEngine {
             include::IncludeTag {
                 store: store.clone()
             },
-            include::IncludeRelativeTag,
+            include::IncludeRelativeTag {
+                store: store.clone()
+            },
             include::LinkTag {
                 store: store.clone(),
                 posts: false

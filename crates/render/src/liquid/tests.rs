@@ -40,15 +40,22 @@ fn engine() -> LiquidEngine {
             "<nav>{{ page.title }}</nav>".to_owned(),
         ),
     ]);
-    let links = LinkTargets {
+    let links = SiteTargets {
         pages: BTreeMap::from([("pages/about.md".to_owned(), "/about/".to_owned())]),
         posts: BTreeMap::from([("2017-01-02-news".to_owned(), "/news/2017/news/".to_owned())]),
+        relative_includes: BTreeMap::from([(
+            "pages/parts/intro.md".to_owned(),
+            "Intro for {{ include.who }} on {{ page.title }}".to_owned(),
+        )]),
     };
     LiquidEngine::with_files(site_includes, &theme_includes, links)
 }
 
 fn render(text: &str) -> LiquidOutput {
-    let page = liquid_core::to_value(&serde_json::json!({"title": "Contact", "n": 3})).unwrap();
+    let page = liquid_core::to_value(
+        &serde_json::json!({"title": "Contact", "n": 3, "path": "pages/contact.md"}),
+    )
+    .unwrap();
     engine()
         .render_page(text, &[("site", &site()), ("page", &page)])
         .unwrap_or_else(|error| panic!("{text}: {error:?}"))
@@ -460,6 +467,11 @@ const CASES: &[(&str, &str, &str)] = &[
         "[\"a\", \"b\"]",
     ),
     (
+        "include_relative: from the page's folder, with parameters",
+        "{% include_relative parts/intro.md who=\"readers\" %}",
+        "Intro for readers on Contact",
+    ),
+    (
         "smartify",
         "{% capture q %}It's \"quoted\"{% endcapture %}{{ q | smartify }}",
         "It\u{2019}s \u{201C}quoted\u{201D}",
@@ -490,6 +502,32 @@ fn failing_tags_warn_and_the_rest_renders() {
     assert_eq!(output.warnings[0].line, Some(2));
     assert!(output.warnings[0].message.contains("divided by 0"));
     assert!(output.warnings[1].message.contains("missing.html"));
+}
+
+#[test]
+fn jekyll_include_relative_refuses_other_folders_and_unread_files() {
+    for (template, says) in [
+        ("{% include_relative ../secrets.md %}", "page's folder"),
+        ("{% include_relative /etc/passwd %}", "page's folder"),
+        (
+            "{% include_relative parts/other.md %}",
+            "no file `pages/parts/other.md`",
+        ),
+    ] {
+        let output = render(template);
+        assert_eq!(output.text, "", "{template}");
+        assert_eq!(
+            output.warnings.len(),
+            1,
+            "{template}: {:?}",
+            output.warnings
+        );
+        assert!(
+            output.warnings[0].message.contains(says),
+            "{template}: {}",
+            output.warnings[0].message
+        );
+    }
 }
 
 #[test]

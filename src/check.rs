@@ -156,7 +156,7 @@ fn print_human(
         }
         let rendered = finding.diagnostic.render(root, color);
         // The rule id goes after the severity, as rustc shows lint names.
-        let rendered = rendered.replacen(':', &format!("[{}]:", finding.rule.id()), 1);
+        let rendered = rendered.replacen(':', &format!("[{}]:", finding.rule_id()), 1);
         writeln!(out, "{rendered}")?;
     }
     let (errors, warnings) = (report.error_count(), report.warning_count());

@@ -22,11 +22,22 @@ impl Finding {
     pub fn is_error(&self) -> bool {
         self.diagnostic.is_error()
     }
+
+    /// The stable id reports list the finding under: the rule's, or for a
+    /// loader's or renderer's problem of a kind Jekyll tolerates, that kind
+    /// (`front-matter-yaml`, `liquid`, `missing-layout`, …), so a team can
+    /// tell them apart and `--strict` names what it turned into errors.
+    pub fn rule_id(&self) -> &str {
+        match (self.rule, self.diagnostic.code.as_deref()) {
+            (Rule::Content, Some(code)) => code,
+            (rule, _) => rule.id(),
+        }
+    }
 }
 
 impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "[{}] {}", self.rule.id(), self.diagnostic)
+        write!(f, "[{}] {}", self.rule_id(), self.diagnostic)
     }
 }
 

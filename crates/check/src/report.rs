@@ -55,7 +55,7 @@ pub fn json_report(sites: &[SiteReport<'_>]) -> Value {
 fn json_finding(finding: &Finding, root: &Path) -> Value {
     let diagnostic = &finding.diagnostic;
     json!({
-        "rule": finding.rule.id(),
+        "rule": finding.rule_id(),
         "severity": severity_name(diagnostic.severity),
         "file": diagnostic.file,
         "path": path_text(&file_path(root, &diagnostic.file)),
@@ -122,8 +122,14 @@ fn sarif_result(finding: &Finding, root: &Path) -> Value {
         Some(hint) => format!("{} (help: {hint})", diagnostic.message),
         None => diagnostic.message.clone(),
     };
+    // A tolerated kind is a sub-rule of `content`: SARIF spells that
+    // `content/front-matter-yaml`, the descriptor being the part before `/`.
+    let rule_id = match finding.rule_id() {
+        id if id == finding.rule.id() => id.to_owned(),
+        kind => format!("{}/{kind}", finding.rule.id()),
+    };
     json!({
-        "ruleId": finding.rule.id(),
+        "ruleId": rule_id,
         "ruleIndex": Rule::ALL.iter().position(|rule| *rule == finding.rule),
         "level": sarif_level(diagnostic.severity),
         "message": { "text": text },
@@ -257,6 +263,41 @@ mod tests {
         assert_eq!(
             site_wide["artifactLocation"]["uri"],
             "sites/agency/_config.yml"
+        );
+    }
+
+    #[test]
+    fn a_kind_jekyll_tolerates_is_listed_under_its_own_id() {
+        let report = CheckReport {
+            site: "agency".into(),
+            findings: vec![Finding {
+                rule: Rule::Content,
+                diagnostic: Diagnostic::tolerated(
+                    "agency",
+                    "pages/a.md",
+                    "front-matter-yaml",
+                    "the front matter is not valid YAML",
+                ),
+            }],
+        };
+        let sites = [SiteReport {
+            report: &report,
+            root: Path::new("sites/agency"),
+        }];
+        let json = json_report(&sites);
+        assert_eq!(json["sites"][0]["findings"][0]["rule"], "front-matter-yaml");
+        let sarif = sarif_report(&sites);
+        let result = &sarif["runs"][0]["results"][0];
+        assert_eq!(result["ruleId"], "content/front-matter-yaml");
+        let index = result["ruleIndex"].as_u64().expect("a rule index") as usize;
+        assert_eq!(
+            sarif["runs"][0]["tool"]["driver"]["rules"][index]["id"],
+            "content"
+        );
+        assert!(
+            report.findings[0]
+                .to_string()
+                .starts_with("[front-matter-yaml]")
         );
     }
 }

@@ -108,7 +108,10 @@ impl SiteSummary<'_> {
     fn print(&self) {
         let name = self.site;
         if let Some(failure) = &self.failure {
-            anstream::eprintln!("{} {name}: {failure}", output::status("Failed", output::BAD));
+            anstream::eprintln!(
+                "{} {name}: {failure}",
+                output::status("Failed", output::BAD)
+            );
             return;
         }
         let Some((pages, files)) = self.built else {

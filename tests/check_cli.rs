@@ -381,7 +381,11 @@ fn deny_warnings_makes_a_site_with_only_warnings_exit_one_for_ci() {
     )]);
     let tolerant = check(&site.site, &[]);
     assert_eq!(tolerant.status.code(), Some(0), "{}", stdout(&tolerant));
-    assert!(stdout(&tolerant).contains("0 errors, 1 warning"), "{}", stdout(&tolerant));
+    assert!(
+        stdout(&tolerant).contains("0 errors, 1 warning"),
+        "{}",
+        stdout(&tolerant)
+    );
     let denying = check(&site.site, &["--deny-warnings"]);
     assert_eq!(denying.status.code(), Some(1), "{}", stdout(&denying));
 }

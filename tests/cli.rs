@@ -31,7 +31,11 @@ fn text(bytes: &[u8]) -> String {
 /// builds it with a warning.
 fn site_with_a_warning(root: &Path) {
     minimal_site(root, "Agency");
-    write(root, "pages/broken.md", "---\ntitle: [unclosed\n---\nText.\n");
+    write(
+        root,
+        "pages/broken.md",
+        "---\ntitle: [unclosed\n---\nText.\n",
+    );
 }
 
 fn build(site: &Path, out: &Path, extra: &[&str], env: &[(&str, &str)]) -> Output {
@@ -57,10 +61,7 @@ fn version_names_the_release_and_the_commit_it_was_built_from() {
     let head = text(&head.stdout).trim().to_owned();
     let version = text(&output.stdout);
     assert!(
-        version.starts_with(&format!(
-            "gazette {} ({head} ",
-            env!("CARGO_PKG_VERSION")
-        )),
+        version.starts_with(&format!("gazette {} ({head} ", env!("CARGO_PKG_VERSION"))),
         "{version}"
     );
 }
@@ -74,7 +75,11 @@ fn colours_follow_no_color_clicolor_force_and_the_terminal() {
 
     let piped = build(&site, &out, &[], &[]);
     assert!(piped.status.success(), "{}", text(&piped.stderr));
-    assert!(text(&piped.stderr).contains("warning"), "{}", text(&piped.stderr));
+    assert!(
+        text(&piped.stderr).contains("warning"),
+        "{}",
+        text(&piped.stderr)
+    );
     assert!(!piped.stderr.contains(&0x1b), "no colour into a pipe");
     assert!(!piped.stdout.contains(&0x1b), "no colour into a pipe");
 
@@ -100,7 +105,11 @@ fn quiet_prints_errors_only_and_verbose_says_where_sites_come_from() {
     let out = dir.path().join("out");
 
     let normal = build(&site, &out, &[], &[]);
-    assert!(text(&normal.stdout).contains("Built agency: "), "{}", text(&normal.stdout));
+    assert!(
+        text(&normal.stdout).contains("Built agency: "),
+        "{}",
+        text(&normal.stdout)
+    );
     assert!(!text(&normal.stderr).contains("Building agency"));
 
     let quiet = build(&site, &out, &["-q"], &[]);
@@ -127,7 +136,11 @@ fn build_format_json_summarises_each_site_with_its_diagnostics() {
     site_with_a_warning(&good);
     let bad = dir.path().join("bad");
     minimal_site(&bad, "Bad");
-    write(&bad, "pages/a.md", "---\ntitle: A\npermalink: /../x/\n---\n");
+    write(
+        &bad,
+        "pages/a.md",
+        "---\ntitle: A\npermalink: /../x/\n---\n",
+    );
     let out = dir.path().join("out");
 
     let output = gazette(
@@ -192,7 +205,6 @@ fn completions_and_the_manual_page_cover_every_command() {
     let man = gazette(&["man"], &[]);
     assert!(man.status.success());
     let page = text(&man.stdout);
-    assert!(page.starts_with(".ie \\n(.g .ds Aq") || page.contains(".TH gazette"), "{page}");
     assert!(page.contains(".TH gazette 1"), "{page}");
     assert!(page.contains("gazette\\-build"), "{page}");
     assert!(page.contains(env!("CARGO_PKG_VERSION")), "{page}");

@@ -276,7 +276,10 @@ mod tests {
         let diagnostic = Diagnostic::tolerated("s", "_config.yml", "unsupported-setting", "no")
             .with_hint("remove it");
         let text = diagnostic.render(Path::new("sites/s"), false);
-        assert!(text.starts_with("warning[unsupported-setting]: no\n"), "{text}");
+        assert!(
+            text.starts_with("warning[unsupported-setting]: no\n"),
+            "{text}"
+        );
         assert!(text.contains("--> sites/s/_config.yml\n"), "{text}");
         assert!(text.contains("= help: remove it"), "{text}");
     }

@@ -256,7 +256,10 @@ mod tests {
 
     #[test]
     fn percent_decoding_reads_every_escape_and_keeps_what_is_not_utf8() {
-        assert_eq!(percent_decode("/Annual%20Report%2Epdf"), "/Annual Report.pdf");
+        assert_eq!(
+            percent_decode("/Annual%20Report%2Epdf"),
+            "/Annual Report.pdf"
+        );
         assert_eq!(percent_decode("/caf%C3%A9"), "/café");
         assert_eq!(percent_decode("/a%2"), "/a%2");
         assert_eq!(percent_decode("/%zz/100%"), "/%zz/100%");

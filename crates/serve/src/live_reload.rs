@@ -99,7 +99,10 @@ mod tests {
         let page = "<html><body><p>Hi</p><!-- </body> --><script>let s = \"</body>\";</script><textarea></body></textarea></body></html>";
         let out = injected(page);
         assert_eq!(out.matches(&tag).count(), 1, "{out}");
-        assert!(out.ends_with(&format!("</textarea>{tag}</body></html>")), "{out}");
+        assert!(
+            out.ends_with(&format!("</textarea>{tag}</body></html>")),
+            "{out}"
+        );
         assert!(out.contains("<!-- </body> -->"), "{out}");
     }
 
@@ -107,9 +110,6 @@ mod tests {
     fn a_page_without_a_body_end_gets_the_script_at_its_end() {
         let tag = format!("<script src=\"{SCRIPT_PATH}\" defer></script>");
         assert_eq!(injected("<p>fragment"), format!("<p>fragment{tag}"));
-        assert_eq!(
-            injected("<body><p>open"),
-            format!("<body><p>open{tag}")
-        );
+        assert_eq!(injected("<body><p>open"), format!("<body><p>open{tag}"));
     }
 }

@@ -1,16 +1,16 @@
 //! `gazette build`: build sites into folders and report per site.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
-use gazette_content::Source;
+use gazette_content::{Diagnostic, Source};
 use gazette_publish::{BuildFailure, SiteEntry, Strictness, Workspace, build_site_with};
 use gazette_render::BuildRequest;
 use gazette_store::{GitTreeSource, WorkTreeSource};
 
-use crate::BuildArgs;
 use crate::report;
+use crate::{BuildArgs, SummaryFormat, output};
 
 /// Builds the requested sites; `Ok(false)` when any site failed.
 pub fn run(args: &BuildArgs) -> anyhow::Result<bool> {
@@ -19,7 +19,7 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<bool> {
     let sites = workspace.select(&args.sites)?;
     anyhow::ensure!(!sites.is_empty(), "the workspace has no sites to build");
 
-    let mut all_built = true;
+    let mut summaries = Vec::new();
     for site in &sites {
         let out_dir = output_dir(args, &workspace, site, sites.len());
         let inputs = SiteInputs::open(&workspace, site, args.rev.as_deref())?;
@@ -35,40 +35,123 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<bool> {
         } else {
             Strictness::Tolerant
         };
-        match build_site_with(&request, &out_dir, strictness) {
-            Ok(build) => {
-                if !args.quiet {
-                    report::print_diagnostics(&build.warnings.0, &site.path);
-                    println!(
-                        "{:>10} {}: {} pages, {} files in {} ms → {}",
-                        "Built",
-                        site.name,
-                        build.rendered.pages.len(),
-                        build.rendered.copied_files(),
-                        build.elapsed.as_millis(),
-                        out_dir.display()
-                    );
-                }
-            }
-            Err(BuildFailure::Content(diagnostics)) => {
-                all_built = false;
-                report::print_diagnostics(&diagnostics.0, &site.path);
-                let errors = diagnostics.errors().count();
-                eprintln!(
-                    "{:>10} {}: {errors} error{} (nothing written; {} is unchanged)",
-                    "Failed",
-                    site.name,
-                    if errors == 1 { "" } else { "s" },
-                    out_dir.display()
-                );
-            }
-            Err(BuildFailure::Output(error)) => {
-                all_built = false;
-                eprintln!("{:>10} {}: {error}", "Failed", site.name);
-            }
+        if output::verbose() && args.format == SummaryFormat::Human {
+            anstream::eprintln!(
+                "{} {} from {} (theme {}) into {}",
+                output::status("Building", output::GOOD),
+                site.name,
+                site.path.display(),
+                request.theme,
+                out_dir.display()
+            );
         }
+        let summary = match build_site_with(&request, &out_dir, strictness) {
+            Ok(build) => SiteSummary {
+                site: &site.name,
+                root: &site.path,
+                out_dir,
+                built: Some((build.rendered.pages.len(), build.rendered.copied_files())),
+                elapsed_ms: build.elapsed.as_millis(),
+                diagnostics: build.warnings.0,
+                failure: None,
+            },
+            Err(BuildFailure::Content(diagnostics)) => SiteSummary {
+                site: &site.name,
+                root: &site.path,
+                out_dir,
+                built: None,
+                elapsed_ms: 0,
+                diagnostics: diagnostics.0,
+                failure: None,
+            },
+            Err(BuildFailure::Output(error)) => SiteSummary {
+                site: &site.name,
+                root: &site.path,
+                out_dir,
+                built: None,
+                elapsed_ms: 0,
+                diagnostics: Vec::new(),
+                failure: Some(error.to_string()),
+            },
+        };
+        if args.format == SummaryFormat::Human {
+            summary.print();
+        }
+        summaries.push(summary);
     }
-    Ok(all_built)
+    if args.format == SummaryFormat::Json {
+        let sites: Vec<serde_json::Value> = summaries.iter().map(SiteSummary::to_json).collect();
+        println!("{:#}", serde_json::json!({ "sites": sites }));
+    }
+    Ok(summaries.iter().all(|summary| summary.built.is_some()))
+}
+
+/// What happened to one site, for either report.
+struct SiteSummary<'a> {
+    site: &'a str,
+    root: &'a Path,
+    out_dir: PathBuf,
+    /// Pages and copied files, when the site was written.
+    built: Option<(usize, usize)>,
+    elapsed_ms: u128,
+    /// Warnings of a written site; errors and warnings of one that failed.
+    diagnostics: Vec<Diagnostic>,
+    /// Why the output could not be written.
+    failure: Option<String>,
+}
+
+impl SiteSummary<'_> {
+    fn errors(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+
+    fn print(&self) {
+        let name = self.site;
+        if let Some(failure) = &self.failure {
+            anstream::eprintln!(
+                "{} {name}: {failure}",
+                output::status("Failed", output::BAD)
+            );
+            return;
+        }
+        let Some((pages, files)) = self.built else {
+            report::print_diagnostics(&self.diagnostics, self.root);
+            let errors = self.errors();
+            anstream::eprintln!(
+                "{} {name}: {errors} error{} (nothing written; {} is unchanged)",
+                output::status("Failed", output::BAD),
+                if errors == 1 { "" } else { "s" },
+                self.out_dir.display()
+            );
+            return;
+        };
+        if output::quiet() {
+            return;
+        }
+        report::print_diagnostics(&self.diagnostics, self.root);
+        anstream::println!(
+            "{} {name}: {pages} pages, {files} files in {} ms → {}",
+            output::status("Built", output::GOOD),
+            self.elapsed_ms,
+            self.out_dir.display()
+        );
+    }
+
+    fn to_json(&self) -> serde_json::Value {
+        let warnings = self.diagnostics.len() - self.errors();
+        serde_json::json!({
+            "site": self.site,
+            "status": if self.built.is_some() { "built" } else { "failed" },
+            "output": self.out_dir,
+            "pages": self.built.map(|(pages, _)| pages),
+            "files": self.built.map(|(_, files)| files),
+            "elapsed_ms": self.built.map(|_| self.elapsed_ms),
+            "errors": self.errors(),
+            "warnings": warnings,
+            "failure": self.failure,
+            "diagnostics": self.diagnostics,
+        })
+    }
 }
 
 /// Where a site's files, the themes and the history dates come from: the

@@ -1,10 +1,11 @@
 //! `gazette check`: check sites for broken links, missing media, mojibake and
 //! the rest, and report for people (rustc style), JSON or SARIF.
 //!
-//! Exit codes: 0 when no site has errors (warnings allowed), 1 when any has,
+//! Exit codes: 0 when no site has errors (warnings allowed, unless
+//! `--deny-warnings`), 1 when any has,
 //! 2 when the check itself could not run.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -54,6 +55,9 @@ pub struct CheckArgs {
     /// `site.toml` does.
     #[arg(long)]
     pub strict: bool,
+    /// Exit 1 when there are warnings too, for CI that wants a clean site.
+    #[arg(long)]
+    pub deny_warnings: bool,
 }
 
 /// The report formats.
@@ -121,18 +125,21 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<bool> {
         .iter()
         .map(|(report, root, _)| SiteReport { report, root })
         .collect();
-    let mut stdout = std::io::stdout().lock();
     match args.format {
         Format::Human => {
-            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            // Styled always; anstream drops the styles where they are unwanted.
+            let mut stdout = anstream::stdout().lock();
             for (report, root, elapsed) in &checked {
-                print_human(&mut stdout, report, root, *elapsed, color)?;
+                print_human(&mut stdout, report, root, *elapsed)?;
             }
         }
-        Format::Json => writeln!(stdout, "{:#}", json_report(&reports))?,
-        Format::Sarif => writeln!(stdout, "{:#}", sarif_report(&reports))?,
+        Format::Json => writeln!(std::io::stdout(), "{:#}", json_report(&reports))?,
+        Format::Sarif => writeln!(std::io::stdout(), "{:#}", sarif_report(&reports))?,
     }
-    Ok(!checked.iter().any(|(report, _, _)| report.has_errors()))
+    let failed = |report: &CheckReport| {
+        report.has_errors() || (args.deny_warnings && report.warning_count() > 0)
+    };
+    Ok(!checked.iter().any(|(report, _, _)| failed(report)))
 }
 
 fn print_human(
@@ -140,7 +147,6 @@ fn print_human(
     report: &CheckReport,
     root: &Path,
     elapsed: Duration,
-    color: bool,
 ) -> std::io::Result<()> {
     let mut current_file: Option<&str> = None;
     for finding in &report.findings {
@@ -154,16 +160,21 @@ fn print_human(
             };
             writeln!(out, "── {shown}")?;
         }
-        let rendered = finding.diagnostic.render(root, color);
+        let rendered = finding.diagnostic.render(root, true);
         // The rule id goes after the severity, as rustc shows lint names.
         let rendered = rendered.replacen(':', &format!("[{}]:", finding.rule_id()), 1);
         writeln!(out, "{rendered}")?;
     }
     let (errors, warnings) = (report.error_count(), report.warning_count());
+    let style = if errors == 0 {
+        crate::output::GOOD
+    } else {
+        crate::output::BAD
+    };
     writeln!(
         out,
-        "{:>10} {}: {errors} error{}, {warnings} warning{} in {} ms",
-        "Checked",
+        "{} {}: {errors} error{}, {warnings} warning{} in {} ms",
+        crate::output::status("Checked", style),
         report.site,
         if errors == 1 { "" } else { "s" },
         if warnings == 1 { "" } else { "s" },

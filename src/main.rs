@@ -7,6 +7,7 @@
 mod build;
 mod check;
 mod hook;
+mod output;
 mod publish;
 mod report;
 mod sass_worker;
@@ -15,12 +16,21 @@ mod serve;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory as _, Parser, Subcommand};
+
+/// The version `--version` prints: the release and the commit built.
+const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("GAZETTE_COMMIT"), ")");
 
 /// Build and publish Isomer-format government websites from one workspace.
 #[derive(Debug, Parser)]
-#[command(name = "gazette", version, about)]
-struct Cli {
+#[command(name = "gazette", version = VERSION, about)]
+pub struct Cli {
+    /// Print errors only.
+    #[arg(long, short, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Print more: where each site is read from and written to.
+    #[arg(long, short, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
     #[command(subcommand)]
     command: Command,
 }
@@ -40,6 +50,13 @@ enum Command {
     },
     /// Check sites for broken links, missing media, mojibake and more.
     Check(check::CheckArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `gazette man > gazette.1`.
+    Man,
     /// Compiles one stylesheet sent on standard input (the child process
     /// every stylesheet compiles in; not for people).
     #[command(name = sass_worker::SUBCOMMAND, hide = true)]
@@ -60,9 +77,10 @@ pub struct BuildArgs {
     /// working folder (read from the repository, no checkout needed).
     #[arg(long, value_name = "REV")]
     pub rev: Option<String>,
-    /// Print errors only.
-    #[arg(long, short)]
-    pub quiet: bool,
+    /// How to report: a line per site for people, or JSON for scripts
+    /// (every site's counts and diagnostics, on standard output).
+    #[arg(long, value_enum, default_value_t = SummaryFormat::Human)]
+    pub format: SummaryFormat,
     /// Fail on everything Jekyll only warns about (URL conflicts, front
     /// matter that does not parse, missing layouts, Liquid errors, ...), as
     /// `strict = true` in a site's `site.toml` does.
@@ -81,9 +99,15 @@ pub struct PublishArgs {
     /// Publish to this folder (one folder per site) instead of each site's target.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Print errors only.
-    #[arg(long, short)]
-    pub quiet: bool,
+}
+
+/// How `build` reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SummaryFormat {
+    /// A line per site, diagnostics in rustc style.
+    Human,
+    /// One JSON document.
+    Json,
 }
 
 /// Arguments of `gazette serve`.
@@ -117,6 +141,7 @@ enum HookAction {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    output::set_verbosity(cli.quiet, cli.verbose);
     if !matches!(cli.command, Command::SassWorker) {
         sass_worker::install();
     }
@@ -128,13 +153,30 @@ fn main() -> ExitCode {
             action: HookAction::Install { force },
         } => hook::install(force),
         Command::Check(args) => check::run(&args),
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "gazette",
+                &mut std::io::stdout(),
+            );
+            Ok(true)
+        }
+        Command::Man => clap_mangen::Man::new(Cli::command())
+            .render(&mut std::io::stdout())
+            .map(|()| true)
+            .map_err(anyhow::Error::from),
         Command::SassWorker => return gazette_render::run_sass_worker(),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::FAILURE,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            anstream::eprintln!(
+                "{}error{}: {error:#}",
+                output::BAD.render(),
+                output::BAD.render_reset()
+            );
             ExitCode::from(2)
         }
     }

@@ -43,7 +43,7 @@ pub fn run(args: &PublishArgs) -> anyhow::Result<bool> {
         };
         match gazette_publish::publish_revision(&request) {
             Ok(published) => {
-                if args.quiet {
+                if crate::output::quiet() {
                     continue;
                 }
                 let commit = &published.commit[..12];

@@ -372,3 +372,20 @@ fn script_in_a_copied_svg_is_a_warning_and_an_error_under_strict() {
         stdout(&strict)
     );
 }
+
+#[test]
+fn deny_warnings_makes_a_site_with_only_warnings_exit_one_for_ci() {
+    let site = fixture(&[(
+        "pages/about.md",
+        "---\ntitle: About\npermalink: /about/\n---\n![](/images/big-photo.jpg)\n",
+    )]);
+    let tolerant = check(&site.site, &[]);
+    assert_eq!(tolerant.status.code(), Some(0), "{}", stdout(&tolerant));
+    assert!(
+        stdout(&tolerant).contains("0 errors, 1 warning"),
+        "{}",
+        stdout(&tolerant)
+    );
+    let denying = check(&site.site, &["--deny-warnings"]);
+    assert_eq!(denying.status.code(), Some(1), "{}", stdout(&denying));
+}

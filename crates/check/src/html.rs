@@ -34,6 +34,10 @@ pub struct Image {
     pub src: String,
     /// `alt`, when the element has one.
     pub alt: Option<String>,
+    /// Whether the page says the image is decoration: `alt=""` with
+    /// `role="presentation"` (or `none`) or `aria-hidden="true"`, as the
+    /// theme marks the pictures of its post cards.
+    pub decorative: bool,
     /// Whether the image before it has the same `src`, with no text between.
     pub repeats_previous: bool,
 }
@@ -119,9 +123,15 @@ fn record_element(state: &mut ScanState, element: &Element) {
             if let Some(src) = attribute("src") {
                 let repeats_previous = !state.text_since_image
                     && state.scan.images.last().is_some_and(|last| last.src == src);
+                let alt = attribute("alt");
+                let role = attribute("role").map(|role| role.trim().to_ascii_lowercase());
+                let decorative = alt.as_deref() == Some("")
+                    && (matches!(role.as_deref(), Some("presentation" | "none"))
+                        || attribute("aria-hidden").is_some_and(|hidden| hidden.trim() == "true"));
                 state.scan.images.push(Image {
                     src: src.clone(),
-                    alt: attribute("alt"),
+                    alt,
+                    decorative,
                     repeats_previous,
                 });
                 state.text_since_image = false;
@@ -196,6 +206,29 @@ mod tests {
         assert_eq!(
             images,
             [(Some("A"), false), (None, true), (Some(""), false)]
+        );
+    }
+
+    #[test]
+    fn only_an_empty_alt_with_a_presentation_role_or_hidden_is_decoration() {
+        let scan = scan_page(
+            r#"<img src="/a.png" alt="" role="presentation"><img src="/b.png" alt="" aria-hidden="true">
+            <img src="/c.png" alt=""><img src="/d.png" role="presentation"><img src="/e.png" alt="E" role="none">"#,
+        );
+        let decorative: Vec<(&str, bool)> = scan
+            .images
+            .iter()
+            .map(|image| (image.src.as_str(), image.decorative))
+            .collect();
+        assert_eq!(
+            decorative,
+            [
+                ("/a.png", true),
+                ("/b.png", true),
+                ("/c.png", false),
+                ("/d.png", false),
+                ("/e.png", false),
+            ]
         );
     }
 }

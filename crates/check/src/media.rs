@@ -1,5 +1,6 @@
-//! Media: images without alt text, the same image twice in a row, and media
-//! named in front matter (`image`, `file_url`) that the site does not have.
+//! Media: images without alt text (those marked decorative aside), the same
+//! image twice in a row, and media named in front matter (`image`,
+//! `file_url`) that the site does not have.
 
 use std::collections::HashMap;
 
@@ -27,7 +28,7 @@ pub(crate) fn check(context: &mut Context<'_>) {
                 message,
                 hint: hint.to_owned(),
             };
-            if image.alt.as_deref().is_none_or(|alt| alt.trim().is_empty()) {
+            if !image.decorative && image.alt.as_deref().is_none_or(|alt| alt.trim().is_empty()) {
                 let how = if image.alt.is_some() {
                     "an empty `alt`"
                 } else {

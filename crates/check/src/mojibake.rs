@@ -9,6 +9,8 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
+use encoding_rs::EncoderResult;
+
 use crate::context::Context;
 use crate::locate::{Position, position_of};
 use crate::rule::Rule;
@@ -160,48 +162,20 @@ fn next_sequence(text: &str, from: usize) -> Option<(Range<usize>, char)> {
     None
 }
 
-/// The byte Windows-1252 encodes `c` as. The five bytes it leaves undefined
-/// map to the C1 controls of the same value, as decoders that fall back to
-/// Latin-1 produce them.
+/// The byte Windows-1252 encodes `c` as (the WHATWG encoding, through
+/// `encoding_rs`). The five bytes Windows-1252 leaves undefined map to the
+/// C1 controls of the same value, as decoders that fall back to Latin-1
+/// produce them.
 fn windows_1252_byte(c: char) -> Option<u8> {
-    let code = c as u32;
-    if code < 0x80
-        || (0xA0..=0xFF).contains(&code)
-        || matches!(code, 0x81 | 0x8D | 0x8F | 0x90 | 0x9D)
-    {
-        return u8::try_from(code).ok();
+    if c.is_ascii() {
+        return u8::try_from(c).ok();
     }
-    let byte = match c {
-        '€' => 0x80,
-        '‚' => 0x82,
-        'ƒ' => 0x83,
-        '„' => 0x84,
-        '…' => 0x85,
-        '†' => 0x86,
-        '‡' => 0x87,
-        'ˆ' => 0x88,
-        '‰' => 0x89,
-        'Š' => 0x8A,
-        '‹' => 0x8B,
-        'Œ' => 0x8C,
-        'Ž' => 0x8E,
-        '‘' => 0x91,
-        '’' => 0x92,
-        '“' => 0x93,
-        '”' => 0x94,
-        '•' => 0x95,
-        '–' => 0x96,
-        '—' => 0x97,
-        '˜' => 0x98,
-        '™' => 0x99,
-        'š' => 0x9A,
-        '›' => 0x9B,
-        'œ' => 0x9C,
-        'ž' => 0x9E,
-        'Ÿ' => 0x9F,
-        _ => return None,
-    };
-    Some(byte)
+    let mut utf8 = [0; 4];
+    let mut byte = [0; 1];
+    let (result, _, written) = encoding_rs::WINDOWS_1252
+        .new_encoder()
+        .encode_from_utf8_without_replacement(c.encode_utf8(&mut utf8), &mut byte, true);
+    (result == EncoderResult::InputEmpty && written == 1).then_some(byte[0])
 }
 
 #[cfg(test)]

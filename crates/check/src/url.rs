@@ -2,6 +2,7 @@
 //! page, query dropped, percent-decoded), another site, or nothing to check.
 
 use gazette_content::percent_decode;
+use url::Url;
 
 /// Where a URL leads.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,7 +20,12 @@ pub enum Target {
     },
 }
 
-/// Resolves `url` as written on the page at `page_url`.
+/// The host relative links are resolved under. `.invalid` is reserved
+/// (RFC 2606), so no link written on a page names it.
+const THIS_SITE: &str = "http://this-site.invalid";
+
+/// Resolves `url` as written on the page at `page_url`, as a browser does
+/// (the WHATWG URL standard, through the `url` crate).
 ///
 /// A link with a host is external even when the host is the site's `url`:
 /// sites set `url` to their agency's main address as often as to their own.
@@ -28,73 +34,37 @@ pub fn resolve(url: &str, page_url: &str) -> Target {
     if url.is_empty() {
         return Target::Ignored;
     }
-    let lower = url.to_ascii_lowercase();
-    let scheme_end = lower.find(':').filter(|colon| {
-        lower[..*colon]
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-            && !lower[..*colon].contains('/')
-    });
-    let rest = match scheme_end {
-        Some(colon) if matches!(&lower[..colon], "http" | "https") => &url[colon + 1..],
-        Some(_) => return Target::Ignored,
-        None if url.starts_with("//") => url,
-        None => return internal(url, page_url),
-    };
-    if !rest.starts_with("//") {
-        return Target::Ignored;
+    if let Ok(absolute) = Url::parse(url) {
+        return match absolute.scheme() {
+            "http" | "https" if absolute.has_host() => Target::External(url.to_owned()),
+            _ => Target::Ignored,
+        };
     }
-    Target::External(url.to_owned())
-}
-
-fn internal(url: &str, page_url: &str) -> Target {
-    let (before_fragment, fragment) = match url.split_once('#') {
-        Some((before, fragment)) => (before, Some(percent_decode(fragment))),
-        None => (url, None),
-    };
-    let without_query = before_fragment
-        .split_once('?')
-        .map_or(before_fragment, |(path, _)| path);
-    let path = if without_query.is_empty() {
-        page_url.to_owned()
-    } else if without_query.starts_with('/') {
-        normalise(without_query)
-    } else {
-        let folder = page_url.rsplit_once('/').map_or("", |(folder, _)| folder);
-        normalise(&format!("{folder}/{without_query}"))
+    if url.starts_with("//") {
+        return Target::External(url.to_owned());
+    }
+    let resolved = Url::parse(THIS_SITE)
+        .and_then(|site| site.join(page_url))
+        .and_then(|page| page.join(url));
+    let Ok(resolved) = resolved else {
+        return Target::Ignored;
     };
     Target::Internal {
-        path: percent_decode(&path),
-        fragment: fragment.filter(|f| !f.is_empty()),
+        path: percent_decode(resolved.path()),
+        fragment: resolved
+            .fragment()
+            .filter(|fragment| !fragment.is_empty())
+            .map(percent_decode),
     }
-}
-
-/// Removes `.` and `..` segments and repeated slashes, keeping a trailing slash.
-fn normalise(path: &str) -> String {
-    let mut segments: Vec<&str> = Vec::new();
-    for segment in path.split('/') {
-        match segment {
-            "" | "." => {}
-            ".." => {
-                segments.pop();
-            }
-            other => segments.push(other),
-        }
-    }
-    let trailing = path.ends_with('/') || path.ends_with("/.") || path.ends_with("/..");
-    let mut out = format!("/{}", segments.join("/"));
-    if trailing && out.len() > 1 {
-        out.push('/');
-    }
-    out
 }
 
 /// The host of an `http(s)://` URL, lowercased.
 pub fn host_of(url: &str) -> Option<String> {
-    let (_, rest) = url.split_once("://")?;
-    let end = rest.find(['/', '?', '#', ':']).unwrap_or(rest.len());
-    let host = rest[..end].rsplit('@').next()?.to_ascii_lowercase();
-    (!host.is_empty()).then_some(host)
+    Url::parse(url)
+        .ok()?
+        .host_str()
+        .filter(|host| !host.is_empty())
+        .map(str::to_ascii_lowercase)
 }
 
 /// Whether `url` is a plain `http://` link to a Singapore government host.

@@ -4,6 +4,8 @@
 
 use std::collections::BTreeMap;
 
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+
 use crate::config::{SiteConfig, truthy};
 
 /// Folders starting with `_` that Jekyll gives a meaning other than a collection.
@@ -170,20 +172,75 @@ pub(crate) fn collection_names(
     names
 }
 
-/// The patterns of `exclude` in `_config.yml` that Jekyll applies: those
-/// not also listed in `include`, each relative to the site root.
-pub(crate) fn excluded_paths(config: &SiteConfig) -> Vec<String> {
-    let included: Vec<String> = config.include();
-    config
-        .exclude()
-        .into_iter()
-        .filter(|entry| !included.contains(entry))
-        .map(|entry| entry.trim().trim_start_matches('/').to_owned())
-        .filter(|entry| !entry.is_empty())
-        .collect()
+/// The `exclude` patterns of `_config.yml` that Jekyll applies (those not
+/// also listed in `include`, each relative to the site root), with their
+/// globs compiled once for the whole site.
+pub(crate) struct ExcludeRules {
+    patterns: Vec<String>,
+    globs: GlobSet,
 }
 
-pub(crate) fn is_site_file(path: &str, excluded: &[String]) -> bool {
+impl ExcludeRules {
+    pub(crate) fn new(patterns: Vec<String>) -> Self {
+        let mut globs = GlobSetBuilder::new();
+        for pattern in &patterns {
+            // A pattern Ruby's fnmatch would never match (an unclosed
+            // class) still excludes what it is a prefix of, below.
+            if let Some(glob) = fnmatch_glob(pattern) {
+                globs.add(glob);
+            }
+        }
+        let globs = globs.build().unwrap_or_else(|_| GlobSet::empty());
+        Self { patterns, globs }
+    }
+
+    /// The patterns as written, for the load cache's key.
+    pub(crate) fn patterns(&self) -> &[String] {
+        &self.patterns
+    }
+
+    /// Jekyll's test of one entry (`EntryFilter#glob_include?`): a pattern
+    /// matches as a glob whose `*` also matches `/` (`File.fnmatch` without
+    /// `FNM_PATHNAME`), as a prefix of the path (so `vendor/bundle/` leaves
+    /// out everything below it), or, for a folder, as its name and a `/`.
+    fn excludes(&self, entry: &str, is_folder: bool) -> bool {
+        self.globs.is_match(entry)
+            || self.patterns.iter().any(|pattern| {
+                entry.starts_with(pattern.as_str())
+                    || (is_folder
+                        && pattern.len() == entry.len() + 1
+                        && pattern.starts_with(entry)
+                        && pattern.ends_with('/'))
+            })
+    }
+}
+
+/// Ruby's `File.fnmatch` without flags as a glob: `*` crosses `/`, `\`
+/// escapes, and braces are literal (Ruby expands them only under
+/// `FNM_EXTGLOB`), so they are quoted in classes.
+fn fnmatch_glob(pattern: &str) -> Option<globset::Glob> {
+    let literal_braces = pattern.replace('{', "[{]").replace('}', "[}]");
+    GlobBuilder::new(&literal_braces)
+        .literal_separator(false)
+        .backslash_escape(true)
+        .build()
+        .ok()
+}
+
+pub(crate) fn excluded_paths(config: &SiteConfig) -> ExcludeRules {
+    let included: Vec<String> = config.include();
+    ExcludeRules::new(
+        config
+            .exclude()
+            .into_iter()
+            .filter(|entry| !included.contains(entry))
+            .map(|entry| entry.trim().trim_start_matches('/').to_owned())
+            .filter(|entry| !entry.is_empty())
+            .collect(),
+    )
+}
+
+pub(crate) fn is_site_file(path: &str, excluded: &ExcludeRules) -> bool {
     if PLUMBING.contains(&path) {
         return false;
     }
@@ -203,85 +260,7 @@ pub(crate) fn is_site_file(path: &str, excluded: &[String]) -> bool {
     let folders = path.match_indices('/').map(|(end, _)| (&path[..end], true));
     !folders
         .chain([(path, false)])
-        .any(|(entry, is_folder)| is_excluded(entry, is_folder, excluded))
-}
-
-/// Jekyll's test of one entry against `exclude` (`EntryFilter#glob_include?`):
-/// a pattern matches as a glob whose `*` also matches `/` (`File.fnmatch`
-/// without `FNM_PATHNAME`), as a prefix of the path (so `vendor/bundle/`
-/// leaves out everything below it), or, for a folder, as its name and a `/`.
-fn is_excluded(entry: &str, is_folder: bool, patterns: &[String]) -> bool {
-    patterns.iter().any(|pattern| {
-        fnmatch(pattern.as_bytes(), entry.as_bytes())
-            || entry.starts_with(pattern.as_str())
-            || (is_folder
-                && pattern.len() == entry.len() + 1
-                && pattern.starts_with(entry)
-                && pattern.ends_with('/'))
-    })
-}
-
-/// Ruby's `File.fnmatch` without flags: `*` matches any run of characters
-/// (`/` included), `?` any one, `[a-z]` and `[!a-z]` (or `[^a-z]`) a class,
-/// and `\` escapes the next character. Braces are literal.
-pub(crate) fn fnmatch(pattern: &[u8], text: &[u8]) -> bool {
-    let (mut p, mut t) = (0, 0);
-    // Where to resume after the last `*`: the pattern after it, and the
-    // text position it has consumed up to.
-    let mut star: Option<(usize, usize)> = None;
-    while t < text.len() {
-        let step = match pattern.get(p) {
-            Some(b'*') => {
-                star = Some((p + 1, t));
-                p += 1;
-                continue;
-            }
-            Some(b'?') => Some(p + 1),
-            Some(b'[') => match_class(pattern, p, text[t]),
-            Some(b'\\') if p + 1 < pattern.len() => (pattern[p + 1] == text[t]).then_some(p + 2),
-            Some(&c) => (c == text[t]).then_some(p + 1),
-            None => None,
-        };
-        match (step, star) {
-            (Some(next), _) => {
-                p = next;
-                t += 1;
-            }
-            (None, Some((after_star, consumed))) => {
-                p = after_star;
-                t = consumed + 1;
-                star = Some((after_star, consumed + 1));
-            }
-            (None, None) => return false,
-        }
-    }
-    pattern[p..].iter().all(|&c| c == b'*')
-}
-
-/// Matches `byte` against the class opening at `pattern[open]`: the pattern
-/// position after the class when it matches (an unclosed class never does).
-fn match_class(pattern: &[u8], open: usize, byte: u8) -> Option<usize> {
-    let mut i = open + 1;
-    let negated = matches!(pattern.get(i), Some(b'!' | b'^'));
-    if negated {
-        i += 1;
-    }
-    let mut found = false;
-    let mut first = true;
-    loop {
-        let c = *pattern.get(i)?;
-        if c == b']' && !first {
-            return (found != negated).then_some(i + 1);
-        }
-        first = false;
-        if pattern.get(i + 1) == Some(&b'-') && pattern.get(i + 2).is_some_and(|&e| e != b']') {
-            found |= (c..=pattern[i + 2]).contains(&byte);
-            i += 3;
-        } else {
-            found |= c == byte;
-            i += 1;
-        }
-    }
+        .any(|(entry, is_folder)| excluded.excludes(entry, is_folder))
 }
 
 #[cfg(test)]
@@ -290,9 +269,11 @@ mod tests {
 
     #[test]
     fn jekyll_rule_exclude_globs_match_as_file_fnmatch_without_pathname() {
-        let excluded: Vec<String> = ["*.txt", "vendor/bundle/", "drafts", "notes/[a-c]*.md"]
-            .map(str::to_owned)
-            .to_vec();
+        let excluded = ExcludeRules::new(
+            ["*.txt", "vendor/bundle/", "drafts", "notes/[a-c]*.md"]
+                .map(str::to_owned)
+                .to_vec(),
+        );
         for path in [
             "a.txt",
             "deep/folder/b.txt",
@@ -309,15 +290,20 @@ mod tests {
     }
 
     #[test]
-    fn fnmatch_follows_ruby() {
-        assert!(fnmatch(b"*", b"a/b"));
-        assert!(fnmatch(b"a?c", b"a/c"));
-        assert!(fnmatch(b"[!x]y", b"zy"));
-        assert!(!fnmatch(b"[!x]y", b"xy"));
-        assert!(fnmatch(b"\\*", b"*"));
-        assert!(!fnmatch(b"\\*", b"a"));
-        assert!(fnmatch(b"{a,b}", b"{a,b}"));
-        assert!(fnmatch(b"*.md*", b"x.md"));
-        assert!(!fnmatch(b"*.md", b"x.mdx"));
+    fn jekyll_rule_exclude_globs_follow_ruby_fnmatch() {
+        let matches = |pattern: &str, text: &str| {
+            fnmatch_glob(pattern).is_some_and(|glob| glob.compile_matcher().is_match(text))
+        };
+        assert!(matches("*", "a/b"));
+        assert!(matches("a?c", "a/c"));
+        assert!(matches("[!x]y", "zy"));
+        assert!(!matches("[!x]y", "xy"));
+        assert!(matches("\\*", "*"));
+        assert!(!matches("\\*", "a"));
+        assert!(matches("{a,b}", "{a,b}"));
+        assert!(!matches("{a,b}", "a"));
+        assert!(matches("*.md*", "x.md"));
+        assert!(!matches("*.md", "x.mdx"));
+        assert!(!matches("[", "["), "an unclosed class never matches");
     }
 }

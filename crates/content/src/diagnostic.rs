@@ -1,7 +1,10 @@
 //! Diagnostics: problems found in content, each pinned to a place with a hint.
 
 use std::fmt;
+use std::ops::Range;
 use std::path::Path;
+
+use annotate_snippets::{AnnotationKind, Element, Level, Origin, Renderer, Snippet};
 
 /// How bad a diagnostic is.
 #[derive(
@@ -95,79 +98,71 @@ impl Diagnostic {
         self.severity == Severity::Error
     }
 
-    /// The diagnostic for people, in the style of rustc: the message, the
-    /// place (`site_root` joined with the file), the offending line with a caret
-    /// under the column, and the hint. `color` adds terminal colours.
+    /// The diagnostic for people, in the style of rustc (drawn by
+    /// `annotate-snippets`): the message, the place (`site_root` joined with
+    /// the file), the offending line with a caret under the column, the site
+    /// and the hint. `color` adds terminal colours; the binary asks for them
+    /// and lets `anstream` drop them where the terminal does not want them.
     pub fn render(&self, site_root: &Path, color: bool) -> String {
-        let diagnostic = self;
-        let (label, paint) = match diagnostic.severity {
-            Severity::Error => ("error", "\x1b[1;31m"),
-            Severity::Warning => ("warning", "\x1b[1;33m"),
+        let level = match self.severity {
+            Severity::Error => Level::ERROR,
+            Severity::Warning => Level::WARNING,
         };
-        let (bold, blue, reset) = if color {
-            ("\x1b[1m", "\x1b[1;34m", "\x1b[0m")
-        } else {
-            ("", "", "")
-        };
-        let paint = if color { paint } else { "" };
-        let code = diagnostic
-            .code
-            .as_deref()
-            .map(|code| format!("[{code}]"))
-            .unwrap_or_default();
-        let mut out = format!(
-            "{paint}{label}{code}{reset}{bold}: {}{reset}\n",
-            diagnostic.message
-        );
-        let location = if diagnostic.file.is_empty() {
+        let location = if self.file.is_empty() {
             site_root.display().to_string()
         } else {
-            site_root.join(&diagnostic.file).display().to_string()
+            site_root.join(&self.file).display().to_string()
         };
-        let position = match (diagnostic.line, diagnostic.column) {
-            (Some(line), Some(column)) => format!(":{line}:{column}"),
-            (Some(line), None) => format!(":{line}"),
-            _ => String::new(),
-        };
-        let gutter = diagnostic.line.map_or(1, |line| line.to_string().len());
-        let pad = " ".repeat(gutter);
-        out.push_str(&format!(
-            "{pad}{blue}-->{reset} {location}{position} (site {})\n",
-            diagnostic.site
-        ));
-        if let (Some(line), Some(text)) = (diagnostic.line, &diagnostic.source_line) {
-            let column = diagnostic.column.unwrap_or(1).max(1) as usize;
-            let caret_offset: usize = text
-                .chars()
-                .take(column - 1)
-                .map(|c| if c == '\t' { 4 } else { 1 })
-                .sum();
-            let mut shown = text.replace('\t', "    ");
-            // A line of thousands of characters (a hostile permalink) is
-            // shown as far as the caret and a little after.
-            let keep = (caret_offset + SHOWN_AFTER_CARET).max(SHOWN_LINE);
-            if let Some((cut, _)) = shown.char_indices().nth(keep) {
-                shown.truncate(cut);
-                shown.push('…');
+        let mut title = level.primary_title(self.message.as_str());
+        if let Some(code) = &self.code {
+            title = title.id(code.as_str());
+        }
+        let place: Element<'_> = match (self.line, &self.source_line) {
+            (Some(line), Some(text)) => {
+                let caret = caret_span(text, self.column.unwrap_or(1));
+                Snippet::source(text.as_str())
+                    .line_start(line as usize)
+                    .path(location)
+                    .annotation(AnnotationKind::Primary.span(caret))
+                    .into()
             }
-            out.push_str(&format!("{pad} {blue}|{reset}\n"));
-            out.push_str(&format!("{blue}{line}{reset} {blue}|{reset} {shown}\n"));
-            out.push_str(&format!(
-                "{pad} {blue}|{reset} {}{paint}^{reset}\n",
-                " ".repeat(caret_offset)
-            ));
+            (line, _) => {
+                let mut origin = Origin::path(location);
+                if let Some(line) = line {
+                    origin = origin.line(line as usize);
+                    if let Some(column) = self.column {
+                        origin = origin.char_column(column as usize);
+                    }
+                }
+                origin.into()
+            }
+        };
+        let mut group = title
+            .element(place)
+            .element(Level::NOTE.message(format!("site {}", self.site)));
+        if let Some(hint) = &self.hint {
+            group = group.element(Level::HELP.message(hint.as_str()));
         }
-        if let Some(hint) = &diagnostic.hint {
-            out.push_str(&format!("{pad} {blue}={reset} {bold}help{reset}: {hint}\n"));
-        }
+        let renderer = if color {
+            Renderer::styled()
+        } else {
+            Renderer::plain()
+        };
+        let mut out = renderer.render(&[group]);
+        out.push('\n');
         out
     }
 }
 
-/// How much of a source line a rendered diagnostic shows: this many
-/// characters, or as far as the caret and [`SHOWN_AFTER_CARET`] more.
-const SHOWN_LINE: usize = 160;
-const SHOWN_AFTER_CARET: usize = 40;
+/// The byte range of the character at 1-based `column` of `line`, where the
+/// caret goes: empty at the end of the line, clamped to it beyond.
+fn caret_span(line: &str, column: u32) -> Range<usize> {
+    let mut chars = line.char_indices().skip(column.max(1) as usize - 1);
+    match chars.next() {
+        Some((start, c)) => start..start + c.len_utf8(),
+        None => line.len()..line.len(),
+    }
+}
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -262,26 +257,42 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_diagnostic_shows_place_line_caret_and_hint() {
+    fn a_diagnostic_shows_place_line_caret_site_and_hint_in_rustc_style() {
         let diagnostic = Diagnostic::error("govtech", "pages/faq.md", "malformed YAML")
             .at("---\ntitle: [broken\n---\n", 2, 8)
             .with_hint("close the bracket");
         let text = diagnostic.render(Path::new("sites/govtech"), false);
         assert_eq!(
             text,
-            "error: malformed YAML\n --> sites/govtech/pages/faq.md:2:8 (site govtech)\n  |\n2 | title: [broken\n  |        ^\n  = help: close the bracket\n"
+            "error: malformed YAML\n --> sites/govtech/pages/faq.md:2:8\n  |\n2 | title: [broken\n  |        ^\n  |\n  = note: site govtech\n  = help: close the bracket\n"
         );
+        assert!(!text.contains('\x1b'), "plain text has no colour");
+        let coloured = diagnostic.render(Path::new("sites/govtech"), true);
+        assert!(coloured.contains('\x1b'), "{coloured:?}");
     }
 
     #[test]
-    fn a_very_long_line_is_shown_cut_after_the_caret() {
+    fn a_coded_diagnostic_without_a_line_names_its_file_and_code() {
+        let diagnostic = Diagnostic::tolerated("s", "_config.yml", "unsupported-setting", "no")
+            .with_hint("remove it");
+        let text = diagnostic.render(Path::new("sites/s"), false);
+        assert!(
+            text.starts_with("warning[unsupported-setting]: no\n"),
+            "{text}"
+        );
+        assert!(text.contains("--> sites/s/_config.yml\n"), "{text}");
+        assert!(text.contains("= help: remove it"), "{text}");
+    }
+
+    #[test]
+    fn a_very_long_line_is_shown_cut_near_the_caret() {
         let line = format!("permalink: /{}/", "a".repeat(5_000));
         let diagnostic =
             Diagnostic::error("s", "pages/x.md", "too long").at(&format!("---\n{line}\n"), 2, 12);
         let text = diagnostic.render(Path::new("s"), false);
-        assert!(text.len() < 400, "{text}");
+        assert!(text.len() < 600, "{text}");
         assert!(text.contains("2 | permalink: /aaa"), "{text}");
-        assert!(text.contains("a…\n"), "{text}");
+        assert!(text.contains("..."), "{text}");
     }
 
     #[test]

@@ -147,7 +147,7 @@ impl<'a> Loader<'a> {
         cache.prepare(context_key(
             &collection_names,
             resources_name.as_deref(),
-            &excluded,
+            excluded.patterns(),
             &self.post_style,
         ));
         let mut planned: Vec<(&String, Place)> = Vec::with_capacity(paths.len());

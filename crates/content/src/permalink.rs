@@ -4,6 +4,7 @@
 //! for Isomer sites (`permalink: none`). Whatever its origin it is validated
 //! here, so that no output path can ever leave the output folder.
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// A validated URL path of a page on its site, such as `/about/` or `/404.html`.
@@ -220,31 +221,12 @@ fn is_drive(segment: &str) -> bool {
     bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':'
 }
 
-/// Decodes `%XX` escapes; invalid escapes and invalid UTF-8 are kept as written.
+/// Decodes `%XX` escapes; invalid escapes are kept as written, and text
+/// whose escapes do not spell UTF-8 is kept whole.
 pub fn percent_decode(text: &str) -> String {
-    if !text.contains('%') {
-        return text.to_owned();
-    }
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let (Some(high), Some(low)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
-        {
-            out.push(high * 16 + low);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8(out).unwrap_or_else(|_| text.to_owned())
-}
-
-fn hex(byte: u8) -> Option<u8> {
-    (byte as char).to_digit(16).map(|d| d as u8)
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8()
+        .map_or_else(|_| text.to_owned(), Cow::into_owned)
 }
 
 /// Jekyll's `slugify` in "pretty" mode, keeping case: runs of characters other
@@ -271,6 +253,18 @@ pub fn slugify_pretty(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn percent_decoding_reads_every_escape_and_keeps_what_is_not_utf8() {
+        assert_eq!(
+            percent_decode("/Annual%20Report%2Epdf"),
+            "/Annual Report.pdf"
+        );
+        assert_eq!(percent_decode("/caf%C3%A9"), "/café");
+        assert_eq!(percent_decode("/a%2"), "/a%2");
+        assert_eq!(percent_decode("/%zz/100%"), "/%zz/100%");
+        assert_eq!(percent_decode("/bad%FF"), "/bad%FF");
+    }
 
     #[test]
     fn permalinks_map_to_index_files() {

@@ -43,80 +43,14 @@ pub fn url_scheme(url: &str) -> Option<String> {
 }
 
 /// `text` with HTML character references decoded as a browser decodes an
-/// attribute: numeric ones (`&#106;`, `&#x6A;`, the `;` optional), the ones
-/// templates and sanitisers write (`&amp;`, `&quot;`, …) and the named ones
-/// that can spell a scheme's punctuation or whitespace. Other named
-/// references are kept as written: they cannot turn a relative URL into a
-/// scheme.
+/// attribute value (the WHATWG rules, through `htmlize`): numeric ones
+/// (`&#106;`, `&#x6A;`, the `;` optional; null and overlong ones are
+/// U+FFFD) and every named one (`&colon;`, `&Tab;`, `&amp;`, …).
 pub fn decode_character_references(text: &str) -> Cow<'_, str> {
     if !text.contains('&') {
         return Cow::Borrowed(text);
     }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.find('&') {
-        out.push_str(&rest[..at]);
-        rest = &rest[at..];
-        match character_reference(rest) {
-            Some((decoded, length)) => {
-                out.push(decoded);
-                rest = &rest[length..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    Cow::Owned(out)
-}
-
-/// The character a reference at the start of `text` (which starts with
-/// `&`) stands for, and how many bytes it takes.
-fn character_reference(text: &str) -> Option<(char, usize)> {
-    const NAMED: &[(&str, char)] = &[
-        ("&colon;", ':'),
-        ("&Tab;", '\t'),
-        ("&NewLine;", '\n'),
-        ("&amp;", '&'),
-        ("&lt;", '<'),
-        ("&gt;", '>'),
-        ("&quot;", '"'),
-        ("&apos;", '\''),
-        ("&nbsp;", '\u{a0}'),
-        ("&sol;", '/'),
-        ("&quest;", '?'),
-        ("&num;", '#'),
-        ("&period;", '.'),
-        ("&plus;", '+'),
-    ];
-    if let Some((name, character)) = NAMED.iter().find(|(name, _)| text.starts_with(name)) {
-        return Some((*character, name.len()));
-    }
-    let number = text.strip_prefix("&#")?;
-    let (radix, digits_start) = match number.as_bytes().first()? {
-        b'x' | b'X' => (16, 1),
-        _ => (10, 0),
-    };
-    let digits = &number[digits_start..];
-    let digits_length = digits
-        .find(|c: char| !c.is_digit(radix))
-        .unwrap_or(digits.len());
-    if digits_length == 0 {
-        return None;
-    }
-    // Browsers read an overlong, null or invalid number as U+FFFD, which is
-    // no scheme character either.
-    let significant = digits[..digits_length].trim_start_matches('0');
-    let character = (significant.len() <= 8)
-        .then(|| u32::from_str_radix(significant, radix).ok())
-        .flatten()
-        .and_then(char::from_u32)
-        .filter(|c| *c != '\0')
-        .unwrap_or('\u{fffd}');
-    let semicolon = usize::from(digits[digits_length..].starts_with(';'));
-    Some((character, 2 + digits_start + digits_length + semicolon))
+    htmlize::unescape_attribute(text)
 }
 
 /// Whether `url` may go into an attribute: relative, or with an allowed
@@ -223,10 +157,16 @@ mod tests {
     }
 
     #[test]
-    fn character_references_decode_and_stray_ampersands_stay() {
+    fn character_references_decode_as_in_an_attribute_and_stray_ampersands_stay() {
         assert_eq!(
-            decode_character_references("a &amp; b &#39;c&#x27; &copy; & d &#106x"),
-            "a & b 'c' &copy; & d jx"
+            decode_character_references("a &amp; b &#39;c&#x27; &copy; & d &#106x &lpar;"),
+            "a & b 'c' \u{a9} & d jx ("
+        );
+        // In an attribute a reference without `;` followed by `=` or a
+        // letter is a query parameter, not a character.
+        assert_eq!(
+            decode_character_references("/q?a=1&copy=2&notit"),
+            "/q?a=1&copy=2&notit"
         );
     }
 

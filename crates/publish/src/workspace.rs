@@ -114,8 +114,19 @@ pub enum WorkspaceError {
         message: String,
     },
     /// Neither a site of the workspace nor a folder.
-    #[error("`{0}` is neither a site under sites/ nor a folder")]
-    UnknownSite(String),
+    #[error(
+        "`{name}` is neither a site under sites/ nor a folder (sites: {}){}",
+        if known.is_empty() { "none".to_owned() } else { known.join(", ") },
+        closest.as_ref().map(|closest| format!("; did you mean `{closest}`?")).unwrap_or_default()
+    )]
+    UnknownSite {
+        /// The name as given.
+        name: String,
+        /// The sites of the workspace.
+        known: Vec<String>,
+        /// The known name closest to it, when one is close.
+        closest: Option<String>,
+    },
     /// Reading a folder failed.
     #[error("{path}: {source}")]
     Io {
@@ -194,7 +205,15 @@ impl Workspace {
         if as_path.is_dir() {
             return self.site_at(&as_path);
         }
-        Err(WorkspaceError::UnknownSite(argument.to_owned()))
+        let known: Vec<String> = self
+            .sites()
+            .map(|sites| sites.into_iter().map(|site| site.name).collect())
+            .unwrap_or_default();
+        Err(WorkspaceError::UnknownSite {
+            name: argument.to_owned(),
+            closest: closest_name(argument, &known).map(str::to_owned),
+            known,
+        })
     }
 
     fn site_at(&self, path: &Path) -> Result<SiteEntry, WorkspaceError> {
@@ -245,6 +264,18 @@ impl Workspace {
     }
 }
 
+/// The name in `known` most like `name`, when it is like enough to be a
+/// typo of it (Jaro similarity above 0.7, the threshold clap suggests
+/// subcommands with).
+fn closest_name<'a>(name: &str, known: &'a [String]) -> Option<&'a str> {
+    known
+        .iter()
+        .map(|candidate| (strsim::jaro(name, candidate), candidate))
+        .filter(|(similarity, _)| *similarity > 0.7)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, candidate)| candidate.as_str())
+}
+
 fn read_toml<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T, WorkspaceError> {
     let text = fs::read_to_string(path).map_err(|source| WorkspaceError::Io {
         path: path.to_owned(),
@@ -292,5 +323,22 @@ mod tests {
         assert_eq!(workspace.theme_of(&beta), "isomer");
         assert_eq!(beta.settings.check, CheckPolicy::Error);
         assert!(workspace.resolve_site("gamma").is_err());
+    }
+
+    #[test]
+    fn an_unknown_site_lists_the_sites_and_suggests_the_closest() {
+        let known = ["govtech".to_owned(), "mse".to_owned(), "ogp".to_owned()];
+        assert_eq!(closest_name("govtehc", &known), Some("govtech"));
+        assert_eq!(closest_name("ogpp", &known), Some("ogp"));
+        assert_eq!(closest_name("treasury", &known), None);
+        let error = WorkspaceError::UnknownSite {
+            name: "govtehc".to_owned(),
+            closest: Some("govtech".to_owned()),
+            known: known.to_vec(),
+        };
+        assert_eq!(
+            error.to_string(),
+            "`govtehc` is neither a site under sites/ nor a folder (sites: govtech, mse, ogp); did you mean `govtech`?"
+        );
     }
 }

@@ -1,5 +1,11 @@
 //! What the preview adds to pages: a small script that listens for changes.
 
+use std::cell::Cell;
+use std::rc::Rc;
+
+use lol_html::html_content::{ContentType, Element};
+use lol_html::{RewriteStrSettings, element, rewrite_str};
+
 /// Where the script is served.
 pub const SCRIPT_PATH: &str = "/__gazette/live.js";
 /// Where pages listen for server-sent events.
@@ -48,12 +54,62 @@ pub const SCRIPT: &str = r#"(function () {
 })();
 "#;
 
-/// Adds the script to an HTML page, before `</body>` (or at the end).
+/// Adds the script to an HTML page, before the end tag of its `<body>` as
+/// an HTML parser finds it (`lol_html`: a `</body>` inside a comment, a
+/// script or an attribute is not the end), or at the end of a page without
+/// one.
 pub fn inject(html: &[u8]) -> Vec<u8> {
     let tag = format!("<script src=\"{SCRIPT_PATH}\" defer></script>");
     let text = String::from_utf8_lossy(html);
-    match text.rfind("</body>") {
-        Some(at) => format!("{}{tag}{}", &text[..at], &text[at..]).into_bytes(),
-        None => format!("{text}{tag}").into_bytes(),
+    let injected = Rc::new(Cell::new(false));
+    let on_body = |body: &mut Element| {
+        if injected.get() {
+            return Ok(());
+        }
+        let (tag, injected) = (tag.clone(), Rc::clone(&injected));
+        body.on_end_tag(Box::new(move |end| {
+            if !injected.replace(true) {
+                end.before(&tag, ContentType::Html);
+            }
+            Ok(())
+        }))
+    };
+    let settings = RewriteStrSettings::new()
+        .with_strict(false)
+        .with_enable_esi_tags(false)
+        .append_element_content_handler(element!("body", on_body));
+    let mut out = rewrite_str(&text, settings).unwrap_or_else(|_| text.into_owned());
+    if !injected.get() {
+        out.push_str(&tag);
+    }
+    out.into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn injected(html: &str) -> String {
+        String::from_utf8(inject(html.as_bytes())).expect("UTF-8")
+    }
+
+    #[test]
+    fn the_script_goes_before_the_end_of_the_body_and_nowhere_else() {
+        let tag = format!("<script src=\"{SCRIPT_PATH}\" defer></script>");
+        let page = "<html><body><p>Hi</p><!-- </body> --><script>let s = \"</body>\";</script><textarea></body></textarea></body></html>";
+        let out = injected(page);
+        assert_eq!(out.matches(&tag).count(), 1, "{out}");
+        assert!(
+            out.ends_with(&format!("</textarea>{tag}</body></html>")),
+            "{out}"
+        );
+        assert!(out.contains("<!-- </body> -->"), "{out}");
+    }
+
+    #[test]
+    fn a_page_without_a_body_end_gets_the_script_at_its_end() {
+        let tag = format!("<script src=\"{SCRIPT_PATH}\" defer></script>");
+        assert_eq!(injected("<p>fragment"), format!("<p>fragment{tag}"));
+        assert_eq!(injected("<body><p>open"), format!("<body><p>open{tag}"));
     }
 }

@@ -41,22 +41,10 @@ pub fn output_key(url_path: &str) -> Result<String, RequestPathError> {
 }
 
 fn percent_decode(text: &str) -> Result<String, RequestPathError> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut index = 0;
-    while index < bytes.len() {
-        if bytes[index] == b'%'
-            && let Some(hex) = text.get(index + 1..index + 3)
-            && let Ok(byte) = u8::from_str_radix(hex, 16)
-        {
-            out.push(byte);
-            index += 3;
-            continue;
-        }
-        out.push(bytes[index]);
-        index += 1;
-    }
-    String::from_utf8(out).map_err(|_| RequestPathError::NotUtf8)
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8()
+        .map(std::borrow::Cow::into_owned)
+        .map_err(|_| RequestPathError::NotUtf8)
 }
 
 #[cfg(test)]
@@ -76,6 +64,12 @@ mod tests {
             output_key("//about//team/").unwrap(),
             "about/team/index.html"
         );
+    }
+
+    #[test]
+    fn escapes_that_are_not_utf8_are_refused() {
+        assert_eq!(output_key("/%FF%FE"), Err(RequestPathError::NotUtf8));
+        assert_eq!(output_key("/caf%C3%A9/").unwrap(), "café/index.html");
     }
 
     #[test]

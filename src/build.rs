@@ -12,7 +12,9 @@ use gazette_store::{GitTreeSource, WorkTreeSource};
 use crate::BuildArgs;
 use crate::report;
 
-/// Builds the requested sites; `Ok(false)` when any site failed.
+/// Builds the requested sites; `Ok(false)` when any site has content
+/// errors, `Err` (exit status 2, as for `publish` and `check`) when an output
+/// could not be written.
 pub fn run(args: &BuildArgs) -> anyhow::Result<bool> {
     let current = std::env::current_dir().context("cannot read the current folder")?;
     let workspace = Workspace::discover(&current)?;
@@ -20,6 +22,7 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<bool> {
     anyhow::ensure!(!sites.is_empty(), "the workspace has no sites to build");
 
     let mut all_built = true;
+    let mut unwritten = 0;
     for site in &sites {
         let out_dir = output_dir(args, &workspace, site, sites.len());
         let inputs = SiteInputs::open(&workspace, site, args.rev.as_deref())?;
@@ -63,11 +66,12 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<bool> {
                 );
             }
             Err(BuildFailure::Output(error)) => {
-                all_built = false;
+                unwritten += 1;
                 eprintln!("{:>10} {}: {error}", "Failed", site.name);
             }
         }
     }
+    anyhow::ensure!(unwritten == 0, "{unwritten} site(s) could not be written");
     Ok(all_built)
 }
 

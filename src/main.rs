@@ -84,6 +84,24 @@ pub struct PublishArgs {
     /// Print errors only.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Publish only shard I of N (1-based) of the sites, for a CI matrix.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<gazette_pipeline::Shard>,
+    /// Publish sites even when the checker finds errors in them.
+    #[arg(long)]
+    pub no_check: bool,
+    /// How to report: the summary table for people, or JSON on standard output.
+    #[arg(long, value_enum, default_value_t = PublishFormat::Human)]
+    pub format: PublishFormat,
+}
+
+/// The report formats of `gazette publish`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PublishFormat {
+    /// Diagnostics on standard error, the summary table on standard output.
+    Human,
+    /// Every site's result as JSON on standard output (nothing else there).
+    Json,
 }
 
 /// Arguments of `gazette serve`.

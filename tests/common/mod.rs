@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod corpus;
+pub mod s3;
 pub mod workspace;
 
 use std::collections::BTreeMap;

@@ -12,7 +12,9 @@ use gazette_store::{GitTreeSource, WorkTreeSource};
 use crate::report;
 use crate::{BuildArgs, SummaryFormat, output};
 
-/// Builds the requested sites; `Ok(false)` when any site failed.
+/// Builds the requested sites; `Ok(false)` when any site has content
+/// errors, `Err` (exit status 2, as for `publish` and `check`) when an output
+/// could not be written.
 pub fn run(args: &BuildArgs) -> anyhow::Result<bool> {
     let current = std::env::current_dir().context("cannot read the current folder")?;
     let workspace = Workspace::discover(&current)?;
@@ -83,6 +85,8 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<bool> {
         let sites: Vec<serde_json::Value> = summaries.iter().map(SiteSummary::to_json).collect();
         println!("{:#}", serde_json::json!({ "sites": sites }));
     }
+    let unwritten = summaries.iter().filter(|s| s.failure.is_some()).count();
+    anyhow::ensure!(unwritten == 0, "{unwritten} site(s) could not be written");
     Ok(summaries.iter().all(|summary| summary.built.is_some()))
 }
 

@@ -99,14 +99,24 @@ pub struct PublishArgs {
     /// Publish to this folder (one folder per site) instead of each site's target.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Publish only shard I of N (1-based) of the sites, for a CI matrix.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<gazette_pipeline::Shard>,
+    /// Publish sites even when the checker finds errors in them.
+    #[arg(long)]
+    pub no_check: bool,
+    /// How to report: the summary table for people, or JSON for scripts
+    /// (every site's result, on standard output).
+    #[arg(long, value_enum, default_value_t = SummaryFormat::Human)]
+    pub format: SummaryFormat,
 }
 
-/// How `build` reports.
+/// How `build` and `publish` report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum SummaryFormat {
-    /// A line per site, diagnostics in rustc style.
+    /// Diagnostics in rustc style on standard error, the summary on standard output.
     Human,
-    /// One JSON document.
+    /// One JSON document on standard output (nothing else there).
     Json,
 }
 

@@ -1,94 +1,89 @@
-//! `gazette publish`: publish the sites changed since their last publish.
+//! `gazette publish`: the sites changed since their last publish, through the
+//! same gate as `cargo xtask publish` (`gazette_pipeline::publish_sites`):
+//! each checked, refused on the checker's errors unless `--no-check` or
+//! `check = "warn"`, then published; the same summary and exit status.
 
-use anyhow::Context as _;
-use gazette_publish::{PublishError, PublishOutcome, PublishRequest, PublishTarget, Workspace};
+use anyhow::{Context as _, bail};
+use gazette_pipeline::{ExitStatus, PipelineRequest, SiteStatus, publish_sites};
+use gazette_publish::Workspace;
 
-use crate::PublishArgs;
 use crate::report;
+use crate::{PublishArgs, SummaryFormat, output};
 
-/// Publishes the requested sites at `args.rev`; `Ok(false)` if any failed.
+/// Publishes the requested sites at `args.rev`; `Ok(false)` when any has
+/// content errors or was refused, `Err` when Gazette could not run for one.
 pub fn run(args: &PublishArgs) -> anyhow::Result<bool> {
     let current = std::env::current_dir().context("cannot read the current folder")?;
     let workspace = Workspace::discover(&current)?;
-    let sites = workspace.select(&args.sites)?;
-    let mut all_published = true;
-    for site in &sites {
-        let (repository, site_folder) = workspace.git_location(site).with_context(|| {
-            format!(
-                "{} is not in a Git repository with commits; commit it, or use `gazette build`",
-                site.path.display()
-            )
-        })?;
-        let themes_folder = workspace
-            .themes_folder_in(&repository)
-            .context("the themes folder is not in the same repository as the site")?;
-        let target = match (&args.out, &site.settings.publish) {
-            (Some(out), _) => PublishTarget::Folder(out.join(&site.name)),
-            (None, settings) => match (&settings.branch, &settings.folder) {
-                (Some(branch), _) => PublishTarget::Branch(branch.clone()),
-                (None, Some(folder)) => PublishTarget::Folder(workspace.root.join(folder)),
-                (None, None) => PublishTarget::Folder(workspace.output_dir().join(&site.name)),
-            },
-        };
-        let request = PublishRequest {
-            name: &site.name,
-            repository: &repository,
-            revision: &args.rev,
-            site_folder: &site_folder,
-            themes: None,
-            themes_folder: &themes_folder,
-            theme: workspace.theme_of(site),
-            target: &target,
-            sanitize_svg: site.settings.sanitize_svg,
-        };
-        match gazette_publish::publish_revision(&request) {
-            Ok(published) => {
-                if crate::output::quiet() {
-                    continue;
-                }
-                let commit = &published.commit[..12];
-                match published.outcome {
-                    PublishOutcome::Unchanged => println!(
-                        "{:>10} {}: no change since the last publish ({commit})",
-                        "Skipped", site.name
-                    ),
-                    PublishOutcome::Published {
-                        stats,
-                        warnings,
-                        pages_alone,
-                    } => {
-                        report::print_diagnostics(&warnings.0, &site.path);
-                        println!(
-                            "{:>10} {} at {commit}: {} pages rendered{}, {} reused, in {} ms",
-                            "Published",
-                            site.name,
-                            stats.pages_rendered,
-                            if pages_alone {
-                                " (text edits alone)"
-                            } else {
-                                ""
-                            },
-                            stats.pages_reused,
-                            published.elapsed.as_millis()
-                        );
-                    }
-                }
-            }
-            Err(PublishError::Content(diagnostics)) => {
-                all_published = false;
-                report::print_diagnostics(&diagnostics.0, &site.path);
-                eprintln!(
-                    "{:>10} {}: {} error(s); the published version is unchanged",
-                    "Failed",
-                    site.name,
-                    diagnostics.errors().count()
-                );
-            }
-            Err(error) => {
-                all_published = false;
-                eprintln!("{:>10} {}: {error}", "Failed", site.name);
-            }
-        }
+    let mut sites = workspace.select(&args.sites)?;
+    if let Some(shard) = args.shard {
+        sites = shard.select(sites);
     }
-    Ok(all_published)
+    let request = PipelineRequest {
+        workspace: &workspace,
+        revision: &args.rev,
+        out: args.out.as_deref(),
+        no_check: args.no_check,
+    };
+    let human = args.format == SummaryFormat::Human;
+    let quiet = output::quiet();
+    let report = publish_sites(&request, &sites, |site| {
+        if !human {
+            return;
+        }
+        let failed = matches!(
+            site.status,
+            SiteStatus::Refused | SiteStatus::Failed | SiteStatus::CouldNotRun
+        );
+        if failed || !quiet {
+            report::print_diagnostics(&site.findings, &site.site_path);
+            report::print_diagnostics(&site.diagnostics, &site.site_path);
+        }
+        let commit = site.commit.as_deref().map_or("", |c| &c[..c.len().min(12)]);
+        match site.status {
+            _ if quiet => {}
+            SiteStatus::Unchanged => println!(
+                "{:>10} {}: no change since the last publish",
+                "Skipped", site.site
+            ),
+            SiteStatus::Published | SiteStatus::Built => println!(
+                "{:>10} {} at {commit}: {} pages rendered{}, {} reused, in {} ms",
+                "Published",
+                site.site,
+                site.pages_rendered,
+                if site.pages_alone {
+                    " (text edits alone)"
+                } else {
+                    ""
+                },
+                site.pages_reused,
+                site.elapsed.as_millis()
+            ),
+            _ => {}
+        }
+        if site.status == SiteStatus::Refused {
+            eprintln!(
+                "{:>10} {}: the checker found {} error(s); not publishing it (fix them, \
+                 pass --no-check, or set `check = \"warn\"` in its site.toml)",
+                "Refused", site.site, site.check_errors
+            );
+        } else if let Some(error) = &site.error {
+            eprintln!("{:>10} {}: {error}", "Failed", site.site);
+        } else if site.status == SiteStatus::Failed {
+            eprintln!(
+                "{:>10} {}: the site has errors; the published version is unchanged",
+                "Failed", site.site
+            );
+        }
+    });
+    match args.format {
+        SummaryFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+        SummaryFormat::Human if !quiet => print!("{}", report.summary()),
+        SummaryFormat::Human => {}
+    }
+    match report.exit_status() {
+        ExitStatus::Ok => Ok(true),
+        ExitStatus::ContentErrors => Ok(false),
+        ExitStatus::CouldNotRun => bail!("Gazette could not publish every site (see above)"),
+    }
 }

@@ -5,6 +5,7 @@
 
 pub mod corpus;
 pub mod hostile;
+pub mod s3;
 pub mod workspace;
 
 use std::collections::BTreeMap;

@@ -1,11 +1,9 @@
 //! Project automation, run as `cargo xtask <command>`.
 //!
-//! - `publish`: checks every site of the workspace (or a CI shard of them) as
-//!   `gazette check` does, publishes the ones without errors from the commit
-//!   at HEAD with the same library calls as `gazette publish`, prints a
-//!   summary table and exits non-zero when any site failed or was refused.
-//!   Checker warnings never stop a site; `--no-check`, or `check = "warn"` in
-//!   a site's `site.toml`, lets errors through as well.
+//! - `publish`: `gazette publish` for every site of the workspace (or a CI
+//!   shard of them) from HEAD: one call of `gazette_pipeline::publish_sites`
+//!   (the checker as the gate, then the publish), the same summary table and
+//!   the same exit status (1 content errors or refusals, 2 could not run).
 //! - `replay`: the long replay of real history (see `tests/replay.rs`).
 //! - `bench`: build and publish speed on generated sites, side by side with
 //!   Hugo (see `bench/mod.rs`).
@@ -14,18 +12,13 @@ mod bench;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command as Process, ExitCode};
-use std::time::Instant;
 
 use anyhow::{Context as _, bail};
 use clap::{Parser, Subcommand};
-use gazette_check::{CheckOptions, check_request};
-use gazette_content::{Diagnostic, Source};
-use gazette_publish::{
-    BuildFailure, CheckPolicy, PublishError, PublishOutcome, PublishRequest, PublishTarget,
-    SiteEntry, Workspace, build_site, is_unchanged, publish_revision,
-};
+use gazette_pipeline::{ExitStatus, PipelineRequest, Shard, publish_sites};
+use gazette_publish::{Workspace, build_site};
 use gazette_render::BuildRequest;
-use gazette_store::{GitTreeSource, WorkTreeSource};
+use gazette_store::WorkTreeSource;
 
 #[derive(Debug, Parser)]
 #[command(name = "cargo xtask", about = "Gazette project automation")]
@@ -42,8 +35,8 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
         /// Publish only shard I of N (1-based), so a CI matrix can split the sites.
-        #[arg(long, value_name = "I/N", value_parser = parse_shard)]
-        shard: Option<(usize, usize)>,
+        #[arg(long, value_name = "I/N")]
+        shard: Option<Shard>,
         /// Publish sites even when the checker finds errors in them.
         #[arg(long)]
         no_check: bool,
@@ -85,24 +78,6 @@ fn main() -> ExitCode {
     }
 }
 
-fn parse_shard(text: &str) -> Result<(usize, usize), String> {
-    let (index, count) = text
-        .split_once('/')
-        .ok_or_else(|| "write the shard as I/N, such as 2/4".to_owned())?;
-    let index: usize = index
-        .trim()
-        .parse()
-        .map_err(|_| "I must be a number".to_owned())?;
-    let count: usize = count
-        .trim()
-        .parse()
-        .map_err(|_| "N must be a number".to_owned())?;
-    if count == 0 || index == 0 || index > count {
-        return Err(format!("shard {index}/{count} is out of range (1 ≤ I ≤ N)"));
-    }
-    Ok((index, count))
-}
-
 /// The workspace this xtask belongs to: the parent of `xtask/`.
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -111,210 +86,31 @@ fn workspace_root() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."))
 }
 
-/// One line of the summary table.
-struct Row {
-    site: String,
-    status: &'static str,
-    rendered: usize,
-    reused: usize,
-    millis: u128,
-}
-
-fn publish(
-    out: Option<&Path>,
-    shard: Option<(usize, usize)>,
-    no_check: bool,
-) -> anyhow::Result<bool> {
-    let started = Instant::now();
+fn publish(out: Option<&Path>, shard: Option<Shard>, no_check: bool) -> anyhow::Result<bool> {
     let workspace = Workspace::discover(&workspace_root())?;
     let mut sites = workspace.sites()?;
-    if let Some((index, count)) = shard {
-        // Sites are sorted by name, so every job of a matrix agrees on the split.
-        sites = sites
-            .into_iter()
-            .enumerate()
-            .filter(|(position, _)| position % count == index - 1)
-            .map(|(_, site)| site)
-            .collect();
+    if let Some(shard) = shard {
+        sites = shard.select(sites);
     }
-    let mut rows = Vec::new();
-    for site in &sites {
-        let site_started = Instant::now();
-        let enforce = !no_check && site.settings.check == CheckPolicy::Error;
-        let gate = || check_passes(&workspace, site, enforce);
-        let outcome = publish_site(&workspace, site, out, &gate);
-        let millis = site_started.elapsed().as_millis();
-        let row = match outcome {
-            Ok((status, rendered, reused)) => Row {
-                site: site.name.clone(),
-                status,
-                rendered,
-                reused,
-                millis,
-            },
-            Err(diagnostics) => {
-                for diagnostic in &diagnostics {
-                    eprintln!("{}", diagnostic.render(&site.path, false));
-                }
-                Row {
-                    site: site.name.clone(),
-                    status: "FAILED",
-                    rendered: 0,
-                    reused: 0,
-                    millis,
-                }
-            }
-        };
-        rows.push(row);
-    }
-    println!(
-        "{:<24} {:<10} {:>9} {:>7} {:>9}",
-        "site", "status", "rendered", "reused", "time"
-    );
-    for row in &rows {
-        println!(
-            "{:<24} {:<10} {:>9} {:>7} {:>6} ms",
-            row.site, row.status, row.rendered, row.reused, row.millis
-        );
-    }
-    let failed = rows
-        .iter()
-        .filter(|row| matches!(row.status, "FAILED" | "REFUSED"))
-        .count();
-    println!(
-        "{} site(s) done, {failed} failed, in {} ms",
-        rows.len() - failed,
-        started.elapsed().as_millis()
-    );
-    Ok(failed == 0)
-}
-
-/// Runs the checker on what will be published (HEAD, or the working folder
-/// outside Git) and prints what it finds; `false` when the site has errors and
-/// `enforce` says they stop it.
-fn check_passes(workspace: &Workspace, site: &SiteEntry, enforce: bool) -> anyhow::Result<bool> {
-    let (site_source, themes): (Box<dyn Source>, Box<dyn Source>) =
-        match workspace.git_location(site) {
-            Some((repository, folder)) => {
-                let themes_folder = workspace
-                    .themes_folder_in(&repository)
-                    .context("the themes folder is not in the site's repository")?;
-                (
-                    Box::new(GitTreeSource::open(&repository, "HEAD", &folder)?),
-                    Box::new(GitTreeSource::open(&repository, "HEAD", &themes_folder)?),
-                )
-            }
-            None => (
-                Box::new(WorkTreeSource::new(&site.path)?),
-                Box::new(WorkTreeSource::new(workspace.themes_dir())?),
-            ),
-        };
-    let request = BuildRequest {
-        name: &site.name,
-        site: site_source.as_ref(),
-        themes: themes.as_ref(),
-        theme: workspace.theme_of(site),
-        last_changed: None,
-    };
-    let report = check_request(&request, &CheckOptions::default())
-        .with_context(|| format!("cannot check {}", site.name))?;
-    for finding in &report.findings {
-        eprintln!("{}", finding.diagnostic.render(&site.path, false));
-    }
-    if report.has_errors() {
-        let errors = report.error_count();
-        let action = if enforce {
-            "not publishing it (fix them, pass --no-check, or set `check = \"warn\"` in its site.toml)"
-        } else {
-            "publishing it anyway"
-        };
-        eprintln!(
-            "{}: the checker found {errors} error(s); {action}",
-            site.name
-        );
-    }
-    Ok(!(enforce && report.has_errors()))
-}
-
-/// Publishes one site from HEAD, or builds it from the working folder when
-/// the workspace is not a Git repository. `gate` (the checker) runs only for
-/// a site that has something to publish; when it says no, the site is
-/// refused. Returns the status and page counts.
-fn publish_site(
-    workspace: &Workspace,
-    site: &SiteEntry,
-    out: Option<&Path>,
-    gate: &dyn Fn() -> anyhow::Result<bool>,
-) -> Result<(&'static str, usize, usize), Vec<Diagnostic>> {
-    let failure = |message: String| vec![Diagnostic::error(&site.name, "", message)];
-    let passes = || gate().map_err(|error| failure(format!("{error:#}")));
-    let folder = out
-        .map_or_else(|| workspace.output_dir(), Path::to_owned)
-        .join(&site.name);
-    let Some((repository, site_folder)) = workspace.git_location(site) else {
-        let themes =
-            WorkTreeSource::new(workspace.themes_dir()).map_err(|e| failure(e.to_string()))?;
-        let source = WorkTreeSource::new(&site.path).map_err(|e| failure(e.to_string()))?;
-        let request = BuildRequest {
-            name: &site.name,
-            site: &source,
-            themes: &themes,
-            theme: workspace.theme_of(site),
-            last_changed: None,
-        };
-        if !passes()? {
-            return Ok(("REFUSED", 0, 0));
-        }
-        return match build_site(&request, &folder) {
-            Ok(build) => Ok(("built", build.rendered.stats.pages_rendered, 0)),
-            Err(BuildFailure::Content(diagnostics)) => Err(diagnostics.0),
-            Err(BuildFailure::Output(error)) => Err(failure(error.to_string())),
-        };
-    };
-    let themes_folder = workspace
-        .themes_folder_in(&repository)
-        .ok_or_else(|| failure("the themes folder is not in the site's repository".into()))?;
-    let target = match (
-        out,
-        &site.settings.publish.branch,
-        &site.settings.publish.folder,
-    ) {
-        (None, Some(branch), _) => PublishTarget::Branch(branch.clone()),
-        (None, None, Some(path)) => PublishTarget::Folder(workspace.root.join(path)),
-        _ => PublishTarget::Folder(folder),
-    };
-    let request = PublishRequest {
-        name: &site.name,
-        repository: &repository,
+    let request = PipelineRequest {
+        workspace: &workspace,
         revision: "HEAD",
-        site_folder: &site_folder,
-        themes: None,
-        themes_folder: &themes_folder,
-        theme: workspace.theme_of(site),
-        target: &target,
-        sanitize_svg: site.settings.sanitize_svg,
+        out,
+        no_check,
     };
-    // An unchanged site needs neither checking nor publishing.
-    if is_unchanged(&request).map_err(|error| failure(error.to_string()))? {
-        return Ok(("unchanged", 0, 0));
-    }
-    if !passes()? {
-        return Ok(("REFUSED", 0, 0));
-    }
-    match publish_revision(&request) {
-        Ok(report) => match report.outcome {
-            PublishOutcome::Unchanged => Ok(("unchanged", 0, 0)),
-            PublishOutcome::Published {
-                stats, warnings, ..
-            } => {
-                for warning in &warnings.0 {
-                    eprintln!("{}", warning.render(&site.path, false));
-                }
-                Ok(("published", stats.pages_rendered, stats.pages_reused))
-            }
-        },
-        Err(PublishError::Content(diagnostics)) => Err(diagnostics.0),
-        Err(error) => Err(failure(error.to_string())),
+    let report = publish_sites(&request, &sites, |site| {
+        for diagnostic in site.findings.iter().chain(&site.diagnostics) {
+            eprintln!("{}", diagnostic.render(&site.site_path, false));
+        }
+        if let Some(error) = &site.error {
+            eprintln!("{}: {error}", site.site);
+        }
+    });
+    print!("{}", report.summary());
+    match report.exit_status() {
+        ExitStatus::Ok => Ok(true),
+        ExitStatus::ContentErrors => Ok(false),
+        ExitStatus::CouldNotRun => bail!("Gazette could not publish every site (see above)"),
     }
 }
 

@@ -4,7 +4,7 @@
 //! publishing a site at a Git revision incrementally (what changed since
 //! the output the target shows, and which path that calls for: nothing, the
 //! edited pages alone, or the whole render), the targets a site goes to (a
-//! folder switched in one rename, or a branch), writing a rendered site to a
+//! folder switched in one rename, a branch, or a bucket), writing a rendered site to a
 //! folder all at once, and each version's record of the files it wrote
 //! ([`STAMPS_PATH`]), so no file changed on disk since is kept or linked
 //! into a later version. Rendering itself is `gazette-render`'s; Git is
@@ -36,6 +36,7 @@
 //! }
 //! ```
 
+mod bucket;
 mod build;
 mod folder;
 mod kept_states;
@@ -48,6 +49,7 @@ mod stamps;
 mod target;
 mod workspace;
 
+pub use bucket::{BucketError, BucketTarget, OBJECTS_PATH, RENDER_STATE_PATH, UploadStats};
 pub use build::{BuildFailure, SiteBuild, Strictness, build_site, build_site_with};
 pub use folder::{FolderTarget, Spare, TargetLock, write_site};
 pub use output::{OUTPUT_MARKER, OutputError, safe_join};

@@ -20,17 +20,17 @@ use gazette_store::{GitTreeSource, changed_files, folder_differs, last_changed};
 use gazette_theme::Theme;
 
 use gazette_render::{
-    KnownPage, Manifest, RenderOptions, RenderedSite, Surroundings, patched, site_time,
+    KnownPage, Manifest, RenderOptions, RenderState, RenderedSite, Surroundings, patched, site_time,
 };
 
-use crate::kept_states::read_state;
 use crate::request::{PublishError, PublishRequest};
 
 /// The edited pages rendered and the rest of `previous` reused, with the
-/// source the pages were read from; `Ok(None)` when the commit changes more
-/// than the text of pages, or the state of `previous` is not at hand.
+/// source the pages were read from, given the `state` `previous` names;
+/// `Ok(None)` when the commit changes more than the text of pages.
 pub(crate) fn render_page_edits(
     request: &PublishRequest<'_>,
+    state: &RenderState,
     previous: &Manifest,
     previous_commit: &str,
     commit: &str,
@@ -51,21 +51,19 @@ pub(crate) fn render_page_edits(
                 Err(panic) => std::panic::resume_unwind(panic),
             }
         };
-        render_with_dates(request, previous, previous_commit, commit, dates)
+        render_with_dates(request, state, previous, previous_commit, commit, dates)
     })
 }
 
 /// [`render_page_edits`], given the files' dates when it needs them.
 fn render_with_dates(
     request: &PublishRequest<'_>,
+    state: &RenderState,
     previous: &Manifest,
     previous_commit: &str,
     commit: &str,
     dates: impl FnOnce() -> Result<BTreeMap<String, i64>, PublishError>,
 ) -> Result<Option<(RenderedSite, GitTreeSource)>, PublishError> {
-    let Some(state) = read_state(request, previous) else {
-        return Ok(None);
-    };
     let Some(state) = state.open() else {
         return Ok(None);
     };

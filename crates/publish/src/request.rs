@@ -7,6 +7,7 @@ use std::time::Duration;
 use gazette_content::{Diagnostics, Source};
 use gazette_render::RenderStats;
 
+use crate::bucket::{BucketError, BucketTarget, UploadStats};
 use crate::output::OutputError;
 
 /// Where a publish goes.
@@ -17,6 +18,8 @@ pub enum PublishTarget {
     /// A branch of the same repository: one commit per publish whose tree is
     /// the site's output.
     Branch(String),
+    /// Objects under a prefix of an S3 or S3-compatible bucket.
+    Bucket(BucketTarget),
 }
 
 /// One site to publish from a revision.
@@ -69,6 +72,8 @@ pub struct PublishReport {
     pub previous_commit: Option<String>,
     /// What happened.
     pub outcome: PublishOutcome,
+    /// What a bucket target uploaded and removed (none for other targets).
+    pub uploaded: Option<UploadStats>,
     /// How long it took.
     pub elapsed: Duration,
 }
@@ -85,6 +90,9 @@ pub enum PublishError {
     /// Writing the output failed.
     #[error(transparent)]
     Output(#[from] OutputError),
+    /// The bucket could not be read or written.
+    #[error(transparent)]
+    Bucket(#[from] BucketError),
 }
 
 impl From<gazette_store::GitError> for PublishError {

@@ -31,7 +31,8 @@ use gazette_theme::Theme;
 
 use gazette_render::{Manifest, ManifestSummary, RenderOptions, RenderedSite, render_site};
 
-use crate::kept_states::keep_state;
+use crate::bucket::UploadStats;
+use crate::kept_states::{keep_state, read_state};
 use crate::load_cache::StoredLoadCache;
 use crate::output::OutputError;
 use crate::page_edits::render_page_edits;
@@ -43,7 +44,7 @@ use crate::target::Target;
 /// such as checking, for unchanged sites.
 pub fn is_unchanged(request: &PublishRequest<'_>) -> Result<bool, PublishError> {
     let commit = resolve_commit(request.repository, request.revision)?;
-    let summary = Target::new(request)
+    let summary = Target::new(request)?
         .current_manifest_summary()
         .filter(ManifestSummary::is_from_this_tool);
     let Some(shown) = shown_commit(request, summary.as_ref()) else {
@@ -75,7 +76,7 @@ pub fn is_unchanged(request: &PublishRequest<'_>) -> Result<bool, PublishError> 
 pub fn publish_revision(request: &PublishRequest<'_>) -> Result<PublishReport, PublishError> {
     let started = Instant::now();
     let commit = resolve_commit(request.repository, request.revision)?;
-    let target = Target::new(request);
+    let target = Target::new(request)?;
     let _lock = target.lock()?;
 
     // Plan. Outputs of another program are not reused: it may render
@@ -87,17 +88,18 @@ pub fn publish_revision(request: &PublishRequest<'_>) -> Result<PublishReport, P
     // Not the published ref, which may be a publish behind (see the module's
     // documentation).
     let previous_commit = shown_commit(request, summary.as_ref());
-    let report = |outcome| PublishReport {
+    let report = |outcome, uploaded| PublishReport {
         commit: commit.clone(),
         previous_commit: previous_commit.clone(),
         outcome,
+        uploaded,
         elapsed: started.elapsed(),
     };
     if let Some(previous) = &previous_commit
         && !touches(request, previous, &commit)?
     {
         record_published(request, &commit, "gazette: nothing to publish")?;
-        return Ok(report(PublishOutcome::Unchanged));
+        return Ok(report(PublishOutcome::Unchanged, None));
     }
     // Under the lock the version is the one the summary came from.
     let previous_manifest = summary.as_ref().and_then(|_| target.current_manifest());
@@ -110,8 +112,8 @@ pub fn publish_revision(request: &PublishRequest<'_>) -> Result<PublishReport, P
         }
         _ => None,
     };
-    let (rendered, pages_alone) = match page_edits {
-        Some(rendered) => (rendered, true),
+    let ((rendered, uploaded), pages_alone) = match page_edits {
+        Some(written) => (written, true),
         None => {
             let previous = (previous_commit.as_deref(), previous_manifest.as_ref());
             (publish_whole(request, &target, &commit, previous)?, false)
@@ -121,7 +123,7 @@ pub fn publish_revision(request: &PublishRequest<'_>) -> Result<PublishReport, P
     // Record.
     let outcome = published(request, &commit, &rendered, pages_alone)?;
     drop_later((rendered, previous_manifest));
-    Ok(report(outcome))
+    Ok(report(outcome, uploaded))
 }
 
 /// Renders the whole site at `commit` and writes it to the target, reusing
@@ -132,7 +134,7 @@ fn publish_whole(
     target: &Target,
     commit: &str,
     (previous_commit, previous_manifest): (Option<&str>, Option<&Manifest>),
-) -> Result<RenderedSite, PublishError> {
+) -> Result<(RenderedSite, Option<UploadStats>), PublishError> {
     // Until the render, three jobs are independent: dating the files,
     // finding the spare version to recycle, and loading the site. Loading is
     // the longest; the others run beside it.
@@ -167,20 +169,20 @@ fn publish_whole(
             beside.spawn(|| keep_state(request, &rendered));
             target.write(&rendered, &site_source, request, commit, joined(spare))
         });
-        let rendered = match written {
+        let written = match written {
             Err(PublishError::Output(
                 OutputError::MissingPrevious(_) | OutputError::ChangedPrevious(_),
             )) => {
                 // The previous output was changed by hand; render everything.
                 let full = load_at(request, &site_source, themes)?.render(&context, None)?;
                 keep_state(request, &full);
-                target.write(&full, &site_source, request, commit, None)?;
-                full
+                let uploaded = target.write(&full, &site_source, request, commit, None)?;
+                (full, uploaded)
             }
             Err(error) => return Err(error),
-            Ok(()) => rendered,
+            Ok(uploaded) => (rendered, uploaded),
         };
-        Ok((rendered, dates))
+        Ok((written, dates))
     })?;
     drop_later(dates);
     Ok(rendered)
@@ -214,11 +216,19 @@ fn publish_page_edits(
     previous: &Manifest,
     previous_commit: &str,
     commit: &str,
-) -> Result<Option<RenderedSite>, PublishError> {
+) -> Result<Option<(RenderedSite, Option<UploadStats>)>, PublishError> {
+    // The state this repository kept, else the one kept with the output
+    // (a fresh clone, another machine).
+    let Some(state) = read_state(request, previous).or_else(|| {
+        let id = previous.render_state.as_deref()?;
+        target.kept_state(id)
+    }) else {
+        return Ok(None);
+    };
     std::thread::scope(|scope| {
         let spare = scope.spawn(|| target.find_spare());
-        let (rendered, source) = match render_page_edits(request, previous, previous_commit, commit)
-        {
+        let edits = render_page_edits(request, &state, previous, previous_commit, commit);
+        let (rendered, source) = match edits {
             Ok(Some(edits)) => edits,
             // Git could not answer (an object of the previous commit gone,
             // say): the whole render reports what it needs, in its terms.
@@ -226,7 +236,7 @@ fn publish_page_edits(
             Err(error) => return Err(error),
         };
         match target.write(&rendered, &source, request, commit, joined(spare)) {
-            Ok(()) => Ok(Some(rendered)),
+            Ok(uploaded) => Ok(Some((rendered, uploaded))),
             Err(PublishError::Output(
                 OutputError::MissingPrevious(_) | OutputError::ChangedPrevious(_),
             )) => Ok(None),

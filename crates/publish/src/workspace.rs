@@ -6,6 +6,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::bucket::BucketTarget;
+use crate::request::PublishTarget;
+
 /// The file that marks a workspace's root.
 pub const WORKSPACE_FILE: &str = "gazette.toml";
 
@@ -56,8 +59,8 @@ pub struct SiteSettings {
     pub sanitize_svg: bool,
 }
 
-/// `[publish]` of `site.toml`: a folder (the default, `public/<site>`) or a
-/// branch of the repository.
+/// `[publish]` of `site.toml`: a folder (the default, `public/<site>`), a
+/// branch of the repository, or a bucket.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
 #[serde(default, deny_unknown_fields)]
 pub struct PublishSettings {
@@ -65,6 +68,12 @@ pub struct PublishSettings {
     pub folder: Option<PathBuf>,
     /// A branch to commit the output to, such as `publish/govtech`.
     pub branch: Option<String>,
+    /// A bucket to upload the output to: `s3://name/prefix`.
+    pub bucket: Option<String>,
+    /// The bucket's S3 endpoint, for stores other than AWS.
+    pub endpoint: Option<String>,
+    /// The bucket's region.
+    pub region: Option<String>,
 }
 
 /// What publishing does when `gazette check` finds errors in a site
@@ -253,6 +262,28 @@ impl Workspace {
         let themes = fs::canonicalize(self.themes_dir()).ok()?;
         let folder = themes.strip_prefix(repository_root).ok()?;
         Some(folder.to_string_lossy().replace('\\', "/"))
+    }
+
+    /// Where a site is published: `out/<site>` when a folder is given,
+    /// else its `[publish]` setting (a bucket, a branch or a folder), else
+    /// `public/<site>`.
+    pub fn publish_target(&self, site: &SiteEntry, out: Option<&Path>) -> PublishTarget {
+        let settings = &site.settings.publish;
+        if let Some(out) = out {
+            return PublishTarget::Folder(out.join(&site.name));
+        }
+        if let Some(url) = &settings.bucket {
+            return PublishTarget::Bucket(BucketTarget {
+                url: url.clone(),
+                endpoint: settings.endpoint.clone(),
+                region: settings.region.clone(),
+            });
+        }
+        match (&settings.branch, &settings.folder) {
+            (Some(branch), _) => PublishTarget::Branch(branch.clone()),
+            (None, Some(folder)) => PublishTarget::Folder(self.root.join(folder)),
+            (None, None) => PublishTarget::Folder(self.output_dir().join(&site.name)),
+        }
     }
 
     /// The theme a site uses.

@@ -95,6 +95,11 @@ impl KeptState {
         }
     }
 
+    /// Its bytes, for targets that keep the state with the output.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
     /// Writes the state into `folder` (a site's `render-state` folder) and
     /// removes all but the newest few there. A state is only an aid: when it
     /// cannot be written, the next publish renders the whole site.

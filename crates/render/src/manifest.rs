@@ -188,17 +188,13 @@ impl Manifest {
     }
 }
 
-/// An id of the running program: a hash of its executable, so that any change
-/// to Gazette itself (not only a new version number) renders everything
-/// again. Falls back to the version when the executable cannot be read.
+/// An id of Gazette's rendering code: a hash of the sources of this crate
+/// and the crates it is built from, `Cargo.lock` and the version, taken at
+/// build time (`build.rs`). Debug, release and xtask builds of one source
+/// share it, so each reuses the others' outputs; any change to that code
+/// (not only a new version number) renders everything again.
 pub fn tool_fingerprint() -> &'static str {
-    static FINGERPRINT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    FINGERPRINT.get_or_init(|| {
-        std::env::current_exe()
-            .and_then(std::fs::read)
-            .map(|bytes| blake3::hash(&bytes).to_hex()[..32].to_owned())
-            .unwrap_or_else(|_| format!("gazette {}", env!("CARGO_PKG_VERSION")))
-    })
+    env!("GAZETTE_CODE_FINGERPRINT")
 }
 
 /// A short hash of anything serialisable, for inputs that are not files.
@@ -271,5 +267,16 @@ mod tests {
             "JSON is another format"
         );
         assert!(Manifest::from_bytes(&bytes[..bytes.len() / 2]).is_none());
+    }
+
+    #[test]
+    fn the_fingerprint_is_of_the_code_not_of_the_executable() {
+        // Rule: reuse across build profiles. A hash of the running file
+        // would differ between this test binary and every other build.
+        let fingerprint = tool_fingerprint();
+        assert_eq!(fingerprint.len(), 32);
+        assert!(fingerprint.bytes().all(|b| b.is_ascii_hexdigit()));
+        let executable = std::env::current_exe().and_then(std::fs::read).unwrap();
+        assert_ne!(fingerprint, &blake3::hash(&executable).to_hex()[..32]);
     }
 }

@@ -46,7 +46,12 @@ impl RenderState {
         if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
             return None;
         }
-        let bytes = std::fs::read(folder.join(id)).ok()?;
+        Self::from_bytes(std::fs::read(folder.join(id)).ok()?, id)
+    }
+
+    /// A state read from elsewhere (a target that keeps it with the
+    /// output), if its bytes are the ones `id` names and from this program.
+    pub fn from_bytes(bytes: Vec<u8>, id: &str) -> Option<Self> {
         if blake3::hash(&bytes).to_hex()[..32] != *id {
             return None;
         }

@@ -4,11 +4,13 @@
 //! The benchmark generates a workspace of realistic Isomer sites
 //! ([`generator`]) with a Git history of typical edits ([`history`]), then
 //! times full builds (cold and warm), incremental publishes after each kind
-//! of edit and the edit-to-reload latency of `gazette serve` ([`serve`]), and
+//! of edit, a one-page publish to a bucket on a local S3 server
+//! ([`bucket`]), the edit-to-reload latency of `gazette serve` ([`serve`]), and
 //! records each process's peak memory ([`measure`]). With
 //! `--vs-hugo` it also builds the shared benchmark corpus with Gazette and
 //! Hugo, alternating ([`hugo`]). Results go to a table and to JSON.
 
+mod bucket;
 mod custom_scss;
 mod file_tree;
 mod generator;
@@ -202,6 +204,9 @@ pub fn run(args: &BenchArgs, project: &Path) -> anyhow::Result<bool> {
     if let Some(share) = share_of_cold_build(&rows, "one-page", &cold_seconds) {
         rows.push(share);
     }
+    rows.push(bucket::one_page_row(
+        &binary, &workspace, &history, args.runs, &logs,
+    ));
     rows.push(serve_row(&binary, &workspace, args.runs));
 
     let vs_hugo = if args.vs_hugo {
@@ -273,7 +278,16 @@ fn publish_rows(
         remove(&out)?;
         for (position, (key, _, commit)) in revisions.iter().enumerate() {
             let log = logs.join(format!("{key}.log"));
-            let command = ["publish", "--out", out_arg.as_str(), "--rev", commit];
+            // The publish alone: the check gate is its own cost (a whole
+            // render), the same for every kind of edit.
+            let command = [
+                "publish",
+                "--no-check",
+                "--out",
+                out_arg.as_str(),
+                "--rev",
+                commit,
+            ];
             samples[position].push(measure::run(&mut gazette(&command), &log)?);
             notes[position] = publish_note(&log);
         }

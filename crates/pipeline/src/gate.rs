@@ -1,0 +1,299 @@
+//! The gate: a site with something to publish is checked first, at the
+//! revision that will be published, and refused when the checker finds
+//! errors, unless the run says `no_check` or the site `check = "warn"`.
+//! An unchanged site is neither checked nor published.
+
+use std::path::Path;
+use std::time::Instant;
+
+use gazette_check::{CheckOptions, check_request};
+use gazette_content::{Diagnostic, Source};
+use gazette_publish::{
+    BuildFailure, CheckPolicy, PublishError, PublishOutcome, PublishRequest, SiteEntry, Strictness,
+    Workspace, build_site_with, is_unchanged, publish_revision,
+};
+use gazette_render::BuildRequest;
+use gazette_store::{GitTreeSource, WorkTreeSource};
+
+use crate::summary::{PipelineReport, SiteResult, SiteStatus};
+
+/// What to publish, besides which sites.
+pub struct PipelineRequest<'a> {
+    /// The workspace the sites belong to.
+    pub workspace: &'a Workspace,
+    /// The revision to publish (`HEAD`, a branch, a commit id).
+    pub revision: &'a str,
+    /// A folder holding one folder per site, instead of each site's target.
+    pub out: Option<&'a Path>,
+    /// Publish sites even when the checker finds errors in them.
+    pub no_check: bool,
+}
+
+/// One job of a CI matrix: shard `index` of `count` (1-based), written
+/// `I/N`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    index: usize,
+    count: usize,
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let (index, count) = text
+            .split_once('/')
+            .ok_or_else(|| "write the shard as I/N, such as 2/4".to_owned())?;
+        let number = |part: &str, name: &str| {
+            part.trim()
+                .parse::<usize>()
+                .map_err(|_| format!("{name} must be a number"))
+        };
+        let (index, count) = (number(index, "I")?, number(count, "N")?);
+        if count == 0 || index == 0 || index > count {
+            return Err(format!("shard {index}/{count} is out of range (1 ≤ I ≤ N)"));
+        }
+        Ok(Self { index, count })
+    }
+}
+
+impl Shard {
+    /// This shard's sites: every `count`-th site by name, so that every job
+    /// of a matrix agrees on the split whatever order it listed them in.
+    pub fn select(self, mut sites: Vec<SiteEntry>) -> Vec<SiteEntry> {
+        sites.sort_by(|a, b| a.name.cmp(&b.name));
+        sites
+            .into_iter()
+            .enumerate()
+            .filter(|(position, _)| position % self.count == self.index - 1)
+            .map(|(_, site)| site)
+            .collect()
+    }
+}
+
+/// Checks and publishes each site in turn; `each` sees every result as it
+/// comes (to show progress).
+pub fn publish_sites(
+    request: &PipelineRequest<'_>,
+    sites: &[SiteEntry],
+    mut each: impl FnMut(&SiteResult),
+) -> PipelineReport {
+    let started = Instant::now();
+    let mut results = Vec::with_capacity(sites.len());
+    for site in sites {
+        let result = publish_site(request, site);
+        each(&result);
+        results.push(result);
+    }
+    PipelineReport {
+        sites: results,
+        elapsed: started.elapsed(),
+    }
+}
+
+/// Checks and publishes one site: from the revision when the site is in Git,
+/// else built from the working folder.
+pub fn publish_site(request: &PipelineRequest<'_>, site: &SiteEntry) -> SiteResult {
+    let started = Instant::now();
+    let mut result = SiteResult {
+        site: site.name.clone(),
+        site_path: site.path.clone(),
+        status: SiteStatus::CouldNotRun,
+        commit: None,
+        pages_rendered: 0,
+        pages_reused: 0,
+        pages_alone: false,
+        uploaded: None,
+        findings: Vec::new(),
+        check_errors: 0,
+        diagnostics: Vec::new(),
+        error: None,
+        elapsed: started.elapsed(),
+    };
+    if let Err(message) = run_site(request, site, &mut result) {
+        result.status = SiteStatus::CouldNotRun;
+        result.error = Some(message);
+    }
+    result.elapsed = started.elapsed();
+    result
+}
+
+/// The sources a site is checked and built from.
+struct Sources {
+    site: Box<dyn Source>,
+    themes: Box<dyn Source>,
+}
+
+fn run_site(
+    request: &PipelineRequest<'_>,
+    site: &SiteEntry,
+    result: &mut SiteResult,
+) -> Result<(), String> {
+    let workspace = request.workspace;
+    let enforce = !request.no_check && site.settings.check == CheckPolicy::Error;
+    let Some((repository, site_folder)) = workspace.git_location(site) else {
+        // Outside Git there is no revision: build the working folder.
+        let sources = Sources {
+            site: Box::new(WorkTreeSource::new(&site.path).map_err(|e| e.to_string())?),
+            themes: Box::new(
+                WorkTreeSource::new(workspace.themes_dir()).map_err(|e| e.to_string())?,
+            ),
+        };
+        if !check_passes(workspace, site, &sources, enforce, result)? {
+            return Ok(());
+        }
+        let folder = request
+            .out
+            .map_or_else(|| workspace.output_dir(), Path::to_owned)
+            .join(&site.name);
+        let build = BuildRequest {
+            name: &site.name,
+            site: sources.site.as_ref(),
+            themes: sources.themes.as_ref(),
+            theme: workspace.theme_of(site),
+            last_changed: None,
+        };
+        let strictness = if site.settings.strict {
+            Strictness::Strict
+        } else {
+            Strictness::Tolerant
+        };
+        match build_site_with(&build, &folder, strictness) {
+            Ok(built) => {
+                result.status = SiteStatus::Built;
+                result.pages_rendered = built.rendered.stats.pages_rendered;
+                result.diagnostics = built.warnings.0;
+            }
+            Err(BuildFailure::Content(diagnostics)) => {
+                result.status = SiteStatus::Failed;
+                result.diagnostics = diagnostics.0;
+            }
+            Err(BuildFailure::Output(error)) => return Err(error.to_string()),
+        }
+        return Ok(());
+    };
+    let themes_folder = workspace
+        .themes_folder_in(&repository)
+        .ok_or("the themes folder is not in the site's repository")?;
+    let target = workspace.publish_target(site, request.out);
+    let publish = PublishRequest {
+        name: &site.name,
+        repository: &repository,
+        revision: request.revision,
+        site_folder: &site_folder,
+        themes: None,
+        themes_folder: &themes_folder,
+        theme: workspace.theme_of(site),
+        target: &target,
+        sanitize_svg: site.settings.sanitize_svg,
+    };
+    // An unchanged site needs neither checking nor publishing.
+    if is_unchanged(&publish).map_err(|error| error.to_string())? {
+        result.status = SiteStatus::Unchanged;
+        return Ok(());
+    }
+    let open = |folder: &str| {
+        GitTreeSource::open(&repository, request.revision, folder).map_err(|e| e.to_string())
+    };
+    let sources = Sources {
+        site: Box::new(open(&site_folder)?),
+        themes: Box::new(open(&themes_folder)?),
+    };
+    if !check_passes(workspace, site, &sources, enforce, result)? {
+        return Ok(());
+    }
+    match publish_revision(&publish) {
+        Ok(report) => {
+            result.commit = Some(report.commit);
+            result.uploaded = report.uploaded;
+            match report.outcome {
+                PublishOutcome::Unchanged => result.status = SiteStatus::Unchanged,
+                PublishOutcome::Published {
+                    stats,
+                    warnings,
+                    pages_alone,
+                } => {
+                    result.status = SiteStatus::Published;
+                    result.pages_rendered = stats.pages_rendered;
+                    result.pages_reused = stats.pages_reused;
+                    result.pages_alone = pages_alone;
+                    result.diagnostics = warnings.0;
+                }
+            }
+            Ok(())
+        }
+        Err(PublishError::Content(diagnostics)) => {
+            result.status = SiteStatus::Failed;
+            result.diagnostics = diagnostics.0;
+            Ok(())
+        }
+        Err(error) => Err(error.to_string()),
+    }
+}
+
+/// Runs the checker on what will be published and keeps its findings;
+/// `false` when the site has errors and `enforce` says they stop it.
+fn check_passes(
+    workspace: &Workspace,
+    site: &SiteEntry,
+    sources: &Sources,
+    enforce: bool,
+    result: &mut SiteResult,
+) -> Result<bool, String> {
+    let request = BuildRequest {
+        name: &site.name,
+        site: sources.site.as_ref(),
+        themes: sources.themes.as_ref(),
+        theme: workspace.theme_of(site),
+        last_changed: None,
+    };
+    let options = CheckOptions {
+        external: None,
+        strict: site.settings.strict,
+    };
+    let report = check_request(&request, &options)
+        .map_err(|error| format!("cannot check {}: {error}", site.name))?;
+    result.check_errors = report.error_count();
+    result.findings = report
+        .findings
+        .into_iter()
+        .map(|finding| finding.diagnostic)
+        .collect::<Vec<Diagnostic>>();
+    if enforce && result.check_errors > 0 {
+        result.status = SiteStatus::Refused;
+        return Ok(false);
+    }
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gazette_publish::SiteSettings;
+
+    #[test]
+    fn shards_split_the_sites_by_name_without_overlap_or_gaps() {
+        let sites: Vec<SiteEntry> = ["e", "a", "d", "b", "c"]
+            .iter()
+            .map(|name| SiteEntry {
+                name: (*name).into(),
+                path: name.into(),
+                settings: SiteSettings::default(),
+            })
+            .collect();
+        let names = |shard: &str| -> Vec<String> {
+            let shard: Shard = shard.parse().unwrap();
+            shard
+                .select(sites.clone())
+                .into_iter()
+                .map(|site| site.name)
+                .collect()
+        };
+        assert_eq!(names("1/2"), ["a", "c", "e"]);
+        assert_eq!(names("2/2"), ["b", "d"]);
+        assert_eq!(names("1/1").len(), 5);
+        for bad in ["3/2", "0/2", "1/0", "1", "a/2"] {
+            assert!(bad.parse::<Shard>().is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,170 @@
+//! A real S3-protocol server on 127.0.0.1 for the bucket tests: moto in
+//! server mode (`python3 -m pip install 'moto[server]'`), started by the test
+//! and stopped when it ends. Objects are read back over plain HTTP: moto does
+//! not check signatures, so the tests need no S3 client of their own.
+
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The keys every publish to the test server uses; moto accepts any.
+pub const CREDENTIALS: [(&str, &str); 3] = [
+    ("AWS_ACCESS_KEY_ID", "gazette-test"),
+    ("AWS_SECRET_ACCESS_KEY", "gazette-test-secret"),
+    ("AWS_REGION", "us-east-1"),
+];
+
+/// What to install when the server does not start.
+const INSTALL: &str = "the bucket tests need moto's S3 server: run \
+     `python3 -m pip install 'moto[server]'` (.ci/run does)";
+
+/// A running moto server, stopped on drop.
+pub struct S3Server {
+    child: Child,
+    /// `http://127.0.0.1:PORT`.
+    pub endpoint: String,
+}
+
+impl S3Server {
+    /// Starts the server on a free port and waits until it answers; fails
+    /// the test, saying what to install, when it cannot.
+    pub fn start() -> Self {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .map(|address| address.port())
+            .expect("a free port on 127.0.0.1");
+        let child = Command::new("python3")
+            .args([
+                "-m",
+                "moto.server",
+                "-H",
+                "127.0.0.1",
+                "-p",
+                &port.to_string(),
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|error| panic!("cannot run python3 ({error}); {INSTALL}"));
+        let mut server = Self {
+            child,
+            endpoint: format!("http://127.0.0.1:{port}"),
+        };
+        let started = Instant::now();
+        loop {
+            if let Ok(Some(status)) = server.child.try_wait() {
+                panic!("moto's server exited ({status}); {INSTALL}");
+            }
+            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return server;
+            }
+            if started.elapsed() > Duration::from_secs(60) {
+                panic!("moto's server did not answer on port {port} within 60 s; {INSTALL}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Creates a bucket.
+    pub fn create_bucket(&self, name: &str) {
+        ureq::put(&format!("{}/{name}", self.endpoint))
+            .send_empty()
+            .expect("a new bucket");
+    }
+
+    /// The object at `key` with its `Content-Type` and `Cache-Control`, or
+    /// `None` when there is none.
+    pub fn get(&self, bucket: &str, key: &str) -> Option<StoredObject> {
+        let mut response = match ureq::get(&format!("{}/{bucket}/{key}", self.endpoint)).call() {
+            Ok(response) => response,
+            Err(ureq::Error::StatusCode(404)) => return None,
+            Err(error) => panic!("GET {key}: {error}"),
+        };
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|value| value.to_str().ok())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let content_type = header("content-type");
+        let cache_control = header("cache-control");
+        let bytes = response
+            .body_mut()
+            .with_config()
+            .limit(64 << 20)
+            .read_to_vec()
+            .unwrap();
+        Some(StoredObject {
+            bytes,
+            content_type,
+            cache_control,
+        })
+    }
+
+    /// Every key under `prefix` (which ends with `/`), without the prefix.
+    pub fn keys(&self, bucket: &str, prefix: &str) -> Vec<String> {
+        let mut keys = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let mut url = format!("{}/{bucket}?list-type=2&prefix={prefix}", self.endpoint);
+            if let Some(token) = &token {
+                url.push_str("&continuation-token=");
+                url.push_str(&percent(token));
+            }
+            let body = ureq::get(&url)
+                .call()
+                .unwrap()
+                .body_mut()
+                .read_to_string()
+                .unwrap();
+            keys.extend(
+                elements(&body, "Key").map(|key| key[prefix.len()..].replace("&amp;", "&")),
+            );
+            token = elements(&body, "NextContinuationToken")
+                .next()
+                .map(str::to_owned);
+            if token.is_none() {
+                return keys;
+            }
+        }
+    }
+}
+
+impl Drop for S3Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// An object as the server returns it.
+pub struct StoredObject {
+    pub bytes: Vec<u8>,
+    pub content_type: String,
+    pub cache_control: String,
+}
+
+/// The text of every `<name>…</name>` element of a listing.
+fn elements<'a>(xml: &'a str, name: &str) -> impl Iterator<Item = &'a str> {
+    let open = format!("<{name}>");
+    let close = format!("</{name}>");
+    xml.split(open.as_str())
+        .skip(1)
+        .filter_map(move |rest| rest.split_once(close.as_str()).map(|(text, _)| text))
+}
+
+/// A continuation token in a query string.
+fn percent(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}

@@ -7,10 +7,12 @@
 mod build;
 mod check;
 mod hook;
+mod import;
 mod publish;
 mod report;
 mod sass_worker;
 mod serve;
+mod workspace;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -40,6 +42,8 @@ enum Command {
     },
     /// Check sites for broken links, missing media, mojibake and more.
     Check(check::CheckArgs),
+    /// Bring an existing Isomer repository into the workspace, with its history.
+    Import(import::ImportArgs),
     /// Compiles one stylesheet sent on standard input (the child process
     /// every stylesheet compiles in; not for people).
     #[command(name = sass_worker::SUBCOMMAND, hide = true)]
@@ -128,6 +132,7 @@ fn main() -> ExitCode {
             action: HookAction::Install { force },
         } => hook::install(force),
         Command::Check(args) => check::run(&args),
+        Command::Import(args) => import::run(&args),
         Command::SassWorker => return gazette_render::run_sass_worker(),
     };
     match result {

@@ -19,9 +19,8 @@ pub fn run(args: &PublishArgs) -> anyhow::Result<bool> {
                 site.path.display()
             )
         })?;
-        let themes_folder = workspace
-            .themes_folder_in(&repository)
-            .context("the themes folder is not in the same repository as the site")?;
+        let themes_folder = crate::workspace::themes_folder_in(&workspace, site, &repository)?;
+        crate::workspace::ensure_committed(site, &repository, &site_folder, &args.rev)?;
         let target = match (&args.out, &site.settings.publish) {
             (Some(out), _) => PublishTarget::Folder(out.join(&site.name)),
             (None, settings) => match (&settings.branch, &settings.folder) {

@@ -1,9 +1,13 @@
 //! The Gazette workspace: `gazette.toml`, the sites under `sites/` with their
-//! `site.toml`, and the themes under `themes/`.
+//! `site.toml`, and the themes under `themes/` (over the ones built into the
+//! program). Outside a workspace, an Isomer repository is a workspace of one
+//! site ([`Workspace::discover_or_site`]).
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use gazette_store::WorkTreeSource;
+use gazette_theme::ThemeLibrary;
 use serde::Deserialize;
 
 /// The file that marks a workspace's root.
@@ -82,10 +86,14 @@ pub enum CheckPolicy {
 /// A workspace found on disk.
 #[derive(Debug, Clone)]
 pub struct Workspace {
-    /// The folder holding `gazette.toml`.
+    /// The folder holding `gazette.toml`, or the site folder (or the current
+    /// folder) when there is none.
     pub root: PathBuf,
     /// Its settings.
     pub settings: WorkspaceSettings,
+    /// Whether `root` holds a `gazette.toml`; without one the workspace is
+    /// the Isomer site at `root`, rendered with the built-in themes.
+    pub declared: bool,
 }
 
 /// A site to build: a folder and its settings.
@@ -116,6 +124,14 @@ pub enum WorkspaceError {
     /// Neither a site of the workspace nor a folder.
     #[error("`{0}` is neither a site under sites/ nor a folder")]
     UnknownSite(String),
+    /// The themes folder could not be read.
+    #[error("{path}: cannot read the themes: {message}")]
+    Themes {
+        /// The themes folder.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
     /// Reading a folder failed.
     #[error("{path}: {source}")]
     Io {
@@ -139,7 +155,54 @@ impl Workspace {
             .ok_or_else(|| WorkspaceError::NotFound(start.clone()))?
             .to_owned();
         let settings = read_toml(&root.join(WORKSPACE_FILE))?;
-        Ok(Self { root, settings })
+        Ok(Self {
+            root,
+            settings,
+            declared: true,
+        })
+    }
+
+    /// The workspace holding `start`; when there is none, the Isomer site
+    /// holding it (the nearest folder at or above `start` with a
+    /// `_config.yml`, as in an agency's own repository) as a workspace of
+    /// that one site, else `start` itself with no sites (sites can still be
+    /// named by path).
+    pub fn discover_or_site(start: &Path) -> Result<Self, WorkspaceError> {
+        match Self::discover(start) {
+            Err(WorkspaceError::NotFound(start)) => {
+                let root = start
+                    .ancestors()
+                    .find(|folder| folder.join("_config.yml").is_file())
+                    .unwrap_or(&start)
+                    .to_owned();
+                Ok(Self {
+                    root,
+                    settings: WorkspaceSettings::default(),
+                    declared: false,
+                })
+            }
+            found => found,
+        }
+    }
+
+    /// The themes sites render with: the workspace's `themes/` over the
+    /// ones built into the program (those alone outside a workspace or when
+    /// the folder is missing).
+    pub fn themes(&self) -> Result<ThemeLibrary, WorkspaceError> {
+        let folder = self.themes_dir();
+        let own = if self.declared && folder.is_dir() {
+            let source = WorkTreeSource::new(&folder).map_err(|error| WorkspaceError::Themes {
+                path: folder.clone(),
+                message: error.to_string(),
+            })?;
+            Some(Box::new(source) as Box<dyn gazette_content::Source>)
+        } else {
+            None
+        };
+        ThemeLibrary::new(own).map_err(|error| WorkspaceError::Themes {
+            path: folder,
+            message: error.to_string(),
+        })
     }
 
     /// The folder sites are built to by default.
@@ -154,6 +217,13 @@ impl Workspace {
 
     /// Every site of the workspace, by name.
     pub fn sites(&self) -> Result<Vec<SiteEntry>, WorkspaceError> {
+        if !self.declared {
+            return if self.root.join("_config.yml").is_file() {
+                Ok(vec![self.site_at(&self.root)?])
+            } else {
+                Ok(Vec::new())
+            };
+        }
         let folder = self.root.join(&self.settings.sites);
         let entries = fs::read_dir(&folder).map_err(|source| WorkspaceError::Io {
             path: folder.clone(),
@@ -187,7 +257,7 @@ impl Workspace {
     pub fn resolve_site(&self, argument: &str) -> Result<SiteEntry, WorkspaceError> {
         let by_name = self.root.join(&self.settings.sites).join(argument);
         let is_plain_name = !argument.contains(['/', '\\']) && argument != "." && argument != "..";
-        if is_plain_name && by_name.is_dir() {
+        if self.declared && is_plain_name && by_name.is_dir() {
             return self.site_at(&by_name);
         }
         let as_path = PathBuf::from(argument);

@@ -8,6 +8,7 @@ mod build;
 mod check;
 mod hook;
 mod import;
+mod new;
 mod publish;
 mod report;
 mod sass_worker;
@@ -44,6 +45,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Bring an existing Isomer repository into the workspace, with its history.
     Import(import::ImportArgs),
+    /// Create a small working site from the theme.
+    New(new::NewArgs),
     /// Compiles one stylesheet sent on standard input (the child process
     /// every stylesheet compiles in; not for people).
     #[command(name = sass_worker::SUBCOMMAND, hide = true)]
@@ -133,6 +136,7 @@ fn main() -> ExitCode {
         } => hook::install(force),
         Command::Check(args) => check::run(&args),
         Command::Import(args) => import::run(&args),
+        Command::New(args) => new::run(&args),
         Command::SassWorker => return gazette_render::run_sass_worker(),
     };
     match result {

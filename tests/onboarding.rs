@@ -193,3 +193,29 @@ fn publishing_a_site_with_its_own_repository_points_at_import() {
     assert!(said.contains("has a Git repository of its own"), "{said}");
     assert!(said.contains("gazette import"), "{said}");
 }
+
+#[test]
+fn new_makes_a_site_that_builds_and_checks_clean() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "gazette.toml", "");
+    let output = gazette(dir.path(), &["new", "hello", "--title", "Hello: Agency"]);
+    assert!(output.status.success(), "{}", text(&output));
+    assert!(text(&output).contains("git add sites/hello && git commit"));
+    let config = std::fs::read_to_string(dir.path().join("sites/hello/_config.yml")).unwrap();
+    assert!(config.contains("title: \"Hello: Agency\""), "{config}");
+
+    let output = gazette(dir.path(), &["check", "hello"]);
+    let said = text(&output);
+    assert!(output.status.success(), "{said}");
+    assert!(said.contains("hello: 0 errors, 0 warnings"), "{said}");
+    let out = dir.path().join("out");
+    let output = gazette(
+        dir.path(),
+        &["build", "hello", "--out", out.to_str().unwrap()],
+    );
+    assert!(output.status.success(), "{}", text(&output));
+    let home = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(home.contains("Hello: Agency"), "{home}");
+    assert!(out.join("about/index.html").is_file());
+    assert!(out.join("contact-us/index.html").is_file());
+}

@@ -406,7 +406,7 @@ pub(crate) mod tests {
             settings: SiteSettings::default(),
         };
         let mut preview = SitePreview::new(entry, "isomer".into());
-        assert_eq!(preview.rebuild(Some(themes.as_path()), &[]), Change::Reload);
+        assert_eq!(preview.rebuild(Some(themes), &[]), Change::Reload);
         preview
     }
 

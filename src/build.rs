@@ -8,6 +8,7 @@ use gazette_content::{Diagnostic, Source};
 use gazette_publish::{BuildFailure, SiteEntry, Strictness, Workspace, build_site_with};
 use gazette_render::BuildRequest;
 use gazette_store::{GitTreeSource, WorkTreeSource};
+use gazette_theme::ThemeLibrary;
 
 use crate::report;
 use crate::{BuildArgs, SummaryFormat, output};
@@ -17,9 +18,13 @@ use crate::{BuildArgs, SummaryFormat, output};
 /// could not be written.
 pub fn run(args: &BuildArgs) -> anyhow::Result<bool> {
     let current = std::env::current_dir().context("cannot read the current folder")?;
-    let workspace = Workspace::discover(&current)?;
+    let workspace = Workspace::discover_or_site(&current)?;
     let sites = workspace.select(&args.sites)?;
-    anyhow::ensure!(!sites.is_empty(), "the workspace has no sites to build");
+    anyhow::ensure!(
+        !sites.is_empty(),
+        "{}",
+        crate::workspace::no_sites(&workspace, "build")
+    );
 
     let mut summaries = Vec::new();
     for site in &sites {
@@ -182,14 +187,7 @@ impl SiteInputs {
             });
             return Ok(Self {
                 site: Box::new(WorkTreeSource::new(&site.path)?),
-                themes: Box::new(WorkTreeSource::new(workspace.themes_dir()).with_context(
-                    || {
-                        format!(
-                            "cannot read the themes folder of {}",
-                            workspace.root.display()
-                        )
-                    },
-                )?),
+                themes: Box::new(workspace.themes()?),
                 last_changed,
             });
         };
@@ -199,12 +197,18 @@ impl SiteInputs {
                 site.path.display()
             )
         })?;
-        let themes_folder = workspace
-            .themes_folder_in(&repository)
-            .context("the themes folder is not in the same repository as the site")?;
+        // Outside a workspace the built-in themes are the only ones.
+        let themes = match workspace.declared {
+            true => {
+                let themes = workspace.site_themes_folder(site, &repository)?;
+                let source = GitTreeSource::open(&repository, revision, &themes)?;
+                Some(Box::new(source) as Box<dyn Source>)
+            }
+            false => None,
+        };
         Ok(Self {
             site: Box::new(GitTreeSource::open(&repository, revision, &folder)?),
-            themes: Box::new(GitTreeSource::open(&repository, revision, &themes_folder)?),
+            themes: Box::new(ThemeLibrary::new(themes)?),
             last_changed: Some(gazette_store::last_changed(
                 &repository,
                 revision,

@@ -74,7 +74,7 @@ pub enum Format {
 /// Checks the requested sites; `Ok(false)` when any has errors.
 pub fn run(args: &CheckArgs) -> anyhow::Result<bool> {
     let current = std::env::current_dir().context("cannot read the current folder")?;
-    let workspace = Workspace::discover(&current)?;
+    let workspace = Workspace::discover_or_site(&current)?;
     let sites: Vec<SiteEntry> = if args.sites.is_empty() {
         workspace.sites()?
     } else {
@@ -83,13 +83,12 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<bool> {
             .map(|site| workspace.resolve_site(site))
             .collect::<Result<_, _>>()?
     };
-    anyhow::ensure!(!sites.is_empty(), "the workspace has no sites to check");
-    let themes = WorkTreeSource::new(workspace.themes_dir()).with_context(|| {
-        format!(
-            "cannot read the themes folder of {}",
-            workspace.root.display()
-        )
-    })?;
+    anyhow::ensure!(
+        !sites.is_empty(),
+        "{}",
+        crate::workspace::no_sites(&workspace, "check")
+    );
+    let themes = workspace.themes()?;
     let options = CheckOptions {
         external: args.external.then(|| ExternalOptions {
             concurrency: args.external_concurrency.max(1),

@@ -8,10 +8,13 @@ mod build;
 mod check;
 mod hook;
 mod output;
+mod import;
+mod new;
 mod publish;
 mod report;
 mod sass_worker;
 mod serve;
+mod workspace;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -57,6 +60,10 @@ enum Command {
     },
     /// Print the manual page (roff), e.g. `gazette man > gazette.1`.
     Man,
+    /// Bring an existing Isomer repository into the workspace, with its history.
+    Import(import::ImportArgs),
+    /// Create a small working site from the theme.
+    New(new::NewArgs),
     /// Compiles one stylesheet sent on standard input (the child process
     /// every stylesheet compiles in; not for people).
     #[command(name = sass_worker::SUBCOMMAND, hide = true)]
@@ -176,6 +183,8 @@ fn main() -> ExitCode {
             .render(&mut std::io::stdout())
             .map(|()| true)
             .map_err(anyhow::Error::from),
+        Command::Import(args) => import::run(&args),
+        Command::New(args) => new::run(&args),
         Command::SassWorker => return gazette_render::run_sass_worker(),
     };
     match result {

@@ -13,19 +13,27 @@ use crate::report;
 /// Serves the requested sites until the process is stopped.
 pub fn run(args: &ServeArgs) -> anyhow::Result<bool> {
     let current = std::env::current_dir().context("cannot read the current folder")?;
-    let workspace = Workspace::discover(&current)?;
+    let workspace = Workspace::discover_or_site(&current)?;
     let entries = workspace.select(&args.sites)?;
-    anyhow::ensure!(!entries.is_empty(), "the workspace has no sites to serve");
+    anyhow::ensure!(
+        !entries.is_empty(),
+        "{}",
+        crate::workspace::no_sites(&workspace, "serve")
+    );
     if !is_loopback(args.bind) {
         eprintln!(
             "warning: serving on {} makes unpublished drafts reachable from other machines",
             args.bind
         );
     }
-    let themes_dir =
-        std::fs::canonicalize(workspace.themes_dir()).context("cannot find themes/")?;
+    // Without a themes folder the built-in themes are used and nothing of
+    // them changes while serving.
+    let themes_dir = match workspace.declared && workspace.themes_dir().is_dir() {
+        true => Some(std::fs::canonicalize(workspace.themes_dir()).context("cannot read themes/")?),
+        false => None,
+    };
     let mut watch: Vec<_> = entries.iter().map(|site| site.path.clone()).collect();
-    watch.push(themes_dir.clone());
+    watch.extend(themes_dir.clone());
     let roots: Vec<(String, std::path::PathBuf)> = entries
         .iter()
         .map(|site| (site.name.clone(), site.path.clone()))

@@ -4,8 +4,9 @@
 //! phone width, html-validate, no request to another host).
 //!
 //! Needs Node.js, Chromium at `/usr/bin/chromium` (or `CHROMIUM_PATH`) and the
-//! harness's packages: run `npm ci --prefix tests/browser` first. The test
-//! fails, and says so, when any of them is missing.
+//! harness's packages: `cargo xtask test` finds or installs them, then runs
+//! the tests. Run by `cargo test` alone, the test fails, and says so, when
+//! any of them is missing.
 
 mod common;
 
@@ -69,8 +70,9 @@ fn every_page_type_passes_axe_and_html_validate_in_chromium() {
         harness.join("node_modules/playwright-core").is_dir()
             && harness.join("node_modules/axe-core").is_dir()
             && harness.join("node_modules/html-validate").is_dir(),
-        "the browser harness's packages are not installed: run `npm ci --prefix tests/browser` \
-         (needs Node.js 20.19 or later and Chromium at /usr/bin/chromium)"
+        "the browser harness's packages are not installed: run the tests with `cargo xtask test`, \
+         which installs them, or run `npm ci --prefix tests/browser` (needs Node.js 20.19 or \
+         later and Chromium at /usr/bin/chromium or CHROMIUM_PATH)"
     );
     let node = Command::new("node").arg("--version").output();
     assert!(

@@ -5,7 +5,8 @@
 //!
 //! Reads `../shared/corpus/isomer/` beside the checkout (never copied into the
 //! project). The test fails loudly when the corpus, Python or selectolax (the
-//! parity script's HTML parser) is missing.
+//! parity script's HTML parser) is missing; `cargo xtask test` installs
+//! selectolax first.
 
 mod common;
 
@@ -74,7 +75,7 @@ struct Parity {
 
 fn parity(name: &str, out: &Path) -> Parity {
     let script = corpus_dir().join("../parity.py");
-    let output = Command::new("python3")
+    let output = Command::new(common::python())
         .arg(&script)
         .arg(name)
         .arg(out)
@@ -83,7 +84,7 @@ fn parity(name: &str, out: &Path) -> Parity {
         .expect("python3 runs parity.py");
     assert!(
         output.status.success(),
-        "parity.py failed for {name} (it needs selectolax: `pip install selectolax`):\n{}",
+        "parity.py failed for {name} (it needs selectolax: `cargo xtask test` installs it):\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
     let report: serde_json::Value =

@@ -35,7 +35,7 @@ fn start(limits: ConnectionLimits) -> Server {
     };
     let options = ServeOptions {
         sites: vec![(entry, "isomer".into())],
-        themes_dir: root.join("themes"),
+        themes_dir: Some(root.join("themes")),
         watch: vec![root.join("sites/ogp")],
         bind: "127.0.0.1".parse().unwrap(),
         port: 0,

@@ -107,6 +107,20 @@ pub fn corpus_dir() -> PathBuf {
     dir
 }
 
+/// The Python that runs the corpus's scripts: the one `cargo xtask test`
+/// found or set up (`GAZETTE_TEST_PYTHON`), else its environment under
+/// `target/test-python` when an earlier run made one, else `python3`.
+pub fn python() -> PathBuf {
+    if let Some(python) = std::env::var_os("GAZETTE_TEST_PYTHON") {
+        return python.into();
+    }
+    let own = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-python/bin/python3");
+    if own.is_file() {
+        return own;
+    }
+    PathBuf::from("python3")
+}
+
 /// Stages every file of the repository's working folder (additions,
 /// changes and deletions) and commits it on HEAD; returns the commit id.
 pub fn commit_all(repository: &git2::Repository, message: &str) -> String {

@@ -18,8 +18,8 @@ pub const CREDENTIALS: [(&str, &str); 3] = [
 const AUTHORIZATION: &str = "AWS4-HMAC-SHA256 Credential=gazette-test/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0";
 
 /// What to install when the server does not start.
-const INSTALL: &str = "the bucket tests need moto's S3 server: run \
-     `python3 -m pip install 'moto[server]'` (.ci/run does)";
+const INSTALL: &str = "the bucket tests need moto's S3 server: run `cargo xtask test`, \
+     which installs it (or `python3 -m pip install 'moto[server]'`)";
 
 /// A running moto server, stopped on drop.
 pub struct S3Server {
@@ -36,7 +36,8 @@ impl S3Server {
             .and_then(|listener| listener.local_addr())
             .map(|address| address.port())
             .expect("a free port on 127.0.0.1");
-        let child = Command::new("python3")
+        let python = super::python();
+        let child = Command::new(&python)
             .args([
                 "-m",
                 "moto.server",
@@ -49,7 +50,7 @@ impl S3Server {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .unwrap_or_else(|error| panic!("cannot run python3 ({error}); {INSTALL}"));
+            .unwrap_or_else(|error| panic!("cannot run {} ({error}); {INSTALL}", python.display()));
         let mut server = Self {
             child,
             endpoint: format!("http://127.0.0.1:{port}"),

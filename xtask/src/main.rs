@@ -7,8 +7,12 @@
 //! - `replay`: the long replay of real history (see `tests/replay.rs`).
 //! - `bench`: build and publish speed on generated sites, side by side with
 //!   Hugo (see `bench/mod.rs`).
+//! - `test`: finds or installs what the tests need (Chromium, the browser
+//!   harness's npm packages, Python packages), then runs `cargo test
+//!   --workspace` (see `test_setup.rs`).
 
 mod bench;
+mod test_setup;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command as Process, ExitCode};
@@ -54,6 +58,12 @@ enum Command {
     },
     /// Measure build and publish speed on generated sites (and against Hugo).
     Bench(bench::BenchArgs),
+    /// Install or find what the tests need, then run `cargo test --workspace`.
+    Test {
+        /// Passed on to `cargo test`, such as `--test browser` or a test name.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        cargo_args: Vec<std::ffi::OsString>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -67,6 +77,7 @@ fn main() -> ExitCode {
         Command::Replay { commits } => replay(commits),
         Command::Screenshots { sites } => screenshots(&sites),
         Command::Bench(args) => bench::run(&args, &workspace_root()),
+        Command::Test { cargo_args } => test_setup::run(&workspace_root(), &cargo_args),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

@@ -135,9 +135,7 @@ fn run_site(
         // Outside Git there is no revision: build the working folder.
         let sources = Sources {
             site: Box::new(WorkTreeSource::new(&site.path).map_err(|e| e.to_string())?),
-            themes: Box::new(
-                WorkTreeSource::new(workspace.themes_dir()).map_err(|e| e.to_string())?,
-            ),
+            themes: Box::new(workspace.themes().map_err(|e| e.to_string())?),
         };
         if !check_passes(workspace, site, &sources, enforce, result)? {
             return Ok(());
@@ -173,8 +171,10 @@ fn run_site(
         return Ok(());
     };
     let themes_folder = workspace
-        .themes_folder_in(&repository)
-        .ok_or("the themes folder is not in the site's repository")?;
+        .site_themes_folder(site, &repository)
+        .map_err(|e| e.to_string())?;
+    Workspace::ensure_committed(site, &repository, &site_folder, request.revision)
+        .map_err(|e| e.to_string())?;
     let target = workspace.publish_target(site, request.out);
     let publish = PublishRequest {
         name: &site.name,
@@ -197,7 +197,11 @@ fn run_site(
     };
     let sources = Sources {
         site: Box::new(open(&site_folder)?),
-        themes: Box::new(open(&themes_folder)?),
+        themes: Box::new(
+            publish
+                .themes_at(request.revision)
+                .map_err(|e| e.to_string())?,
+        ),
     };
     if !check_passes(workspace, site, &sources, enforce, result)? {
         return Ok(());

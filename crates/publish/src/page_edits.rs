@@ -140,7 +140,7 @@ fn render_with_dates(
     let themes: &dyn Source = match request.themes {
         Some(themes) => themes,
         None => {
-            own_themes = GitTreeSource::open(repository, commit, request.themes_folder)?;
+            own_themes = request.themes_at(commit)?;
             &own_themes
         }
     };

@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use gazette_content::{Diagnostics, Source};
 use gazette_render::RenderStats;
+use gazette_store::{GitTreeSource, OpenRevisionError};
+use gazette_theme::ThemeLibrary;
 
 use crate::bucket::{BucketError, BucketTarget, UploadStats};
 use crate::output::OutputError;
@@ -34,7 +36,9 @@ pub struct PublishRequest<'a> {
     pub site_folder: &'a str,
     /// Where themes come from, when not from the same revision.
     pub themes: Option<&'a dyn Source>,
-    /// The themes folder in the tree, when themes come from the same revision.
+    /// The themes folder in the tree, when themes come from the same revision:
+    /// its themes go over the ones built into the program, and a revision
+    /// without it renders with the built-in ones alone.
     pub themes_folder: &'a str,
     /// The theme the site uses.
     pub theme: &'a str,
@@ -104,5 +108,18 @@ impl From<gazette_store::GitError> for PublishError {
 impl From<gazette_store::OpenRevisionError> for PublishError {
     fn from(error: gazette_store::OpenRevisionError) -> Self {
         Self::Revision(error.to_string())
+    }
+}
+
+impl PublishRequest<'_> {
+    /// The themes of [`PublishRequest::themes_folder`] at `commit`, over the
+    /// built-in ones (alone when the folder is not in that commit).
+    pub fn themes_at(&self, commit: &str) -> Result<ThemeLibrary, PublishError> {
+        let own = match GitTreeSource::open(self.repository, commit, self.themes_folder) {
+            Ok(own) => Some(Box::new(own) as Box<dyn Source>),
+            Err(OpenRevisionError::NoFolder { .. }) => None,
+            Err(error) => return Err(error.into()),
+        };
+        ThemeLibrary::new(own).map_err(|error| PublishError::Revision(error.to_string()))
     }
 }

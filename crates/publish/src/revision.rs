@@ -149,8 +149,7 @@ fn publish_whole(
         let themes: &dyn Source = match request.themes {
             Some(themes) => themes,
             None => {
-                own_themes =
-                    GitTreeSource::open(request.repository, commit, request.themes_folder)?;
+                own_themes = request.themes_at(commit)?;
                 &own_themes
             }
         };

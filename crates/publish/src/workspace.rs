@@ -1,9 +1,13 @@
 //! The Gazette workspace: `gazette.toml`, the sites under `sites/` with their
-//! `site.toml`, and the themes under `themes/`.
+//! `site.toml`, and the themes under `themes/` (over the ones built into the
+//! program). Outside a workspace, an Isomer repository is a workspace of one
+//! site ([`Workspace::discover_or_site`]).
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use gazette_store::WorkTreeSource;
+use gazette_theme::ThemeLibrary;
 use serde::Deserialize;
 
 use crate::bucket::BucketTarget;
@@ -91,10 +95,14 @@ pub enum CheckPolicy {
 /// A workspace found on disk.
 #[derive(Debug, Clone)]
 pub struct Workspace {
-    /// The folder holding `gazette.toml`.
+    /// The folder holding `gazette.toml`, or the site folder (or the current
+    /// folder) when there is none.
     pub root: PathBuf,
     /// Its settings.
     pub settings: WorkspaceSettings,
+    /// Whether `root` holds a `gazette.toml`; without one the workspace is
+    /// the Isomer site at `root`, rendered with the built-in themes.
+    pub declared: bool,
 }
 
 /// A site to build: a folder and its settings.
@@ -136,6 +144,56 @@ pub enum WorkspaceError {
         /// The known name closest to it, when one is close.
         closest: Option<String>,
     },
+    /// The site has a Git repository of its own inside the workspace.
+    #[error(
+        "{site} has a Git repository of its own ({}/.git), so the workspace's commits do not \
+         hold its files; to bring it in with its history, move it out of the workspace and \
+         run `gazette import PATH --name {site}`",
+        path.display()
+    )]
+    OwnRepository {
+        /// The site's name.
+        site: String,
+        /// Its folder.
+        path: PathBuf,
+    },
+    /// The site is in another repository than the workspace's themes.
+    #[error(
+        "{site} is in the Git repository at {}, and the workspace's themes are not: \
+         publish sites of the workspace's own repository (`gazette import` brings one in)",
+        repository.display()
+    )]
+    ThemesElsewhere {
+        /// The site's name.
+        site: String,
+        /// The repository holding it.
+        repository: PathBuf,
+    },
+    /// The site's folder is not in the revision to publish.
+    #[error(
+        "{site} is not committed: `{folder}` is not in revision `{revision}`. Gazette publishes \
+         what Git holds; commit the site first (`git add {folder} && git commit`), or try it \
+         with `gazette build {site}`"
+    )]
+    NotCommitted {
+        /// The site's name.
+        site: String,
+        /// Its folder in the repository.
+        folder: String,
+        /// The revision.
+        revision: String,
+    },
+    /// Git could not be read.
+    #[error("{0}")]
+    Git(#[from] gazette_store::GitError),
+    /// The themes folder could not be read.
+    #[error("{path}: cannot read the themes: {message}")]
+    Themes {
+        /// The themes folder.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
     /// Reading a folder failed.
     #[error("{path}: {source}")]
     Io {
@@ -159,7 +217,54 @@ impl Workspace {
             .ok_or_else(|| WorkspaceError::NotFound(start.clone()))?
             .to_owned();
         let settings = read_toml(&root.join(WORKSPACE_FILE))?;
-        Ok(Self { root, settings })
+        Ok(Self {
+            root,
+            settings,
+            declared: true,
+        })
+    }
+
+    /// The workspace holding `start`; when there is none, the Isomer site
+    /// holding it (the nearest folder at or above `start` with a
+    /// `_config.yml`, as in an agency's own repository) as a workspace of
+    /// that one site, else `start` itself with no sites (sites can still be
+    /// named by path).
+    pub fn discover_or_site(start: &Path) -> Result<Self, WorkspaceError> {
+        match Self::discover(start) {
+            Err(WorkspaceError::NotFound(start)) => {
+                let root = start
+                    .ancestors()
+                    .find(|folder| folder.join("_config.yml").is_file())
+                    .unwrap_or(&start)
+                    .to_owned();
+                Ok(Self {
+                    root,
+                    settings: WorkspaceSettings::default(),
+                    declared: false,
+                })
+            }
+            found => found,
+        }
+    }
+
+    /// The themes sites render with: the workspace's `themes/` over the
+    /// ones built into the program (those alone outside a workspace or when
+    /// the folder is missing).
+    pub fn themes(&self) -> Result<ThemeLibrary, WorkspaceError> {
+        let folder = self.themes_dir();
+        let own = if self.declared && folder.is_dir() {
+            let source = WorkTreeSource::new(&folder).map_err(|error| WorkspaceError::Themes {
+                path: folder.clone(),
+                message: error.to_string(),
+            })?;
+            Some(Box::new(source) as Box<dyn gazette_content::Source>)
+        } else {
+            None
+        };
+        ThemeLibrary::new(own).map_err(|error| WorkspaceError::Themes {
+            path: folder,
+            message: error.to_string(),
+        })
     }
 
     /// The folder sites are built to by default.
@@ -174,6 +279,13 @@ impl Workspace {
 
     /// Every site of the workspace, by name.
     pub fn sites(&self) -> Result<Vec<SiteEntry>, WorkspaceError> {
+        if !self.declared {
+            return if self.root.join("_config.yml").is_file() {
+                Ok(vec![self.site_at(&self.root)?])
+            } else {
+                Ok(Vec::new())
+            };
+        }
         let folder = self.root.join(&self.settings.sites);
         let entries = fs::read_dir(&folder).map_err(|source| WorkspaceError::Io {
             path: folder.clone(),
@@ -207,7 +319,7 @@ impl Workspace {
     pub fn resolve_site(&self, argument: &str) -> Result<SiteEntry, WorkspaceError> {
         let by_name = self.root.join(&self.settings.sites).join(argument);
         let is_plain_name = !argument.contains(['/', '\\']) && argument != "." && argument != "..";
-        if is_plain_name && by_name.is_dir() {
+        if self.declared && is_plain_name && by_name.is_dir() {
             return self.site_at(&by_name);
         }
         let as_path = PathBuf::from(argument);
@@ -262,6 +374,50 @@ impl Workspace {
         let themes = fs::canonicalize(self.themes_dir()).ok()?;
         let folder = themes.strip_prefix(repository_root).ok()?;
         Some(folder.to_string_lossy().replace('\\', "/"))
+    }
+
+    /// The workspace's themes folder inside `repository`, which holds
+    /// `site`: a revision's themes go over the built-in ones, so a workspace
+    /// without a themes folder names where one would be.
+    pub fn site_themes_folder(
+        &self,
+        site: &SiteEntry,
+        repository: &Path,
+    ) -> Result<String, WorkspaceError> {
+        if let Some(folder) = self.themes_folder_in(repository) {
+            return Ok(folder);
+        }
+        if !self.themes_dir().exists() && self.root == repository {
+            return Ok(self.settings.themes.to_string_lossy().replace('\\', "/"));
+        }
+        if repository == site.path && site.path.starts_with(&self.root) {
+            return Err(WorkspaceError::OwnRepository {
+                site: site.name.clone(),
+                path: site.path.clone(),
+            });
+        }
+        Err(WorkspaceError::ThemesElsewhere {
+            site: site.name.clone(),
+            repository: repository.to_owned(),
+        })
+    }
+
+    /// Fails, suggesting a commit, when the site's `folder` is not in the
+    /// tree of `revision` (a site copied in or made, not yet committed).
+    pub fn ensure_committed(
+        site: &SiteEntry,
+        repository: &Path,
+        folder: &str,
+        revision: &str,
+    ) -> Result<(), WorkspaceError> {
+        if gazette_store::folder_exists(repository, revision, folder)? {
+            return Ok(());
+        }
+        Err(WorkspaceError::NotCommitted {
+            site: site.name.clone(),
+            folder: folder.to_owned(),
+            revision: revision.to_owned(),
+        })
     }
 
     /// Where a site is published: `out/<site>` when a folder is given,

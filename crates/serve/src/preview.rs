@@ -11,7 +11,7 @@ use gazette_render::{
     UnitRecord,
 };
 use gazette_store::WorkTreeSource;
-use gazette_theme::Theme;
+use gazette_theme::{Theme, ThemeLibrary};
 
 /// What a rebuild changed, as the browser needs to know it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,7 +106,7 @@ impl SitePreview {
     /// Runs on threads with a large stack; a panic while rendering (a bug
     /// some page triggers) becomes an error shown like any other, the last
     /// good version stays served, and the next rebuild starts afresh.
-    pub fn rebuild(&mut self, themes_dir: &Path, changed: &[PathBuf]) -> Change {
+    pub fn rebuild(&mut self, themes_dir: Option<&Path>, changed: &[PathBuf]) -> Change {
         let mut attempt = || {
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 self.rebuild_here(themes_dir, changed)
@@ -144,7 +144,7 @@ impl SitePreview {
         Change::Failed(self.errors.clone())
     }
 
-    fn rebuild_here(&mut self, themes_dir: &Path, changed: &[PathBuf]) -> Change {
+    fn rebuild_here(&mut self, themes_dir: Option<&Path>, changed: &[PathBuf]) -> Change {
         #[cfg(test)]
         if let Some(fault) = self.fault {
             fault(changed);
@@ -256,13 +256,19 @@ impl SitePreview {
 
     fn render(
         &mut self,
-        themes_dir: &Path,
+        themes_dir: Option<&Path>,
         previous: Option<&Manifest>,
     ) -> Result<(RenderedSite, RenderSession), Diagnostics> {
         let failure =
             |message: String| Diagnostics(vec![Diagnostic::error(&self.entry.name, "", message)]);
         let source = WorkTreeSource::new(&self.entry.path).map_err(|e| failure(e.to_string()))?;
-        let themes = WorkTreeSource::new(themes_dir).map_err(|e| failure(e.to_string()))?;
+        let own = match themes_dir {
+            Some(folder) => Some(Box::new(
+                WorkTreeSource::new(folder).map_err(|e| failure(e.to_string()))?,
+            ) as Box<dyn gazette_content::Source>),
+            None => None,
+        };
+        let themes = ThemeLibrary::new(own).map_err(|e| failure(e.to_string()))?;
         let loaded = Site::load_cached(&self.entry.name, &source, &mut self.cache)?;
         let mut diagnostics = loaded.diagnostics;
         let theme = Theme::load(&themes, &self.theme, Some(&source))
@@ -400,7 +406,7 @@ pub(crate) mod tests {
             settings: SiteSettings::default(),
         };
         let mut preview = SitePreview::new(entry, "isomer".into());
-        assert_eq!(preview.rebuild(themes, &[]), Change::Reload);
+        assert_eq!(preview.rebuild(Some(themes), &[]), Change::Reload);
         preview
     }
 
@@ -422,7 +428,7 @@ pub(crate) mod tests {
         let before = everything(&live);
 
         assert_eq!(
-            live.rebuild(&themes, std::slice::from_ref(&page)),
+            live.rebuild(Some(themes.as_path()), std::slice::from_ref(&page)),
             Change::Reload
         );
         assert!(live.rendered_pages_only());
@@ -441,7 +447,7 @@ pub(crate) mod tests {
 
         // The manifest follows, so a later whole render reuses the new page.
         let stale_page = live.outputs[changed[0].as_str()].clone();
-        assert_eq!(live.rebuild(&themes, &[]), Change::Unchanged);
+        assert_eq!(live.rebuild(Some(themes.as_path()), &[]), Change::Unchanged);
         assert!(Arc::ptr_eq(&stale_page, &live.outputs[changed[0].as_str()]));
     }
 
@@ -459,13 +465,19 @@ pub(crate) mod tests {
             .site()
             .reread_page(&source_of(&site), "pages/faq.md");
         assert!(!session.can_update(&reread.unwrap().unwrap()));
-        assert_eq!(live.rebuild(&themes, &[page]), Change::Reload);
+        assert_eq!(
+            live.rebuild(Some(themes.as_path()), &[page]),
+            Change::Reload
+        );
         assert!(!live.rendered_pages_only());
         assert_eq!(everything(&live), everything(&preview(&site, &themes)));
 
         let new_page = site.join("pages/new.md");
         std::fs::write(&new_page, "---\ntitle: New\npermalink: /new/\n---\nNew.\n").unwrap();
-        assert_eq!(live.rebuild(&themes, &[new_page]), Change::Reload);
+        assert_eq!(
+            live.rebuild(Some(themes.as_path()), &[new_page]),
+            Change::Reload
+        );
         assert!(!live.rendered_pages_only());
         assert!(live.output("new/index.html").is_some());
     }
@@ -477,13 +489,18 @@ pub(crate) mod tests {
         let page = site.join("pages/faq.md");
         let text = std::fs::read_to_string(&page).unwrap();
         std::fs::write(&page, format!("{text}\n{{% if %}}\n")).unwrap();
-        let Change::Failed(errors) = live.rebuild(&themes, std::slice::from_ref(&page)) else {
+        let Change::Failed(errors) =
+            live.rebuild(Some(themes.as_path()), std::slice::from_ref(&page))
+        else {
             panic!("a Liquid error fails the rebuild");
         };
         assert!(live.rendered_pages_only());
         assert_eq!(errors[0].file, "pages/faq.md");
         std::fs::write(&page, &text).unwrap();
-        assert_eq!(live.rebuild(&themes, &[page]), Change::Reload);
+        assert_eq!(
+            live.rebuild(Some(themes.as_path()), &[page]),
+            Change::Reload
+        );
         assert!(live.errors().is_empty());
         assert_eq!(everything(&live), everything(&preview(&site, &themes)));
     }
@@ -497,7 +514,9 @@ pub(crate) mod tests {
         let text = std::fs::read_to_string(&page).unwrap();
         std::fs::write(&page, format!("{text}\nAfter the crash.\n")).unwrap();
         live.fault = Some(|_| panic!("injected renderer bug"));
-        let Change::Failed(errors) = live.rebuild(&themes, std::slice::from_ref(&page)) else {
+        let Change::Failed(errors) =
+            live.rebuild(Some(themes.as_path()), std::slice::from_ref(&page))
+        else {
             panic!("a panic fails the rebuild");
         };
         assert!(
@@ -508,7 +527,10 @@ pub(crate) mod tests {
         assert_eq!(everything(&live), before, "the last good version stays");
 
         live.fault = None;
-        assert_eq!(live.rebuild(&themes, &[page]), Change::Reload);
+        assert_eq!(
+            live.rebuild(Some(themes.as_path()), &[page]),
+            Change::Reload
+        );
         assert!(live.errors().is_empty());
         assert_eq!(everything(&live), everything(&preview(&site, &themes)));
     }
@@ -528,7 +550,7 @@ pub(crate) mod tests {
         live.fault = Some(|_| {
             std::hint::black_box(nest(4 * 1024));
         });
-        assert_eq!(live.rebuild(&themes, &[]), Change::Unchanged);
+        assert_eq!(live.rebuild(Some(themes.as_path()), &[]), Change::Unchanged);
     }
 
     fn source_of(site: &Path) -> WorkTreeSource {

@@ -29,8 +29,9 @@ use crate::watch::watch;
 pub struct ServeOptions {
     /// The sites to serve.
     pub sites: Vec<(SiteEntry, String)>,
-    /// The themes folder.
-    pub themes_dir: PathBuf,
+    /// The workspace's themes folder, over the themes built into the program;
+    /// `None` for those alone (outside a workspace).
+    pub themes_dir: Option<PathBuf>,
     /// Folders to watch (sites and themes).
     pub watch: Vec<PathBuf>,
     /// The address to listen on (127.0.0.1 unless asked otherwise).
@@ -117,7 +118,7 @@ impl SharedSite {
     /// Rebuilds after a change and tells open pages.
     pub(crate) fn rebuild(
         &self,
-        themes_dir: &std::path::Path,
+        themes_dir: Option<&std::path::Path>,
         changed: &[std::path::PathBuf],
     ) -> Change {
         let mut preview = self
@@ -174,7 +175,7 @@ pub fn serve(
     for (entry, theme) in std::mem::take(&mut options.sites) {
         let started = Instant::now();
         let mut preview = SitePreview::new(entry, theme);
-        let change = preview.rebuild(&options.themes_dir, &[]);
+        let change = preview.rebuild(options.themes_dir.as_deref(), &[]);
         let name = preview.entry.name.clone();
         report(ServeEvent::Rebuilt {
             site: name,
@@ -267,7 +268,7 @@ fn serve_previews(
 /// paths that belong to it, and the outcome reported.
 fn rebuild_touched(
     sites: Vec<Arc<SharedSite>>,
-    themes_dir: PathBuf,
+    themes_dir: Option<PathBuf>,
     report: Arc<dyn Fn(ServeEvent) + Send + Sync>,
 ) -> impl Fn(Vec<PathBuf>, Instant) + Send + 'static {
     let site_roots: Vec<PathBuf> = sites
@@ -281,7 +282,12 @@ fn rebuild_touched(
         })
         .collect();
     move |paths, started| {
-        let theme_changed = paths.iter().any(|path| path.starts_with(&themes_dir));
+        let in_themes = |path: &PathBuf| {
+            themes_dir
+                .as_ref()
+                .is_some_and(|themes| path.starts_with(themes))
+        };
+        let theme_changed = paths.iter().any(in_themes);
         for (site, root) in sites.iter().zip(&site_roots) {
             let touched = theme_changed || paths.iter().any(|path| path.starts_with(root));
             if !touched {
@@ -290,10 +296,10 @@ fn rebuild_touched(
             // Another site's files are no change to this one.
             let relevant: Vec<PathBuf> = paths
                 .iter()
-                .filter(|path| path.starts_with(root) || path.starts_with(&themes_dir))
+                .filter(|path| path.starts_with(root) || in_themes(path))
                 .cloned()
                 .collect();
-            let change = site.rebuild(&themes_dir, &relevant);
+            let change = site.rebuild(themes_dir.as_deref(), &relevant);
             report(ServeEvent::Rebuilt {
                 site: site.name(),
                 change,
@@ -474,7 +480,7 @@ mod tests {
             settings: SiteSettings::default(),
         };
         let mut preview = SitePreview::new(entry, "isomer".into());
-        assert_eq!(preview.rebuild(&themes, &[]), Change::Reload);
+        assert_eq!(preview.rebuild(Some(themes.as_path()), &[]), Change::Reload);
         preview.fault = Some(|changed| {
             if changed.iter().any(|path| path.ends_with("crash.md")) {
                 panic!("injected renderer bug");
@@ -482,7 +488,7 @@ mod tests {
         });
         let options = ServeOptions {
             sites: Vec::new(),
-            themes_dir: themes.clone(),
+            themes_dir: Some(themes.clone()),
             watch: vec![site.clone(), themes],
             bind: IpAddr::from([127, 0, 0, 1]),
             port: 0,

@@ -118,6 +118,22 @@ pub fn folder_differs(
     Ok(id_at(from)? != id_at(to)?)
 }
 
+/// Whether `folder` (empty for the root) is a folder of the tree at
+/// `revision`: false for a site not yet committed.
+pub fn folder_exists(repository: &Path, revision: &str, folder: &str) -> Result<bool, GitError> {
+    let repo = crate::open(repository)?;
+    let root = crate::commit_of(&repo, revision)?
+        .tree()
+        .map_err(GitError::from_git)?;
+    let folder = folder.trim_matches('/');
+    if folder.is_empty() {
+        return Ok(true);
+    }
+    Ok(root
+        .get_path(Path::new(folder))
+        .is_ok_and(|entry| entry.kind() == Some(git2::ObjectType::Tree)))
+}
+
 /// A file of a tree as [`changed_files`] sees it: enough to tell whether it
 /// changed and what kind of entry it is.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,7 +7,8 @@
 //! [`gazette_content::Source`]. It also owns the Git facts publishing needs:
 //! the paths changed between revisions, when each file last changed (one walk
 //! of the history), the refs that remember what was published, output
-//! committed to a branch, and the `post-commit` hook. [`uncommitted_paths`] tells which files of a
+//! committed to a branch, the `post-commit` hook, and importing another
+//! repository's history under a folder ([`fetch_history`], [`graft_history`]). [`uncommitted_paths`] tells which files of a
 //! working directory have changes not yet committed.
 //!
 //! It must not know what a page is: it hands out paths and bytes.
@@ -25,6 +26,7 @@
 mod error;
 mod git_tree;
 mod history;
+mod import;
 mod refs;
 mod status;
 mod work_tree;
@@ -35,8 +37,9 @@ pub(crate) use git_tree::entry_at;
 pub use git_tree::{GitTreeSource, OpenRevisionError};
 pub use history::{
     Change, ChangeKind, FileChange, TreeFile, changed_files, changed_paths, folder_differs,
-    last_changed, read_file_at,
+    folder_exists, last_changed, read_file_at,
 };
+pub use import::{GraftedHistory, ImportError, fetch_history, graft_history, import_ref};
 pub use refs::{
     RefLock, commit_tree_to_branch, git_dir, install_post_commit_hook, lock_ref,
     published_ref_name, read_ref, resolve_commit, work_dir, write_ref,

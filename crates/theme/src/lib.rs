@@ -6,7 +6,9 @@
 //! static file in a child replaces the parent's.
 //!
 //! It reads theme files through a [`gazette_content::Source`] (so a theme can
-//! come from a Git revision as well as from disk) and must not parse content:
+//! come from a Git revision as well as from disk); the `isomer` theme is also
+//! built into the binary ([`BuiltinThemes`]), under a workspace's own
+//! themes ([`ThemeLibrary`]), and must not parse content:
 //! it receives ready-made template contexts from `gazette-publish`.
 //!
 //! ```
@@ -23,9 +25,11 @@
 //! assert_eq!(theme.render_layout("page", &context).unwrap(), "<h1>Hello</h1>");
 //! ```
 
+mod builtin;
 mod chain;
 mod contrast;
 mod theme;
 
+pub use builtin::{BUILTIN_THEME, BuiltinThemes, ThemeLibrary};
 pub use chain::{ThemeManifest, resolve_chain};
 pub use theme::{StaticAsset, Theme, ThemeError};

@@ -39,7 +39,8 @@ impl Drop for Server {
 impl Server {
     fn start() -> anyhow::Result<Self> {
         let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-        let child = Command::new("python3")
+        let python = crate::test_setup::test_python();
+        let child = Command::new(&python)
             .args([
                 "-m",
                 "moto.server",
@@ -52,7 +53,7 @@ impl Server {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .context("cannot run python3")?;
+            .with_context(|| format!("cannot run {}", python.display()))?;
         let mut server = Self {
             child,
             endpoint: format!("http://127.0.0.1:{port}"),
@@ -60,7 +61,7 @@ impl Server {
         let started = Instant::now();
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
             if server.child.try_wait()?.is_some() || started.elapsed() > Duration::from_secs(60) {
-                bail!("moto's S3 server did not start (python3 -m pip install 'moto[server]')");
+                bail!("moto's S3 server did not start (`cargo xtask test` installs it)");
             }
             std::thread::sleep(Duration::from_millis(50));
         }

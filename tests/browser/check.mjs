@@ -13,13 +13,13 @@
 // theme's `layout-*`/`kind-*` body classes), or all of them with `--all`.
 // Exits non-zero on any failure.
 
-import { createServer } from "node:http";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, existsSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, extname, join, normalize, relative, resolve, sep } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
 import { HtmlValidate, StaticConfigLoader } from "html-validate";
+import { htmlFiles, serve, urlOf } from "./site.mjs";
 
 const require = createRequire(import.meta.url);
 const AXE_SOURCE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
@@ -37,23 +37,6 @@ const PAGES_PER_TYPE = 3;
 // Page bodies, and the fields of a page where authors write their own HTML
 // (contact details), marked `data-authored` by the theme.
 const CONTENT_SELECTOR = ".page-content, [data-authored]";
-
-const MIME = {
-  ".html": "text/html; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".json": "application/json",
-  ".svg": "image/svg+xml",
-  ".png": "image/png",
-  ".jpg": "image/jpeg",
-  ".jpeg": "image/jpeg",
-  ".gif": "image/gif",
-  ".webp": "image/webp",
-  ".ico": "image/x-icon",
-  ".pdf": "application/pdf",
-  ".txt": "text/plain; charset=utf-8",
-  ".xml": "application/xml",
-};
 
 function parseArgs(argv) {
   const sites = [];
@@ -74,27 +57,6 @@ function parseArgs(argv) {
     }
   }
   return { sites, all };
-}
-
-function htmlFiles(dir) {
-  const found = [];
-  const walk = (folder) => {
-    for (const name of readdirSync(folder)) {
-      const path = join(folder, name);
-      const stat = statSync(path);
-      if (stat.isDirectory()) walk(path);
-      else if (name.endsWith(".html")) found.push(path);
-    }
-  };
-  walk(dir);
-  return found.sort();
-}
-
-function urlOf(dir, file) {
-  const rel = relative(dir, file).split(sep).join("/");
-  if (rel === "index.html") return "/";
-  if (rel.endsWith("/index.html")) return "/" + rel.slice(0, -"index.html".length);
-  return "/" + rel;
 }
 
 /** Up to PAGES_PER_TYPE pages of each page type, the type read from <body class>. */
@@ -121,37 +83,6 @@ function choosePages(dir, files, all) {
     for (const url of all ? urls : urls.slice(0, PAGES_PER_TYPE)) pages.push({ url, type });
   }
   return { pages, types: [...byType.keys()].sort() };
-}
-
-/** A static file server for one built site on 127.0.0.1, on a free port. */
-function serve(root) {
-  const server = createServer((request, response) => {
-    let path;
-    try {
-      path = decodeURIComponent(new URL(request.url, "http://127.0.0.1").pathname);
-    } catch {
-      response.writeHead(400).end();
-      return;
-    }
-    const candidates = path.endsWith("/")
-      ? [join(path, "index.html")]
-      : [path, `${path}.html`, join(path, "index.html")];
-    for (const candidate of candidates) {
-      const file = normalize(join(root, candidate));
-      if (!file.startsWith(root + sep) && file !== root) continue;
-      if (existsSync(file) && statSync(file).isFile()) {
-        response.writeHead(200, { "content-type": MIME[extname(file).toLowerCase()] ?? "application/octet-stream" });
-        response.end(readFileSync(file));
-        return;
-      }
-    }
-    const notFound = join(root, "404.html");
-    response.writeHead(404, { "content-type": "text/html; charset=utf-8" });
-    response.end(existsSync(notFound) ? readFileSync(notFound) : "not found");
-  });
-  return new Promise((resolvePort) => {
-    server.listen(0, "127.0.0.1", () => resolvePort({ server, port: server.address().port }));
-  });
 }
 
 /** Runs axe in the page and sorts each failing node into theme or content. */

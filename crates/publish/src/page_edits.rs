@@ -30,7 +30,7 @@ use crate::request::{PublishError, PublishRequest};
 /// than the text of pages, or the state of `previous` is not at hand.
 pub(crate) fn render_page_edits(
     request: &PublishRequest<'_>,
-    previous: &Manifest,
+    (previous, previous_search): (&Manifest, &[u8]),
     previous_commit: &str,
     commit: &str,
 ) -> Result<Option<(RenderedSite, GitTreeSource)>, PublishError> {
@@ -50,14 +50,20 @@ pub(crate) fn render_page_edits(
                 Err(panic) => std::panic::resume_unwind(panic),
             }
         };
-        render_with_dates(request, previous, previous_commit, commit, dates)
+        render_with_dates(
+            request,
+            (previous, previous_search),
+            previous_commit,
+            commit,
+            dates,
+        )
     })
 }
 
 /// [`render_page_edits`], given the files' dates when it needs them.
 fn render_with_dates(
     request: &PublishRequest<'_>,
-    previous: &Manifest,
+    (previous, previous_search): (&Manifest, &[u8]),
     previous_commit: &str,
     commit: &str,
     dates: impl FnOnce() -> Result<BTreeMap<String, i64>, PublishError>,
@@ -155,7 +161,7 @@ fn render_with_dates(
     let units = state
         .render(&mut theme, &pages, &options)
         .map_err(PublishError::Content)?;
-    let Some(rendered) = patched(previous, units, commit, dates) else {
+    let Some(rendered) = patched(previous, previous_search, units, commit, dates) else {
         return Ok(None);
     };
     Ok(Some((rendered, source)))

@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use gazette_content::Source;
-use gazette_render::{MANIFEST_PATH, Manifest, ManifestSummary, OutputContents, RenderedSite};
+use gazette_render::{
+    MANIFEST_PATH, Manifest, ManifestSummary, OutputContents, RenderedSite, SEARCH_STATE_PATH,
+};
 use gazette_store::lock_ref;
 
 use crate::folder::{FolderTarget, Spare, TargetLock};
@@ -49,7 +51,7 @@ impl Target {
     pub(crate) fn current_manifest_summary(&self) -> Option<ManifestSummary> {
         match self {
             Self::Folder(folder) => folder.current_manifest_summary(),
-            Self::Branch { .. } => ManifestSummary::from_bytes(&self.branch_manifest()?),
+            Self::Branch { .. } => ManifestSummary::from_bytes(&self.branch_file(MANIFEST_PATH)?),
         }
     }
 
@@ -57,19 +59,27 @@ impl Target {
     pub(crate) fn current_manifest(&self) -> Option<Manifest> {
         match self {
             Self::Folder(folder) => folder.current_manifest(),
-            Self::Branch { .. } => Manifest::from_bytes(&self.branch_manifest()?),
+            Self::Branch { .. } => Manifest::from_bytes(&self.branch_file(MANIFEST_PATH)?),
         }
     }
 
-    /// The bytes of the manifest at the tip of a branch target.
-    fn branch_manifest(&self) -> Option<Vec<u8>> {
+    /// The search index's state in what the target shows now.
+    pub(crate) fn current_search_state(&self) -> Option<Vec<u8>> {
+        match self {
+            Self::Folder(folder) => folder.current_search_state(),
+            Self::Branch { .. } => self.branch_file(SEARCH_STATE_PATH),
+        }
+    }
+
+    /// The bytes of a file of the output at the tip of a branch target.
+    fn branch_file(&self, path: &str) -> Option<Vec<u8>> {
         let Self::Branch {
             repository, branch, ..
         } = self
         else {
             return None;
         };
-        gazette_store::read_file_at(repository, &format!("refs/heads/{branch}"), MANIFEST_PATH)
+        gazette_store::read_file_at(repository, &format!("refs/heads/{branch}"), path)
             .ok()
             .flatten()
     }

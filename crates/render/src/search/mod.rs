@@ -135,6 +135,10 @@ fn is_index_unit(unit: &str) -> bool {
     unit.starts_with("search:") && !unit.starts_with("search:page:")
 }
 
+/// Files an update changes: each path with its new bytes, or `None` for a
+/// file gone.
+pub(crate) type FileChanges = Vec<(String, Option<Vec<u8>>)>;
+
 /// A page rendered again, for an update of the index without the rest.
 pub(crate) struct PageEdit {
     pub unit: String,
@@ -151,7 +155,7 @@ pub(crate) fn apply_edits(
     manifest: &mut Manifest,
     state: &[u8],
     edits: Vec<PageEdit>,
-) -> Option<(Vec<u8>, Vec<(String, Option<Vec<u8>>)>)> {
+) -> Option<(Vec<u8>, FileChanges)> {
     let stored = Stored::read(state)?;
     let mut edits: BTreeMap<String, PageEdit> =
         edits.into_iter().map(|e| (e.unit.clone(), e)).collect();

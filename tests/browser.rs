@@ -63,9 +63,8 @@ fn corpus_sites() -> Vec<PathBuf> {
     sites
 }
 
-#[test]
-fn every_page_type_passes_axe_and_html_validate_in_chromium() {
-    let harness = root().join("tests/browser");
+/// Fails, saying what to install, when the harness cannot run.
+fn require_harness(harness: &Path) {
     assert!(
         harness.join("node_modules/playwright-core").is_dir()
             && harness.join("node_modules/axe-core").is_dir()
@@ -79,6 +78,12 @@ fn every_page_type_passes_axe_and_html_validate_in_chromium() {
         node.as_ref().is_ok_and(|o| o.status.success()),
         "Node.js is not installed or not on PATH: the browser checks need it"
     );
+}
+
+#[test]
+fn every_page_type_passes_axe_and_html_validate_in_chromium() {
+    let harness = root().join("tests/browser");
+    require_harness(&harness);
 
     let out = tempfile::tempdir().expect("a temporary folder");
     let mut args: Vec<PathBuf> = Vec::new();
@@ -141,4 +146,43 @@ fn every_page_type_passes_axe_and_html_validate_in_chromium() {
         "the browser checks failed; the report above lists each problem:\n{}",
         failures.join("\n")
     );
+}
+
+/// Full-text search in the browser, as a reader uses it: on a sample site
+/// and on a corpus site, a word found in one page's body alone (chosen by
+/// `search.mjs` from the built HTML, so nothing here names it) typed into
+/// the navbar's search field lists that page, its excerpt marking the word.
+#[test]
+fn search_lists_the_one_page_whose_body_has_the_word_typed_in_chromium() {
+    let harness = root().join("tests/browser");
+    require_harness(&harness);
+    let out = tempfile::tempdir().expect("a temporary folder");
+    let sample = out.path().join(SAMPLE_SITES[0]);
+    build(Path::new(SAMPLE_SITES[0]), &sample);
+    let corpus_site = corpus_sites()
+        .into_iter()
+        .find(|site| site.join("misc/search.md").is_file())
+        .expect("a corpus site with a search page");
+    let corpus = out.path().join("corpus");
+    build(&corpus_site, &corpus);
+
+    let output = Command::new("node")
+        .current_dir(root())
+        .arg(harness.join("search.mjs"))
+        .arg(&sample)
+        .arg(&corpus)
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .expect("node runs search.mjs");
+    let report = String::from_utf8_lossy(&output.stdout);
+    println!("{report}");
+    assert_eq!(
+        report
+            .lines()
+            .filter(|line| line.starts_with("ok   "))
+            .count(),
+        2,
+        "search did not find the page on both sites:\n{report}"
+    );
+    assert!(output.status.success());
 }

@@ -218,3 +218,79 @@ fn an_error_in_edited_text_is_reported_and_the_output_stays() {
     );
     assert!(published_tree(&workspace) == before);
 }
+
+/// The pages whose body or title has `word`, by URL, as the published
+/// index says: the chunk whose key starts the word, then each page's file.
+fn pages_found(files: &std::collections::BTreeMap<String, Vec<u8>>, word: &str) -> Vec<String> {
+    let list: serde_json::Value =
+        serde_json::from_slice(&files["search-index/index.json"]).unwrap();
+    let mut found = Vec::new();
+    for key in list["chunks"].as_object().unwrap().keys() {
+        if !word.starts_with(key.as_str()) {
+            continue;
+        }
+        let hex: String = key.bytes().map(|b| format!("{b:02x}")).collect();
+        let chunk: serde_json::Value =
+            serde_json::from_slice(&files[&format!("search-index/t/{hex}.json")]).unwrap();
+        let Some(postings) = chunk[word].as_array() else {
+            continue;
+        };
+        for id in postings.iter().step_by(2) {
+            let path = format!("search-index/p/{}.json", id.as_str().unwrap());
+            let page: serde_json::Value = serde_json::from_slice(&files[&path]).unwrap();
+            found.push(page["url"].as_str().unwrap().to_owned());
+        }
+    }
+    found
+}
+
+/// The files at the tip of the branch `publish/ogp`.
+fn branch_files(workspace: &Workspace) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let repository = git2::Repository::open(workspace.root()).unwrap();
+    let tip = workspace.branch_tip();
+    let tree = tip.tree().unwrap();
+    let mut files = std::collections::BTreeMap::new();
+    tree.walk(git2::TreeWalkMode::PreOrder, |folder, entry| {
+        if let Ok(blob) = entry.to_object(&repository).and_then(|o| o.peel_to_blob()) {
+            let name = entry.name().unwrap_or_default();
+            files.insert(format!("{folder}{name}"), blob.content().to_vec());
+        }
+        git2::TreeWalkResult::Ok
+    })
+    .unwrap();
+    files
+}
+
+#[test]
+fn a_page_edit_puts_its_new_words_in_the_search_index_of_folder_and_branch_targets() {
+    for branch in [false, true] {
+        let workspace = Workspace::new();
+        let target = if branch {
+            PublishTarget::Branch("publish/ogp".into())
+        } else {
+            folder_target(&workspace)
+        };
+        let files = |workspace: &Workspace| {
+            if branch {
+                branch_files(workspace)
+            } else {
+                published_tree(workspace)
+            }
+        };
+        publish(&workspace, &workspace.head(), &target);
+        assert!(pages_found(&files(&workspace), "quokkaesque").is_empty());
+
+        workspace.append("faq.md", "Our mascot is quokkaesque.");
+        let edited = workspace.commit("A word no page had");
+        assert_eq!(publish(&workspace, &edited, &target), (true, 1));
+        let published = files(&workspace);
+        assert_eq!(pages_found(&published, "quokkaesque"), ["/faq/"]);
+        // The same index a clean publish writes.
+        let clean = workspace.clean_publish(&edited);
+        for (path, bytes) in &clean {
+            if path.starts_with("search-index/") || path == gazette_render::SEARCH_STATE_PATH {
+                assert!(published.get(path) == Some(bytes), "{path} differs");
+            }
+        }
+    }
+}

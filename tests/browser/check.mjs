@@ -18,7 +18,7 @@ import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import { createRequire } from "node:module";
 import { HtmlValidate, StaticConfigLoader } from "html-validate";
-import { htmlFiles, launchChromium, serve, urlOf } from "./site_server.mjs";
+import { htmlFiles, launchChromium, serve, urlOf } from "./site.mjs";
 
 const require = createRequire(import.meta.url);
 const AXE_SOURCE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");

@@ -16,7 +16,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { htmlFiles, launchChromium, serve, urlOf } from "./site_server.mjs";
+import { htmlFiles, launchChromium, serve, urlOf } from "./site.mjs";
 
 const SETTLE_MS = 150;
 

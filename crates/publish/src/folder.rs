@@ -30,7 +30,7 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use gazette_content::Source;
-use gazette_render::{MANIFEST_PATH, Manifest, ManifestSummary, RenderedSite};
+use gazette_render::{MANIFEST_PATH, Manifest, ManifestSummary, RenderedSite, SEARCH_STATE_PATH};
 
 use crate::output::{
     OUTPUT_MARKER, OutputError, io, link_tree, recycle_tree, same_path, symlink, write_tree,
@@ -107,6 +107,12 @@ impl FolderTarget {
     /// The manifest of the version currently published, if any.
     pub fn current_manifest(&self) -> Option<Manifest> {
         Manifest::from_bytes(&fs::read(self.out_dir.join(MANIFEST_PATH)).ok()?)
+    }
+
+    /// The search index's state in the version currently published, if any
+    /// (see `gazette_render::SEARCH_STATE_PATH`).
+    pub fn current_search_state(&self) -> Option<Vec<u8>> {
+        fs::read(self.out_dir.join(SEARCH_STATE_PATH)).ok()
     }
 
     /// The summary of the current version's manifest, read from its first

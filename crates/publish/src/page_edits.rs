@@ -31,7 +31,7 @@ use crate::request::{PublishError, PublishRequest};
 pub(crate) fn render_page_edits(
     request: &PublishRequest<'_>,
     state: &RenderState,
-    previous: &Manifest,
+    (previous, previous_search): (&Manifest, &[u8]),
     previous_commit: &str,
     commit: &str,
 ) -> Result<Option<(RenderedSite, GitTreeSource)>, PublishError> {
@@ -51,7 +51,14 @@ pub(crate) fn render_page_edits(
                 Err(panic) => std::panic::resume_unwind(panic),
             }
         };
-        render_with_dates(request, state, previous, previous_commit, commit, dates)
+        render_with_dates(
+            request,
+            state,
+            (previous, previous_search),
+            previous_commit,
+            commit,
+            dates,
+        )
     })
 }
 
@@ -59,7 +66,7 @@ pub(crate) fn render_page_edits(
 fn render_with_dates(
     request: &PublishRequest<'_>,
     state: &RenderState,
-    previous: &Manifest,
+    (previous, previous_search): (&Manifest, &[u8]),
     previous_commit: &str,
     commit: &str,
     dates: impl FnOnce() -> Result<BTreeMap<String, i64>, PublishError>,
@@ -159,7 +166,7 @@ fn render_with_dates(
     let units = state
         .render(&mut theme, &pages, &options)
         .map_err(PublishError::Content)?;
-    let Some(rendered) = patched(previous, units, commit, dates) else {
+    let Some(rendered) = patched(previous, previous_search, units, commit, dates) else {
         return Ok(None);
     };
     Ok(Some((rendered, source)))

@@ -103,38 +103,62 @@ pub fn publish_revision(request: &PublishRequest<'_>) -> Result<PublishReport, P
     }
     // Under the lock the version is the one the summary came from.
     let previous_manifest = summary.as_ref().and_then(|_| target.current_manifest());
+    // Read with the manifest, from the same version: the index's state.
+    let previous_search = previous_manifest
+        .as_ref()
+        .and_then(|_| target.current_search_state());
 
     // Render and write: the edited pages alone when they are all that
     // changed, the whole site otherwise.
     let page_edits = match (&previous_commit, &previous_manifest) {
-        (Some(previous_commit), Some(previous)) => {
-            publish_page_edits(request, &target, previous, previous_commit, &commit)?
-        }
+        (Some(previous_commit), Some(previous)) => publish_page_edits(
+            request,
+            &target,
+            (previous, previous_search.as_deref()),
+            previous_commit,
+            &commit,
+        )?,
         _ => None,
     };
     let ((rendered, uploaded), pages_alone) = match page_edits {
         Some(written) => (written, true),
         None => {
-            let previous = (previous_commit.as_deref(), previous_manifest.as_ref());
+            let previous = Previous {
+                commit: previous_commit.as_deref(),
+                manifest: previous_manifest.as_ref(),
+                search: previous_search.as_deref(),
+            };
             (publish_whole(request, &target, &commit, previous)?, false)
         }
     };
 
     // Record.
     let outcome = published(request, &commit, &rendered, pages_alone)?;
-    drop_later((rendered, previous_manifest));
+    drop_later((rendered, previous_manifest, previous_search));
     Ok(report(outcome, uploaded))
 }
 
+/// What the target shows: the commit (if still known), its manifest and its
+/// search index's state.
+struct Previous<'a> {
+    commit: Option<&'a str>,
+    manifest: Option<&'a Manifest>,
+    search: Option<&'a [u8]>,
+}
+
 /// Renders the whole site at `commit` and writes it to the target, reusing
-/// the units of the previous publish (the commit it shows, if still known,
-/// and its manifest) whose inputs are unchanged.
+/// the units of the previous publish whose inputs are unchanged.
 fn publish_whole(
     request: &PublishRequest<'_>,
     target: &Target,
     commit: &str,
-    (previous_commit, previous_manifest): (Option<&str>, Option<&Manifest>),
+    previous: Previous<'_>,
 ) -> Result<(RenderedSite, Option<UploadStats>), PublishError> {
+    let Previous {
+        commit: previous_commit,
+        manifest: previous_manifest,
+        search: previous_search,
+    } = previous;
     // Until the render, three jobs are independent: dating the files,
     // finding the spare version to recycle, and loading the site. Loading is
     // the longest; the others run beside it.
@@ -161,7 +185,7 @@ fn publish_whole(
             commit,
             sanitize_svg: request.sanitize_svg,
         };
-        let rendered = loaded?.render(&context, previous_manifest)?;
+        let rendered = loaded?.render(&context, previous_manifest.zip(previous_search))?;
         // The state is written beside the output; should it be missing
         // when the output is, the next publish renders the whole site.
         let written = std::thread::scope(|beside| {
@@ -212,7 +236,7 @@ fn published(
 fn publish_page_edits(
     request: &PublishRequest<'_>,
     target: &Target,
-    previous: &Manifest,
+    (previous, previous_search): (&Manifest, Option<&[u8]>),
     previous_commit: &str,
     commit: &str,
 ) -> Result<Option<(RenderedSite, Option<UploadStats>)>, PublishError> {
@@ -224,9 +248,19 @@ fn publish_page_edits(
     }) else {
         return Ok(None);
     };
+    // Without the index's state the index cannot follow the edit.
+    let Some(previous_search) = previous_search else {
+        return Ok(None);
+    };
     std::thread::scope(|scope| {
         let spare = scope.spawn(|| target.find_spare());
-        let edits = render_page_edits(request, &state, previous, previous_commit, commit);
+        let edits = render_page_edits(
+            request,
+            &state,
+            (previous, previous_search),
+            previous_commit,
+            commit,
+        );
         let (rendered, source) = match edits {
             Ok(Some(edits)) => edits,
             // Git could not answer (an object of the previous commit gone,
@@ -342,7 +376,7 @@ impl LoadedForPublish {
     fn render(
         self,
         context: &RenderContext<'_>,
-        previous: Option<&Manifest>,
+        previous: Option<(&Manifest, &[u8])>,
     ) -> Result<RenderedSite, PublishError> {
         let Self {
             site,
@@ -351,7 +385,8 @@ impl LoadedForPublish {
         } = self;
         let options = RenderOptions {
             last_changed: Some(context.dates),
-            previous,
+            previous: previous.map(|(manifest, _)| manifest),
+            previous_search: previous.map(|(_, search)| search),
             bodies: Some(context.site_source),
             commit: Some(context.commit),
             keep_state: true,

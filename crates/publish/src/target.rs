@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use gazette_content::Source;
 use gazette_render::{
     MANIFEST_PATH, Manifest, ManifestSummary, OutputContents, RenderState, RenderedSite,
+    SEARCH_STATE_PATH,
 };
 use gazette_store::lock_ref;
 
@@ -99,7 +100,16 @@ impl Target {
         }
     }
 
-    /// The bytes of a file at the tip of a branch target.
+    /// The search index's state in what the target shows now.
+    pub(crate) fn current_search_state(&self) -> Option<Vec<u8>> {
+        match self {
+            Self::Folder(folder) => folder.current_search_state(),
+            Self::Branch { .. } => self.branch_file(SEARCH_STATE_PATH),
+            Self::Bucket { bucket, .. } => bucket.read(SEARCH_STATE_PATH).ok()?,
+        }
+    }
+
+    /// The bytes of a file of the output at the tip of a branch target.
     fn branch_file(&self, path: &str) -> Option<Vec<u8>> {
         let Self::Branch {
             repository, branch, ..

@@ -71,6 +71,7 @@ mod rendered;
 mod request;
 mod sanitize;
 mod sass;
+mod search;
 mod session;
 mod surroundings;
 mod table_cells;
@@ -95,5 +96,6 @@ pub use sanitize::ContentSanitizer;
 pub use sass::{
     SassError, SassLimits, SassSandbox, compile_scss, install_sass_sandbox, run_sass_worker,
 };
+pub use search::SEARCH_STATE_PATH;
 pub use session::{PageUpdate, RenderSession};
 pub use surroundings::Surroundings;

@@ -19,10 +19,12 @@ use crate::markdown::render_markdown;
 use crate::nesting;
 use crate::rendered::{Output, OutputContents, PageOutput};
 use crate::sanitize::ContentSanitizer;
+use crate::search::SearchDoc;
 use crate::surroundings::Surroundings;
 
-/// The outputs of one page (a listing may have several), or why it failed.
-type PageResult = Result<Vec<(Output, PageOutput)>, Box<Diagnostic>>;
+/// The outputs of one page (a listing may have several) and what it gives
+/// the search index, or why it failed.
+type PageResult = Result<(Vec<(Output, PageOutput)>, Option<SearchDoc>), Box<Diagnostic>>;
 
 /// Renders pages. A page reads the rest of the site through its
 /// [`Surroundings`] alone, except listings (the homepage, the resource room
@@ -85,7 +87,7 @@ impl PageRenderer<'_> {
 
     pub(crate) fn render(&self, page: &Page, around: &Surroundings) -> PageResult {
         let Some(permalink) = &page.permalink else {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), None));
         };
         if (is_listing(page) || self.pagination_of(page).is_some()) && self.listings.is_none() {
             return Err(Box::new(
@@ -99,6 +101,9 @@ impl PageRenderer<'_> {
             .and_then(|site| Some((site, site.resource_room.as_ref()?)));
         let layout = self.resolve_layout(page)?;
         let content = self.body_html(page)?;
+        // The body as the author wrote it: the site's layouts around it
+        // repeat on every page.
+        let search = SearchDoc::of(page, permalink.as_str(), &content);
         let content = self.apply_site_layouts(page, content)?;
 
         let mut page_value = self.page_value(page, around);
@@ -174,7 +179,7 @@ impl PageRenderer<'_> {
                 PageOutput { url, origin },
             ));
         }
-        Ok(rendered)
+        Ok((rendered, search))
     }
 
     /// The navbar and side navigation of this page, from the fragments.

@@ -1,5 +1,6 @@
 //! A previous publish's output patched with pages rendered anew from a kept
-//! state: the rendered units replace theirs, every other file is reused.
+//! state: the rendered units replace theirs, the search index is updated
+//! for their words, every other file is reused.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -8,12 +9,16 @@ use crate::render_state::RenderedUnit;
 use crate::rendered::{
     Output, OutputContents, PageOutput, RenderStats, RenderedSite, add_manifest,
 };
+use crate::search::{PageEdit, apply_edits};
 
 /// The output of `previous` with `units` rendered anew and everything else
 /// reused; `None` when a unit would not write the files it wrote before
-/// (which a body edit cannot do: then the whole render decides).
+/// (which a body edit cannot do: then the whole render decides), or when
+/// `previous_search` (the previous output's
+/// [`SEARCH_STATE_PATH`](crate::SEARCH_STATE_PATH)) cannot be updated.
 pub fn patched(
     previous: &Manifest,
+    previous_search: &[u8],
     units: Vec<RenderedUnit>,
     commit: &str,
     dates: BTreeMap<String, i64>,
@@ -23,6 +28,22 @@ pub fn patched(
     manifest.last_changed = dates;
     let mut fresh: HashMap<String, Vec<u8>> = HashMap::new();
     let pages_rendered = units.len();
+    let edits = units
+        .iter()
+        .map(|unit| PageEdit {
+            unit: unit.id.clone(),
+            inputs: unit.inputs_digest.clone(),
+            doc: unit.search.clone(),
+        })
+        .collect();
+    let (search_state, changes) = apply_edits(&mut manifest, previous_search, edits)?;
+    // Files gone from the index are gone from the manifest, which lists
+    // the outputs below.
+    fresh.extend(
+        changes
+            .into_iter()
+            .filter_map(|(path, bytes)| Some((path, bytes?))),
+    );
     for unit in units {
         let record = manifest.units.get_mut(&unit.id)?;
         let paths: Vec<&str> = unit.outputs.iter().map(|(o, _)| o.path.as_str()).collect();
@@ -88,6 +109,7 @@ pub fn patched(
             pages_rendered,
             pages_reused: page_units - pages_rendered,
         },
+        search_state,
         ..RenderedSite::default()
     })
 }

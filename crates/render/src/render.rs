@@ -20,6 +20,7 @@ use crate::rendered::{
 };
 use crate::sanitize::ContentSanitizer;
 use crate::sass::compile_stylesheet_text;
+use crate::search;
 use crate::surroundings::Surroundings;
 use crate::unit::{InputKeys, Unit, inputs};
 
@@ -142,16 +143,32 @@ pub(crate) fn render_all(
     let keys = &shared.keys;
     let renderer = shared.renderer(site, theme, options);
 
+    // A page is reused only when the previous search state holds its words
+    // (for the same inputs) and its own search file is reusable too.
+    let previous_search = options
+        .previous
+        .and(options.previous_search)
+        .and_then(search::Stored::read);
+    let search_entry = |page: &Page, inputs: &str| -> Option<Vec<u8>> {
+        let entry = previous_search.as_ref()?.page(&page.source_path, inputs)?;
+        let has_file = entry.first() == Some(&1);
+        let file_kept = !has_file || reuse(&search::page_unit(&page.source_path), inputs).is_some();
+        file_kept.then(|| entry.to_vec())
+    };
+
     // With a state to keep, every page's surroundings are worked out (and
     // stored), not only those of the pages rendered.
-    let results: Vec<(UnitResult, Option<Vec<u8>>)> = site
+    let results: Vec<(UnitResult, Option<Vec<u8>>, Option<PageSearch>)> = site
         .pages
         .par_iter()
         .enumerate()
         .filter(|(_, page)| page.published && page.permalink.is_some())
         .map(|(index, page)| {
             let inputs = keys.page_inputs(page, renderer.last_updated(page));
-            let reused = reuse(&page.source_path, &inputs);
+            let kept_entry = search_entry(page, &inputs);
+            let reused = kept_entry
+                .as_ref()
+                .and_then(|_| reuse(&page.source_path, &inputs));
             let surroundings = || Surroundings::of(site, &shared.view, index, page);
             let around = options.keep_state.then(surroundings);
             // Empty bytes stand for a page only a whole render renders: a
@@ -162,27 +179,49 @@ pub(crate) fn render_all(
                 }
                 _ => Vec::new(),
             });
-            let unit = match reused {
-                Some(records) => Ok(Unit::reused(&page.source_path, inputs, records)),
-                None => {
+            let (unit, search) = match (reused, kept_entry) {
+                (Some(records), Some(entry)) => {
+                    let file_unit = search::page_unit(&page.source_path);
+                    let file = reuse(&file_unit, &inputs)
+                        .map(|records| Unit::reused(&file_unit, inputs.clone(), records));
+                    let search = PageSearch {
+                        unit: page.source_path.clone(),
+                        inputs: inputs.clone(),
+                        entry,
+                        file,
+                    };
+                    (
+                        Ok(Unit::reused(&page.source_path, inputs, records)),
+                        Some(search),
+                    )
+                }
+                _ => {
                     let around = around.unwrap_or_else(surroundings);
-                    renderer.render(page, &around).map(|outputs| Unit {
-                        id: page.source_path.clone(),
-                        inputs,
-                        outputs: outputs
-                            .into_iter()
-                            .map(|(output, page)| (output, Some(page.url)))
-                            .collect(),
-                        reused: false,
-                        is_page: true,
-                    })
+                    match renderer.render(page, &around) {
+                        Ok((outputs, doc)) => {
+                            let search = PageSearch::rendered(page, &inputs, doc.as_ref());
+                            let unit = Unit {
+                                id: page.source_path.clone(),
+                                inputs,
+                                outputs: outputs
+                                    .into_iter()
+                                    .map(|(output, page)| (output, Some(page.url)))
+                                    .collect(),
+                                reused: false,
+                                is_page: true,
+                            };
+                            (Ok(unit), Some(search))
+                        }
+                        Err(diagnostic) => (Err(diagnostic), None),
+                    }
                 }
             };
-            (unit, kept)
+            (unit, kept, search)
         })
         .collect();
     let mut kept_pages = Vec::new();
-    for (result, kept) in results {
+    let mut searched = Vec::with_capacity(results.len());
+    for (result, kept, search) in results {
         match result {
             Ok(unit) => {
                 if let Some(kept) = kept {
@@ -191,6 +230,42 @@ pub(crate) fn render_all(
                 units.push(unit);
             }
             Err(diagnostic) => diagnostics.push(*diagnostic),
+        }
+        if let Some(mut search) = search {
+            units.extend(search.file.take());
+            searched.push(search);
+        }
+    }
+    searched.sort_by(|a, b| a.unit.cmp(&b.unit));
+    let current: Vec<search::CurrentPage<'_>> = searched
+        .iter()
+        .map(|page| search::CurrentPage {
+            unit: &page.unit,
+            inputs: &page.inputs,
+            entry: std::borrow::Cow::Borrowed(&page.entry),
+        })
+        .collect();
+    let index = search::update(previous_search.as_ref(), &current, |unit, digest| {
+        reuse(unit, digest).is_some()
+    });
+    drop(current);
+    for file in index.files {
+        match (file.bytes, reuse(&file.unit, &file.digest)) {
+            (None, Some(records)) => units.push(Unit::reused(&file.unit, file.digest, records)),
+            (bytes, _) => units.push(Unit {
+                id: file.unit.clone(),
+                inputs: file.digest,
+                outputs: vec![(
+                    Output {
+                        path: file.path,
+                        contents: OutputContents::Rendered(bytes.unwrap_or_default()),
+                        origin: "search index".to_owned(),
+                    },
+                    None,
+                )],
+                reused: false,
+                is_page: false,
+            }),
         }
     }
     diagnostics.extend(renderer.take_warnings());
@@ -339,6 +414,7 @@ pub(crate) fn render_all(
         manifest,
         stats,
         state,
+        search_state: index.state,
     };
     (rendered, diagnostics, Some(shared))
 }
@@ -368,6 +444,44 @@ fn keep_state(site: &Site, shared: &Shared, pages: Vec<(String, Vec<u8>)>) -> Ke
         })
         .collect();
     KeptState::new(&state, side_navs, pages)
+}
+
+/// What a page gives the search index in this render: its entry, and its
+/// own search file's unit (reused or rendered) when it is indexed.
+struct PageSearch {
+    unit: String,
+    inputs: String,
+    entry: Vec<u8>,
+    file: Option<Unit>,
+}
+
+impl PageSearch {
+    fn rendered(page: &Page, inputs: &str, doc: Option<&search::SearchDoc>) -> Self {
+        let unit = search::page_unit(&page.source_path);
+        let file = doc.map(|doc| {
+            let (path, bytes) = doc.file();
+            Unit {
+                id: unit.clone(),
+                inputs: inputs.to_owned(),
+                outputs: vec![(
+                    Output {
+                        path,
+                        contents: OutputContents::Rendered(bytes),
+                        origin: page.source_path.clone(),
+                    },
+                    None,
+                )],
+                reused: false,
+                is_page: false,
+            }
+        });
+        Self {
+            unit: page.source_path.clone(),
+            inputs: inputs.to_owned(),
+            entry: search::encode_entry(doc.map(search::SearchDoc::indexed).as_ref()),
+            file,
+        }
+    }
 }
 
 /// What every page of a site shares when it renders: the site view, the

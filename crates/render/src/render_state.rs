@@ -184,10 +184,11 @@ impl OpenState<'_> {
                 .keys
                 .page_inputs(page, renderer.last_updated(page));
             match renderer.render(page, around) {
-                Ok(outputs) => units.push(RenderedUnit {
+                Ok((outputs, search)) => units.push(RenderedUnit {
                     id: page.source_path.clone(),
                     inputs_digest: inputs,
                     outputs,
+                    search,
                 }),
                 Err(diagnostic) => diagnostics.push(*diagnostic),
             }
@@ -209,6 +210,7 @@ pub struct RenderedUnit {
     pub(crate) id: String,
     pub(crate) inputs_digest: String,
     pub(crate) outputs: Vec<(Output, PageOutput)>,
+    pub(crate) search: Option<crate::search::SearchDoc>,
 }
 
 #[cfg(test)]

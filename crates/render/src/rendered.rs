@@ -75,6 +75,10 @@ pub struct RenderedSite {
     /// What the next publish needs to render edited pages alone, when
     /// [`RenderOptions::keep_state`] asked for it; the manifest names it.
     pub state: Option<KeptState>,
+    /// The search index's state, also written as
+    /// [`SEARCH_STATE_PATH`](crate::SEARCH_STATE_PATH): what the next render
+    /// updates the index from ([`RenderOptions::previous_search`]).
+    pub search_state: Vec<u8>,
 }
 
 /// Counts of work done by a render.
@@ -113,6 +117,11 @@ pub struct RenderOptions<'a> {
     /// Where the site was loaded from, for the bodies a stored load cache
     /// left there ([`PageBody::InSource`](gazette_content::PageBody::InSource)): only pages that render read theirs.
     pub bodies: Option<&'a dyn Source>,
+    /// The search state of the previous output (its
+    /// [`SEARCH_STATE_PATH`](crate::SEARCH_STATE_PATH) file), read with
+    /// [`RenderOptions::previous`]: a page is reused only when the state
+    /// holds its words, and the index is updated, not built again.
+    pub previous_search: Option<&'a [u8]>,
     /// The commit being published, recorded in the manifest.
     pub commit: Option<&'a str>,
     /// Whether to make a state for the next publish to render edited pages

@@ -7,6 +7,7 @@ use gazette_theme::Theme;
 use crate::manifest::Manifest;
 use crate::render::{Shared, render_all};
 use crate::rendered::{Output, PageOutput, RenderOptions, RenderedSite};
+use crate::search::{PageEdit, apply_edits};
 use crate::surroundings::Surroundings;
 
 /// A rendered site kept in memory with everything its pages shared, so that
@@ -22,6 +23,10 @@ pub struct RenderSession {
     site: Site,
     theme: Theme,
     shared: Shared,
+    /// The search index's state as of the last render or index update.
+    search_state: Vec<u8>,
+    /// Pages rendered since, whose words the index does not have yet.
+    search_edits: Vec<PageEdit>,
 }
 
 /// A page rendered again by a [`RenderSession`].
@@ -37,30 +42,36 @@ pub struct PageUpdate {
 
 impl RenderSession {
     /// Renders `site` like [`render_site`](crate::render_site), reusing the outputs of
-    /// `previous`, and keeps the session for later page edits when it
-    /// succeeds.
+    /// `previous` (a manifest and the search state of its output), and
+    /// keeps the session for later page edits when it succeeds.
     pub fn render(
         site: Site,
         mut theme: Theme,
-        previous: Option<&Manifest>,
+        previous: Option<(&Manifest, &[u8])>,
     ) -> Result<(RenderedSite, Self), Diagnostics> {
         let options = RenderOptions {
-            previous,
+            previous: previous.map(|(manifest, _)| manifest),
+            previous_search: previous.map(|(_, search)| search),
             ..RenderOptions::default()
         };
         let (rendered, diagnostics, shared) = render_all(&site, &mut theme, &options);
         match shared {
-            Some(shared) if !diagnostics.has_errors() => Ok((
-                RenderedSite {
-                    warnings: diagnostics,
-                    ..rendered
-                },
-                Self {
-                    site,
-                    theme,
-                    shared,
-                },
-            )),
+            Some(shared) if !diagnostics.has_errors() => {
+                let search_state = rendered.search_state.clone();
+                Ok((
+                    RenderedSite {
+                        warnings: diagnostics,
+                        ..rendered
+                    },
+                    Self {
+                        site,
+                        theme,
+                        shared,
+                        search_state,
+                        search_edits: Vec::new(),
+                    },
+                ))
+            }
             _ => Err(diagnostics),
         }
     }
@@ -95,13 +106,35 @@ impl RenderSession {
         let inputs = self.shared.keys.page_inputs(page, None);
         let around = Surroundings::of(&self.site, &self.shared.view, index, page);
         Some(match renderer.render(page, &around) {
-            Ok(outputs) => Ok(PageUpdate {
-                id: page.source_path.clone(),
-                inputs_digest: inputs,
-                outputs,
-            }),
+            Ok((outputs, doc)) => {
+                self.search_edits.push(PageEdit {
+                    unit: page.source_path.clone(),
+                    inputs: inputs.clone(),
+                    doc,
+                });
+                Ok(PageUpdate {
+                    id: page.source_path.clone(),
+                    inputs_digest: inputs,
+                    outputs,
+                })
+            }
             Err(diagnostic) => Err(Diagnostics(vec![*diagnostic])),
         })
+    }
+
+    /// Brings the search index up to date with the pages updated since the
+    /// last call: `manifest` (the preview's, with those pages' units) gets
+    /// the index's units, and the files that change are returned, with
+    /// their bytes or `None` for a file gone. `None` when the index cannot
+    /// be updated alone: the caller then renders the whole site.
+    pub fn update_search(
+        &mut self,
+        manifest: &mut Manifest,
+    ) -> Option<Vec<(String, Option<Vec<u8>>)>> {
+        let edits = std::mem::take(&mut self.search_edits);
+        let (state, changes) = apply_edits(manifest, &self.search_state, edits)?;
+        self.search_state = state;
+        Some(changes)
     }
 
     fn index_of(&self, page: &Page) -> Option<usize> {

@@ -8,7 +8,7 @@ use gazette_content::{Diagnostic, Diagnostics, LoadCache, Site};
 use gazette_publish::SiteEntry;
 use gazette_render::{
     MANIFEST_PATH, Manifest, OutputContents, OutputRecord, PageUpdate, RenderSession, RenderedSite,
-    UnitRecord,
+    SEARCH_STATE_PATH, UnitRecord,
 };
 use gazette_store::WorkTreeSource;
 use gazette_theme::{Theme, ThemeLibrary};
@@ -155,7 +155,12 @@ impl SitePreview {
         }
         self.pages_only = false;
         let previous = self.manifest.take();
-        let mut result = self.render(themes_dir, previous.as_ref());
+        // The index's state is one of the outputs held in memory.
+        let search = self.outputs.get(SEARCH_STATE_PATH).cloned();
+        let mut result = self.render(
+            themes_dir,
+            previous.as_ref().zip(search.as_deref().map(Vec::as_slice)),
+        );
         self.manifest = previous;
         if let Ok((rendered, _)) = &result
             && !self.holds_everything_reused(rendered)
@@ -247,6 +252,20 @@ impl SitePreview {
                 },
             );
         }
+        // The search index follows the pages' words; should it not be able
+        // to, the next change renders the whole site.
+        let Some(index) = session.update_search(manifest) else {
+            self.session = None;
+            self.manifest = None;
+            return None;
+        };
+        for (path, bytes) in index {
+            changed_any = true;
+            match bytes {
+                Some(bytes) => self.outputs.insert(path, Arc::new(bytes)),
+                None => self.outputs.remove(&path),
+            };
+        }
         Some(if changed_any {
             Change::Reload
         } else {
@@ -257,7 +276,7 @@ impl SitePreview {
     fn render(
         &mut self,
         themes_dir: Option<&Path>,
-        previous: Option<&Manifest>,
+        previous: Option<(&Manifest, &[u8])>,
     ) -> Result<(RenderedSite, RenderSession), Diagnostics> {
         let failure =
             |message: String| Diagnostics(vec![Diagnostic::error(&self.entry.name, "", message)]);

@@ -61,7 +61,7 @@ pub struct BenchArgs {
 struct Row {
     key: String,
     label: String,
-    /// `s`, `pages/s` or `%`.
+    /// `s`, `pages/s`, `%` or `KB`.
     unit: &'static str,
     value: Option<Spread>,
     peak_mib: Option<Spread>,
@@ -194,6 +194,9 @@ pub fn run(args: &BenchArgs, project: &Path) -> anyhow::Result<bool> {
         note: String::new(),
     });
 
+    if let Some(row) = search_row(&build_out) {
+        rows.push(row);
+    }
     rows.extend(publish_rows(
         &gazette,
         &workspace_dir,
@@ -316,6 +319,49 @@ fn share_of_cold_build(rows: &[Row], key: &str, cold: &Spread) -> Option<Row> {
         }),
         peak_mib: None,
         note: "target: at most 5 %".into(),
+    })
+}
+
+/// What a reader downloads to search the first site of the cold build for
+/// one word: the list of chunks and the largest chunk (the worst case; a
+/// word usually needs one chunk), with the whole index's size beside it.
+fn search_row(build_out: &Path) -> Option<Row> {
+    let site = fs::read_dir(build_out)
+        .ok()?
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| path.join("search-index/index.json").is_file())
+        .min()?;
+    let size = |path: &Path| fs::metadata(path).map_or(0, |m| m.len());
+    let list = size(&site.join("search-index/index.json"));
+    let chunks: Vec<u64> = fs::read_dir(site.join("search-index/t"))
+        .ok()?
+        .filter_map(Result::ok)
+        .map(|entry| size(&entry.path()))
+        .collect();
+    let pages: u64 = fs::read_dir(site.join("search-index/p"))
+        .ok()?
+        .filter_map(Result::ok)
+        .map(|entry| size(&entry.path()))
+        .sum();
+    let largest = chunks.iter().copied().max().unwrap_or(0);
+    let kilobytes = (list + largest) as f64 / 1e3;
+    Some(Row {
+        key: "search-fetch".into(),
+        label: "search: list + largest chunk a word fetches".into(),
+        unit: "KB",
+        value: Some(Spread {
+            median: kilobytes,
+            min: kilobytes,
+            max: kilobytes,
+        }),
+        peak_mib: None,
+        note: format!(
+            "{} chunks, {} in all; page files {}",
+            thousands(chunks.len() as u64),
+            megabytes(chunks.iter().sum()),
+            megabytes(pages)
+        ),
     })
 }
 
@@ -477,6 +523,7 @@ fn print_report(report: &Report) {
         let value = |v: f64| match row.unit {
             "s" => format!("{v:.3} s"),
             "%" => format!("{v:.1} %"),
+            "KB" => format!("{v:.1} KB"),
             _ => format!("{v:.0}/s"),
         };
         let (median, min, max) = row.value.map_or_else(

@@ -133,16 +133,116 @@
     });
   }
 
-  // Search: reads /search-index.json (a list of {title, url, description,
-  // text}) when the site has one, and says so plainly when it has not.
+  // Search: the index Gazette writes under /search-index/ is split into
+  // chunks by the first letters of words; a query fetches the list of
+  // chunks, the few chunks its words need, and the files of the results it
+  // shows (title, address, text for the excerpt). Everything read from the
+  // index reaches the page as text, never as HTML.
+  var SEARCH_ROOT = "/search-index/";
+  var RESULTS_AT_ONCE = 10;
+
+  // Words as the index stores them: runs of letters and digits, lower case.
+  function searchWords(text) {
+    return String(text).toLowerCase().split(/[^\p{Alphabetic}\p{N}]+/u).filter(Boolean);
+  }
+
+  function hexOf(key) {
+    return Array.prototype.map.call(new TextEncoder().encode(key), function (byte) {
+      return (byte < 16 ? "0" : "") + byte.toString(16);
+    }).join("");
+  }
+
+  function fetchJson(url) {
+    return fetch(url, { headers: { Accept: "application/json" } }).then(function (response) {
+      if (!response.ok) throw new Error("no index");
+      return response.json();
+    });
+  }
+
+  var searchList = null;
+  var searchChunks = {};
+  function chunk(key, version) {
+    if (!searchChunks[key]) {
+      searchChunks[key] = fetchJson(SEARCH_ROOT + "t/" + hexOf(key) + ".json?v=" + encodeURIComponent(version));
+    }
+    return searchChunks[key];
+  }
+
+  // The pages matching every word (a word of two letters or more matches
+  // the words it starts), best first: words in the title weigh most.
+  function findPages(words) {
+    if (!searchList) searchList = fetchJson(SEARCH_ROOT + "index.json");
+    return searchList.then(function (list) {
+      var chunks = list.chunks || {};
+      return Promise.all(words.map(function (word) {
+        var keys = Object.keys(chunks).filter(function (key) {
+          return word.length < 2 ? key === word : word.indexOf(key) === 0 || key.indexOf(word) === 0;
+        });
+        return Promise.all(keys.map(function (key) { return chunk(key, chunks[key]); }))
+          .then(function (loaded) {
+            var scores = {};
+            loaded.forEach(function (terms) {
+              Object.keys(terms).forEach(function (term) {
+                var matches = word.length < 2 ? term === word : term.indexOf(word) === 0;
+                if (!matches) return;
+                var postings = terms[term];
+                for (var i = 0; i + 1 < postings.length; i += 2) {
+                  var score = postings[i + 1] + (term === word ? 1 : 0);
+                  scores[postings[i]] = Math.max(scores[postings[i]] || 0, score);
+                }
+              });
+            });
+            return scores;
+          });
+      }));
+    }).then(function (perWord) {
+      var first = perWord[0] || {};
+      return Object.keys(first)
+        .filter(function (id) { return perWord.every(function (scores) { return id in scores; }); })
+        .map(function (id) {
+          return { id: id, score: perWord.reduce(function (sum, scores) { return sum + scores[id]; }, 0) };
+        })
+        .sort(function (a, b) { return b.score - a.score || (a.id < b.id ? -1 : 1); });
+    });
+  }
+
+  // About thirty words of the page's text around the first word found,
+  // with each word that matches a query word in <mark>.
+  function excerpt(text, words) {
+    var parts = String(text).split(/([^\p{Alphabetic}\p{N}]+)/u);
+    function matches(part) {
+      var lower = part.toLowerCase();
+      return lower && words.some(function (word) {
+        return word.length < 2 ? lower === word : lower.indexOf(word) === 0;
+      });
+    }
+    var first = 0;
+    for (var i = 0; i < parts.length; i += 2) {
+      if (matches(parts[i])) { first = i; break; }
+    }
+    var start = Math.max(0, first - 20);
+    var end = Math.min(parts.length, first + 40);
+    var p = document.createElement("p");
+    if (start > 0) p.appendChild(document.createTextNode("… "));
+    for (var j = start; j < end; j++) {
+      if (j % 2 === 0 && matches(parts[j])) {
+        var mark = document.createElement("mark");
+        mark.textContent = parts[j];
+        p.appendChild(mark);
+      } else {
+        p.appendChild(document.createTextNode(parts[j]));
+      }
+    }
+    if (end < parts.length) p.appendChild(document.createTextNode(" …"));
+    return p;
+  }
+
   function setUpSearch() {
     var results = document.querySelector("[data-search-results]");
     if (!results) return;
     var input = document.getElementById("search-input");
-    var query = new URLSearchParams(location.search).get("query") || "";
-    if (input) input.value = query;
-    query = query.trim();
-    if (!query) return;
+    var form = document.querySelector("[data-search-form]");
+    var shown = 0;
 
     function say(text) {
       results.textContent = "";
@@ -151,59 +251,90 @@
       results.appendChild(p);
     }
 
-    say("Searching…");
-    fetch(results.getAttribute("data-index"), { headers: { Accept: "application/json" } })
-      .then(function (response) {
-        if (!response.ok) throw new Error("no index");
-        return response.json();
-      })
-      .then(function (entries) {
-        var words = query.toLowerCase().split(/\s+/).filter(Boolean);
-        var found = entries
-          .map(function (entry) {
-            var title = String(entry.title || "").toLowerCase();
-            var body = (String(entry.description || "") + " " + String(entry.text || "")).toLowerCase();
-            var score = 0;
-            for (var i = 0; i < words.length; i++) {
-              var inTitle = title.indexOf(words[i]) !== -1;
-              var inBody = body.indexOf(words[i]) !== -1;
-              if (!inTitle && !inBody) return null;
-              score += (inTitle ? 5 : 0) + (inBody ? 1 : 0);
-            }
-            return { entry: entry, score: score };
-          })
-          .filter(Boolean)
-          .sort(function (a, b) { return b.score - a.score; });
+    function showMore(found, words, list, more) {
+      var batch = found.slice(shown, shown + RESULTS_AT_ONCE);
+      shown += batch.length;
+      more.hidden = shown >= found.length;
+      return Promise.all(batch.map(function (hit) {
+        return fetchJson(SEARCH_ROOT + "p/" + encodeURIComponent(hit.id) + ".json").catch(function () { return null; });
+      })).then(function (pages) {
+        pages.forEach(function (page) {
+          if (!page) return;
+          var item = document.createElement("li");
+          var heading = document.createElement("h2");
+          var link = document.createElement("a");
+          // Only a path on this site becomes a link: an index is data, and
+          // data never chooses a script URL.
+          var url = String(page.url || "");
+          if (/^\/(?!\/)/.test(url)) link.href = url;
+          link.textContent = page.title || url;
+          heading.appendChild(link);
+          item.appendChild(heading);
+          var address = document.createElement("p");
+          address.className = "search-result-url";
+          address.textContent = url;
+          item.appendChild(address);
+          item.appendChild(excerpt(page.text || "", words));
+          list.appendChild(item);
+        });
+      });
+    }
+
+    var latest = 0;
+    function run(query) {
+      var asked = ++latest;
+      query = query.trim();
+      var words = searchWords(query);
+      if (!words.length) { results.textContent = ""; return; }
+      say("Searching…");
+      findPages(words).then(function (found) {
+        if (asked !== latest) return;
         results.textContent = "";
+        shown = 0;
         var summary = document.createElement("p");
         summary.textContent = found.length + (found.length === 1 ? " result" : " results") + " for “" + query + "”";
         results.appendChild(summary);
         if (!found.length) return;
         var list = document.createElement("ol");
-        found.slice(0, 50).forEach(function (hit) {
-          var item = document.createElement("li");
-          var heading = document.createElement("h2");
-          var link = document.createElement("a");
-          // Only a path on this site or a web address becomes a link: an
-          // index is data, and data never chooses a script URL.
-          var url = String(hit.entry.url || "");
-          if (/^(\/(?!\/)|https?:)/i.test(url)) link.href = url;
-          link.textContent = hit.entry.title || hit.entry.url;
-          heading.appendChild(link);
-          item.appendChild(heading);
-          var text = hit.entry.description || String(hit.entry.text || "").slice(0, 200);
-          if (text) {
-            var p = document.createElement("p");
-            p.textContent = text;
-            item.appendChild(p);
-          }
-          list.appendChild(item);
-        });
+        list.className = "search-result-list";
         results.appendChild(list);
-      })
-      .catch(function () {
+        var more = document.createElement("button");
+        more.type = "button";
+        more.className = "button button-secondary";
+        more.textContent = "Show more results";
+        more.addEventListener("click", function () { showMore(found, words, list, more); });
+        results.appendChild(more);
+        return showMore(found, words, list, more);
+      }).catch(function () {
+        if (asked !== latest) return;
         say("Search is not available on this site yet. Please use the menu to find what you need.");
       });
+    }
+
+    var query = new URLSearchParams(location.search).get("query") || "";
+    if (input) {
+      input.value = query;
+      var timer = null;
+      // Results follow the words as they are typed; the address keeps the
+      // query, so the back button and a shared link show the same results.
+      input.addEventListener("input", function () {
+        clearTimeout(timer);
+        timer = setTimeout(function () {
+          var url = new URL(location.href);
+          url.searchParams.set("query", input.value);
+          history.replaceState(null, "", url);
+          run(input.value);
+        }, 150);
+      });
+    }
+    if (form && input) {
+      form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        clearTimeout(timer);
+        run(input.value);
+      });
+    }
+    run(query);
   }
 
   // Listings: every post is in the page; show a page of them at a time, with

@@ -1,8 +1,9 @@
-// What the browser harnesses share: a static server for a built site on
-// 127.0.0.1, the list of its pages, and headless Chromium as CI has it.
+// A built site as the browser checks read it: its HTML files, their URLs,
+// a static file server for it on 127.0.0.1, and headless Chromium as CI has
+// it.
 
 import { createServer } from "node:http";
-import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { readFileSync, readdirSync, statSync, existsSync } from "node:fs";
 import { extname, join, normalize, relative, sep } from "node:path";
 import { chromium } from "playwright-core";
 
@@ -23,7 +24,6 @@ const MIME = {
   ".xml": "application/xml",
 };
 
-/** Every HTML file under `dir`, sorted. */
 export function htmlFiles(dir) {
   const found = [];
   const walk = (folder) => {
@@ -38,13 +38,13 @@ export function htmlFiles(dir) {
   return found.sort();
 }
 
-/** The URL path a reader uses for `file` of the site at `dir`. */
 export function urlOf(dir, file) {
   const rel = relative(dir, file).split(sep).join("/");
   if (rel === "index.html") return "/";
   if (rel.endsWith("/index.html")) return "/" + rel.slice(0, -"index.html".length);
   return "/" + rel;
 }
+
 
 /** A static file server for one built site on 127.0.0.1, on a free port. */
 export function serve(root) {

@@ -1,0 +1,255 @@
+//! Full-text search: each page's text, extracted when the page renders, and
+//! a static index split into chunks that the theme's script fetches only as
+//! a reader's words need them. Pagefind was the reference; ARCHITECTURE.md
+//! ("Search") says why Gazette keeps its own index: it must change one
+//! page's words without reading every page again.
+//!
+//! Files written, beside the pages:
+//! - `search-index/index.json`: the list of chunks (key and hash);
+//! - `search-index/t/<key>.json`: a chunk, term → pages and weights;
+//! - `search-index/p/<page id>.json`: one page's URL, title and text, read
+//!   for the excerpts of the results shown;
+//! - `.gazette-search`: the state the next render updates the index from.
+
+mod index;
+mod text;
+mod tokens;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use gazette_content::{Page, PageKind, PostKind};
+use serde_json::json;
+
+use crate::manifest::{Manifest, OutputRecord, UnitRecord};
+
+pub(crate) use index::{CurrentPage, IndexedPage, Stored, encode_entry, update};
+pub(crate) use text::text_of_html;
+
+/// Where a render keeps the index's state in a site's output: a name no
+/// permalink may take (`gazette_content::RESERVED_PREFIX`).
+pub const SEARCH_STATE_PATH: &str = ".gazette-search";
+pub(crate) use SEARCH_STATE_PATH as STATE_PATH;
+
+/// How much of a page's text its file keeps for excerpts: a result shows a
+/// few lines around the first words found, rarely past the first pages.
+const TEXT_CHARS: usize = 20_000;
+
+/// Weights of a term in a page: in the title, and in the body once or
+/// twice, or three times or more. Coarse on purpose: a small edit seldom
+/// moves a weight, so it seldom rewrites a chunk.
+const IN_TITLE: u8 = 4;
+const IN_BODY: u8 = 1;
+const OFTEN_IN_BODY: u8 = 2;
+
+/// What a page gives the index, from its render.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SearchDoc {
+    pub url: String,
+    pub title: String,
+    pub text: String,
+}
+
+impl SearchDoc {
+    /// The document of `page` at `url`, whose content rendered to
+    /// `content_html`; `None` for pages search leaves out: the search page,
+    /// error pages, and posts that stand for another address.
+    pub(crate) fn of(page: &Page, url: &str, content_html: &str) -> Option<Self> {
+        let stands_for_another = page.redirect_to.is_some()
+            || page.external_url.is_some()
+            || matches!(
+                page.kind,
+                PageKind::Post {
+                    kind: PostKind::Link,
+                    ..
+                }
+            );
+        if stands_for_another || page.layout == "search" || url == "/404.html" {
+            return None;
+        }
+        let title = page.title.trim();
+        Some(Self {
+            url: url.to_owned(),
+            title: if title.is_empty() { url } else { title }.to_owned(),
+            text: text_of_html(content_html),
+        })
+    }
+
+    /// The page's id in the index: from its URL, so it stays while the page
+    /// stays at its address.
+    pub(crate) fn id(&self) -> String {
+        blake3::hash(self.url.as_bytes()).to_hex()[..16].to_owned()
+    }
+
+    /// The page's terms with their weights, sorted.
+    pub(crate) fn indexed(&self) -> IndexedPage {
+        let mut counts: BTreeMap<String, (bool, u32)> = BTreeMap::new();
+        for word in tokens::words(&self.title) {
+            counts.entry(word).or_default().0 = true;
+        }
+        for word in tokens::words(&self.text) {
+            counts.entry(word).or_default().1 += 1;
+        }
+        let terms = counts
+            .into_iter()
+            .map(|(term, (in_title, count))| {
+                let body = match count {
+                    0 => 0,
+                    1 | 2 => IN_BODY,
+                    _ => OFTEN_IN_BODY,
+                };
+                (term, body + if in_title { IN_TITLE } else { 0 })
+            })
+            .collect();
+        IndexedPage {
+            id: self.id(),
+            terms,
+        }
+    }
+
+    /// The page's own file: where it is and its bytes.
+    pub(crate) fn file(&self) -> (String, Vec<u8>) {
+        let text = match self.text.char_indices().nth(TEXT_CHARS) {
+            Some((end, _)) => &self.text[..end],
+            None => &self.text,
+        };
+        let value = json!({ "url": self.url, "title": self.title, "text": text });
+        (
+            page_file_path(&self.id()),
+            serde_json::to_vec(&value).unwrap_or_default(),
+        )
+    }
+}
+
+/// Where a page's own file is written.
+fn page_file_path(id: &str) -> String {
+    format!("search-index/p/{id}.json")
+}
+
+/// The unit id of a page's own file.
+pub(crate) fn page_unit(source_path: &str) -> String {
+    format!("search:page:{source_path}")
+}
+
+/// Whether a unit id is one of the index's files other than a page's own.
+fn is_index_unit(unit: &str) -> bool {
+    unit.starts_with("search:") && !unit.starts_with("search:page:")
+}
+
+/// Files an update changes: each path with its new bytes, or `None` for a
+/// file gone.
+pub(crate) type FileChanges = Vec<(String, Option<Vec<u8>>)>;
+
+/// A page rendered again, for an update of the index without the rest.
+pub(crate) struct PageEdit {
+    pub unit: String,
+    pub inputs: String,
+    pub doc: Option<SearchDoc>,
+}
+
+/// Updates the index of the output `manifest` records (whose state is
+/// `state`) for `edits`: the manifest's search units are replaced, and the
+/// files that change are returned (bytes to write, or `None` for a file
+/// gone), with the new state. `None` when the state is unreadable or does
+/// not know an edited page: then the whole render decides.
+pub(crate) fn apply_edits(
+    manifest: &mut Manifest,
+    state: &[u8],
+    edits: Vec<PageEdit>,
+) -> Option<(Vec<u8>, FileChanges)> {
+    let stored = Stored::read(state)?;
+    let mut edits: BTreeMap<String, PageEdit> =
+        edits.into_iter().map(|e| (e.unit.clone(), e)).collect();
+    let entries: BTreeMap<&str, Vec<u8>> = edits
+        .values()
+        .map(|edit| {
+            let entry = edit.doc.as_ref().map(SearchDoc::indexed);
+            (edit.unit.as_str(), encode_entry(entry.as_ref()))
+        })
+        .collect();
+    let mut current = Vec::new();
+    let mut known = 0;
+    for (unit, inputs, entry) in stored.pages() {
+        match (edits.get(unit), entries.get(unit)) {
+            (Some(edit), Some(new)) => {
+                known += 1;
+                current.push(CurrentPage {
+                    unit,
+                    inputs: &edit.inputs,
+                    entry: std::borrow::Cow::Borrowed(new.as_slice()),
+                });
+            }
+            _ => current.push(CurrentPage {
+                unit,
+                inputs,
+                entry: std::borrow::Cow::Borrowed(entry),
+            }),
+        }
+    }
+    if known != edits.len() {
+        return None;
+    }
+    let updated = update(Some(&stored), &current, |unit, digest| {
+        manifest.reusable(unit, digest).is_some()
+    });
+    drop(current);
+
+    let mut changes = Vec::new();
+    for edit in std::mem::take(&mut edits).into_values() {
+        let unit = page_unit(&edit.unit);
+        let before = manifest.units.remove(&unit);
+        match edit.doc {
+            Some(doc) => {
+                let (path, bytes) = doc.file();
+                manifest.units.insert(
+                    unit,
+                    UnitRecord {
+                        inputs_digest: edit.inputs,
+                        outputs: vec![OutputRecord {
+                            path: path.clone(),
+                            url: None,
+                        }],
+                    },
+                );
+                changes.push((path, Some(bytes)));
+            }
+            None => {
+                for record in before.into_iter().flat_map(|unit| unit.outputs) {
+                    changes.push((record.path, None));
+                }
+            }
+        }
+    }
+    let old: Vec<String> = manifest
+        .units
+        .keys()
+        .filter(|unit| is_index_unit(unit))
+        .cloned()
+        .collect();
+    let mut old_paths = BTreeSet::new();
+    for unit in old {
+        if let Some(record) = manifest.units.remove(&unit) {
+            old_paths.extend(record.outputs.into_iter().map(|o| o.path));
+        }
+    }
+    for file in updated.files {
+        old_paths.remove(&file.path);
+        manifest.units.insert(
+            file.unit,
+            UnitRecord {
+                inputs_digest: file.digest,
+                outputs: vec![OutputRecord {
+                    path: file.path.clone(),
+                    url: None,
+                }],
+            },
+        );
+        if let Some(bytes) = file.bytes {
+            changes.push((file.path, Some(bytes)));
+        }
+    }
+    changes.extend(old_paths.into_iter().map(|path| (path, None)));
+    Some((updated.state, changes))
+}
+
+#[cfg(test)]
+mod tests;

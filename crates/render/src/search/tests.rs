@@ -1,0 +1,295 @@
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use super::index::{CHUNK_POSTINGS, chunk_path};
+use super::tokens::{MAX_TERM_CHARS, group_of, words};
+use super::*;
+
+fn doc(url: &str, title: &str, text: &str) -> SearchDoc {
+    SearchDoc {
+        url: url.to_owned(),
+        title: title.to_owned(),
+        text: text.to_owned(),
+    }
+}
+
+/// The index of `docs` (unit id, doc) built against `previous`, as a
+/// render builds it: files whose bytes the previous output holds are reused.
+fn build(
+    previous: Option<&[u8]>,
+    docs: &[(&str, &SearchDoc)],
+    previous_files: &BTreeMap<String, String>,
+) -> index::Updated {
+    let entries: Vec<(String, Vec<u8>)> = docs
+        .iter()
+        .map(|(unit, doc)| ((*unit).to_owned(), encode_entry(Some(&doc.indexed()))))
+        .collect();
+    let current: Vec<CurrentPage<'_>> = entries
+        .iter()
+        .map(|(unit, entry)| CurrentPage {
+            unit,
+            inputs: "inputs",
+            entry: Cow::Borrowed(entry),
+        })
+        .collect();
+    let stored = previous.and_then(Stored::read);
+    update(stored.as_ref(), &current, |unit, digest| {
+        previous_files.get(unit).map(String::as_str) == Some(digest)
+    })
+}
+
+/// Every file of an update by unit, with the digest and bytes a clean
+/// build gives (reused files take their bytes from `before`).
+fn files_of(
+    updated: &index::Updated,
+    before: &BTreeMap<String, (String, Vec<u8>)>,
+) -> BTreeMap<String, (String, Vec<u8>)> {
+    updated
+        .files
+        .iter()
+        .map(|file| {
+            let bytes = match &file.bytes {
+                Some(bytes) => bytes.clone(),
+                None => before[&file.unit].1.clone(),
+            };
+            (file.unit.clone(), (file.digest.clone(), bytes))
+        })
+        .collect()
+}
+
+fn digests(files: &BTreeMap<String, (String, Vec<u8>)>) -> BTreeMap<String, String> {
+    files
+        .iter()
+        .map(|(unit, (digest, _))| (unit.clone(), digest.clone()))
+        .collect()
+}
+
+#[test]
+fn tokenising_lowercases_splits_at_punctuation_and_drops_overlong_words() {
+    let long = "x".repeat(MAX_TERM_CHARS + 1);
+    let found: Vec<String> = words(&format!(
+        "CPF Top-up: S$1,200 for Ah Kow’s family; Ünïcode 新加坡 {long} end"
+    ))
+    .collect();
+    assert_eq!(
+        found,
+        [
+            "cpf",
+            "top",
+            "up",
+            "s",
+            "1",
+            "200",
+            "for",
+            "ah",
+            "kow",
+            "s",
+            "family",
+            "ünïcode",
+            "新加坡",
+            "end"
+        ]
+    );
+    assert_eq!(group_of("budget"), "bu");
+    assert_eq!(group_of("新加坡"), "新加");
+    assert_eq!(group_of("a"), "a");
+}
+
+#[test]
+fn page_text_decodes_references_breaks_at_tags_and_leaves_out_script_and_style() {
+    let text = text_of_html(
+        "<h2>Fees &amp; charges</h2><p>Pay&nbsp;online<br>or at <em>any</em> branch.</p>\
+         <script>var hidden = 'scriptword';</script><style>.x{color:red}</style><p>Done</p>",
+    );
+    assert_eq!(text, "Fees & charges Pay online or at any branch. Done");
+    assert!(!text.contains("scriptword"));
+}
+
+#[test]
+fn a_page_weighs_title_words_above_body_words_and_left_out_pages_have_no_document() {
+    let page = doc("/fees/", "Fees", "fees apply; pay fees at fees counters");
+    let indexed = page.indexed();
+    let weight = |term: &str| {
+        indexed
+            .terms
+            .iter()
+            .find(|(t, _)| t == term)
+            .map(|(_, w)| *w)
+    };
+    assert_eq!(weight("fees"), Some(IN_TITLE + OFTEN_IN_BODY));
+    assert_eq!(weight("pay"), Some(IN_BODY));
+    assert_eq!(weight("absent"), None);
+    assert_eq!(indexed.id.len(), 16);
+    assert_ne!(indexed.id, doc("/other/", "Fees", "").id());
+}
+
+#[test]
+fn chunking_splits_a_large_group_by_longer_prefixes_and_places_every_term_once() {
+    // Enough pages sharing "co…" words to overflow one chunk.
+    let pages: Vec<SearchDoc> = (0..CHUNK_POSTINGS / 2)
+        .map(|n| {
+            doc(
+                &format!("/p{n}/"),
+                "Page",
+                "community council contact cost co",
+            )
+        })
+        .collect();
+    let docs: Vec<(String, &SearchDoc)> = pages
+        .iter()
+        .enumerate()
+        .map(|(n, d)| (format!("p{n:05}.md"), d))
+        .collect();
+    let docs: Vec<(&str, &SearchDoc)> = docs.iter().map(|(u, d)| (u.as_str(), *d)).collect();
+    let built = build(None, &docs, &BTreeMap::new());
+    let chunks: BTreeMap<String, serde_json::Map<String, serde_json::Value>> = built
+        .files
+        .iter()
+        .filter(|file| file.unit.starts_with("search:chunk:"))
+        .map(|file| {
+            let key = file.unit.trim_start_matches("search:chunk:").to_owned();
+            assert_eq!(file.path, chunk_path(&key));
+            let value: serde_json::Value =
+                serde_json::from_slice(file.bytes.as_ref().unwrap()).unwrap();
+            (key, value.as_object().unwrap().clone())
+        })
+        .collect();
+    for key in ["co", "com", "cou", "con", "cos"] {
+        assert!(
+            chunks.contains_key(key),
+            "no chunk {key}: {:?}",
+            chunks.keys()
+        );
+    }
+    for term in ["community", "council", "contact", "cost", "co", "page"] {
+        let holders: Vec<&String> = chunks
+            .iter()
+            .filter(|(_, terms)| terms.contains_key(term))
+            .map(|(key, _)| key)
+            .collect();
+        assert_eq!(holders.len(), 1, "{term} in {holders:?}");
+        assert!(term.starts_with(holders[0].as_str()));
+        let postings = chunks[holders[0]][term].as_array().unwrap();
+        assert_eq!(postings.len(), 2 * pages.len());
+    }
+    for terms in chunks.values() {
+        let postings: usize = terms
+            .values()
+            .map(|p| p.as_array().unwrap().len() / 2)
+            .sum();
+        assert!(postings <= CHUNK_POSTINGS);
+    }
+    let list = built
+        .files
+        .iter()
+        .find(|f| f.path == index::INDEX_PATH)
+        .unwrap();
+    let list: serde_json::Value = serde_json::from_slice(list.bytes.as_ref().unwrap()).unwrap();
+    assert_eq!(list["pages"], pages.len());
+    let listed: Vec<&String> = list["chunks"].as_object().unwrap().keys().collect();
+    assert_eq!(listed, chunks.keys().collect::<Vec<_>>());
+}
+
+#[test]
+fn incremental_update_rewrites_only_changed_chunks_and_equals_a_clean_build() {
+    let a = doc("/a/", "Alpha", "harbour lighthouse ferry");
+    let b = doc("/b/", "Beta", "zebra crossing quiet");
+    let c = doc("/c/", "Gamma", "market stalls ferry");
+    let first = build(
+        None,
+        &[("a.md", &a), ("b.md", &b), ("c.md", &c)],
+        &BTreeMap::new(),
+    );
+    let first_files = files_of(&first, &BTreeMap::new());
+
+    // One page's body edited: one word replaced.
+    let b2 = doc("/b/", "Beta", "zebra crossing xylophone");
+    let docs = [("a.md", &a), ("b.md", &b2), ("c.md", &c)];
+    let next = build(Some(&first.state), &docs, &digests(&first_files));
+    let clean = build(None, &docs, &BTreeMap::new());
+    let next_files = files_of(&next, &first_files);
+    assert_eq!(next_files, files_of(&clean, &BTreeMap::new()));
+    assert_eq!(
+        next.state, clean.state,
+        "the state is what a clean build keeps"
+    );
+
+    let written: Vec<&str> = next
+        .files
+        .iter()
+        .filter(|file| file.bytes.is_some())
+        .map(|file| file.unit.as_str())
+        .collect();
+    // "qu" loses its only word; "xy" is new; the list and state change.
+    assert_eq!(
+        written,
+        ["search:chunk:xy", "search:index", "search:state"],
+        "only the chunks of words that changed are written"
+    );
+    assert!(!next_files.contains_key("search:chunk:qu"));
+
+    // A page removed takes its words out.
+    let fewer = build(
+        Some(&next.state),
+        &[("a.md", &a), ("c.md", &c)],
+        &digests(&next_files),
+    );
+    let clean = build(None, &[("a.md", &a), ("c.md", &c)], &BTreeMap::new());
+    assert_eq!(
+        files_of(&fewer, &next_files),
+        files_of(&clean, &BTreeMap::new())
+    );
+}
+
+#[test]
+fn a_page_edit_changes_the_index_its_manifest_records() {
+    let a = doc("/a/", "Alpha", "harbour lighthouse");
+    let b = doc("/b/", "Beta", "zebra crossing");
+    let built = build(None, &[("a.md", &a), ("b.md", &b)], &BTreeMap::new());
+    let mut manifest = Manifest::default();
+    for file in &built.files {
+        manifest.units.insert(
+            file.unit.clone(),
+            UnitRecord {
+                inputs_digest: file.digest.clone(),
+                outputs: vec![OutputRecord {
+                    path: file.path.clone(),
+                    url: None,
+                }],
+            },
+        );
+    }
+    let edit = PageEdit {
+        unit: "b.md".into(),
+        inputs: "new inputs".into(),
+        doc: Some(doc("/b/", "Beta", "zebra walrus")),
+    };
+    let (state, changes) = apply_edits(&mut manifest, &built.state, vec![edit]).unwrap();
+    let changed: BTreeMap<String, Option<Vec<u8>>> = changes.into_iter().collect();
+    let walrus = chunk_path("wa");
+    let chunk: serde_json::Value =
+        serde_json::from_slice(changed[&walrus].as_ref().unwrap()).unwrap();
+    assert_eq!(chunk["walrus"][0], b.id());
+    assert_eq!(
+        changed[&chunk_path("cr")],
+        None,
+        "`crossing` was its only word"
+    );
+    assert!(manifest.units.contains_key("search:chunk:wa"));
+    assert!(!manifest.units.contains_key("search:chunk:cr"));
+    assert!(manifest.units.contains_key("search:page:b.md"));
+    let (page_path, _) = doc("/b/", "Beta", "").file();
+    let page: serde_json::Value =
+        serde_json::from_slice(changed[&page_path].as_ref().unwrap()).unwrap();
+    assert_eq!(page["text"], "zebra walrus");
+    assert_ne!(state, built.state);
+    let unknown = PageEdit {
+        unit: "new.md".into(),
+        inputs: String::new(),
+        doc: None,
+    };
+    assert!(
+        apply_edits(&mut manifest, &state, vec![unknown]).is_none(),
+        "a page the state does not know needs the whole render"
+    );
+}

@@ -46,6 +46,8 @@ pub struct Site {
     pub sass_partials: BTreeMap<String, String>,
     /// The site's Liquid include files (`_includes/<path>`) by path.
     pub includes: BTreeMap<String, String>,
+    /// The exact rules of `_redirects`, which are written as redirect pages too.
+    pub redirect_rules: Vec<crate::RedirectRule>,
 }
 
 /// A file published byte for byte.

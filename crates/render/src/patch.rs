@@ -22,7 +22,10 @@ pub fn patched(
     manifest.commit = Some(commit.to_owned());
     manifest.last_changed = dates;
     let mut fresh: HashMap<String, Vec<u8>> = HashMap::new();
-    let pages_rendered = units.len();
+    let pages_rendered = units
+        .iter()
+        .filter(|unit| unit.outputs.iter().any(|(_, page)| page.is_some()))
+        .count();
     for unit in units {
         let record = manifest.units.get_mut(&unit.id)?;
         let paths: Vec<&str> = unit.outputs.iter().map(|(o, _)| o.path.as_str()).collect();
@@ -37,7 +40,7 @@ pub fn patched(
             };
             records.push(OutputRecord {
                 path: output.path.clone(),
-                url: Some(page.url),
+                url: page.map(|page| page.url),
             });
             fresh.insert(output.path, bytes);
         }

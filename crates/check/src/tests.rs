@@ -448,7 +448,7 @@ fn a_link_through_a_redirect_page_is_accepted_only_where_its_target_is_served() 
         .collect();
     assert_eq!(
         broken,
-        [(Rule::BrokenLink, "pages/about.md", Some(5), Some(29))],
+        [(Rule::BrokenLink, "pages/about.md", Some(5), Some(40))],
         "{:#?}",
         report.findings
     );

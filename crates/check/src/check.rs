@@ -125,7 +125,11 @@ pub fn check_site(
             let OutputContents::Rendered(bytes) = &output.contents else {
                 return None;
             };
-            if !output.path.ends_with(".html") {
+            // A redirect page's one link is its target, which links to the
+            // old address are checked against (`Published::serve`).
+            if !output.path.ends_with(".html")
+                || rendered.manifest.redirects.contains_key(&output.path)
+            {
                 return None;
             }
             let html = String::from_utf8_lossy(bytes);

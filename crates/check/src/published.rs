@@ -28,6 +28,8 @@ pub(crate) struct Published {
     pages: HashMap<String, usize>,
     /// The `FROM` patterns of `_redirects`.
     redirects: Vec<Vec<String>>,
+    /// Redirect pages by output path, with the address each sends readers to.
+    redirect_pages: HashMap<String, String>,
 }
 
 impl Published {
@@ -46,11 +48,18 @@ impl Published {
             .get("_redirects")
             .map(redirect_sources)
             .unwrap_or_default();
+        let redirect_pages = rendered
+            .manifest
+            .redirects
+            .iter()
+            .map(|(path, to)| (path.clone(), to.clone()))
+            .collect();
         Self {
             files,
             by_lowercase,
             pages,
             redirects,
+            redirect_pages,
         }
     }
 
@@ -58,6 +67,28 @@ impl Published {
     /// itself, `index.html` inside it, or `.html` added (as static hosts
     /// with pretty URLs do), or a redirect.
     pub fn serve(&self, path: &str) -> Option<Served> {
+        if let Some(found) = self.serve_file(path) {
+            // A redirect page serves a link only when its target is served
+            // (one step: a page never redirects to another redirect page).
+            return match self.redirect_pages.get(&found) {
+                Some(to) if to.starts_with('/') => {
+                    let target = to.split(['#', '?']).next().unwrap_or(to);
+                    let decoded = gazette_content::percent_decode(target);
+                    let served = self.serve_file(&decoded)?;
+                    (!self.redirect_pages.contains_key(&served)).then_some(Served::Redirect)
+                }
+                Some(_) => Some(Served::Redirect),
+                None => Some(Served::File(found)),
+            };
+        }
+        self.redirects
+            .iter()
+            .any(|pattern| redirect_matches(pattern, path))
+            .then_some(Served::Redirect)
+    }
+
+    /// The file an absolute, decoded URL path is served from, if any.
+    fn serve_file(&self, path: &str) -> Option<String> {
         let relative = path.trim_start_matches('/');
         let candidates = if relative.is_empty() {
             vec!["index.html".to_owned()]
@@ -70,13 +101,7 @@ impl Published {
                 format!("{relative}.html"),
             ]
         };
-        if let Some(found) = candidates.into_iter().find(|c| self.files.contains(c)) {
-            return Some(Served::File(found));
-        }
-        self.redirects
-            .iter()
-            .any(|pattern| redirect_matches(pattern, path))
-            .then_some(Served::Redirect)
+        candidates.into_iter().find(|c| self.files.contains(c))
     }
 
     /// A published path that differs from `path` only in letter case.

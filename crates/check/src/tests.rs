@@ -424,3 +424,32 @@ fn script_in_copied_html_and_svg_files_is_a_warning_at_its_line_and_an_error_whe
             .all(|f| f.diagnostic.severity == Severity::Error)
     );
 }
+
+#[test]
+fn a_link_through_a_redirect_page_is_accepted_only_where_its_target_is_served() {
+    let report = check_files(&[
+        (
+            "_guides/first.md",
+            "---\ntitle: First\npermalink: /guides/first/\nredirect_from: /guides/old-first/\n---\n## Step one\n\nBack to [about](/about/).\n",
+        ),
+        ("_redirects", "/gone/ /guides/missing/ 301\n"),
+        (
+            "_config.yml",
+            "title: Sample Agency\nurl: https://www.agency.gov.sg\nresources_name: news\npermalink: none\ninclude:\n  - _redirects\n",
+        ),
+        (
+            "pages/about.md",
+            "---\ntitle: About\npermalink: /about/\n---\n[moved](/guides/old-first/) and [gone](/gone/).\n",
+        ),
+    ]);
+    let broken: Vec<_> = places(&report)
+        .into_iter()
+        .filter(|(rule, ..)| *rule == Rule::BrokenLink)
+        .collect();
+    assert_eq!(
+        broken,
+        [(Rule::BrokenLink, "pages/about.md", Some(5), Some(40))],
+        "{:#?}",
+        report.findings
+    );
+}

@@ -81,6 +81,66 @@ impl SiteConfig {
     }
 }
 
+impl SiteConfig {
+    /// The site's published address (`url`, with `baseurl` after it), with
+    /// no trailing `/`: what absolute URLs (canonical links, the sitemap,
+    /// feeds) start with. Only an `http` or `https` address with a host
+    /// counts; anything else is as if the site had none.
+    pub fn absolute_base(&self) -> Option<String> {
+        let url = self.text("url")?.trim_end_matches('/');
+        let host = url
+            .strip_prefix("https://")
+            .or_else(|| url.strip_prefix("http://"))?;
+        let valid_host =
+            |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']');
+        if host.is_empty() || !host.chars().all(valid_host) {
+            return None;
+        }
+        let base = self.text("baseurl").unwrap_or("").trim_matches('/');
+        let base_ok = base
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/' | '~'));
+        Some(match base {
+            "" => url.to_owned(),
+            _ if base_ok => format!("{url}/{base}"),
+            _ => url.to_owned(),
+        })
+    }
+
+    /// The language of the site's pages (`lang`, Jekyll's and jekyll-seo-tag's
+    /// setting), `en` when it has none or it is not a language tag.
+    pub fn lang(&self) -> &str {
+        self.text("lang")
+            .filter(|tag| is_language_tag(tag))
+            .unwrap_or("en")
+    }
+
+    /// Whether `_config.yml` lists the Jekyll plugin `name` under `plugins`
+    /// (or `gems`, its older name). A site whose settings list no plugins at
+    /// all is Gazette's own, and gets what the plugins would write.
+    pub fn has_plugin(&self, name: &str) -> bool {
+        let listed: Vec<String> = ["plugins", "gems"]
+            .iter()
+            .flat_map(|key| string_list(self.raw.get(*key)))
+            .collect();
+        let declared = ["plugins", "gems"]
+            .iter()
+            .any(|key| self.raw.contains_key(*key));
+        !declared || listed.iter().any(|plugin| plugin.trim() == name)
+    }
+}
+
+/// Whether `tag` looks like a BCP 47 language tag (`en`, `zh-Hans-SG`):
+/// letters and digits in parts of one to eight, joined by `-` or `_`.
+fn is_language_tag(tag: &str) -> bool {
+    let mut parts = tag.split(['-', '_']);
+    let first_ok = parts
+        .next()
+        .is_some_and(|p| (2..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphabetic()));
+    first_ok
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
 /// Settings of real Isomer sites that ask for a script from another host,
 /// which Gazette's theme never adds (see [`SiteConfig::unsupported_settings`]).
 const THIRD_PARTY_SETTINGS: &[(&str, &str)] = &[

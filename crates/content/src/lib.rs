@@ -49,6 +49,7 @@ mod page_reader;
 mod pagination;
 mod permalink;
 mod publishing;
+mod redirect_rules;
 mod resource_room;
 mod site;
 mod source;
@@ -72,6 +73,7 @@ pub use permalink::{
     slugify_pretty,
 };
 pub use publishing::LoadOptions;
+pub use redirect_rules::{RedirectRule, exact_redirect_rules};
 pub use resource_room::{Category, ResourceRoom};
 pub use site::{LoadedSite, Site, StaticFile, StyleSheet};
 pub use source::{MemorySource, Source, SourceError};

@@ -23,7 +23,7 @@ use crate::permalink::{Permalink, is_external_url};
 use crate::publishing::{LoadOptions, leave_out_unpublished};
 use crate::resource_room::build_resource_room;
 use crate::site::{LoadedSite, Site, StaticFile, StyleSheet};
-use crate::{Diagnostic, Diagnostics, Map, Source, Value, yaml};
+use crate::{Diagnostic, Diagnostics, Map, Source, Value, string_list, yaml};
 
 /// Extensions of files that may carry front matter and so must be text.
 const TEXT_EXTENSIONS: &[&str] = &["md", "markdown", "html", "htm", "scss", "sass"];
@@ -233,6 +233,13 @@ impl<'a> Loader<'a> {
             .map(|room| build_resource_room(room, &pages));
 
         let relative_includes = self.read_relative_includes(&pages);
+        let redirect_rules = if static_files.iter().any(|f| f.source_path == "_redirects") {
+            self.read_text("_redirects")
+                .map(|file| crate::exact_redirect_rules(&file.text))
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        };
         self.diagnostics.sort();
         Ok(LoadedSite {
             site: Site {
@@ -250,6 +257,7 @@ impl<'a> Loader<'a> {
                 sass_partials,
                 relative_includes,
                 includes,
+                redirect_rules,
             },
             diagnostics: self.diagnostics,
         })
@@ -715,6 +723,15 @@ impl<'a> Loader<'a> {
             }
             None => Some(derived_permalink),
         };
+        // jekyll-redirect-from's `redirect_to:` (a URL, or a list whose first
+        // one counts): the page is written and sends readers on, as a link
+        // post does.
+        if redirect_to.is_none() {
+            redirect_to = string_list(data.get("redirect_to"))
+                .into_iter()
+                .map(|to| to.trim().to_owned())
+                .find(|to| !to.is_empty());
+        }
         let permalink = match permalink_text.map(|p| Permalink::parse(&p)) {
             None => None,
             Some(Ok(permalink)) => Some(permalink),

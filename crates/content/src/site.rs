@@ -48,6 +48,8 @@ pub struct Site {
     pub includes: BTreeMap<String, String>,
     /// The files pages include with `{% include_relative %}`, by site path.
     pub relative_includes: BTreeMap<String, String>,
+    /// The exact rules of `_redirects`, which are written as redirect pages too.
+    pub redirect_rules: Vec<crate::RedirectRule>,
 }
 
 /// A file published byte for byte.

@@ -163,9 +163,11 @@ fn render_with_dates(
         bodies: Some(&source),
         ..RenderOptions::default()
     };
-    let units = state
+    let mut units = state
         .render(&mut theme, &pages, &options)
         .map_err(PublishError::Content)?;
+    // The sitemap and feeds show dates, which the edit may have moved.
+    units.extend(state.site_files(&dates, previous));
     let Some(rendered) = patched(previous, previous_search, units, commit, dates) else {
         return Ok(None);
     };

@@ -184,6 +184,9 @@ impl SiteView {
             "title": site.config.title(),
             "description": config.get("description"),
             "url": config.get("url"),
+            // The published address as absolute URLs start with (no trailing `/`).
+            "absolute_url": site.config.absolute_base(),
+            "lang": site.config.lang(),
             "baseurl": config.get("baseurl").and_then(Value::as_str).unwrap_or(""),
             "favicon": config.get("favicon"),
             "shareicon": config.get("shareicon"),

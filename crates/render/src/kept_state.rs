@@ -14,7 +14,7 @@ use crate::manifest::tool_fingerprint;
 use crate::unit::InputKeys;
 
 /// The version of the stored layout; another one is never read.
-pub(crate) const FORMAT: u32 = 1;
+pub(crate) const FORMAT: u32 = 2;
 
 /// How many states a site keeps: one per target it publishes to, and a few
 /// more for publishes running side by side.
@@ -53,6 +53,8 @@ pub(crate) struct SharedState {
     pub links: crate::liquid::SiteTargets,
     pub navbar: Option<Fragment>,
     pub keys: InputKeys,
+    /// What the sitemap and feeds list, to write them again with new dates.
+    pub site_files: crate::site_files::SiteFiles,
 }
 
 /// A state made by a render, ready to keep.

@@ -25,7 +25,7 @@ pub const MANIFEST_PATH: &str = ".gazette-manifest";
 /// The version of the manifest format; a different one means a full build.
 /// (A JSON manifest of earlier versions starts with `{`, which reads as
 /// another format.)
-const FORMAT: u32 = 4;
+const FORMAT: u32 = 5;
 
 /// How many bytes hold a summary: the format, a fingerprint and a commit id.
 const SUMMARY_BYTES: usize = 512;
@@ -57,6 +57,10 @@ pub struct Manifest {
     /// The state kept for rendering edited pages of this output alone (its
     /// id; see `kept_state.rs`), if the publish kept one.
     pub render_state: Option<String>,
+    /// Each redirect page by output path, with the address it sends readers
+    /// to: the preview answers those paths with a redirect, and the checker
+    /// follows them.
+    pub redirects: BTreeMap<String, String>,
 }
 
 impl Default for Manifest {
@@ -69,6 +73,7 @@ impl Default for Manifest {
             lists_every_file: false,
             last_changed: BTreeMap::new(),
             render_state: None,
+            redirects: BTreeMap::new(),
         }
     }
 }

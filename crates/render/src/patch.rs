@@ -27,9 +27,13 @@ pub fn patched(
     manifest.commit = Some(commit.to_owned());
     manifest.last_changed = dates;
     let mut fresh: HashMap<String, Vec<u8>> = HashMap::new();
-    let pages_rendered = units.len();
+    let is_page = |unit: &&crate::render_state::RenderedUnit| {
+        unit.outputs.iter().any(|(_, page)| page.is_some())
+    };
+    let pages_rendered = units.iter().filter(is_page).count();
     let edits = units
         .iter()
+        .filter(is_page)
         .map(|unit| PageEdit {
             unit: unit.id.clone(),
             inputs: unit.inputs_digest.clone(),
@@ -58,7 +62,7 @@ pub fn patched(
             };
             records.push(OutputRecord {
                 path: output.path.clone(),
-                url: Some(page.url),
+                url: page.map(|page| page.url),
             });
             fresh.insert(output.path, bytes);
         }

@@ -15,12 +15,14 @@ use crate::kept_state::{KeptState, SharedState};
 use crate::liquid::{LiquidEngine, LiquidSite, SiteTargets, liquid_value};
 use crate::manifest::{Manifest, OutputRecord, UnitRecord, hash_json, tool_fingerprint};
 use crate::page::{PageRenderer, is_listing};
+use crate::redirects::{over_a_file, redirects_of};
 use crate::rendered::{
     Output, OutputContents, PageOutput, RenderOptions, RenderStats, RenderedSite, add_manifest,
 };
 use crate::sanitize::ContentSanitizer;
 use crate::sass::compile_stylesheet_text;
 use crate::search;
+use crate::site_files::SiteFiles;
 use crate::surroundings::Surroundings;
 use crate::unit::{InputKeys, Unit, inputs};
 
@@ -118,7 +120,9 @@ pub(crate) fn render_all(
     }
 
     let time = crate::liquid_site::site_time(options.last_changed);
-    let view = SiteView::new(site, &stylesheet_urls, &sanitizer, Some(&time));
+    let site_files = SiteFiles::of(site);
+    let mut view = SiteView::new(site, &stylesheet_urls, &sanitizer, Some(&time));
+    view.theme_site["feeds"] = json!(site_files.feed_links());
     theme.insert_global("site", &view.theme_site);
     crate::sanitize::install_in(theme);
     let liquid_site = LiquidSite::ready(liquid_value(&view.liquid_site));
@@ -139,6 +143,7 @@ pub(crate) fn render_all(
         liquid,
         sanitizer,
         pagination,
+        site_files,
     };
     let keys = &shared.keys;
     let renderer = shared.renderer(site, theme, options);
@@ -355,6 +360,65 @@ pub(crate) fn render_all(
         });
     }
 
+    // Redirect pages, where no file of the site or theme is written.
+    let mut redirect_targets = BTreeMap::new();
+    let (redirects, redirect_warnings) = redirects_of(site);
+    diagnostics.extend(redirect_warnings);
+    let written: HashMap<String, String> = units
+        .iter()
+        .flat_map(|unit| unit.outputs.iter())
+        .map(|(o, _)| (o.path.clone(), o.origin.clone()))
+        .collect();
+    for redirect in &redirects {
+        let path = redirect.from.output_path();
+        if written.contains_key(&path) || redirect_targets.contains_key(&path) {
+            diagnostics.push(over_a_file(site, redirect, &path, &written));
+            continue;
+        }
+        redirect_targets.insert(path.clone(), redirect.target.clone());
+        let id = format!("redirect:{path}");
+        let inputs = inputs([
+            ("site", keys.site.clone()),
+            (
+                "redirect",
+                hash_json(&(&redirect.target, &redirect.title, &redirect.origin)),
+            ),
+        ]);
+        if let Some(records) = reuse(&id, &inputs) {
+            units.push(Unit::reused(&id, inputs, records));
+            continue;
+        }
+        let around = Surroundings::home_only();
+        match renderer.render(&redirect.page(), &around) {
+            // A redirect page is not in the search index.
+            Ok((outputs, _)) => units.push(Unit {
+                id,
+                inputs,
+                outputs: outputs.into_iter().map(|(o, _)| (o, None)).collect(),
+                reused: false,
+                is_page: false,
+            }),
+            Err(diagnostic) => diagnostics.push(*diagnostic),
+        }
+    }
+
+    let reusable = |id: &str, inputs: &str| reuse(id, inputs).is_some();
+    for unit in shared.site_files.units(options.last_changed, &reusable) {
+        units.push(match unit.outputs {
+            None => match reuse(&unit.id, &unit.inputs) {
+                Some(records) => Unit::reused(&unit.id, unit.inputs, records),
+                None => continue,
+            },
+            Some(outputs) => Unit {
+                id: unit.id,
+                inputs: unit.inputs,
+                outputs: outputs.into_iter().map(|output| (output, None)).collect(),
+                reused: false,
+                is_page: false,
+            },
+        });
+    }
+
     let mut outputs = Vec::with_capacity(units.len() + 1);
     let mut pages = Vec::with_capacity(site.pages.len());
     let mut manifest = Manifest::default();
@@ -398,6 +462,7 @@ pub(crate) fn render_all(
         manifest.last_changed = last_changed.clone();
     }
     manifest.commit = options.commit.map(str::to_owned);
+    manifest.redirects = redirect_targets;
     let state = options.keep_state.then(|| {
         let kept = keep_state(site, &shared, kept_pages);
         manifest.render_state = Some(kept.id.clone());
@@ -431,6 +496,7 @@ fn keep_state(site: &Site, shared: &Shared, pages: Vec<(String, Vec<u8>)>) -> Ke
         links: site_targets(site),
         navbar: shared.fragments.navbar.clone(),
         keys: shared.keys.clone(),
+        site_files: shared.site_files.clone(),
     };
     let side_navs = shared
         .fragments
@@ -494,6 +560,7 @@ pub(crate) struct Shared {
     pub liquid: LiquidEngine,
     pub sanitizer: ContentSanitizer,
     pub pagination: Option<Pagination>,
+    pub site_files: SiteFiles,
 }
 
 impl Shared {

@@ -19,6 +19,7 @@
 //! matches its name. A missing, damaged or foreign state means a whole
 //! render, never a wrong page.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use gazette_content::{Diagnostics, Page, PageReader, Value};
@@ -28,7 +29,7 @@ use crate::context::Fragments;
 use crate::fragment::Fragment;
 use crate::kept_state::{FORMAT, SharedState, Stored};
 use crate::liquid::{LiquidEngine, LiquidSite};
-use crate::manifest::tool_fingerprint;
+use crate::manifest::{Manifest, tool_fingerprint};
 use crate::page::PageRenderer;
 use crate::rendered::{Output, PageOutput, RenderOptions};
 use crate::sanitize::ContentSanitizer;
@@ -187,7 +188,10 @@ impl OpenState<'_> {
                 Ok((outputs, search)) => units.push(RenderedUnit {
                     id: page.source_path.clone(),
                     inputs_digest: inputs,
-                    outputs,
+                    outputs: outputs
+                        .into_iter()
+                        .map(|(output, page)| (output, Some(page)))
+                        .collect(),
                     search,
                 }),
                 Err(diagnostic) => diagnostics.push(*diagnostic),
@@ -204,12 +208,39 @@ impl OpenState<'_> {
     }
 }
 
-/// A page rendered from a state: its unit id, the digest of its inputs and
-/// its outputs, ready to patch into the previous output ([`patched`](crate::patched)).
+impl OpenState<'_> {
+    /// The sitemap, robots.txt and feeds written again with `dates`, each
+    /// only when what it shows differs from its unit in `previous`.
+    pub fn site_files(
+        &self,
+        dates: &BTreeMap<String, i64>,
+        previous: &Manifest,
+    ) -> Vec<RenderedUnit> {
+        let reusable = |id: &str, inputs: &str| previous.reusable(id, inputs).is_some();
+        self.shared
+            .site_files
+            .units(Some(dates), &reusable)
+            .into_iter()
+            .filter_map(|unit| {
+                Some(RenderedUnit {
+                    id: unit.id,
+                    inputs_digest: unit.inputs,
+                    outputs: unit.outputs?.into_iter().map(|o| (o, None)).collect(),
+                    search: None,
+                })
+            })
+            .collect()
+    }
+}
+
+/// A unit rendered from a state (a page, or a site file such as the
+/// sitemap): its id, the digest of its inputs and its outputs with the page
+/// each serves, ready to patch into the previous output
+/// ([`patched`](crate::patched)).
 pub struct RenderedUnit {
     pub(crate) id: String,
     pub(crate) inputs_digest: String,
-    pub(crate) outputs: Vec<(Output, PageOutput)>,
+    pub(crate) outputs: Vec<(Output, Option<PageOutput>)>,
     pub(crate) search: Option<crate::search::SearchDoc>,
 }
 

@@ -25,6 +25,23 @@ pub struct Surroundings {
 }
 
 impl Surroundings {
+    /// The surroundings of a page that stands apart from the site's
+    /// structure (a redirect page): only the homepage above it.
+    pub(crate) fn home_only() -> Self {
+        Self {
+            previous: None,
+            next: None,
+            breadcrumbs: vec![Link {
+                title: "Home".into(),
+                url: Some("/".into()),
+            }],
+            collection_title: None,
+            navbar_current: None,
+            navbar_section: None,
+            side_nav: None,
+        }
+    }
+
     /// The surroundings of `site.pages[index]`.
     pub(crate) fn of(site: &Site, view: &SiteView, index: usize, page: &Page) -> Self {
         let (previous, next) = view.neighbours.get(&index).copied().unwrap_or((None, None));

@@ -87,6 +87,15 @@ impl SitePreview {
         self.outputs.get(key).cloned()
     }
 
+    /// Where the redirect page at output path `key` sends readers, if it is one.
+    pub fn redirect(&self, key: &str) -> Option<&str> {
+        self.manifest
+            .as_ref()?
+            .redirects
+            .get(key)
+            .map(String::as_str)
+    }
+
     /// Whether the last rebuild re-rendered only the edited pages (their
     /// bodies alone changed) rather than reading the whole site again.
     pub fn rendered_pages_only(&self) -> bool {

@@ -383,6 +383,23 @@ async fn output(State(site): State<Arc<SharedSite>>, uri: Uri) -> Response {
         .preview
         .read()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
+    // An old address answers with the redirect its page stands for, as
+    // hosts that read `_redirects` answer; the page itself is for hosts
+    // that serve files only. `/old` finds `old.html` as static hosts do.
+    let redirect = [
+        key.clone(),
+        format!("{key}.html"),
+        format!("{key}/index.html"),
+    ]
+    .iter()
+    .find_map(|candidate| preview.redirect(candidate));
+    if let Some(to) = redirect {
+        return (
+            StatusCode::MOVED_PERMANENTLY,
+            [(header::LOCATION, safe_location(to))],
+        )
+            .into_response();
+    }
     if let Some(bytes) = preview.output(&key) {
         return file_response(StatusCode::OK, &key, &bytes);
     }
@@ -422,6 +439,13 @@ fn folder_location(key: &str, query: Option<&str>) -> String {
         location.push_str(query);
     }
     location
+}
+
+/// A redirect's target as a `Location` value: through the scheme
+/// allowlist, with anything a header cannot hold percent-encoded.
+fn safe_location(to: &str) -> String {
+    let safe = gazette_content::safe_url(to);
+    percent_encoding::utf8_percent_encode(&safe, percent_encoding::CONTROLS).to_string()
 }
 
 fn file_response(status: StatusCode, key: &str, bytes: &[u8]) -> Response {
@@ -469,6 +493,72 @@ mod tests {
                 return serde_json::from_str(data).unwrap();
             }
         }
+    }
+
+    /// The redirect an old address answers with: status and `Location`.
+    fn redirect_of(address: std::net::SocketAddr, path: &str) -> (u16, Option<String>) {
+        let (status, text) = get(address, path);
+        let location = text
+            .lines()
+            .take_while(|line| !line.is_empty())
+            .find_map(|line| {
+                let (name, value) = line.split_once(':')?;
+                name.eq_ignore_ascii_case("location")
+                    .then(|| value.trim().to_owned())
+            });
+        (status, location)
+    }
+
+    #[test]
+    fn serve_answers_old_addresses_of_redirect_from_and_redirects_rules_with_a_redirect() {
+        let (_dir, site, themes) = crate::preview::tests::sample();
+        let faq = site.join("pages/faq.md");
+        let text = std::fs::read_to_string(&faq).unwrap();
+        let text = text.replacen(
+            "---\n",
+            "---\nredirect_from:\n  - /old-faq/\n  - /help\n",
+            1,
+        );
+        std::fs::write(&faq, text).unwrap();
+        let entry = SiteEntry {
+            name: "ogp".into(),
+            path: site.clone(),
+            settings: SiteSettings::default(),
+        };
+        let mut preview = SitePreview::new(entry, "isomer".into());
+        assert_eq!(preview.rebuild(&themes, &[]), Change::Reload);
+        let options = ServeOptions {
+            sites: Vec::new(),
+            themes_dir: themes.clone(),
+            watch: Vec::new(),
+            bind: IpAddr::from([127, 0, 0, 1]),
+            port: 0,
+            allowed_hosts: Vec::new(),
+            limits: ConnectionLimits::default(),
+        };
+        let (ready, addresses) = std::sync::mpsc::channel();
+        let report = Arc::new(move |event: ServeEvent| {
+            if let ServeEvent::Ready { sites, .. } = event {
+                let _ = ready.send(sites[0].1);
+            }
+        });
+        std::thread::spawn(move || serve_previews(vec![preview], options, report));
+        let address = addresses.recv_timeout(Duration::from_secs(60)).unwrap();
+
+        assert_eq!(
+            redirect_of(address, "/old-faq/"),
+            (301, Some("/faq/".to_owned()))
+        );
+        assert_eq!(
+            redirect_of(address, "/help"),
+            (301, Some("/faq/".to_owned()))
+        );
+        // A rule of the site's `_redirects`.
+        assert_eq!(
+            redirect_of(address, "/careers/"),
+            (301, Some("/join-us/".to_owned()))
+        );
+        assert_eq!(get(address, "/faq/").0, 200, "the page itself is served");
     }
 
     #[test]

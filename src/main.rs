@@ -7,9 +7,9 @@
 mod build;
 mod check;
 mod hook;
-mod output;
 mod import;
 mod new;
+mod output;
 mod publish;
 mod report;
 mod sass_worker;

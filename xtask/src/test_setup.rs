@@ -16,7 +16,10 @@ use anyhow::{Context as _, bail};
 
 /// Python packages the tests' scripts import: (module name, what pip installs).
 /// `../shared/corpus/parity.py` parses HTML with selectolax.
-const PYTHON_PACKAGES: &[(&str, &str)] = &[("selectolax", "selectolax"), ("moto.server", "moto[server]")];
+const PYTHON_PACKAGES: &[(&str, &str)] = &[
+    ("selectolax", "selectolax"),
+    ("moto.server", "moto[server]"),
+];
 
 /// The browser harness's packages, installed by `npm ci` from its lock file.
 const NODE_PACKAGES: &[&str] = &["playwright-core", "axe-core", "html-validate"];

@@ -526,10 +526,10 @@ mod tests {
             settings: SiteSettings::default(),
         };
         let mut preview = SitePreview::new(entry, "isomer".into());
-        assert_eq!(preview.rebuild(&themes, &[]), Change::Reload);
+        assert_eq!(preview.rebuild(Some(&themes), &[]), Change::Reload);
         let options = ServeOptions {
             sites: Vec::new(),
-            themes_dir: themes.clone(),
+            themes_dir: Some(themes.clone()),
             watch: Vec::new(),
             bind: IpAddr::from([127, 0, 0, 1]),
             port: 0,

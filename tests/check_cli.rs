@@ -118,10 +118,8 @@ fn errors_exit_one_with_a_rustc_style_report() {
             .contains("error[broken-link]: `/guides/second/` links to a page that does not exist"),
         "{report}"
     );
-    assert!(
-        report.contains("pages/about.md:6:20 (site agency)"),
-        "{report}"
-    );
+    assert!(report.contains("pages/about.md:6:20\n"), "{report}");
+    assert!(report.contains("= note: site agency"), "{report}");
     assert!(
         report.contains("6 | And [the old page](/guides/second/)."),
         "{report}"

@@ -27,6 +27,39 @@ enum Publisher {
     Library,
 }
 
+/// The shared repository CI jobs clone from and push to (bare, as a Git
+/// host's is), kept up to date with `origin`'s branches.
+struct Hub {
+    _dir: tempfile::TempDir,
+    path: std::path::PathBuf,
+}
+
+impl Hub {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hub.git");
+        Repository::init_bare(&path).unwrap();
+        Self { _dir: dir, path }
+    }
+
+    /// Pushes `origin`'s branch here, as a developer's push does.
+    fn receive(&self, origin: &Workspace) {
+        let repository = Repository::open(origin.root()).unwrap();
+        let branch = repository.head().unwrap().name().unwrap().to_owned();
+        let mut remote = repository
+            .remote_anonymous(self.path.to_str().unwrap())
+            .unwrap();
+        remote
+            .push(&[format!("+{branch}:{branch}").as_str()], None)
+            .unwrap();
+        // A clone checks out the hub's HEAD: the same branch.
+        Repository::open_bare(&self.path)
+            .unwrap()
+            .set_head(&branch)
+            .unwrap();
+    }
+}
+
 /// A fresh clone of `origin`, as a CI job makes.
 fn fresh_clone(origin: &Path) -> (tempfile::TempDir, Repository) {
     let dir = tempfile::tempdir().unwrap();
@@ -103,18 +136,21 @@ fn publish(root: &Path, commit: &str, publisher: Publisher, target: &PublishTarg
 /// when `with_library`.
 fn alternate(origin: &Workspace, target: &PublishTarget, with_library: bool) {
     let branch = matches!(target, PublishTarget::Branch(_));
-    let (first_dir, first) = fresh_clone(origin.root());
+    let hub = Hub::new();
+    hub.receive(origin);
+    let (first_dir, first) = fresh_clone(&hub.path);
     let (rendered, _) = publish(first_dir.path(), &origin.head(), Publisher::Program, target);
     assert!(rendered > 10, "the first publish renders the site");
     if branch {
         push(&first);
     }
 
-    let clones = [(first_dir, first), fresh_clone(origin.root())];
+    let clones = [(first_dir, first), fresh_clone(&hub.path)];
     let edits = ["faq.md", "privacy.md", "terms-of-use.md", "contact-us.md"];
     for (turn, page) in edits.iter().enumerate() {
         origin.append(page, &format!("Edit number {turn}."));
         let commit = origin.commit(&format!("Edit {page}"));
+        hub.receive(origin);
         let (dir, repository) = &clones[(turn + 1) % 2];
         fetch(repository, branch);
         let publisher = if with_library && turn % 2 == 0 {

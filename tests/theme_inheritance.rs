@@ -48,7 +48,9 @@ fn render(site: &str, themes: &dyn Source, theme: &str) -> BTreeMap<String, Vec<
     rendered
         .outputs
         .into_iter()
-        .filter(|output| output.path != gazette_render::MANIFEST_PATH)
+        // The manifest and state files (`.gazette…`) are Gazette's records,
+        // not pages.
+        .filter(|output| !output.path.starts_with(".gazette"))
         .filter_map(|output| match output.contents {
             OutputContents::Rendered(bytes) => Some((output.path, bytes)),
             OutputContents::Copy(_)

@@ -233,13 +233,7 @@ impl<'a> Loader<'a> {
             .map(|room| build_resource_room(room, &pages));
 
         let relative_includes = self.read_relative_includes(&pages);
-        let redirect_rules = if static_files.iter().any(|f| f.source_path == "_redirects") {
-            self.read_text("_redirects")
-                .map(|file| crate::exact_redirect_rules(&file.text))
-                .unwrap_or_default()
-        } else {
-            Vec::new()
-        };
+        let redirect_rules = self.read_redirect_rules(&static_files);
         self.diagnostics.sort();
         Ok(LoadedSite {
             site: Site {

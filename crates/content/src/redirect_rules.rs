@@ -3,6 +3,9 @@
 //! as redirect pages too. Rules with `*` or `:placeholders`, conditions, or
 //! a status other than a redirect's stay for hosts that read the file.
 
+use crate::loader::Loader;
+use crate::site::StaticFile;
+
 /// A rule from one exact path to another address.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RedirectRule {
@@ -12,6 +15,18 @@ pub struct RedirectRule {
     pub to: String,
     /// The 1-based line of the rule in `_redirects`.
     pub line: u32,
+}
+
+impl Loader<'_> {
+    /// The exact rules of the site's `_redirects`, when it publishes one.
+    pub(crate) fn read_redirect_rules(&mut self, static_files: &[StaticFile]) -> Vec<RedirectRule> {
+        if !static_files.iter().any(|f| f.source_path == "_redirects") {
+            return Vec::new();
+        }
+        self.read_text("_redirects")
+            .map(|file| exact_redirect_rules(&file.text))
+            .unwrap_or_default()
+    }
 }
 
 /// The exact redirect rules of a `_redirects` file, in order.

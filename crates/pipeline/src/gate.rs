@@ -188,8 +188,13 @@ fn run_site(
         sanitize_svg: site.settings.sanitize_svg,
     };
     // An unchanged site needs neither checking nor publishing.
+    // Publishing it still moves its published ref and finishes what a
+    // killed publish left on the target, which costs no render.
     if is_unchanged(&publish).map_err(|error| error.to_string())? {
+        let report = publish_revision(&publish).map_err(|error| error.to_string())?;
         result.status = SiteStatus::Unchanged;
+        result.commit = Some(report.commit);
+        result.uploaded = report.uploaded;
         return Ok(());
     }
     let open = |folder: &str| {

@@ -260,16 +260,44 @@ impl Bucket {
             self.upload(vec![(MANIFEST_PATH.to_owned(), manifest)], &mut stats)?;
         }
 
-        if !record.leftover.is_empty() {
-            self.delete(&record.leftover)?;
-            stats.objects_deleted = record.leftover.len();
-            let done = ObjectRecord {
-                files: record.files,
-                leftover: BTreeSet::new(),
-            };
-            self.put_record(&done, &mut stats)?;
-        }
+        self.delete_leftovers(record, &mut stats)?;
         Ok(stats)
+    }
+
+    /// Deletes the objects `record` names as leftovers, then records that
+    /// they are gone.
+    fn delete_leftovers(
+        &self,
+        record: ObjectRecord,
+        stats: &mut UploadStats,
+    ) -> Result<(), BucketError> {
+        if record.leftover.is_empty() {
+            return Ok(());
+        }
+        self.delete(&record.leftover)?;
+        stats.objects_deleted = record.leftover.len();
+        let done = ObjectRecord {
+            files: record.files,
+            leftover: BTreeSet::new(),
+        };
+        self.put_record(&done, stats)
+    }
+
+    /// Deletes the objects a publish that did not finish created (its
+    /// record names them), when a later publish has nothing else to do.
+    pub(crate) fn clean_leftovers(&self) -> Result<Option<UploadStats>, BucketError> {
+        let Some(record) = self
+            .read(OBJECTS_PATH)?
+            .and_then(|bytes| postcard::from_bytes::<ObjectRecord>(&bytes).ok())
+        else {
+            return Ok(None);
+        };
+        if record.leftover.is_empty() {
+            return Ok(None);
+        }
+        let mut stats = UploadStats::default();
+        self.delete_leftovers(record, &mut stats)?;
+        Ok(Some(stats))
     }
 
     fn put_record(

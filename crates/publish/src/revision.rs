@@ -98,8 +98,9 @@ pub fn publish_revision(request: &PublishRequest<'_>) -> Result<PublishReport, P
     if let Some(previous) = &previous_commit
         && !touches(request, previous, &commit)?
     {
+        let cleaned = target.clean_up()?;
         record_published(request, &commit, "gazette: nothing to publish")?;
-        return Ok(report(PublishOutcome::Unchanged, None));
+        return Ok(report(PublishOutcome::Unchanged, cleaned));
     }
     // Under the lock the version is the one the summary came from.
     let previous_manifest = summary.as_ref().and_then(|_| target.current_manifest());

@@ -122,6 +122,17 @@ impl Target {
             .flatten()
     }
 
+    /// Finishes what a publish that did not end left behind, when there is
+    /// nothing new to publish: a bucket's objects created for a version that
+    /// never went out. Folders and branches switch in one step and leave
+    /// nothing.
+    pub(crate) fn clean_up(&self) -> Result<Option<UploadStats>, PublishError> {
+        match self {
+            Self::Bucket { bucket, .. } => Ok(bucket.clean_leftovers()?),
+            Self::Folder(_) | Self::Branch { .. } => Ok(None),
+        }
+    }
+
     /// The spare version a folder target will recycle (branches have none).
     pub(crate) fn find_spare(&self) -> Option<Spare> {
         match self {

@@ -6,17 +6,18 @@ use gazette_content::{MemorySource, Site};
 use gazette_store::WorkTreeSource;
 use gazette_theme::Theme;
 
-use crate::manifest::Manifest;
 use crate::render::render_site;
 use crate::rendered::{OutputContents, RenderOptions, RenderedSite};
 
-fn render(source: &MemorySource, previous: Option<&Manifest>) -> RenderedSite {
+/// Renders the site, reusing what `previous` (a render of it) wrote.
+fn render(source: &MemorySource, previous: Option<&RenderedSite>) -> RenderedSite {
     let themes = WorkTreeSource::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../themes"))
         .expect("the workspace's themes");
     let site = Site::load("agency", source).expect("a site").site;
     let mut theme = Theme::load(&themes, "isomer", Some(source)).expect("the theme");
     let options = RenderOptions {
-        previous,
+        previous: previous.map(|p| &p.manifest),
+        previous_search: previous.map(|p| p.search_state.as_slice()),
         ..RenderOptions::default()
     };
     render_site(&site, &mut theme, &options).expect("renders")
@@ -35,7 +36,7 @@ fn a_stylesheet_compiles_again_when_only_a_sass_partial_changed() {
     ]);
     let first = render(&source, None);
     source.insert("_sass/_colours.scss", "$brand: #445566;\n");
-    let second = render(&source, Some(&first.manifest));
+    let second = render(&source, Some(&first));
     let css = second
         .outputs
         .iter()
@@ -81,14 +82,14 @@ fn jekyll_include_relative_reads_beside_the_page_and_renders_again_when_that_fil
     );
     assert!(first.warnings.0.is_empty(), "{:?}", first.warnings);
 
-    let unchanged = render(&source, Some(&first.manifest));
+    let unchanged = render(&source, Some(&first));
     assert_eq!(page_text(&unchanged), None, "nothing changed: reused");
 
     source.insert(
         "pages/about/parts/office.md",
         "Our office opens at *ten*.\n",
     );
-    let second = render(&source, Some(&first.manifest));
+    let second = render(&source, Some(&first));
     let html = page_text(&second).expect("the included file changed: rendered again");
     assert!(html.contains("Our office opens at <em>ten</em>."), "{html}");
 }

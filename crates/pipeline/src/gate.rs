@@ -137,7 +137,7 @@ fn run_site(
             site: Box::new(WorkTreeSource::new(&site.path).map_err(|e| e.to_string())?),
             themes: Box::new(workspace.themes().map_err(|e| e.to_string())?),
         };
-        if !check_passes(workspace, site, &sources, enforce, result)? {
+        if !check_passes(request, site, &sources, enforce, result)? {
             return Ok(());
         }
         let folder = request
@@ -208,7 +208,7 @@ fn run_site(
                 .map_err(|e| e.to_string())?,
         ),
     };
-    if !check_passes(workspace, site, &sources, enforce, result)? {
+    if !check_passes(request, site, &sources, enforce, result)? {
         return Ok(());
     }
     match publish_revision(&publish) {
@@ -242,13 +242,19 @@ fn run_site(
 
 /// Runs the checker on what will be published and keeps its findings;
 /// `false` when the site has errors and `enforce` says they stop it.
+/// `--no-check` skips it: the checker renders the whole site, which a
+/// one-page publish otherwise never does.
 fn check_passes(
-    workspace: &Workspace,
+    request: &PipelineRequest<'_>,
     site: &SiteEntry,
     sources: &Sources,
     enforce: bool,
     result: &mut SiteResult,
 ) -> Result<bool, String> {
+    if request.no_check {
+        return Ok(true);
+    }
+    let workspace = request.workspace;
     let request = BuildRequest {
         name: &site.name,
         site: sources.site.as_ref(),

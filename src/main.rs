@@ -109,7 +109,8 @@ pub struct PublishArgs {
     /// Publish only shard I of N (1-based) of the sites, for a CI matrix.
     #[arg(long, value_name = "I/N")]
     pub shard: Option<gazette_pipeline::Shard>,
-    /// Publish sites even when the checker finds errors in them.
+    /// Publish without running the checker first (nothing is refused, and
+    /// no whole-site check render is paid for a one-page publish).
     #[arg(long)]
     pub no_check: bool,
     /// How to report: the summary table for people, or JSON for scripts

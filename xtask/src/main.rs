@@ -41,7 +41,7 @@ enum Command {
         /// Publish only shard I of N (1-based), so a CI matrix can split the sites.
         #[arg(long, value_name = "I/N")]
         shard: Option<Shard>,
-        /// Publish sites even when the checker finds errors in them.
+        /// Publish without running the checker first (nothing is refused).
         #[arg(long)]
         no_check: bool,
     },

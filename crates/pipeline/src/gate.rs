@@ -95,21 +95,7 @@ pub fn publish_sites(
 /// else built from the working folder.
 pub fn publish_site(request: &PipelineRequest<'_>, site: &SiteEntry) -> SiteResult {
     let started = Instant::now();
-    let mut result = SiteResult {
-        site: site.name.clone(),
-        site_path: site.path.clone(),
-        status: SiteStatus::CouldNotRun,
-        commit: None,
-        pages_rendered: 0,
-        pages_reused: 0,
-        pages_alone: false,
-        uploaded: None,
-        findings: Vec::new(),
-        check_errors: 0,
-        diagnostics: Vec::new(),
-        error: None,
-        elapsed: started.elapsed(),
-    };
+    let mut result = SiteResult::new(&site.name, &site.path, SiteStatus::CouldNotRun);
     if let Err(message) = run_site(request, site, &mut result) {
         result.status = SiteStatus::CouldNotRun;
         result.error = Some(message);

@@ -78,6 +78,27 @@ pub struct SiteResult {
     pub elapsed: Duration,
 }
 
+impl SiteResult {
+    /// A site not run yet: nothing rendered, nothing found.
+    pub(crate) fn new(site: &str, site_path: &std::path::Path, status: SiteStatus) -> Self {
+        Self {
+            site: site.to_owned(),
+            site_path: site_path.to_owned(),
+            status,
+            commit: None,
+            pages_rendered: 0,
+            pages_reused: 0,
+            pages_alone: false,
+            uploaded: None,
+            findings: Vec::new(),
+            check_errors: 0,
+            diagnostics: Vec::new(),
+            error: None,
+            elapsed: Duration::ZERO,
+        }
+    }
+}
+
 fn serialize_millis<S: serde::Serializer>(value: &Duration, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_u128(value.as_millis())
 }
@@ -210,21 +231,7 @@ mod tests {
     use super::*;
 
     fn result(site: &str, status: SiteStatus) -> SiteResult {
-        SiteResult {
-            site: site.into(),
-            site_path: PathBuf::new(),
-            status,
-            commit: None,
-            pages_rendered: 0,
-            pages_reused: 0,
-            pages_alone: false,
-            uploaded: None,
-            findings: Vec::new(),
-            check_errors: 0,
-            diagnostics: Vec::new(),
-            error: None,
-            elapsed: Duration::ZERO,
-        }
+        SiteResult::new(site, &PathBuf::new(), status)
     }
 
     #[test]

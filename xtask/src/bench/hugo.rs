@@ -3,9 +3,8 @@
 //! `../shared/bench/gen_corpus.py` writes one logical site as an Isomer site
 //! (for Gazette) and as a Hugo site whose templates do the same per-page
 //! work. Both are built in one run, alternating A B A B, so a noisy shared
-//! machine slows both alike; the ratio is what to quote. Also timed: the
-//! real Isomer sites of `../shared/corpus/isomer/` in one `gazette build`,
-//! and a workspace of 50 sites against 50 Hugo builds.
+//! machine slows both alike; the ratio is what to quote. Also timed: a
+//! workspace of 50 sites against 50 Hugo builds.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -49,24 +48,12 @@ pub struct Case {
     ratio: f64,
 }
 
-/// The real corpus in one Gazette process.
-#[derive(Debug, Serialize)]
-pub struct CorpusTiming {
-    sites: Vec<String>,
-    seconds: Spread,
-    peak_mib: Spread,
-    output: TreeSize,
-    target_seconds: f64,
-    jekyll_seconds: f64,
-}
-
 /// Everything `--vs-hugo` measured.
 #[derive(Debug, Serialize)]
 pub struct Comparison {
     hugo_version: String,
     runs: usize,
     cases: Vec<Case>,
-    corpus: Option<CorpusTiming>,
 }
 
 /// Runs every side-by-side measurement.
@@ -116,13 +103,10 @@ pub fn compare(
         FLEET_SITES,
         runs,
     )?);
-
-    let corpus = real_corpus(binary, project, &shared.join("corpus/isomer"), &dir, runs)?;
     Ok(Comparison {
         hugo_version,
         runs,
         cases,
-        corpus,
     })
 }
 
@@ -225,55 +209,6 @@ fn side_by_side(
     })
 }
 
-/// One `gazette build` of every real site in `corpus`, whole process.
-fn real_corpus(
-    binary: &Path,
-    project: &Path,
-    corpus: &Path,
-    dir: &Path,
-    runs: usize,
-) -> anyhow::Result<Option<CorpusTiming>> {
-    let Ok(entries) = fs::read_dir(corpus) else {
-        eprintln!(
-            "  the real-site corpus is missing ({}); skipping it",
-            corpus.display()
-        );
-        return Ok(None);
-    };
-    let mut sites: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .map(|entry| entry.path())
-        .filter(|path| path.is_dir())
-        .collect();
-    sites.sort();
-    let out = dir.join("out-corpus");
-    let mut samples = Vec::new();
-    for run in 1..=runs {
-        progress("real corpus, one gazette build", run, runs);
-        remove(&out)?;
-        // The project's own workspace supplies the themes.
-        let mut build = Command::new(binary);
-        build
-            .current_dir(project)
-            .args(["build", "--quiet"])
-            .args(&sites)
-            .arg("--out")
-            .arg(&out);
-        samples.push(measure::run(&mut build, &dir.join("corpus.log"))?);
-    }
-    Ok(Some(CorpusTiming {
-        sites: sites
-            .iter()
-            .filter_map(|site| Some(site.file_name()?.to_string_lossy().into_owned()))
-            .collect(),
-        seconds: Spread::of_seconds(&samples),
-        peak_mib: Spread::of_peak_mib(&samples),
-        output: measure::tree_size(&out)?,
-        target_seconds: 0.130,
-        jekyll_seconds: 12.75,
-    }))
-}
-
 /// Prints the side-by-side table.
 pub fn print(comparison: &Comparison) {
     println!();
@@ -312,20 +247,6 @@ pub fn print(comparison: &Comparison) {
         println!(
             "{:<34} {:>18.0} MiB {:>18.0} MiB  peak memory",
             "", case.gazette.peak_mib.median, case.hugo.peak_mib.median
-        );
-    }
-    if let Some(corpus) = &comparison.corpus {
-        println!(
-            "Real corpus ({}) in one gazette build: {:.3} s (min {:.3}, max {:.3}), peak {:.0} MiB, \
-             {} files; target < {:.3} s, Jekyll took {:.2} s",
-            corpus.sites.join(", "),
-            corpus.seconds.median,
-            corpus.seconds.min,
-            corpus.seconds.max,
-            corpus.peak_mib.median,
-            thousands(corpus.output.files),
-            corpus.target_seconds,
-            corpus.jekyll_seconds
         );
     }
 }

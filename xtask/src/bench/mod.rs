@@ -6,11 +6,13 @@
 //! times full builds (cold and warm), incremental publishes after each kind
 //! of edit, a one-page publish to a bucket on a local S3 server
 //! ([`bucket`]), the edit-to-reload latency of `gazette serve` ([`serve`]), and
-//! records each process's peak memory ([`measure`]). With
+//! records each process's peak memory ([`measure`]), the write floor (a copy
+//! of the output tree) and the real corpus against Jekyll ([`corpus`]). With
 //! `--vs-hugo` it also builds the shared benchmark corpus with Gazette and
 //! Hugo, alternating ([`hugo`]). Results go to a table and to JSON.
 
 mod bucket;
+mod corpus;
 mod custom_scss;
 mod file_tree;
 mod generator;
@@ -48,7 +50,7 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 5)]
     runs: usize,
     /// Also build the shared corpus (../shared/bench/gen_corpus.py) with Hugo
-    /// and Gazette, the four real corpus sites, and 50 sites of 200 pages.
+    /// and Gazette, as one site and as 50 sites of 200 pages.
     #[arg(long)]
     vs_hugo: bool,
     /// Where to write the JSON results (default: target/bench/bench.json).
@@ -61,7 +63,7 @@ pub struct BenchArgs {
 struct Row {
     key: String,
     label: String,
-    /// `s`, `pages/s`, `%` or `KB`.
+    /// `s`, `pages/s`, `%`, `KB` or `×` (a ratio).
     unit: &'static str,
     value: Option<Spread>,
     peak_mib: Option<Spread>,
@@ -173,6 +175,7 @@ pub fn run(args: &BenchArgs, project: &Path) -> anyhow::Result<bool> {
         &cold,
         size_note,
     ));
+    rows.extend(write_floor_rows(&build_out, &bench_dir, &cold, args.runs)?);
     rows.push(Row::timed(
         "build-warm",
         "full build, warm (re-run into the output)",
@@ -211,6 +214,12 @@ pub fn run(args: &BenchArgs, project: &Path) -> anyhow::Result<bool> {
         &binary, &workspace, &history, args.runs, &logs,
     ));
     rows.push(serve_row(&binary, &workspace, args.runs));
+    rows.extend(corpus::rows(
+        &binary,
+        &project.join("../shared/corpus/isomer"),
+        &bench_dir.join("corpus"),
+        args.runs,
+    )?);
 
     let vs_hugo = if args.vs_hugo {
         Some(hugo::compare(
@@ -247,6 +256,50 @@ pub fn run(args: &BenchArgs, project: &Path) -> anyhow::Result<bool> {
         .with_context(|| format!("cannot write {}", json_path.display()))?;
     println!("Results written to {}", json_path.display());
     Ok(true)
+}
+
+/// The write floor: copying the cold build's output tree into a fresh
+/// folder (`cp -r`, following the published version's link), the least any
+/// build that writes those files can cost; and the cold build as a multiple
+/// of it. Measured right after the builds, so both see the same machine.
+fn write_floor_rows(
+    build_out: &Path,
+    bench_dir: &Path,
+    cold: &[Sample],
+    runs: usize,
+) -> anyhow::Result<Vec<Row>> {
+    let copy = bench_dir.join("out-copy");
+    let mut samples = Vec::new();
+    for run in 1..=runs {
+        progress("write floor: copy of the output", run, runs);
+        remove(&copy)?;
+        let mut cp = Command::new("cp");
+        cp.arg("-rL").arg(build_out).arg(&copy);
+        samples.push(measure::run(&mut cp, &bench_dir.join("logs/copy.log"))?);
+    }
+    remove(&copy)?;
+    let floor = Spread::of_seconds(&samples);
+    let build = Spread::of_seconds(cold);
+    Ok(vec![
+        Row::timed(
+            "write-floor",
+            "write floor: cp -r of the cold build's output",
+            &samples,
+            String::new(),
+        ),
+        Row {
+            key: "build-over-floor".into(),
+            label: "cold build as a multiple of the write floor".into(),
+            unit: "×",
+            value: Some(Spread {
+                median: build.median / floor.median,
+                min: build.min / floor.max,
+                max: build.max / floor.min,
+            }),
+            peak_mib: None,
+            note: "target: at most 1.5×".into(),
+        },
+    ])
 }
 
 /// Times `gazette publish` through the generated history: a first, full
@@ -524,6 +577,7 @@ fn print_report(report: &Report) {
             "s" => format!("{v:.3} s"),
             "%" => format!("{v:.1} %"),
             "KB" => format!("{v:.1} KB"),
+            "×" => format!("{v:.1}×"),
             _ => format!("{v:.0}/s"),
         };
         let (median, min, max) = row.value.map_or_else(

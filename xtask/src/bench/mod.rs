@@ -504,12 +504,31 @@ fn build_release_binary(project: &Path) -> anyhow::Result<PathBuf> {
     bail!("cargo did not report where it put the gazette binary")
 }
 
+/// Removes a folder, and for Gazette's output folder (a link to the version
+/// it shows) also the versions beside it (`.NAME.gazette/`), so that the
+/// next build starts cold: with a previous version left there, a build
+/// recycles it and deletes the rest, which is neither cold nor what a fresh
+/// checkout does.
 fn remove(dir: &Path) -> anyhow::Result<()> {
-    match fs::remove_dir_all(dir) {
-        Ok(()) => Ok(()),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(error) => Err(error).with_context(|| format!("cannot remove {}", dir.display())),
+    let versions = dir.file_name().and_then(|name| {
+        let parent = dir.parent()?;
+        Some(parent.join(format!(".{}.gazette", name.to_string_lossy())))
+    });
+    for path in std::iter::once(dir).chain(versions.as_deref()) {
+        let removed = if path.is_symlink() {
+            fs::remove_file(path)
+        } else {
+            fs::remove_dir_all(path)
+        };
+        match removed {
+            Ok(()) => {}
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+            Err(error) => {
+                return Err(error).with_context(|| format!("cannot remove {}", path.display()));
+            }
+        }
     }
+    Ok(())
 }
 
 fn progress(what: &str, run: usize, runs: usize) {

@@ -13,8 +13,11 @@
 //! entry with the one stored, and decodes, changes and writes again only
 //! the groups holding a term of a changed page, before or after.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::manifest::tool_fingerprint;
@@ -146,119 +149,67 @@ pub(crate) fn chunk_unit(key: &str) -> String {
 pub(crate) fn update(
     previous: Option<&Stored<'_>>,
     current: &[CurrentPage<'_>],
-    reusable: impl Fn(&str, &str) -> bool,
+    reusable: impl Fn(&str, &str) -> bool + Sync,
 ) -> Updated {
-    // What changed pages take out of and put into each group.
-    let mut change = Change::default();
-    let old_pages: BTreeMap<&str, &[u8]> = previous
+    // The pages whose entry changed, decoded (in parallel: on a cold build
+    // that is every page).
+    let old_pages: HashMap<&str, &[u8]> = previous
         .map(|stored| stored.pages.iter().map(|p| (p.unit, p.entry)).collect())
         .unwrap_or_default();
-    let mut seen = BTreeSet::new();
-    for page in current {
-        seen.insert(page.unit);
-        let old = old_pages.get(page.unit).copied();
-        if old == Some(page.entry.as_ref()) {
-            continue;
-        }
-        change.replace(old, &page.entry);
+    let current_units: HashSet<&str> = current.iter().map(|page| page.unit).collect();
+    // Each changed page's entry before and after (none: not in the index).
+    type EntryChange<'e> = (Option<&'e [u8]>, Option<&'e [u8]>);
+    let mut changed: Vec<EntryChange<'_>> = current
+        .iter()
+        .filter_map(|page| {
+            let old = old_pages.get(page.unit).copied();
+            (old != Some(page.entry.as_ref())).then_some((old, Some(page.entry.as_ref())))
+        })
+        .collect();
+    changed.extend(
+        old_pages
+            .iter()
+            .filter(|(unit, _)| !current_units.contains(*unit))
+            .map(|(_, entry)| (Some(*entry), None)),
+    );
+    let decoded: Vec<(Option<IndexedPage>, Option<IndexedPage>)> = changed
+        .par_iter()
+        .map(|(old, new)| (old.and_then(decode_entry), new.and_then(decode_entry)))
+        .collect();
+    let mut changes: HashMap<&str, GroupChange<'_>> = HashMap::default();
+    for (old, new) in &decoded {
+        diff_pages(old.as_ref(), new.as_ref(), &mut changes);
     }
-    for (unit, entry) in &old_pages {
-        if !seen.contains(unit) {
-            change.replace(Some(entry), &encode_entry(None));
-        }
-    }
-    let Change {
-        removed,
-        added,
-        mut touched,
-    } = change;
 
-    let old_groups: BTreeMap<&str, &StoredGroup<'_>> = previous
+    let old_groups: HashMap<&str, &StoredGroup<'_>> = previous
         .map(|stored| stored.groups.iter().map(|g| (g.key, g)).collect())
         .unwrap_or_default();
-    // A group whose chunks the previous output does not hold is rebuilt.
-    for (key, group) in &old_groups {
-        if group
-            .chunks
-            .iter()
-            .any(|(chunk, hash)| !reusable(&chunk_unit(chunk), hash))
-        {
-            touched.insert((*key).to_owned());
-        }
-    }
-
-    let mut groups: Vec<OwnedGroup> = Vec::new();
-    let mut files = Vec::new();
-    let mut all_keys: BTreeSet<String> = old_groups.keys().map(|k| (*k).to_owned()).collect();
-    all_keys.extend(touched.iter().cloned());
-    for key in all_keys {
-        let old = old_groups.get(key.as_str());
-        if !touched.contains(&key) {
-            let Some(old) = old else { continue };
-            for (chunk, hash) in &old.chunks {
-                files.push(IndexFile {
-                    unit: chunk_unit(chunk),
-                    digest: (*hash).to_owned(),
-                    path: chunk_path(chunk),
-                    bytes: None,
-                });
-            }
-            groups.push(OwnedGroup {
+    // Every group of the index, in key order: the stored state and the list
+    // of chunks follow it.
+    let mut keys: Vec<&str> = old_groups.keys().copied().collect();
+    keys.extend(
+        changes
+            .keys()
+            .copied()
+            .filter(|key| !old_groups.contains_key(key)),
+    );
+    keys.sort_unstable();
+    let results: Vec<(Option<OwnedGroup>, Vec<IndexFile>)> = keys
+        .par_iter()
+        .map(|key| {
+            group_update(
                 key,
-                chunks: old
-                    .chunks
-                    .iter()
-                    .map(|(c, h)| ((*c).to_owned(), (*h).to_owned()))
-                    .collect(),
-                postings: old.postings.to_vec(),
-            });
-            continue;
-        }
-        let mut postings: Postings = old
-            .and_then(|g| postcard::from_bytes(g.postings).ok())
-            .unwrap_or_default();
-        if let Some(gone) = removed.get(key.as_str()) {
-            for (term, id) in gone {
-                if let Some(list) = postings.get_mut(term) {
-                    list.retain(|(page, _)| page != id);
-                }
-            }
-        }
-        if let Some(new) = added.get(key.as_str()) {
-            for (term, id, weight) in new {
-                let list = postings.entry(term.clone()).or_default();
-                match list.binary_search_by(|(page, _)| page.cmp(id)) {
-                    Ok(at) => list[at].1 = list[at].1.max(*weight),
-                    Err(at) => list.insert(at, (id.clone(), *weight)),
-                }
-            }
-        }
-        postings.retain(|_, list| !list.is_empty());
-        if postings.is_empty() {
-            continue;
-        }
-        let mut chunks = Vec::new();
-        let terms: Vec<(&String, &Vec<(String, u8)>)> = postings.iter().collect();
-        split(&terms, &key, &mut chunks);
-        let mut recorded = Vec::with_capacity(chunks.len());
-        for (chunk, range) in chunks {
-            let bytes = chunk_json(&terms[range]);
-            let hash = blake3::hash(&bytes).to_hex()[..32].to_owned();
-            let unit = chunk_unit(&chunk);
-            let keep = reusable(&unit, &hash);
-            files.push(IndexFile {
-                unit,
-                digest: hash.clone(),
-                path: chunk_path(&chunk),
-                bytes: (!keep).then_some(bytes),
-            });
-            recorded.push((chunk, hash));
-        }
-        groups.push(OwnedGroup {
-            key,
-            chunks: recorded,
-            postings: postcard::to_allocvec(&postings).unwrap_or_default(),
-        });
+                old_groups.get(key).copied(),
+                changes.get(key),
+                &reusable,
+            )
+        })
+        .collect();
+    let mut groups = Vec::with_capacity(results.len());
+    let mut files = Vec::new();
+    for (group, group_files) in results {
+        groups.extend(group);
+        files.extend(group_files);
     }
 
     let pages: Vec<StoredPage<'_>> = current
@@ -298,64 +249,158 @@ pub(crate) fn update(
     Updated { files, state }
 }
 
-/// What changed pages take out of and put into each group.
+/// What changed pages take out of and put into one group.
 #[derive(Default)]
-struct Change {
-    /// (term, page id) pairs to remove, by group.
-    removed: BTreeMap<String, BTreeSet<(String, String)>>,
-    /// (term, page id, weight) to add, by group.
-    added: BTreeMap<String, Vec<(String, String, u8)>>,
-    /// Every group either touches.
-    touched: BTreeSet<String>,
+struct GroupChange<'a> {
+    /// (term, page id) pairs to remove.
+    removed: Vec<(&'a str, &'a str)>,
+    /// (term, page id, weight) to add.
+    added: Vec<(&'a str, &'a str, u8)>,
 }
 
-impl Change {
-    /// A page's entry `old` (none: a new page) replaced by `new`: only the
-    /// postings that differ are taken out and put in, so a small edit
-    /// touches the groups of the words it changed.
-    fn replace(&mut self, old: Option<&[u8]>, new: &[u8]) {
-        let old = old.and_then(decode_entry);
-        let new = decode_entry(new);
-        let same_id = matches!((&old, &new), (Some(a), Some(b)) if a.id == b.id);
-        let kept: BTreeSet<(&str, u8)> = match (&old, &new) {
-            (Some(old), Some(new)) if same_id => {
-                let before: BTreeSet<(&str, u8)> =
-                    old.terms.iter().map(|(t, w)| (t.as_str(), *w)).collect();
-                new.terms
-                    .iter()
-                    .map(|(t, w)| (t.as_str(), *w))
-                    .filter(|posting| before.contains(posting))
-                    .collect()
-            }
-            _ => BTreeSet::new(),
-        };
-        if let Some(old) = &old {
-            for (term, weight) in &old.terms {
-                if kept.contains(&(term.as_str(), *weight)) {
-                    continue;
-                }
-                let group = group_of(term).to_owned();
-                self.touched.insert(group.clone());
-                self.removed
-                    .entry(group)
-                    .or_default()
-                    .insert((term.clone(), old.id.clone()));
-            }
+/// A page's entry `old` (none: a new page) replaced by `new` (none: a page
+/// gone or left out): only the postings that differ are taken out and put
+/// in, so a small edit touches the groups of the words it changed.
+fn diff_pages<'a>(
+    old: Option<&'a IndexedPage>,
+    new: Option<&'a IndexedPage>,
+    changes: &mut HashMap<&'a str, GroupChange<'a>>,
+) {
+    let kept: HashSet<(&str, u8)> = match (old, new) {
+        (Some(old), Some(new)) if old.id == new.id => {
+            let before: HashSet<(&str, u8)> =
+                old.terms.iter().map(|(t, w)| (t.as_str(), *w)).collect();
+            new.terms
+                .iter()
+                .map(|(t, w)| (t.as_str(), *w))
+                .filter(|posting| before.contains(posting))
+                .collect()
         }
-        if let Some(new) = &new {
-            for (term, weight) in &new.terms {
-                if kept.contains(&(term.as_str(), *weight)) {
-                    continue;
-                }
-                let group = group_of(term).to_owned();
-                self.touched.insert(group.clone());
-                self.added
-                    .entry(group)
-                    .or_default()
-                    .push((term.clone(), new.id.clone(), *weight));
+        _ => HashSet::default(),
+    };
+    if let Some(old) = old {
+        for (term, weight) in &old.terms {
+            if !kept.contains(&(term.as_str(), *weight)) {
+                let change = changes.entry(group_of(term)).or_default();
+                change.removed.push((term, &old.id));
             }
         }
     }
+    if let Some(new) = new {
+        for (term, weight) in &new.terms {
+            if !kept.contains(&(term.as_str(), *weight)) {
+                let change = changes.entry(group_of(term)).or_default();
+                change.added.push((term, &new.id, *weight));
+            }
+        }
+    }
+}
+
+/// One group after an update: kept as it was when no page changed it and
+/// the previous output holds its chunks, otherwise its postings changed and
+/// its chunks written again. `None` for a group left with no postings.
+fn group_update(
+    key: &str,
+    old: Option<&StoredGroup<'_>>,
+    change: Option<&GroupChange<'_>>,
+    reusable: &(impl Fn(&str, &str) -> bool + Sync),
+) -> (Option<OwnedGroup>, Vec<IndexFile>) {
+    let chunks_kept = old.is_some_and(|group| {
+        group
+            .chunks
+            .iter()
+            .all(|(chunk, hash)| reusable(&chunk_unit(chunk), hash))
+    });
+    if let (Some(old), None, true) = (old, change, chunks_kept) {
+        let files = old
+            .chunks
+            .iter()
+            .map(|(chunk, hash)| IndexFile {
+                unit: chunk_unit(chunk),
+                digest: (*hash).to_owned(),
+                path: chunk_path(chunk),
+                bytes: None,
+            })
+            .collect();
+        let group = OwnedGroup {
+            key: key.to_owned(),
+            chunks: old
+                .chunks
+                .iter()
+                .map(|(c, h)| ((*c).to_owned(), (*h).to_owned()))
+                .collect(),
+            postings: old.postings.to_vec(),
+        };
+        return (Some(group), files);
+    }
+
+    let mut postings: Postings = old
+        .and_then(|g| postcard::from_bytes(g.postings).ok())
+        .unwrap_or_default();
+    if let Some(change) = change {
+        apply_change(&mut postings, change);
+    }
+    if postings.is_empty() {
+        return (None, Vec::new());
+    }
+    let mut chunks = Vec::new();
+    let terms: Vec<(&String, &Vec<(String, u8)>)> = postings.iter().collect();
+    split(&terms, key, &mut chunks);
+    let mut files = Vec::with_capacity(chunks.len());
+    let mut recorded = Vec::with_capacity(chunks.len());
+    for (chunk, range) in chunks {
+        let bytes = chunk_json(&terms[range]);
+        let hash = blake3::hash(&bytes).to_hex()[..32].to_owned();
+        let unit = chunk_unit(&chunk);
+        let keep = reusable(&unit, &hash);
+        files.push(IndexFile {
+            unit,
+            digest: hash.clone(),
+            path: chunk_path(&chunk),
+            bytes: (!keep).then_some(bytes),
+        });
+        recorded.push((chunk, hash));
+    }
+    let group = OwnedGroup {
+        key: key.to_owned(),
+        chunks: recorded,
+        postings: postcard::to_allocvec(&postings).unwrap_or_default(),
+    };
+    (Some(group), files)
+}
+
+/// Takes a group's removed postings out and puts its added ones in. Each
+/// term's list stays sorted by page id with one posting per page (the
+/// highest weight when a page is added twice): changes are sorted and
+/// merged a term at a time rather than inserted one by one, which on a cold
+/// build (every page added) would shift long lists once per page.
+fn apply_change(postings: &mut Postings, change: &GroupChange<'_>) {
+    let mut removed = change.removed.clone();
+    removed.sort_unstable();
+    for run in removed.chunk_by(|a, b| a.0 == b.0) {
+        if let Some(list) = postings.get_mut(run[0].0) {
+            list.retain(|(page, _)| run.binary_search(&(run[0].0, page.as_str())).is_err());
+        }
+    }
+    let mut added = change.added.clone();
+    added.sort_unstable();
+    for run in added.chunk_by(|a, b| a.0 == b.0) {
+        let list = postings.entry(run[0].0.to_owned()).or_default();
+        list.extend(
+            run.iter()
+                .map(|(_, id, weight)| ((*id).to_owned(), *weight)),
+        );
+        // Stable: of two postings of one page, the kept one is the first.
+        list.sort_by(|a, b| a.0.cmp(&b.0));
+        list.dedup_by(|later, kept| {
+            let same = later.0 == kept.0;
+            if same {
+                kept.1 = kept.1.max(later.1);
+            }
+            same
+        });
+    }
+    postings.retain(|_, list| !list.is_empty());
 }
 
 struct OwnedGroup {
@@ -441,7 +486,10 @@ fn chunk_json(terms: &[(&String, &Vec<(String, u8)>)]) -> Vec<u8> {
             if index > 0 {
                 out.push(',');
             }
-            out.push_str(&format!("\"{id}\",{weight}"));
+            out.push('"');
+            out.push_str(id);
+            out.push_str("\",");
+            out.push_str(&weight.to_string());
         }
         out.push(']');
     }

@@ -15,9 +15,11 @@ mod index;
 mod text;
 mod tokens;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use gazette_content::{Page, PageKind, PostKind};
+use rustc_hash::FxHashMap as HashMap;
 use serde_json::json;
 
 use crate::manifest::{Manifest, OutputRecord, UnitRecord};
@@ -82,14 +84,14 @@ impl SearchDoc {
 
     /// The page's terms with their weights, sorted.
     pub(crate) fn indexed(&self) -> IndexedPage {
-        let mut counts: BTreeMap<String, (bool, u32)> = BTreeMap::new();
+        let mut counts: HashMap<Cow<'_, str>, (bool, u32)> = HashMap::default();
         for word in tokens::words(&self.title) {
             counts.entry(word).or_default().0 = true;
         }
         for word in tokens::words(&self.text) {
             counts.entry(word).or_default().1 += 1;
         }
-        let terms = counts
+        let mut terms: Vec<(String, u8)> = counts
             .into_iter()
             .map(|(term, (in_title, count))| {
                 let body = match count {
@@ -97,9 +99,13 @@ impl SearchDoc {
                     1 | 2 => IN_BODY,
                     _ => OFTEN_IN_BODY,
                 };
-                (term, body + if in_title { IN_TITLE } else { 0 })
+                (
+                    term.into_owned(),
+                    body + if in_title { IN_TITLE } else { 0 },
+                )
             })
             .collect();
+        terms.sort_unstable();
         IndexedPage {
             id: self.id(),
             terms,

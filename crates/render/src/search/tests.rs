@@ -68,8 +68,9 @@ fn digests(files: &BTreeMap<String, (String, Vec<u8>)>) -> BTreeMap<String, Stri
 fn tokenising_lowercases_splits_at_punctuation_and_drops_overlong_words() {
     let long = "x".repeat(MAX_TERM_CHARS + 1);
     let found: Vec<String> = words(&format!(
-        "CPF Top-up: S$1,200 for Ah Kow’s family; Ünïcode 新加坡 {long} end"
+        "CPF Top-up: S$1,200 for Ah Kow’s family; Ünïcode 新加坡 ǅemal ΟΔΟΣ {long} end"
     ))
+    .map(std::borrow::Cow::into_owned)
     .collect();
     assert_eq!(
         found,
@@ -87,6 +88,8 @@ fn tokenising_lowercases_splits_at_punctuation_and_drops_overlong_words() {
             "family",
             "ünïcode",
             "新加坡",
+            "ǆemal",
+            "οδος",
             "end"
         ]
     );
@@ -227,6 +230,18 @@ fn incremental_update_rewrites_only_changed_chunks_and_equals_a_clean_build() {
         "only the chunks of words that changed are written"
     );
     assert!(!next_files.contains_key("search:chunk:qu"));
+
+    // A word's weight changes (now three times in the body), and the title
+    // word becomes a body word: the same page's postings move, not repeat.
+    let b3 = doc("/b/", "Zebra", "zebra crossing crossing crossing");
+    let docs = [("a.md", &a), ("b.md", &b3), ("c.md", &c)];
+    let reweighed = build(Some(&next.state), &docs, &digests(&next_files));
+    let clean = build(None, &docs, &BTreeMap::new());
+    assert_eq!(
+        files_of(&reweighed, &next_files),
+        files_of(&clean, &BTreeMap::new())
+    );
+    assert_eq!(reweighed.state, clean.state);
 
     // A page removed takes its words out.
     let fewer = build(

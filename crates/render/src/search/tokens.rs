@@ -8,12 +8,26 @@
 /// base64 or a long URL would otherwise fill a chunk.
 pub(crate) const MAX_TERM_CHARS: usize = 40;
 
-/// The words of `text`, lower-cased, in order, repeats included.
-pub(crate) fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+/// The words of `text`, lower-cased, in order, repeats included. Most words
+/// are lower-case ASCII already and are borrowed, not copied; any other is
+/// lower-cased by `str::to_lowercase` (titlecase letters and final sigma
+/// included).
+pub(crate) fn words(text: &str) -> impl Iterator<Item = Cow<'_, str>> + '_ {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|word| !word.is_empty() && word.chars().count() <= MAX_TERM_CHARS)
-        .map(str::to_lowercase)
+        .map(|word| {
+            if word
+                .bytes()
+                .all(|byte| byte.is_ascii() && !byte.is_ascii_uppercase())
+            {
+                Cow::Borrowed(word)
+            } else {
+                Cow::Owned(word.to_lowercase())
+            }
+        })
 }
+
+use std::borrow::Cow;
 
 /// The chunk group of a term: its first two characters (the whole term when
 /// shorter). A group is split further by longer prefixes when it grows

@@ -20,6 +20,7 @@ mod history;
 mod hugo;
 mod measure;
 mod media;
+mod profiles;
 mod prose;
 mod rng;
 mod serve;
@@ -113,7 +114,7 @@ pub fn run(args: &BenchArgs, project: &Path) -> anyhow::Result<bool> {
     let bench_dir = project.join("target/bench");
     let logs = bench_dir.join("logs");
     fs::create_dir_all(&logs)?;
-    let binary = build_release_binary(project)?;
+    let binary = built_binary(project, true)?;
     let load_average_before = load_average();
 
     let spec = WorkspaceSpec {
@@ -214,6 +215,13 @@ pub fn run(args: &BenchArgs, project: &Path) -> anyhow::Result<bool> {
         &binary, &workspace, &history, args.runs, &logs,
     ));
     rows.push(serve_row(&binary, &workspace, args.runs));
+    rows.push(profiles::reuse_row(
+        project,
+        &binary,
+        &workspace_dir,
+        &history,
+        &bench_dir,
+    ));
     rows.extend(corpus::rows(
         &binary,
         &project.join("../shared/corpus/isomer"),
@@ -469,14 +477,15 @@ fn publish_note(log: &Path) -> String {
     note
 }
 
-/// Builds the release `gazette` binary and returns its path.
-fn build_release_binary(project: &Path) -> anyhow::Result<PathBuf> {
-    println!("Building the release gazette binary (cargo build --release --bin gazette)…");
+/// Builds the `gazette` binary, release or debug, and returns its path.
+fn built_binary(project: &Path, release: bool) -> anyhow::Result<PathBuf> {
+    let profile = if release { "release" } else { "debug" };
+    println!("Building the {profile} gazette binary (cargo build --bin gazette)…");
     let output = Command::new(env!("CARGO"))
         .current_dir(project)
+        .arg("build")
+        .args(release.then_some("--release"))
         .args([
-            "build",
-            "--release",
             "--bin",
             "gazette",
             "--message-format=json-render-diagnostics",
@@ -485,7 +494,7 @@ fn build_release_binary(project: &Path) -> anyhow::Result<PathBuf> {
         .output()
         .context("cannot run cargo")?;
     if !output.status.success() {
-        bail!("cargo build --release failed");
+        bail!("cargo build of the {profile} gazette binary failed");
     }
     // Cargo names the executable it built in its JSON messages, wherever
     // CARGO_TARGET_DIR points.

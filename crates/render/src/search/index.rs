@@ -382,14 +382,16 @@ fn apply_change(postings: &mut Postings, change: &GroupChange<'_>) {
             list.retain(|(page, _)| run.binary_search(&(run[0].0, page.as_str())).is_err());
         }
     }
-    let mut added = change.added.clone();
-    added.sort_unstable();
-    for run in added.chunk_by(|a, b| a.0 == b.0) {
-        let list = postings.entry(run[0].0.to_owned()).or_default();
-        list.extend(
-            run.iter()
-                .map(|(_, id, weight)| ((*id).to_owned(), *weight)),
-        );
+    // Bucketed by term first: sorting the few distinct terms and then each
+    // term's pages costs less than sorting every (term, page) pair.
+    let mut added: HashMap<&str, Vec<(&str, u8)>> = HashMap::default();
+    for &(term, id, weight) in &change.added {
+        added.entry(term).or_default().push((id, weight));
+    }
+    for (term, mut run) in added {
+        run.sort_unstable();
+        let list = postings.entry(term.to_owned()).or_default();
+        list.extend(run.iter().map(|&(id, weight)| (id.to_owned(), weight)));
         // Stable: of two postings of one page, the kept one is the first.
         list.sort_by(|a, b| a.0.cmp(&b.0));
         list.dedup_by(|later, kept| {

@@ -27,19 +27,23 @@ mod error;
 mod git_tree;
 mod history;
 mod import;
+mod loose;
+mod objects;
 mod refs;
 mod status;
+#[cfg(test)]
+mod test_commits;
 mod work_tree;
 
 pub use error::GitError;
-pub(crate) use error::{commit_of, open};
-pub(crate) use git_tree::entry_at;
+pub(crate) use error::{commit_of, open, open_objects};
 pub use git_tree::{GitTreeSource, OpenRevisionError};
 pub use history::{
     Change, ChangeKind, FileChange, TreeFile, changed_files, changed_paths, folder_differs,
     folder_exists, last_changed, read_file_at,
 };
 pub use import::{GraftedHistory, ImportError, fetch_history, graft_history, import_ref};
+pub use loose::{Damage, DamagedObject};
 pub use refs::{
     RefLock, commit_tree_to_branch, git_dir, install_post_commit_hook, lock_ref,
     published_ref_name, read_ref, resolve_commit, work_dir, write_ref,

@@ -11,6 +11,11 @@
 //! repository's history under a folder ([`fetch_history`], [`graft_history`]). [`uncommitted_paths`] tells which files of a
 //! working directory have changes not yet committed.
 //!
+//! Every object it reads passes a guard first: libgit2 spins forever on a
+//! loose object file cut short, so such a file is reported as a
+//! [`DamagedObject`] naming the object and the file, and never given to
+//! libgit2 (see the `loose` module).
+//!
 //! It must not know what a page is: it hands out paths and bytes.
 //!
 //! ```no_run

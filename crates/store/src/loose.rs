@@ -158,7 +158,9 @@ fn verify(mut file: File) -> Result<(), Damage> {
         .map_err(|error| Damage::Unreadable(error.to_string()))?;
     let mut inflater = Decompress::new(true);
     let mut header = Vec::with_capacity(HEADER_MAX);
-    let mut chunk = vec![0u8; 64 * 1024];
+    // Most objects are small: a buffer near their size, not a fixed 64 KiB
+    // to zero for each, which a one-page publish would pay hundreds of times.
+    let mut chunk = vec![0u8; (compressed.len() * 4).clamp(HEADER_MAX, 64 * 1024)];
     loop {
         let (read, written) = (inflater.total_in(), inflater.total_out());
         // zlib never reports more input read than it was given.

@@ -197,6 +197,9 @@ fn main() -> ExitCode {
                 output::BAD.render(),
                 output::BAD.render_reset()
             );
+            if report::damaged_object(&error).is_some() {
+                report::print_damaged_repository_help();
+            }
             ExitCode::from(2)
         }
     }

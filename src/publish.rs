@@ -69,6 +69,9 @@ pub fn run(args: &PublishArgs) -> anyhow::Result<bool> {
             );
         } else if let Some(error) = &site.error {
             eprintln!("{:>10} {}: {error}", "Failed", site.site);
+            if site.damaged_object.is_some() {
+                report::print_damaged_repository_help();
+            }
         } else if site.status == SiteStatus::Failed {
             eprintln!(
                 "{:>10} {}: the site has errors; the published version is unchanged",

@@ -442,7 +442,7 @@ impl<'a> Loader<'a> {
                 self.error(
                     Diagnostic::error(self.name, path, format!("cannot read the file: {error}"))
                         .with_hint(
-                            "check the file's permissions, or that the repository is not corrupt",
+                            "check the file's permissions; a damaged Git object means the repository needs repair: run `git fsck`, then fetch again or clone it anew",
                         ),
                 );
                 return None;

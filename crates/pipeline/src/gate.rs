@@ -10,10 +10,10 @@ use gazette_check::{CheckOptions, check_request};
 use gazette_content::{Diagnostic, Source};
 use gazette_publish::{
     BuildFailure, CheckPolicy, PublishError, PublishOutcome, PublishRequest, SiteEntry, Strictness,
-    Workspace, build_site_with, is_unchanged, publish_revision,
+    Workspace, WorkspaceError, build_site_with, is_unchanged, publish_revision,
 };
 use gazette_render::BuildRequest;
-use gazette_store::{GitTreeSource, WorkTreeSource};
+use gazette_store::{DamagedObject, GitTreeSource, WorkTreeSource};
 
 use crate::summary::{PipelineReport, SiteResult, SiteStatus};
 
@@ -96,12 +96,50 @@ pub fn publish_sites(
 pub fn publish_site(request: &PipelineRequest<'_>, site: &SiteEntry) -> SiteResult {
     let started = Instant::now();
     let mut result = SiteResult::new(&site.name, &site.path, SiteStatus::CouldNotRun);
-    if let Err(message) = run_site(request, site, &mut result) {
+    if let Err(failure) = run_site(request, site, &mut result) {
         result.status = SiteStatus::CouldNotRun;
-        result.error = Some(message);
+        result.error = Some(failure.message);
+        result.damaged_object = failure.damaged_object;
     }
     result.elapsed = started.elapsed();
     result
+}
+
+/// Why Gazette could not run for a site.
+struct CouldNotRun {
+    message: String,
+    damaged_object: Option<DamagedObject>,
+}
+
+impl From<String> for CouldNotRun {
+    fn from(message: String) -> Self {
+        Self {
+            message,
+            damaged_object: None,
+        }
+    }
+}
+
+impl From<PublishError> for CouldNotRun {
+    fn from(error: PublishError) -> Self {
+        Self {
+            damaged_object: error.damaged_object().cloned(),
+            message: error.to_string(),
+        }
+    }
+}
+
+impl From<WorkspaceError> for CouldNotRun {
+    fn from(error: WorkspaceError) -> Self {
+        let damaged_object = match &error {
+            WorkspaceError::Git(git) => git.damaged_object().cloned(),
+            _ => None,
+        };
+        Self {
+            message: error.to_string(),
+            damaged_object,
+        }
+    }
 }
 
 /// The sources a site is checked and built from.
@@ -114,7 +152,7 @@ fn run_site(
     request: &PipelineRequest<'_>,
     site: &SiteEntry,
     result: &mut SiteResult,
-) -> Result<(), String> {
+) -> Result<(), CouldNotRun> {
     let workspace = request.workspace;
     let enforce = !request.no_check && site.settings.check == CheckPolicy::Error;
     let Some((repository, site_folder)) = workspace.git_location(site) else {
@@ -152,15 +190,12 @@ fn run_site(
                 result.status = SiteStatus::Failed;
                 result.diagnostics = diagnostics.0;
             }
-            Err(BuildFailure::Output(error)) => return Err(error.to_string()),
+            Err(BuildFailure::Output(error)) => return Err(error.to_string().into()),
         }
         return Ok(());
     };
-    let themes_folder = workspace
-        .site_themes_folder(site, &repository)
-        .map_err(|e| e.to_string())?;
-    Workspace::ensure_committed(site, &repository, &site_folder, request.revision)
-        .map_err(|e| e.to_string())?;
+    let themes_folder = workspace.site_themes_folder(site, &repository)?;
+    Workspace::ensure_committed(site, &repository, &site_folder, request.revision)?;
     let target = workspace.publish_target(site, request.out);
     let publish = PublishRequest {
         name: &site.name,
@@ -176,23 +211,19 @@ fn run_site(
     // An unchanged site needs neither checking nor publishing.
     // Publishing it still moves its published ref and finishes what a
     // killed publish left on the target, which costs no render.
-    if is_unchanged(&publish).map_err(|error| error.to_string())? {
-        let report = publish_revision(&publish).map_err(|error| error.to_string())?;
+    if is_unchanged(&publish)? {
+        let report = publish_revision(&publish)?;
         result.status = SiteStatus::Unchanged;
         result.commit = Some(report.commit);
         result.uploaded = report.uploaded;
         return Ok(());
     }
     let open = |folder: &str| {
-        GitTreeSource::open(&repository, request.revision, folder).map_err(|e| e.to_string())
+        GitTreeSource::open(&repository, request.revision, folder).map_err(PublishError::from)
     };
     let sources = Sources {
         site: Box::new(open(&site_folder)?),
-        themes: Box::new(
-            publish
-                .themes_at(request.revision)
-                .map_err(|e| e.to_string())?,
-        ),
+        themes: Box::new(publish.themes_at(request.revision)?),
     };
     if !check_passes(request, site, &sources, enforce, result)? {
         return Ok(());
@@ -222,7 +253,7 @@ fn run_site(
             result.diagnostics = diagnostics.0;
             Ok(())
         }
-        Err(error) => Err(error.to_string()),
+        Err(error) => Err(error.into()),
     }
 }
 

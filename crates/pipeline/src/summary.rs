@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use gazette_content::Diagnostic;
 use gazette_publish::UploadStats;
+use gazette_store::DamagedObject;
 use serde::Serialize;
 
 /// How a site's publish ended.
@@ -73,6 +74,10 @@ pub struct SiteResult {
     pub diagnostics: Vec<Diagnostic>,
     /// Why Gazette could not run for the site.
     pub error: Option<String>,
+    /// The damaged Git object that stopped it, when that is why: the
+    /// repository needs repair, not the site.
+    #[serde(skip)]
+    pub damaged_object: Option<DamagedObject>,
     /// How long the site took, check included.
     #[serde(serialize_with = "serialize_millis", rename = "millis")]
     pub elapsed: Duration,
@@ -94,6 +99,7 @@ impl SiteResult {
             check_errors: 0,
             diagnostics: Vec::new(),
             error: None,
+            damaged_object: None,
             elapsed: Duration::ZERO,
         }
     }

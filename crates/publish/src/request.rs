@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use gazette_content::{Diagnostics, Source};
 use gazette_render::RenderStats;
-use gazette_store::{GitTreeSource, OpenRevisionError};
+use gazette_store::{DamagedObject, GitTreeSource, OpenRevisionError};
 use gazette_theme::ThemeLibrary;
 
 use crate::bucket::{BucketError, BucketTarget, UploadStats};
@@ -88,6 +88,15 @@ pub enum PublishError {
     /// The revision, repository or site folder is not usable.
     #[error("{0}")]
     Revision(String),
+    /// A loose object of the repository is damaged (see
+    /// `gazette_store::DamagedObject`): the repository needs repair.
+    #[error("{message}")]
+    Damaged {
+        /// The whole message, with what was being read.
+        message: String,
+        /// The object and its file.
+        object: DamagedObject,
+    },
     /// The content has errors: all of them.
     #[error("the site has errors")]
     Content(Diagnostics),
@@ -101,13 +110,35 @@ pub enum PublishError {
 
 impl From<gazette_store::GitError> for PublishError {
     fn from(error: gazette_store::GitError) -> Self {
-        Self::Revision(error.to_string())
+        Self::revision(error.to_string(), error.damaged_object())
     }
 }
 
 impl From<gazette_store::OpenRevisionError> for PublishError {
     fn from(error: gazette_store::OpenRevisionError) -> Self {
-        Self::Revision(error.to_string())
+        Self::revision(error.to_string(), error.damaged_object())
+    }
+}
+
+impl PublishError {
+    /// A revision that could not be read, [`PublishError::Damaged`] when a
+    /// damaged object is why.
+    fn revision(message: String, damaged: Option<&DamagedObject>) -> Self {
+        match damaged {
+            Some(object) => Self::Damaged {
+                message,
+                object: object.clone(),
+            },
+            None => Self::Revision(message),
+        }
+    }
+
+    /// The damaged object behind this error, if that is what it is.
+    pub fn damaged_object(&self) -> Option<&DamagedObject> {
+        match self {
+            Self::Damaged { object, .. } => Some(object),
+            _ => None,
+        }
     }
 }
 

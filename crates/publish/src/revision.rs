@@ -264,9 +264,12 @@ fn publish_page_edits(
         );
         let (rendered, source) = match edits {
             Ok(Some(edits)) => edits,
-            // Git could not answer (an object of the previous commit gone,
-            // say): the whole render reports what it needs, in its terms.
-            Ok(None) | Err(PublishError::Revision(_)) => return Ok(None),
+            // Git could not answer (an object of the previous commit gone
+            // or damaged, say): the whole render reports what it needs, in
+            // its terms.
+            Ok(None) | Err(PublishError::Revision(_) | PublishError::Damaged { .. }) => {
+                return Ok(None);
+            }
             Err(error) => return Err(error),
         };
         match target.write(&rendered, &source, request, commit, joined(spare)) {

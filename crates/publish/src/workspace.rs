@@ -364,7 +364,12 @@ impl Workspace {
     pub fn git_location(&self, site: &SiteEntry) -> Option<(PathBuf, String)> {
         let root = gazette_store::work_dir(&site.path).ok()?;
         let root = fs::canonicalize(root).ok()?;
-        gazette_store::resolve_commit(&root, "HEAD").ok()?;
+        match gazette_store::resolve_commit(&root, "HEAD") {
+            // A damaged commit is still a commit: reading the site from it
+            // reports the damage, where the working folder would hide it.
+            Ok(_) | Err(gazette_store::GitError::Damaged(_)) => {}
+            Err(_) => return None,
+        }
         let folder = site.path.strip_prefix(&root).ok()?;
         Some((root, folder.to_string_lossy().replace('\\', "/")))
     }

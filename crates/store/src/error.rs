@@ -4,6 +4,9 @@ use std::path::{Path, PathBuf};
 
 use git2::{Commit, Repository};
 
+use crate::loose::DamagedObject;
+use crate::objects::{ObjectError, Objects, RevisionError};
+
 /// A Git operation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum GitError {
@@ -28,27 +31,52 @@ pub enum GitError {
     /// What libgit2 reported.
     #[error("git: {0}")]
     Git(String),
+    /// A loose object file is damaged (cut short, or not what its header
+    /// says); libgit2 was not given it.
+    #[error(transparent)]
+    Damaged(DamagedObject),
 }
 
 impl GitError {
     pub(crate) fn from_git(error: git2::Error) -> Self {
         Self::Git(error.message().to_owned())
     }
+
+    /// The damaged object behind this error, if that is what it is.
+    pub fn damaged_object(&self) -> Option<&DamagedObject> {
+        match self {
+            Self::Damaged(object) => Some(object),
+            _ => None,
+        }
+    }
 }
 
-/// Opens the repository holding `path`.
+impl From<ObjectError> for GitError {
+    fn from(error: ObjectError) -> Self {
+        match error {
+            ObjectError::Damaged(object) => Self::Damaged(object),
+            ObjectError::Git(error) => Self::from_git(error),
+        }
+    }
+}
+
+/// Opens the repository holding `path`, for its refs and writes.
 pub(crate) fn open(path: &Path) -> Result<Repository, GitError> {
     Repository::discover(path).map_err(|_| GitError::NoRepository(path.to_owned()))
 }
 
+/// Opens the repository holding `path`, for reading its objects through the
+/// loose-object guard.
+pub(crate) fn open_objects(path: &Path) -> Result<Objects, GitError> {
+    open(path).map(Objects::new)
+}
+
 /// The commit a revision names.
-pub(crate) fn commit_of<'r>(repo: &'r Repository, revision: &str) -> Result<Commit<'r>, GitError> {
-    match repo
-        .revparse_single(revision)
-        .and_then(|object| object.peel_to_commit())
-    {
+pub(crate) fn commit_of<'r>(repo: &'r Objects, revision: &str) -> Result<Commit<'r>, GitError> {
+    match repo.revision(revision) {
         Ok(commit) => Ok(commit),
-        Err(_) if repo.is_empty().unwrap_or(false) => Err(GitError::NoCommits),
+        Err(RevisionError::Object(ObjectError::Damaged(object))) => Err(GitError::Damaged(object)),
+        Err(_) if repo.git().is_empty().unwrap_or(false) => Err(GitError::NoCommits),
         Err(_) => Err(GitError::NoRevision(revision.to_owned())),
     }
 }

@@ -4,7 +4,10 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use gazette_content::{Source, SourceError};
-use git2::{Commit, ObjectType, Oid, Repository, Tree, TreeEntry, TreeWalkMode, TreeWalkResult};
+use git2::{Commit, ObjectType, Oid, Tree, TreeEntry};
+
+use crate::loose::DamagedObject;
+use crate::objects::{ObjectError, Objects, RevisionError};
 
 /// The files of one folder (or the root) of a commit, read without a checkout.
 ///
@@ -13,7 +16,7 @@ use git2::{Commit, ObjectType, Oid, Repository, Tree, TreeEntry, TreeWalkMode, T
 /// submodules in the tree are not files of the site and are left out.
 pub struct GitTreeSource {
     // git2's Repository is Send but not Sync; reads are short, so one lock is enough.
-    repository: Mutex<Repository>,
+    repository: Mutex<Objects>,
     files: Vec<(String, Oid)>,
     description: String,
 }
@@ -56,6 +59,25 @@ pub enum OpenRevisionError {
         /// What git2 said.
         message: String,
     },
+    /// A loose object file on the way is damaged (cut short, or not what
+    /// its header says); libgit2 was not given it.
+    #[error("cannot read revision `{revision}`: {object}")]
+    Damaged {
+        /// The revision.
+        revision: String,
+        /// The object and its file.
+        object: DamagedObject,
+    },
+}
+
+impl OpenRevisionError {
+    /// The damaged object behind this error, if that is what it is.
+    pub fn damaged_object(&self) -> Option<&DamagedObject> {
+        match self {
+            Self::Damaged { object, .. } => Some(object),
+            _ => None,
+        }
+    }
 }
 
 impl GitTreeSource {
@@ -115,8 +137,8 @@ impl GitTreeSource {
 }
 
 /// The repository holding `repository_path`.
-fn discover(repository_path: &Path) -> Result<Repository, OpenRevisionError> {
-    Repository::discover(repository_path).map_err(|error| OpenRevisionError::NoRepository {
+fn discover(repository_path: &Path) -> Result<Objects, OpenRevisionError> {
+    Objects::discover(repository_path).map_err(|error| OpenRevisionError::NoRepository {
         path: repository_path.display().to_string(),
         message: error.message().to_owned(),
     })
@@ -124,14 +146,14 @@ fn discover(repository_path: &Path) -> Result<Repository, OpenRevisionError> {
 
 /// Every file of `folder` at `revision` with its blob id, and a description.
 fn list_folder(
-    repository: &Repository,
+    repository: &Objects,
     repository_path: &Path,
     revision: &str,
     folder: &str,
 ) -> Result<(Vec<(String, Oid)>, String), OpenRevisionError> {
     let (commit, tree, folder) = find_folder(repository, revision, folder)?;
     let mut files = Vec::new();
-    walk_files(&tree, "", &mut files).map_err(corrupt(revision))?;
+    walk_files(repository, &tree, "", &mut files).map_err(corrupt(revision))?;
     files.sort();
     Ok((files, describe(repository_path, &commit, folder)))
 }
@@ -140,7 +162,7 @@ fn list_folder(
 /// [`GitTreeSource::open_parts`]), sorted and without duplicates, and a
 /// description.
 fn list_parts(
-    repository: &Repository,
+    repository: &Objects,
     repository_path: &Path,
     revision: &str,
     folder: &str,
@@ -156,18 +178,20 @@ fn list_parts(
             .collect::<Vec<_>>()
             .join("/");
         if part.is_empty() {
-            walk_files(&tree, "", &mut files).map_err(corrupt(revision))?;
+            walk_files(repository, &tree, "", &mut files).map_err(corrupt(revision))?;
             continue;
         }
-        let Some(entry) = entry_at(repository, &tree, &part).map_err(corrupt(revision))? else {
+        let Some(entry) = repository
+            .entry_at(&tree, &part)
+            .map_err(corrupt(revision))?
+        else {
             continue;
         };
         match entry.kind() {
             Some(ObjectType::Tree) => {
-                let subtree = repository
-                    .find_tree(entry.id())
+                let subtree = repository.tree(entry.id()).map_err(corrupt(revision))?;
+                walk_files(repository, &subtree, &format!("{part}/"), &mut files)
                     .map_err(corrupt(revision))?;
-                walk_files(&subtree, &format!("{part}/"), &mut files).map_err(corrupt(revision))?;
             }
             _ if is_file(&entry) => files.push((part, entry.id())),
             // A link or a submodule is not a file of the site.
@@ -183,26 +207,26 @@ fn list_parts(
 /// The commit `revision` names, the tree of `folder` in it, and the folder
 /// with its slashes trimmed.
 fn find_folder<'r, 'f>(
-    repository: &'r Repository,
+    repository: &'r Objects,
     revision: &str,
     folder: &'f str,
 ) -> Result<(Commit<'r>, Tree<'r>, &'f str), OpenRevisionError> {
-    let commit = match repository
-        .revparse_single(revision)
-        .and_then(|object| object.peel_to_commit())
-    {
+    let commit = match repository.revision(revision) {
         Ok(commit) => commit,
-        Err(_) if repository.is_empty().unwrap_or(false) => {
+        Err(RevisionError::Object(error @ ObjectError::Damaged(_))) => {
+            return Err(corrupt(revision)(error));
+        }
+        Err(_) if repository.git().is_empty().unwrap_or(false) => {
             return Err(OpenRevisionError::NoCommits);
         }
-        Err(error) => {
+        Err(RevisionError::NotFound(error) | RevisionError::Object(ObjectError::Git(error))) => {
             return Err(OpenRevisionError::NoRevision {
                 revision: revision.to_owned(),
                 message: error.message().to_owned(),
             });
         }
     };
-    let root = commit.tree().map_err(corrupt(revision))?;
+    let root = repository.tree_of(&commit).map_err(corrupt(revision))?;
     let folder = folder.trim_matches('/');
     if folder.is_empty() {
         return Ok((commit, root, folder));
@@ -211,32 +235,29 @@ fn find_folder<'r, 'f>(
         folder: folder.to_owned(),
         revision: revision.to_owned(),
     };
-    let entry = entry_at(repository, &root, folder)
+    let entry = repository
+        .entry_at(&root, folder)
         .map_err(corrupt(revision))?
         .ok_or_else(no_folder)?;
     if entry.kind() != Some(ObjectType::Tree) {
         return Err(no_folder());
     }
-    let tree = repository
-        .find_tree(entry.id())
-        .map_err(corrupt(revision))?;
+    let tree = repository.tree(entry.id()).map_err(corrupt(revision))?;
     Ok((commit, tree, folder))
 }
 
 /// Appends every file under `tree` to `files`, its path being `prefix` (empty,
 /// or ending in `/`) followed by its path in `tree`.
 fn walk_files(
+    repository: &Objects,
     tree: &Tree<'_>,
     prefix: &str,
     files: &mut Vec<(String, Oid)>,
-) -> Result<(), git2::Error> {
-    tree.walk(TreeWalkMode::PreOrder, |parent, entry| {
-        if is_file(entry)
-            && let Ok(name) = entry.name()
-        {
-            files.push((format!("{prefix}{parent}{name}"), entry.id()));
+) -> Result<(), ObjectError> {
+    repository.walk(tree, prefix, &mut |path, entry| {
+        if is_file(entry) {
+            files.push((path, entry.id()));
         }
-        TreeWalkResult::Ok
     })
 }
 
@@ -246,42 +267,17 @@ fn is_file(entry: &TreeEntry<'_>) -> bool {
     entry.kind() == Some(ObjectType::Blob) && matches!(entry.filemode(), 0o100644 | 0o100755)
 }
 
-/// The entry at `path` (`/`-separated, relative to `tree`), or `None` when
-/// nothing is there.
-///
-/// Looked up one folder at a time rather than with `Tree::get_path`, whose
-/// one error stands both for a path that is not there and for a folder
-/// object that cannot be read ("object not found"): here absence is `None`
-/// and only a failed read is an error, so a corrupt repository does not
-/// pass for a missing path.
-pub(crate) fn entry_at(
-    repository: &Repository,
-    tree: &Tree<'_>,
-    path: &str,
-) -> Result<Option<TreeEntry<'static>>, git2::Error> {
-    let mut names = path.split('/').filter(|name| !name.is_empty()).peekable();
-    let mut current = tree.clone();
-    while let Some(name) = names.next() {
-        let Some(entry) = current.get_name(name).map(|entry| entry.to_owned()) else {
-            return Ok(None);
-        };
-        if names.peek().is_none() {
-            return Ok(Some(entry));
-        }
-        if entry.kind() != Some(ObjectType::Tree) {
-            return Ok(None);
-        }
-        current = repository.find_tree(entry.id())?;
-    }
-    // An empty path names no entry.
-    Ok(None)
-}
-
-/// Turns what git2 reported while reading `revision` into [`OpenRevisionError::Corrupt`].
-fn corrupt(revision: &str) -> impl Fn(git2::Error) -> OpenRevisionError + '_ {
-    move |error| OpenRevisionError::Corrupt {
-        revision: revision.to_owned(),
-        message: error.message().to_owned(),
+/// Turns a failed read of `revision`'s objects into an [`OpenRevisionError`].
+fn corrupt(revision: &str) -> impl Fn(ObjectError) -> OpenRevisionError + '_ {
+    move |error| match error {
+        ObjectError::Damaged(object) => OpenRevisionError::Damaged {
+            revision: revision.to_owned(),
+            object,
+        },
+        ObjectError::Git(error) => OpenRevisionError::Corrupt {
+            revision: revision.to_owned(),
+            message: error.message().to_owned(),
+        },
     }
 }
 
@@ -315,10 +311,15 @@ impl Source for GitTreeSource {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let blob = repository
-            .find_blob(oid)
+            .blob(oid)
             .map_err(|error| SourceError::Unreadable {
                 path: path.to_owned(),
-                message: format!("cannot read object {oid}: {}", error.message()),
+                message: match error {
+                    ObjectError::Damaged(object) => object.to_string(),
+                    ObjectError::Git(error) => {
+                        format!("cannot read object {oid}: {}", error.message())
+                    }
+                },
             })?;
         Ok(blob.content().to_vec())
     }
@@ -335,6 +336,7 @@ impl Source for GitTreeSource {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use git2::Repository;
 
     fn commit_files(repository: &Repository, files: &[(&str, &str)]) -> Oid {
         let mut index = repository.index().unwrap();

@@ -3,9 +3,10 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
-use git2::{Delta, DiffFindOptions, Oid, Repository, Sort};
+use git2::{Commit, Delta, DiffFindOptions, Oid, Tree, TreeEntry};
 
 use crate::GitError;
+use crate::objects::Objects;
 
 /// How a path changed between two revisions.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -50,19 +51,16 @@ pub fn changed_paths(
     from: Option<&str>,
     to: &str,
 ) -> Result<Vec<Change>, GitError> {
-    let repo = crate::open(repository)?;
-    let to_tree = crate::commit_of(&repo, to)?
-        .tree()
-        .map_err(GitError::from_git)?;
+    let repo = crate::open_objects(repository)?;
+    let to_tree = repo.tree_of(&crate::commit_of(&repo, to)?)?;
     let from_tree = match from {
-        Some(rev) => Some(
-            crate::commit_of(&repo, rev)?
-                .tree()
-                .map_err(GitError::from_git)?,
-        ),
+        Some(rev) => Some(repo.tree_of(&crate::commit_of(&repo, rev)?)?),
         None => None,
     };
+    // libgit2's diff reads the subtrees and, for renames, the blobs it
+    // compares without the loose-object guard; no publish calls this.
     let mut diff = repo
+        .git()
         .diff_tree_to_tree(from_tree.as_ref(), Some(&to_tree), None)
         .map_err(GitError::from_git)?;
     let mut find = DiffFindOptions::new();
@@ -101,19 +99,15 @@ pub fn folder_differs(
     to: &str,
     folder: &str,
 ) -> Result<bool, GitError> {
-    let repo = crate::open(repository)?;
+    let repo = crate::open_objects(repository)?;
     let folder = folder.trim_matches('/');
     let id_at = |revision: &str| -> Result<Option<Oid>, GitError> {
-        let root = crate::commit_of(&repo, revision)?
-            .tree()
-            .map_err(GitError::from_git)?;
+        let commit = crate::commit_of(&repo, revision)?;
         if folder.is_empty() {
-            return Ok(Some(root.id()));
+            return Ok(Some(commit.tree_id()));
         }
-        Ok(root
-            .get_path(Path::new(folder))
-            .ok()
-            .map(|entry| entry.id()))
+        let root = repo.tree_of(&commit)?;
+        Ok(repo.entry_at(&root, folder)?.map(|entry| entry.id()))
     };
     Ok(id_at(from)? != id_at(to)?)
 }
@@ -121,17 +115,16 @@ pub fn folder_differs(
 /// Whether `folder` (empty for the root) is a folder of the tree at
 /// `revision`: false for a site not yet committed.
 pub fn folder_exists(repository: &Path, revision: &str, folder: &str) -> Result<bool, GitError> {
-    let repo = crate::open(repository)?;
-    let root = crate::commit_of(&repo, revision)?
-        .tree()
-        .map_err(GitError::from_git)?;
+    let repo = crate::open_objects(repository)?;
+    let commit = crate::commit_of(&repo, revision)?;
     let folder = folder.trim_matches('/');
     if folder.is_empty() {
         return Ok(true);
     }
-    Ok(root
-        .get_path(Path::new(folder))
-        .is_ok_and(|entry| entry.kind() == Some(git2::ObjectType::Tree)))
+    let root = repo.tree_of(&commit)?;
+    Ok(repo
+        .entry_at(&root, folder)?
+        .is_some_and(|entry| entry.kind() == Some(git2::ObjectType::Tree)))
 }
 
 /// A file of a tree as [`changed_files`] sees it: enough to tell whether it
@@ -187,7 +180,7 @@ pub fn changed_files(
     to: &str,
     folder: &str,
 ) -> Result<Vec<FileChange>, GitError> {
-    let repo = crate::open(repository)?;
+    let repo = crate::open_objects(repository)?;
     let folder = folder.trim_matches('/');
     let before = folder_tree(&repo, &crate::commit_of(&repo, from)?, folder)?;
     let after = folder_tree(&repo, &crate::commit_of(&repo, to)?, folder)?;
@@ -202,9 +195,9 @@ pub fn changed_files(
 /// Appends to `changes` the entries that differ between `before` and `after`
 /// (`None` stands for a missing folder), with `prefix` before their names.
 fn compare_trees(
-    repo: &Repository,
-    before: Option<&git2::Tree<'_>>,
-    after: Option<&git2::Tree<'_>>,
+    repo: &Objects,
+    before: Option<&Tree<'_>>,
+    after: Option<&Tree<'_>>,
     prefix: &str,
     changes: &mut Vec<FileChange>,
 ) -> Result<(), GitError> {
@@ -216,8 +209,8 @@ fn compare_trees(
     // Git orders a folder's entries as if folders' names ended in `/`, so
     // `a` the file and `a` the folder sit at different places: order both
     // sides by plain name to pair them.
-    let entries = |tree: Option<&git2::Tree<'_>>| {
-        let mut entries: Vec<git2::TreeEntry<'static>> = tree
+    let entries = |tree: Option<&Tree<'_>>| {
+        let mut entries: Vec<TreeEntry<'static>> = tree
             .map(|tree| tree.iter().map(|entry| entry.to_owned()).collect())
             .unwrap_or_default();
         entries.sort_by(|one, other| one.name_bytes().cmp(other.name_bytes()));
@@ -245,9 +238,9 @@ fn compare_trees(
 /// Appends to `changes` how one name of a folder differs between two sides
 /// (`None` where the name is absent).
 fn compare_entries(
-    repo: &Repository,
-    before: Option<&git2::TreeEntry<'_>>,
-    after: Option<&git2::TreeEntry<'_>>,
+    repo: &Objects,
+    before: Option<&TreeEntry<'_>>,
+    after: Option<&TreeEntry<'_>>,
     prefix: &str,
     changes: &mut Vec<FileChange>,
 ) -> Result<(), GitError> {
@@ -255,15 +248,12 @@ fn compare_entries(
         return Ok(());
     };
     let path = format!("{prefix}{}", String::from_utf8_lossy(entry.name_bytes()));
-    let is_tree = |entry: &&git2::TreeEntry<'_>| entry.kind() == Some(git2::ObjectType::Tree);
-    let subtree = |entry: Option<&git2::TreeEntry<'_>>| match entry.filter(is_tree) {
-        Some(entry) => repo
-            .find_tree(entry.id())
-            .map(Some)
-            .map_err(GitError::from_git),
+    let is_tree = |entry: &&TreeEntry<'_>| entry.kind() == Some(git2::ObjectType::Tree);
+    let subtree = |entry: Option<&TreeEntry<'_>>| match entry.filter(is_tree) {
+        Some(entry) => repo.tree(entry.id()).map(Some).map_err(GitError::from),
         None => Ok(None),
     };
-    let file = |entry: Option<&git2::TreeEntry<'_>>| {
+    let file = |entry: Option<&TreeEntry<'_>>| {
         entry.filter(|entry| !is_tree(entry)).map(|entry| TreeFile {
             id: entry.id().to_string(),
             mode: entry.filemode(),
@@ -306,33 +296,29 @@ fn path_text(path: &Path) -> String {
 /// the Unix epoch of the commit that last touched it, keyed by path relative
 /// to `folder`.
 ///
-/// One walk of the history: each commit is compared with its first parent
-/// once, and the walk stops as soon as every file has its date. With `known`
-/// dates as of an earlier revision `since` (an ancestor), only the commits
-/// after it are walked, and the files they did not touch keep their dates.
+/// One walk of the first-parent history: each commit is compared with its
+/// first parent once, and the walk stops as soon as every file has its date.
+/// With `known` dates as of an earlier revision `since` on that line, only
+/// the commits after it are walked, and the files they did not touch keep
+/// their dates; a `since` off the line (history rewritten, or reached only
+/// through a merge) is ignored and the whole walk made.
+///
+/// The walk follows parents itself, reading each commit through the
+/// loose-object guard, rather than with libgit2's revision walk, which reads
+/// commits on its own (all of them, to sort them, before the first result).
 pub fn last_changed(
     repository: &Path,
     revision: &str,
     folder: &str,
     known: Option<(&str, &BTreeMap<String, i64>)>,
 ) -> Result<BTreeMap<String, i64>, GitError> {
-    let repo = crate::open(repository)?;
+    let repo = crate::open_objects(repository)?;
     let head = crate::commit_of(&repo, revision)?;
     let folder = folder.trim_matches('/');
-    let mut walk = repo.revwalk().map_err(GitError::from_git)?;
-    walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME)
-        .map_err(GitError::from_git)?;
-    walk.push(head.id()).map_err(GitError::from_git)?;
-    walk.simplify_first_parent().map_err(GitError::from_git)?;
     if let Some((since, dates)) = known {
         let since = crate::commit_of(&repo, since)?.id();
-        let is_ancestor = since == head.id()
-            || repo
-                .graph_descendant_of(head.id(), since)
-                .map_err(GitError::from_git)?;
-        if is_ancestor {
-            walk.hide(since).map_err(GitError::from_git)?;
-            return dates_since(&repo, walk, folder, dates.clone());
+        if on_first_parent_line(&repo, &head, since)? {
+            return dates_since(&repo, head, since, folder, dates.clone());
         }
     }
 
@@ -341,19 +327,15 @@ pub fn last_changed(
         return Ok(found);
     };
     let mut pending: HashSet<String> = HashSet::new();
-    tree.walk(git2::TreeWalkMode::PreOrder, |parent, entry| {
-        if entry.kind() == Some(git2::ObjectType::Blob)
-            && let Ok(name) = entry.name()
-        {
-            pending.insert(format!("{parent}{name}"));
+    repo.walk(&tree, "", &mut |path, entry| {
+        if entry.kind() == Some(git2::ObjectType::Blob) {
+            pending.insert(path);
         }
-        git2::TreeWalkResult::Ok
-    })
-    .map_err(GitError::from_git)?;
+    })?;
     if pending.is_empty() {
         return Ok(found);
     }
-    for commit in first_parent_diffs(&repo, walk, folder) {
+    for commit in first_parent_diffs(&repo, head, None, folder) {
         let (time, changes) = commit?;
         for change in changes {
             if touched_file(&change).is_some() && pending.remove(&change.path) {
@@ -367,17 +349,33 @@ pub fn last_changed(
     Ok(found)
 }
 
-/// `dates` as of the commit the walk stops before, brought up to the commit
-/// it starts from: the newest commit touching a file decides its date, or
+/// Whether `since` is `head` or one of its first-parent ancestors. Reads
+/// commits only, which libgit2 keeps for the walk that follows.
+fn on_first_parent_line(repo: &Objects, head: &Commit<'_>, since: Oid) -> Result<bool, GitError> {
+    let mut commit = head.clone();
+    loop {
+        if commit.id() == since {
+            return Ok(true);
+        }
+        match repo.first_parent(&commit)? {
+            Some(parent) => commit = parent,
+            None => return Ok(false),
+        }
+    }
+}
+
+/// `dates` as of `since` brought up to `head`, `since` being on its
+/// first-parent line: the newest commit touching a file decides its date, or
 /// that it is gone.
 fn dates_since(
-    repo: &Repository,
-    walk: git2::Revwalk<'_>,
+    repo: &Objects,
+    head: Commit<'_>,
+    since: Oid,
     folder: &str,
     mut dates: BTreeMap<String, i64>,
 ) -> Result<BTreeMap<String, i64>, GitError> {
     let mut settled: HashSet<String> = HashSet::new();
-    for commit in first_parent_diffs(repo, walk, folder) {
+    for commit in first_parent_diffs(repo, head, Some(since), folder) {
         let (time, changes) = commit?;
         for change in changes {
             let Some(deleted) = touched_file(&change) else {
@@ -396,53 +394,71 @@ fn dates_since(
     Ok(dates)
 }
 
-/// Each commit of `walk` (newest first) with its time and its diff against
-/// its first parent, limited to `folder` (`sites/a`, or empty for the root).
+/// Each commit from `head` down its first parents (newest first, ending
+/// before `stop` or at the root) with its time and its diff against its
+/// first parent, limited to `folder` (`sites/a`, or empty for the root).
 ///
 /// The folder's trees are compared side by side ([`changed_files`]'s walk),
 /// not with libgit2's diff, which visits every entry of the trees it
 /// compares: at 10,000 files that took 14 ms a commit, for one file changed.
 fn first_parent_diffs<'r>(
-    repo: &'r Repository,
-    walk: git2::Revwalk<'r>,
+    repo: &'r Objects,
+    head: Commit<'r>,
+    stop: Option<Oid>,
     folder: &str,
 ) -> impl Iterator<Item = Result<(i64, Vec<FileChange>), GitError>> + 'r {
     let folder = folder.to_owned();
-    walk.map(move |oid| {
-        let oid: Oid = oid.map_err(GitError::from_git)?;
-        let commit = repo.find_commit(oid).map_err(GitError::from_git)?;
-        let tree = folder_tree(repo, &commit, &folder)?;
-        let parent_tree = match commit.parent(0) {
-            Ok(parent) => folder_tree(repo, &parent, &folder)?,
-            Err(_) => None,
-        };
-        // Changes name paths relative to the folder.
-        let mut changes = Vec::new();
-        compare_trees(repo, parent_tree.as_ref(), tree.as_ref(), "", &mut changes)?;
-        Ok((commit.time().seconds(), changes))
+    let mut next = Some(head).filter(|commit| Some(commit.id()) != stop);
+    std::iter::from_fn(move || {
+        let commit = next.take()?;
+        match diff_with_first_parent(repo, &commit, &folder) {
+            Ok((parent, changes)) => {
+                next = parent.filter(|parent| Some(parent.id()) != stop);
+                Some(Ok((commit.time().seconds(), changes)))
+            }
+            // Nothing follows an error.
+            Err(error) => Some(Err(error)),
+        }
     })
+}
+
+/// The first parent of `commit` and what changed under `folder` since it.
+fn diff_with_first_parent<'r>(
+    repo: &'r Objects,
+    commit: &Commit<'r>,
+    folder: &str,
+) -> Result<(Option<Commit<'r>>, Vec<FileChange>), GitError> {
+    let parent = repo.first_parent(commit)?;
+    let tree = folder_tree(repo, commit, folder)?;
+    let parent_tree = match &parent {
+        Some(parent) => folder_tree(repo, parent, folder)?,
+        None => None,
+    };
+    // Changes name paths relative to the folder.
+    let mut changes = Vec::new();
+    compare_trees(repo, parent_tree.as_ref(), tree.as_ref(), "", &mut changes)?;
+    Ok((parent, changes))
 }
 
 /// The tree of `folder` (empty for the root) in a commit, if it has one.
 fn folder_tree<'r>(
-    repo: &'r Repository,
-    commit: &git2::Commit<'r>,
+    repo: &'r Objects,
+    commit: &Commit<'r>,
     folder: &str,
-) -> Result<Option<git2::Tree<'r>>, GitError> {
-    let root = commit.tree().map_err(GitError::from_git)?;
+) -> Result<Option<Tree<'r>>, GitError> {
+    let root = repo.tree_of(commit)?;
     if folder.is_empty() {
         return Ok(Some(root));
     }
     // A folder that is absent is `None`; one whose objects cannot be read is
     // an error, not mistaken for absent.
-    let Some(entry) = crate::entry_at(repo, &root, folder).map_err(GitError::from_git)? else {
+    let Some(entry) = repo.entry_at(&root, folder)? else {
         return Ok(None);
     };
     if entry.kind() != Some(git2::ObjectType::Tree) {
         return Ok(None);
     }
-    let tree = repo.find_tree(entry.id()).map_err(GitError::from_git)?;
-    Ok(Some(tree))
+    Ok(Some(repo.tree(entry.id())?))
 }
 
 /// Whether a change touches a file (not a submodule, which is no file of
@@ -466,23 +482,27 @@ pub fn read_file_at(
     revision: &str,
     path: &str,
 ) -> Result<Option<Vec<u8>>, GitError> {
-    let repo = crate::open(repository)?;
+    let repo = crate::open_objects(repository)?;
     let commit = match crate::commit_of(&repo, revision) {
         Ok(commit) => commit,
         Err(GitError::NoRevision(_) | GitError::NoCommits) => return Ok(None),
         Err(error) => return Err(error),
     };
-    let tree = commit.tree().map_err(GitError::from_git)?;
-    let Ok(entry) = tree.get_path(Path::new(path)) else {
+    let tree = repo.tree_of(&commit)?;
+    let Some(entry) = repo.entry_at(&tree, path)? else {
         return Ok(None);
     };
-    let blob = repo.find_blob(entry.id()).map_err(GitError::from_git)?;
+    if entry.kind() != Some(git2::ObjectType::Blob) {
+        return Ok(None);
+    }
+    let blob = repo.blob(entry.id())?;
     Ok(Some(blob.content().to_vec()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use git2::Repository;
 
     /// Commits on HEAD at `time`: `Some` contents write a file, `None` removes it.
     fn commit_at(repository: &Repository, time: i64, files: &[(&str, Option<&str>)]) -> String {

@@ -98,7 +98,7 @@ pub fn lock_ref(repository: &Path, name: &str) -> Result<RefLock, GitError> {
 
 /// The full commit id of a revision.
 pub fn resolve_commit(repository: &Path, revision: &str) -> Result<String, GitError> {
-    let repo = crate::open(repository)?;
+    let repo = crate::open_objects(repository)?;
     Ok(crate::commit_of(&repo, revision)?.id().to_string())
 }
 
@@ -112,12 +112,21 @@ pub fn commit_tree_to_branch(
     files: &BTreeMap<String, Vec<u8>>,
     message: &str,
 ) -> Result<String, GitError> {
-    let repo = crate::open(repository)?;
-    let tree = write_tree(&repo, files)?;
-    let tree = repo.find_tree(tree).map_err(GitError::from_git)?;
+    let objects = crate::open_objects(repository)?;
+    let repo = objects.git();
+    let tree = write_tree(repo, files)?;
+    // Writing an object that exists keeps the file there, which may be a
+    // damaged one: read it through the guard.
+    let tree = objects.tree(tree)?;
     let reference = format!("refs/heads/{branch}");
     let parent = match repo.find_reference(&reference) {
-        Ok(r) => Some(r.peel_to_commit().map_err(GitError::from_git)?),
+        Ok(r) => {
+            let resolved = r.resolve().map_err(GitError::from_git)?;
+            match resolved.target() {
+                Some(id) => Some(objects.commit(id)?),
+                None => None,
+            }
+        }
         Err(error) if error.code() == git2::ErrorCode::NotFound => None,
         Err(error) => return Err(GitError::from_git(error)),
     };

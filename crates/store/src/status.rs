@@ -75,20 +75,8 @@ mod tests {
             .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
             .unwrap();
         index.write().unwrap();
-        let tree = repository.find_tree(index.write_tree().unwrap()).unwrap();
-        let signature = git2::Signature::now("Test", "test@example.org").unwrap();
-        let parent = repository.head().ok().and_then(|h| h.peel_to_commit().ok());
-        let parents: Vec<&git2::Commit> = parent.iter().collect();
-        repository
-            .commit(
-                Some("HEAD"),
-                &signature,
-                &signature,
-                message,
-                &tree,
-                &parents,
-            )
-            .unwrap();
+        let tree = index.write_tree().unwrap();
+        crate::test_commits::commit_on_head(repository, tree, message);
     }
 
     #[test]

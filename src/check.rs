@@ -110,6 +110,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<bool> {
             themes: &themes,
             theme: workspace.theme_of(site),
             last_changed: None,
+            load: Default::default(),
         };
         let options = CheckOptions {
             strict: options.strict || site.settings.strict,

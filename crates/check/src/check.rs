@@ -105,6 +105,7 @@ fn content_findings(diagnostics: Diagnostics) -> impl Iterator<Item = Finding> {
             _ => Rule::Content,
         },
         diagnostic,
+        also_at: Vec::new(),
     })
 }
 

@@ -10,6 +10,7 @@ use gazette_render::BuildRequest;
 use gazette_store::{GitTreeSource, WorkTreeSource};
 use gazette_theme::ThemeLibrary;
 
+use crate::progress::Progress;
 use crate::report;
 use crate::{BuildArgs, SummaryFormat, output};
 
@@ -26,8 +27,19 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<bool> {
         crate::workspace::no_sites(&workspace, "build")
     );
 
+    if args.preview.any() && args.out.is_none() {
+        anyhow::bail!(
+            "--drafts, --future and --unpublished build a preview, which must not land in {}, \
+             where sites are published from: pass --out DIR (or preview with `gazette serve`)",
+            workspace.output_dir().display()
+        );
+    }
+    let load = args.preview.load_options(args.base_url.as_ref());
+    let json = args.format == SummaryFormat::Json;
+    let progress = Progress::count(sites.len(), "sites", json);
     let mut summaries = Vec::new();
     for site in &sites {
+        progress.working_on(format!("building {}", site.name));
         let out_dir = output_dir(args, &workspace, site, sites.len());
         let inputs = SiteInputs::open(&workspace, site, args.rev.as_deref())?;
         let request = BuildRequest {
@@ -36,21 +48,24 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<bool> {
             themes: inputs.themes.as_ref(),
             theme: workspace.theme_of(site),
             last_changed: inputs.last_changed.as_ref(),
+            load: load.clone(),
         };
         let strictness = if args.strict || site.settings.strict {
             Strictness::Strict
         } else {
             Strictness::Tolerant
         };
-        if output::verbose() && args.format == SummaryFormat::Human {
-            anstream::eprintln!(
-                "{} {} from {} (theme {}) into {}",
-                output::status("Building", output::GOOD),
-                site.name,
-                site.path.display(),
-                request.theme,
-                out_dir.display()
-            );
+        if output::verbose() && !json {
+            progress.suspend(|| {
+                anstream::eprintln!(
+                    "{} {} from {} (theme {}) into {}",
+                    output::status("Building", output::GOOD),
+                    site.name,
+                    site.path.display(),
+                    request.theme,
+                    out_dir.display()
+                )
+            });
         }
         let summary = match build_site_with(&request, &out_dir, strictness) {
             Ok(build) => SiteSummary {
@@ -81,12 +96,14 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<bool> {
                 failure: Some(error.to_string()),
             },
         };
-        if args.format == SummaryFormat::Human {
-            summary.print();
+        if !json {
+            progress.suspend(|| summary.print());
         }
+        progress.step();
         summaries.push(summary);
     }
-    if args.format == SummaryFormat::Json {
+    drop(progress);
+    if json {
         let sites: Vec<serde_json::Value> = summaries.iter().map(SiteSummary::to_json).collect();
         println!("{:#}", serde_json::json!({ "sites": sites }));
     }

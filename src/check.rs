@@ -110,6 +110,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<bool> {
             themes: &themes,
             theme: workspace.theme_of(site),
             last_changed: None,
+            load: Default::default(),
         };
         let options = CheckOptions {
             strict: options.strict || site.settings.strict,
@@ -162,7 +163,13 @@ fn print_human(
         let rendered = finding.diagnostic.render(root, true);
         // The rule id goes after the severity, as rustc shows lint names.
         let rendered = rendered.replacen(':', &format!("[{}]:", finding.rule_id()), 1);
-        writeln!(out, "{rendered}")?;
+        if finding.also_at.is_empty() {
+            writeln!(out, "{rendered}")?;
+        } else {
+            // The other places go under the snippet's notes, before its blank line.
+            writeln!(out, "{}", rendered.trim_end())?;
+            print_other_places(out, &finding.also_at, root)?;
+        }
     }
     let (errors, warnings) = (report.error_count(), report.warning_count());
     let style = if errors == 0 {
@@ -179,6 +186,36 @@ fn print_human(
         if warnings == 1 { "" } else { "s" },
         elapsed.as_millis()
     )
+}
+
+/// How many other places of one finding the human report lists; JSON and
+/// SARIF list them all.
+const PLACES_SHOWN: usize = 10;
+
+/// The other places of a finding, a line each, after its own snippet.
+fn print_other_places(
+    out: &mut impl Write,
+    places: &[gazette_content::Diagnostic],
+    root: &Path,
+) -> std::io::Result<()> {
+    for place in places.iter().take(PLACES_SHOWN) {
+        let mut shown = root.join(&place.file).display().to_string();
+        if let Some(line) = place.line {
+            shown.push_str(&format!(":{line}"));
+            if let Some(column) = place.column {
+                shown.push_str(&format!(":{column}"));
+            }
+        }
+        writeln!(out, "  = also at {shown}")?;
+    }
+    if places.len() > PLACES_SHOWN {
+        writeln!(
+            out,
+            "  = and {} more (`--format json` lists every place)",
+            places.len() - PLACES_SHOWN
+        )?;
+    }
+    writeln!(out)
 }
 
 /// Repairs mojibake in the site's files, refusing files with uncommitted

@@ -11,6 +11,8 @@ use gazette_publish::Workspace;
 use gazette_render::BuildRequest;
 use gazette_store::{GitTreeSource, fetch_history, graft_history};
 
+use crate::progress::Progress;
+
 /// Arguments of `gazette import`.
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
@@ -54,6 +56,9 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<bool> {
 
     let started = Instant::now();
     println!("{:>10} {} into {folder}/", "Fetching", args.source);
+    // Each step can take a while on a long history: a spinner says which.
+    let progress = Progress::spinner(false);
+    progress.working_on("fetching the history");
     let tip = fetch_history(&repository, &args.source, &name)?;
     let source = GitTreeSource::open(&repository, &tip, "")?;
     let config = String::from_utf8_lossy(&source.read("_config.yml").with_context(|| {
@@ -64,7 +69,8 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<bool> {
     })?)
     .into_owned();
 
-    println!("{:>10} {name} (as it is at {})", "Checking", &tip[..12]);
+    progress.suspend(|| println!("{:>10} {name} (as it is at {})", "Checking", &tip[..12]));
+    progress.working_on(format!("checking {name}"));
     let themes = workspace.themes()?;
     let theme = workspace.settings.default_theme.clone();
     let request = BuildRequest {
@@ -73,6 +79,7 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<bool> {
         themes: &themes,
         theme: &theme,
         last_changed: None,
+        load: Default::default(),
     };
     let errors = match check_request(&request, &CheckOptions::default()) {
         Ok(report) => report.error_count(),
@@ -80,6 +87,7 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<bool> {
     };
 
     let settings = site_toml(&theme, config_url(&config).as_deref(), errors);
+    progress.working_on(format!("rewriting each commit under {folder}/"));
     let grafted = graft_history(
         &repository,
         &tip,
@@ -87,6 +95,7 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<bool> {
         &[("site.toml", settings.as_bytes())],
         &format!("Import {name} with Gazette: its settings (site.toml)"),
     )?;
+    drop(progress);
     println!(
         "{:>10} {name}: {} commits under {folder}/, in {} ms",
         "Imported",

@@ -10,6 +10,8 @@ mod hook;
 mod import;
 mod new;
 mod output;
+mod preview;
+mod progress;
 mod publish;
 mod report;
 mod sass_worker;
@@ -93,6 +95,12 @@ pub struct BuildArgs {
     /// `strict = true` in a site's `site.toml` does.
     #[arg(long)]
     pub strict: bool,
+    #[command(flatten)]
+    pub preview: preview::PreviewArgs,
+    /// The site's address for canonical links, `og:url`, the sitemap and
+    /// feeds, in place of `url` in `_config.yml` (`https://host[:port]`).
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<preview::BaseUrl>,
 }
 
 /// Arguments of `gazette publish`.
@@ -117,6 +125,40 @@ pub struct PublishArgs {
     /// (every site's result, on standard output).
     #[arg(long, value_enum, default_value_t = SummaryFormat::Human)]
     pub format: SummaryFormat,
+    /// The sites' address for canonical links, `og:url`, the sitemap and
+    /// feeds, in place of `url` in `_config.yml` (`https://host[:port]`).
+    /// Outputs published for another address are rendered again.
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<preview::BaseUrl>,
+    /// Refused: a publish never includes drafts, future posts or unpublished
+    /// pages (preview them with `gazette serve --drafts`).
+    #[command(flatten)]
+    pub refused: RefusedPreviewArgs,
+}
+
+/// Jekyll's preview flags, accepted by `publish` only to refuse them with a
+/// reason and what to run instead.
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct RefusedPreviewArgs {
+    #[arg(long, hide = true)]
+    drafts: bool,
+    #[arg(long, hide = true)]
+    future: bool,
+    #[arg(long, hide = true)]
+    unpublished: bool,
+}
+
+impl RefusedPreviewArgs {
+    /// The first flag given, as written.
+    pub fn given(self) -> Option<&'static str> {
+        [
+            (self.drafts, "--drafts"),
+            (self.future, "--future"),
+            (self.unpublished, "--unpublished"),
+        ]
+        .into_iter()
+        .find_map(|(given, flag)| given.then_some(flag))
+    }
 }
 
 /// How `build` and `publish` report.
@@ -133,7 +175,10 @@ pub enum SummaryFormat {
 pub struct ServeArgs {
     /// Sites to serve by name or path; all sites of the workspace when none is given.
     pub sites: Vec<String>,
-    /// The port of the index of sites; each site takes the next port. 0 picks free ports.
+    /// The port of the index of sites (the page listing them). Each site
+    /// keeps a port of its own after it, the same from run to run and when
+    /// sites are added (recorded in the repository's `.git/gazette/`).
+    /// 0 picks free ports.
     #[arg(long, default_value_t = 4000)]
     pub port: u16,
     /// The address to listen on. Anything but loopback exposes drafts: a warning is printed.
@@ -145,6 +190,16 @@ pub struct ServeArgs {
     /// name on the office network when serving with --bind 0.0.0.0.
     #[arg(long = "allow-host", value_name = "NAME")]
     pub allow_hosts: Vec<String>,
+    /// Open the preview in the web browser once it is ready: the site when
+    /// one is served, else the index (`BROWSER` names the browser to use).
+    #[arg(long)]
+    pub open: bool,
+    #[command(flatten)]
+    pub preview: preview::PreviewArgs,
+    /// The address pages are rendered for (canonical links, `og:url`, the
+    /// sitemap and feeds), in place of `url` in `_config.yml`.
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<preview::BaseUrl>,
 }
 
 #[derive(Debug, Subcommand)]

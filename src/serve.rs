@@ -53,12 +53,24 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<bool> {
         port: args.port,
         allowed_hosts: args.allow_hosts.clone(),
         limits: ConnectionLimits::default(),
+        load: args.preview.load_options(args.base_url.as_ref()),
+        port_book: gazette_store::git_dir(&workspace.root)
+            .ok()
+            .map(|git_dir| git_dir.join("gazette").join("preview-ports")),
     };
+    let open = args.open;
     let report = Arc::new(move |event: ServeEvent| match event {
         ServeEvent::Ready { index, sites } => {
             println!("   Serving the site index at http://{index}/");
-            for (name, address) in sites {
+            for (name, address) in &sites {
                 println!("   Serving {name} at http://{address}/");
+            }
+            if open {
+                let shown = match sites.as_slice() {
+                    [(_, only)] => *only,
+                    _ => index,
+                };
+                open_in_browser(&format!("http://{}/", browsable(shown)));
             }
         }
         ServeEvent::Rebuilt {
@@ -91,6 +103,27 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<bool> {
     });
     gazette_serve::serve(options, report)?;
     Ok(true)
+}
+
+/// Opens `url` in the browser (`BROWSER`, else the desktop's default) on a
+/// thread of its own: a browser in the terminal may not return until it
+/// closes, and the preview must keep serving meanwhile.
+fn open_in_browser(url: &str) {
+    let url = url.to_owned();
+    std::thread::spawn(move || {
+        if let Err(error) = webbrowser::open(&url) {
+            eprintln!("warning: cannot open a browser ({error}); open {url} yourself");
+        }
+    });
+}
+
+/// The address to browse to: one listening on every address (`0.0.0.0`)
+/// is reached on loopback.
+fn browsable(address: std::net::SocketAddr) -> std::net::SocketAddr {
+    match address.ip().is_unspecified() {
+        true => std::net::SocketAddr::new(IpAddr::from([127, 0, 0, 1]), address.port()),
+        false => address,
+    }
 }
 
 fn is_loopback(address: IpAddr) -> bool {

@@ -186,9 +186,11 @@ fn the_json_report_follows_the_documented_schema() {
             "column",
             "message",
             "hint",
-            "source_line"
+            "source_line",
+            "also_at"
         ]
     );
+    assert_eq!(finding["also_at"], serde_json::json!([]));
     assert_eq!(finding["rule"], "broken-link");
     assert_eq!(finding["severity"], "error");
     assert_eq!(finding["file"], "pages/about.md");
@@ -347,6 +349,90 @@ fn external_links_are_checked_only_when_asked() {
             .contains("/gone` answers 404")
     );
     assert_eq!(findings[0]["line"], 5);
+}
+
+/// The entries of a JSON list of findings or SARIF results whose `key` is
+/// `external-link`.
+fn of_rule<'a>(list: &'a Value, key: &str) -> Vec<&'a Value> {
+    list.as_array()
+        .expect("a list")
+        .iter()
+        .filter(|entry| entry[key] == "external-link")
+        .collect()
+}
+
+#[test]
+fn the_same_failing_external_url_on_many_pages_is_one_finding_with_every_place() {
+    let base = serve();
+    let page = |title: &str, at: &str| {
+        format!("---\ntitle: {title}\npermalink: {at}\n---\nSee [the old report]({base}/gone).\n")
+    };
+    let (about, first, second) = (
+        page("About", "/about/"),
+        page("First", "/guides/first/"),
+        page("Second", "/guides/second/"),
+    );
+    let site = fixture(&[
+        ("pages/about.md", &about),
+        ("_guides/first.md", &first),
+        ("_guides/second.md", &second),
+        (
+            "_guides/collection.yml",
+            "collections:\n  guides:\n    output: true\n    order:\n      - first.md\n      - second.md\n",
+        ),
+    ]);
+    let external = ["--external", "--external-timeout", "5"];
+
+    let human = check(&site.site, &external);
+    assert_eq!(human.status.code(), Some(1));
+    let said = stdout(&human)
+        .replace(&base, "[SERVER]")
+        .replace(&site.site.display().to_string(), "[SITE]");
+    assert_eq!(said.matches("error[external-link]").count(), 1, "{said}");
+    assert!(said.contains("(linked from 3 places)"), "{said}");
+    assert_eq!(said.matches("= also at ").count(), 2, "{said}");
+    let start = said.find("error[external-link]").unwrap();
+    let block = &said[start..];
+    let block = &block[..block.find("\n\n").unwrap_or(block.len())];
+    insta::assert_snapshot!("external_link_on_three_pages", block);
+    assert!(said.contains("1 error, "), "{said}");
+
+    let report = json(&check(
+        &site.site,
+        &[&["--format", "json"][..], &external].concat(),
+    ));
+    let external_findings = of_rule(&report["sites"][0]["findings"], "rule");
+    assert_eq!(external_findings.len(), 1, "{report:#}");
+    let finding = external_findings[0];
+    let mut places = vec![finding["file"].as_str().unwrap().to_owned()];
+    for place in finding["also_at"].as_array().unwrap() {
+        assert_eq!(place["line"], 5);
+        assert_eq!(
+            place["source_line"],
+            format!("See [the old report]({base}/gone).")
+        );
+        places.push(place["file"].as_str().unwrap().to_owned());
+    }
+    places.sort();
+    assert_eq!(
+        places,
+        ["_guides/first.md", "_guides/second.md", "pages/about.md"]
+    );
+    assert_eq!(report["errors"], 1);
+
+    let sarif = json(&check(
+        &site.site,
+        &[&["--format", "sarif"][..], &external].concat(),
+    ));
+    let external_results = of_rule(&sarif["runs"][0]["results"], "ruleId");
+    assert_eq!(external_results.len(), 1);
+    let locations = external_results[0]["locations"].as_array().unwrap();
+    assert_eq!(locations.len(), 3);
+    assert!(
+        locations
+            .iter()
+            .all(|location| location["physicalLocation"]["region"]["startLine"] == 5)
+    );
 }
 
 #[test]

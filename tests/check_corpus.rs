@@ -27,6 +27,7 @@ fn check(name: &str) -> CheckReport {
         themes: &themes,
         theme: "isomer",
         last_changed: None,
+        load: Default::default(),
     };
     check_request(&request, &CheckOptions::default()).expect("the check runs")
 }

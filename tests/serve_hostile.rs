@@ -41,6 +41,8 @@ fn start(limits: ConnectionLimits) -> Server {
         port: 0,
         allowed_hosts: Vec::new(),
         limits,
+        load: Default::default(),
+        port_book: None,
     };
     let (ready, addresses) = mpsc::channel();
     let report = Arc::new(move |event: ServeEvent| {

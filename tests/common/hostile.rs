@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use super::write;
+use super::{news_room, write};
 
 /// How the hostile site spells a script URL, as written in its YAML.
 pub const SPELLINGS: [&str; 5] = [
@@ -112,16 +112,7 @@ pub fn hostile_site(root: &Path) {
             markup("page-description"),
         ),
     );
-    write(
-        root,
-        "news/index.html",
-        "---\nlayout: resources\ntitle: News\n---\n",
-    );
-    write(
-        root,
-        "news/updates/index.html",
-        "---\nlayout: resources-alt\ntitle: Updates\n---\n",
-    );
+    news_room(root);
     write(
         root,
         "news/updates/_posts/2025-01-02-link-Out.md",

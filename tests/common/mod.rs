@@ -96,6 +96,21 @@ pub fn minimal_site(root: &Path, title: &str) {
     );
 }
 
+/// The index pages of a resource room `news` and its category `updates`,
+/// where posts go as `news/updates/_posts/…`.
+pub fn news_room(root: &Path) {
+    write(
+        root,
+        "news/index.html",
+        "---\nlayout: resources\ntitle: News\n---\n",
+    );
+    write(
+        root,
+        "news/updates/index.html",
+        "---\nlayout: resources-alt\ntitle: Updates\n---\n",
+    );
+}
+
 /// The real-site corpus beside the checkout; fails loudly when it is missing.
 pub fn corpus_dir() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/isomer");

@@ -108,6 +108,7 @@ fn publish(out: Option<&Path>, shard: Option<Shard>, no_check: bool) -> anyhow::
         revision: "HEAD",
         out,
         no_check,
+        base_url: None,
     };
     let report = publish_sites(&request, &sites, |site| {
         for diagnostic in site.findings.iter().chain(&site.diagnostics) {
@@ -145,6 +146,7 @@ fn screenshots(names: &[String]) -> anyhow::Result<bool> {
             themes: &themes,
             theme: workspace.theme_of(&site),
             last_changed: None,
+            load: Default::default(),
         };
         let out = root.join("target/screenshots").join(&site.name);
         let build = match build_site(&request, &out.join("site")) {

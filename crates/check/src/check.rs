@@ -48,7 +48,7 @@ pub fn check_request(
     request: &BuildRequest<'_>,
     options: &CheckOptions,
 ) -> Result<CheckReport, CheckFailure> {
-    let loaded = match Site::load(request.name, request.site) {
+    let loaded = match Site::load_with(request.name, request.site, &request.load) {
         Ok(loaded) => loaded,
         Err(diagnostics) => {
             let mut report = CheckReport {
@@ -105,6 +105,7 @@ fn content_findings(diagnostics: Diagnostics) -> impl Iterator<Item = Finding> {
             _ => Rule::Content,
         },
         diagnostic,
+        also_at: Vec::new(),
     })
 }
 

@@ -55,7 +55,11 @@ impl Context<'_> {
         if let (Some(position), Some(text)) = (position, self.texts.get(file)) {
             diagnostic = diagnostic.at(text, position.line, position.column);
         }
-        self.findings.push(Finding { rule, diagnostic });
+        self.findings.push(Finding {
+            rule,
+            diagnostic,
+            also_at: Vec::new(),
+        });
     }
 
     /// Adds a finding about a URL, placed where the URL was written: in the

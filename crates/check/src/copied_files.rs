@@ -51,6 +51,7 @@ pub(crate) fn check(context: &mut Context<'_>, source: &dyn Source) {
             context.findings.push(Finding {
                 rule: Rule::ScriptInCopiedFile,
                 diagnostic,
+                also_at: Vec::new(),
             });
         }
     }

@@ -15,6 +15,10 @@ pub struct Finding {
     pub rule: Rule,
     /// Where it is and what to do.
     pub diagnostic: Diagnostic,
+    /// The other places the same problem is (one external URL that fails,
+    /// linked from many pages, is one finding), each with its file, line,
+    /// column and source line; empty for a problem in one place.
+    pub also_at: Vec<Diagnostic>,
 }
 
 impl Finding {

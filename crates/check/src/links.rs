@@ -8,6 +8,7 @@ use gazette_content::Severity;
 
 use crate::context::{Context, UrlProblem};
 use crate::external::{ExternalOptions, LinkStatus, check_external_urls};
+use crate::finding::Finding;
 use crate::navigation;
 use crate::published::Served;
 use crate::rule::Rule;
@@ -198,6 +199,7 @@ pub(crate) fn check_external(context: &mut Context<'_>, options: &ExternalOption
                 format!("`{url}` did not answer properly: {reason}"),
             ),
         };
+        let first = context.findings.len();
         for (origin, written, occurrence) in &places[url] {
             context.add_url_problem(UrlProblem {
                 rule: Rule::ExternalLink,
@@ -209,5 +211,25 @@ pub(crate) fn check_external(context: &mut Context<'_>, options: &ExternalOption
                 hint: "update or remove the link".to_owned(),
             });
         }
+        group_places(&mut context.findings, first);
     }
+}
+
+/// Makes the findings from `first` on (one URL's, one per place) one
+/// finding with many places: a link checker that names a dead URL once per
+/// page buries everything else under it.
+fn group_places(findings: &mut Vec<Finding>, first: usize) {
+    if findings.len() <= first + 1 {
+        return;
+    }
+    let others: Vec<_> = findings
+        .drain(first + 1..)
+        .map(|finding| finding.diagnostic)
+        .collect();
+    let main = &mut findings[first];
+    let places = others.len() + 1;
+    main.diagnostic
+        .message
+        .push_str(&format!(" (linked from {places} places)"));
+    main.also_at = others;
 }

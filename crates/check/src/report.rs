@@ -54,6 +54,19 @@ pub fn json_report(sites: &[SiteReport<'_>]) -> Value {
 
 fn json_finding(finding: &Finding, root: &Path) -> Value {
     let diagnostic = &finding.diagnostic;
+    let also_at: Vec<Value> = finding
+        .also_at
+        .iter()
+        .map(|place| {
+            json!({
+                "file": place.file,
+                "path": path_text(&file_path(root, &place.file)),
+                "line": place.line,
+                "column": place.column,
+                "source_line": place.source_line,
+            })
+        })
+        .collect();
     json!({
         "rule": finding.rule_id(),
         "severity": severity_name(diagnostic.severity),
@@ -64,6 +77,7 @@ fn json_finding(finding: &Finding, root: &Path) -> Value {
         "message": diagnostic.message,
         "hint": diagnostic.hint,
         "source_line": diagnostic.source_line,
+        "also_at": also_at,
     })
 }
 
@@ -106,18 +120,6 @@ pub fn sarif_report(sites: &[SiteReport<'_>]) -> Value {
 
 fn sarif_result(finding: &Finding, root: &Path) -> Value {
     let diagnostic = &finding.diagnostic;
-    let file = if diagnostic.file.is_empty() {
-        "_config.yml"
-    } else {
-        &diagnostic.file
-    };
-    let mut region = json!({ "startLine": diagnostic.line.unwrap_or(1) });
-    if let Some(column) = diagnostic.column {
-        region["startColumn"] = json!(column);
-    }
-    if let Some(line) = &diagnostic.source_line {
-        region["snippet"] = json!({ "text": line });
-    }
     let text = match &diagnostic.hint {
         Some(hint) => format!("{} (help: {hint})", diagnostic.message),
         None => diagnostic.message.clone(),
@@ -133,12 +135,34 @@ fn sarif_result(finding: &Finding, root: &Path) -> Value {
         "ruleIndex": Rule::ALL.iter().position(|rule| *rule == finding.rule),
         "level": sarif_level(diagnostic.severity),
         "message": { "text": text },
-        "locations": [{
-            "physicalLocation": {
-                "artifactLocation": { "uri": uri_of(&file_path(root, file)) },
-                "region": region,
-            }
-        }],
+        // One problem fixed only by changing every place (a dead external
+        // URL): SARIF's case for one result with several locations.
+        "locations": std::iter::once(diagnostic)
+            .chain(&finding.also_at)
+            .map(|place| sarif_location(place, root))
+            .collect::<Vec<_>>(),
+    })
+}
+
+/// A place of a finding as a SARIF location (site-wide: `_config.yml`, line 1).
+fn sarif_location(place: &gazette_content::Diagnostic, root: &Path) -> Value {
+    let file = if place.file.is_empty() {
+        "_config.yml"
+    } else {
+        &place.file
+    };
+    let mut region = json!({ "startLine": place.line.unwrap_or(1) });
+    if let Some(column) = place.column {
+        region["startColumn"] = json!(column);
+    }
+    if let Some(line) = &place.source_line {
+        region["snippet"] = json!({ "text": line });
+    }
+    json!({
+        "physicalLocation": {
+            "artifactLocation": { "uri": uri_of(&file_path(root, file)) },
+            "region": region,
+        }
     })
 }
 
@@ -205,10 +229,12 @@ mod tests {
                     )
                     .at("---\n---\n[x](/gone/)\n", 3, 5)
                     .with_hint("link to an existing page's permalink"),
+                    also_at: Vec::new(),
                 },
                 Finding {
                     rule: Rule::OrphanPage,
                     diagnostic: Diagnostic::warning("agency", "", "site-wide"),
+                    also_at: Vec::new(),
                 },
             ],
         }
@@ -278,6 +304,7 @@ mod tests {
                     "front-matter-yaml",
                     "the front matter is not valid YAML",
                 ),
+                also_at: Vec::new(),
             }],
         };
         let sites = [SiteReport {

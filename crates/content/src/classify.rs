@@ -60,6 +60,11 @@ pub(crate) enum Place {
     Post {
         categories: Vec<String>,
     },
+    /// A file in a `_drafts` folder, which Jekyll reads where it reads
+    /// `_posts` and only under `--drafts`: a post without a date in its name.
+    Draft {
+        categories: Vec<String>,
+    },
     Media,
     Layout(String),
     SassPartial,
@@ -80,17 +85,11 @@ pub(crate) fn classify(
     let (top, rest) = path.split_once('/').unwrap_or(("", path));
     // Jekyll reads a `_posts` folder in any folder it reads (the site root
     // and every folder not starting with `_`), and every file below it.
-    if let Some((above, _)) = path.split_once("_posts/")
-        && (above.is_empty() || above.ends_with('/'))
-        && !above.split('/').any(|folder| folder.starts_with('_'))
-    {
-        return Place::Post {
-            categories: above
-                .split('/')
-                .filter(|folder| !folder.is_empty())
-                .map(str::to_owned)
-                .collect(),
-        };
+    if let Some(categories) = categories_above(path, "_posts/") {
+        return Place::Post { categories };
+    }
+    if let Some(categories) = categories_above(path, "_drafts/") {
+        return Place::Draft { categories };
     }
     if top.is_empty() {
         return match path {
@@ -142,6 +141,22 @@ pub(crate) fn classify(
     // permalink, or at its path (`pages/` and `misc/` are Isomer's habit,
     // not a rule).
     Place::Simple
+}
+
+/// The folders above `folder` (`_posts/` or `_drafts/`) in `path`, which are
+/// a post's categories, when `path` is inside such a folder that Jekyll reads
+/// (none of the folders above starts with `_`).
+fn categories_above(path: &str, folder: &str) -> Option<Vec<String>> {
+    let (above, _) = path.split_once(folder)?;
+    let read = (above.is_empty() || above.ends_with('/'))
+        && !above.split('/').any(|folder| folder.starts_with('_'));
+    read.then(|| {
+        above
+            .split('/')
+            .filter(|folder| !folder.is_empty())
+            .map(str::to_owned)
+            .collect()
+    })
 }
 
 pub(crate) fn is_index(file_name: &str) -> bool {

@@ -20,7 +20,7 @@ use crate::load_cache::{CachedFile, LoadCache, context_key};
 use crate::navigation::Navigation;
 use crate::page::{self, BodyVariant, Page, PageBody, PageKind, PostKind};
 use crate::permalink::{Permalink, is_external_url};
-use crate::publishing::{LoadOptions, leave_out_unpublished};
+use crate::publishing::{LoadOptions, draft_post_name, leave_out_unpublished};
 use crate::resource_room::build_resource_room;
 use crate::site::{LoadedSite, Site, StaticFile, StyleSheet};
 use crate::{Diagnostic, Diagnostics, Map, Source, Value, string_list, yaml};
@@ -75,6 +75,8 @@ pub(crate) struct Loader<'a> {
     pub(crate) post_style: String,
     /// Whether the last front matter read was dropped for its YAML.
     dropped_front_matter: bool,
+    /// The day of the build: the date of a draft without one.
+    today: jiff::civil::Date,
     pub(crate) diagnostics: Diagnostics,
 }
 
@@ -92,6 +94,7 @@ impl<'a> Loader<'a> {
             source,
             post_style: String::from("date"),
             dropped_front_matter: false,
+            today: jiff::civil::Date::constant(1970, 1, 1),
             diagnostics: Diagnostics::default(),
         }
     }
@@ -115,9 +118,15 @@ impl<'a> Loader<'a> {
                 return Err(self.diagnostics);
             }
         };
-        let Some(config) = self.read_config(&paths) else {
+        let Some(mut config) = self.read_config(&paths) else {
             return Err(self.diagnostics);
         };
+        if let Some(url) = &options.base_url {
+            config
+                .raw
+                .insert("url".to_owned(), Value::String(url.clone()));
+        }
+        self.today = options.today();
         let excluded = excluded_paths(&config);
         config
             .post_permalink_style()
@@ -155,6 +164,7 @@ impl<'a> Loader<'a> {
             let place = classify(path, &collection_names, resources_name.as_deref());
             match place {
                 Place::Ignored => continue,
+                Place::Draft { .. } if !options.drafts => continue,
                 Place::UnknownUnderscore(folder) => {
                     if warned_folders.insert(folder.clone()) {
                         self.diagnostics.push(
@@ -218,7 +228,7 @@ impl<'a> Loader<'a> {
         }
         cache.forget_missing(&paths);
 
-        let today = options.today();
+        let today = self.today;
         leave_out_unpublished(&mut pages, &config, options, today);
         let settings = self.collection_settings(&paths, &collection_names);
         for page in &mut pages {
@@ -320,7 +330,7 @@ impl<'a> Loader<'a> {
             return FileOutcome::Nothing;
         };
         let has_front_matter = front_matter::has_front_matter(&file.text);
-        let is_post = matches!(place, Place::Post { .. });
+        let is_post = matches!(place, Place::Post { .. } | Place::Draft { .. });
         if !has_front_matter && !is_post {
             return static_file(self);
         }
@@ -611,6 +621,7 @@ impl<'a> Loader<'a> {
         };
         let stem = file_stem(path);
 
+        let is_draft = matches!(place, Place::Draft { .. });
         let (kind, derived_permalink, file_date) = match place {
             Place::Homepage => (PageKind::Homepage, "/".to_owned(), None),
             Place::Simple => (PageKind::Simple, derived_page_permalink(path), None),
@@ -634,9 +645,12 @@ impl<'a> Loader<'a> {
                 format!("/{room}/{category}/"),
                 None,
             ),
-            Place::Post { categories } => {
+            Place::Post { categories } | Place::Draft { categories } => {
                 let file_name = path.rsplit('/').next().unwrap_or(path);
-                let post_name = PostFileName::parse(file_name)?;
+                let post_name = match is_draft {
+                    true => draft_post_name(file_name, text("date").as_deref(), self.today)?,
+                    false => PostFileName::parse(file_name)?,
+                };
                 let kind = post_name
                     .kind
                     .or_else(|| match text("layout").as_deref() {

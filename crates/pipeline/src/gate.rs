@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use gazette_check::{CheckOptions, check_request};
-use gazette_content::{Diagnostic, Source};
+use gazette_content::{Diagnostic, LoadOptions, Source};
 use gazette_publish::{
     BuildFailure, CheckPolicy, PublishError, PublishOutcome, PublishRequest, SiteEntry, Strictness,
     Workspace, WorkspaceError, build_site_with, is_unchanged, publish_revision,
@@ -27,6 +27,9 @@ pub struct PipelineRequest<'a> {
     pub out: Option<&'a Path>,
     /// Publish sites even when the checker finds errors in them.
     pub no_check: bool,
+    /// The sites' address in place of `url` in their `_config.yml`
+    /// (`--base-url`).
+    pub base_url: Option<&'a str>,
 }
 
 /// One job of a CI matrix: shard `index` of `count` (1-based), written
@@ -174,6 +177,7 @@ fn run_site(
             themes: sources.themes.as_ref(),
             theme: workspace.theme_of(site),
             last_changed: None,
+            load: load_options(request),
         };
         let strictness = if site.settings.strict {
             Strictness::Strict
@@ -207,6 +211,7 @@ fn run_site(
         theme: workspace.theme_of(site),
         target: &target,
         sanitize_svg: site.settings.sanitize_svg,
+        base_url: request.base_url,
     };
     // An unchanged site needs neither checking nor publishing.
     // Publishing it still moves its published ref and finishes what a
@@ -278,6 +283,7 @@ fn check_passes(
         themes: sources.themes.as_ref(),
         theme: workspace.theme_of(site),
         last_changed: None,
+        load: load_options(request),
     };
     let options = CheckOptions {
         external: None,
@@ -296,6 +302,14 @@ fn check_passes(
         return Ok(false);
     }
     Ok(true)
+}
+
+/// How sites load for a publish: as published, at the address asked for.
+fn load_options(request: &PipelineRequest<'_>) -> LoadOptions {
+    LoadOptions {
+        base_url: request.base_url.map(str::to_owned),
+        ..LoadOptions::default()
+    }
 }
 
 #[cfg(test)]

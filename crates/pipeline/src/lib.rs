@@ -24,6 +24,7 @@
 //!     revision: "HEAD",
 //!     out: None,
 //!     no_check: false,
+//!     base_url: None,
 //! };
 //! let report = publish_sites(&request, &sites, |site| println!("{}: {:?}", site.site, site.status));
 //! print!("{}", report.summary());

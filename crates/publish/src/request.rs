@@ -47,6 +47,9 @@ pub struct PublishRequest<'a> {
     /// Whether SVG images are published with script removed
     /// (`sanitize_svg = true` in `site.toml`).
     pub sanitize_svg: bool,
+    /// The site's address in place of `url` in `_config.yml`
+    /// (`--base-url`): outputs published for another address are not reused.
+    pub base_url: Option<&'a str>,
 }
 
 /// What a publish did.

@@ -22,14 +22,16 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use gazette_content::{Diagnostic, Diagnostics, Site, Source};
+use gazette_content::{Diagnostic, Diagnostics, LoadOptions, Site, Source};
 use gazette_store::{
     GitTreeSource, folder_differs, last_changed, lock_ref, published_ref_name, read_ref,
     resolve_commit, write_ref,
 };
 use gazette_theme::Theme;
 
-use gazette_render::{Manifest, ManifestSummary, RenderOptions, RenderedSite, render_site};
+use gazette_render::{
+    Manifest, ManifestSummary, RenderOptions, RenderedSite, render_identity, render_site,
+};
 
 use crate::bucket::UploadStats;
 use crate::kept_states::{keep_state, read_state};
@@ -44,9 +46,10 @@ use crate::target::Target;
 /// such as checking, for unchanged sites.
 pub fn is_unchanged(request: &PublishRequest<'_>) -> Result<bool, PublishError> {
     let commit = resolve_commit(request.repository, request.revision)?;
+    let identity = render_identity(request.base_url);
     let summary = Target::new(request)?
         .current_manifest_summary()
-        .filter(ManifestSummary::is_from_this_tool);
+        .filter(|summary| summary.is_from(&identity));
     let Some(shown) = shown_commit(request, summary.as_ref()) else {
         return Ok(false);
     };
@@ -82,9 +85,10 @@ pub fn publish_revision(request: &PublishRequest<'_>) -> Result<PublishReport, P
     // Plan. Outputs of another program are not reused: it may render
     // differently. Its summary first: a publish with nothing to do needs no
     // more of it.
+    let identity = render_identity(request.base_url);
     let summary = target
         .current_manifest_summary()
-        .filter(ManifestSummary::is_from_this_tool);
+        .filter(|summary| summary.is_from(&identity));
     // Not the published ref, which may be a publish behind (see the module's
     // documentation).
     let previous_commit = shown_commit(request, summary.as_ref());
@@ -185,6 +189,7 @@ fn publish_whole(
             dates: &dates,
             commit,
             sanitize_svg: request.sanitize_svg,
+            base_url: request.base_url,
         };
         let rendered = loaded?.render(&context, previous_manifest.zip(previous_search))?;
         // The state is written beside the output; should it be missing
@@ -344,6 +349,7 @@ struct RenderContext<'a> {
     dates: &'a BTreeMap<String, i64>,
     commit: &'a str,
     sanitize_svg: bool,
+    base_url: Option<&'a str>,
 }
 
 /// Loads the site (through its stored parse cache) and its theme.
@@ -353,7 +359,11 @@ fn load_at(
     themes: &dyn Source,
 ) -> Result<LoadedForPublish, PublishError> {
     let mut cache = StoredLoadCache::open(request);
-    let loaded = Site::load_cached(request.name, site_source, &mut cache.cache);
+    let options = LoadOptions {
+        base_url: request.base_url.map(str::to_owned),
+        ..LoadOptions::default()
+    };
+    let loaded = Site::load_cached_with(request.name, site_source, &mut cache.cache, &options);
     cache.store();
     drop_later(cache);
     let loaded = loaded.map_err(PublishError::Content)?;
@@ -395,6 +405,7 @@ impl LoadedForPublish {
             commit: Some(context.commit),
             keep_state: true,
             sanitize_svg: context.sanitize_svg,
+            base_url: context.base_url,
         };
         let result = render_site(&site, &mut theme, &options);
         drop_later((site, theme));

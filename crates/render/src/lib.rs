@@ -37,6 +37,7 @@
 //!     themes: &themes,
 //!     theme: "isomer",
 //!     last_changed: None,
+//!     load: Default::default(),
 //! };
 //! match render_request(&request) {
 //!     Ok((rendered, _warnings)) => {
@@ -85,7 +86,7 @@ pub use liquid::{LiquidEngine, LiquidError};
 pub use liquid_site::site_time;
 pub use manifest::{
     Inputs, MANIFEST_PATH, Manifest, ManifestSummary, OutputRecord, UnitRecord, inputs_digest,
-    tool_fingerprint,
+    render_identity, tool_fingerprint,
 };
 pub use markdown::render_markdown;
 pub use nesting::NestingError;

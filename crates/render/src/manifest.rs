@@ -108,7 +108,13 @@ impl ManifestSummary {
 
     /// Whether this program wrote the manifest ([`Manifest::is_from_this_tool`]).
     pub fn is_from_this_tool(&self) -> bool {
-        self.tool == tool_fingerprint()
+        same_program(&self.tool)
+    }
+
+    /// Whether the manifest was rendered as `identity` ([`render_identity`])
+    /// says: by this program, for the same address.
+    pub fn is_from(&self, identity: &str) -> bool {
+        self.tool == identity
     }
 }
 
@@ -169,9 +175,10 @@ impl Manifest {
         postcard::from_bytes::<Self>(bytes).ok()
     }
 
-    /// Whether this program wrote the manifest, so its outputs may be reused.
+    /// Whether this program wrote the manifest, so the files it lists are
+    /// the files of its output (whatever address it rendered for).
     pub fn is_from_this_tool(&self) -> bool {
-        self.tool == tool_fingerprint()
+        same_program(&self.tool)
     }
 
     /// The manifest as stored: the same manifest always gives the same bytes
@@ -200,6 +207,26 @@ impl Manifest {
 /// (not only a new version number) renders everything again.
 pub fn tool_fingerprint() -> &'static str {
     env!("GAZETTE_CODE_FINGERPRINT")
+}
+
+/// What a manifest records as its maker: the program ([`tool_fingerprint`])
+/// and, when the site's `url` was replaced (`--base-url`), a hash of the
+/// address. Pages of another address carry other canonical URLs, so a
+/// publish reuses a previous output only when its identity is the same.
+pub fn render_identity(base_url: Option<&str>) -> String {
+    match base_url {
+        None => tool_fingerprint().to_owned(),
+        Some(url) => format!(
+            "{} {}",
+            tool_fingerprint(),
+            &blake3::hash(url.as_bytes()).to_hex()[..16]
+        ),
+    }
+}
+
+/// Whether a manifest's `tool` names this program.
+fn same_program(tool: &str) -> bool {
+    tool.split(' ').next() == Some(tool_fingerprint())
 }
 
 /// A short hash of anything serialisable, for inputs that are not files.

@@ -422,6 +422,7 @@ pub(crate) fn render_all(
     let mut outputs = Vec::with_capacity(units.len() + 1);
     let mut pages = Vec::with_capacity(site.pages.len());
     let mut manifest = Manifest::default();
+    manifest.tool = crate::manifest::render_identity(options.base_url);
     let mut stats = RenderStats::default();
     for unit in units {
         if unit.is_page {

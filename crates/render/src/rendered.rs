@@ -132,6 +132,9 @@ pub struct RenderOptions<'a> {
     /// site's `site.toml`. Part of their units' inputs, so turning it on or
     /// off rewrites them.
     pub sanitize_svg: bool,
+    /// The address that replaced the site's `url` (`--base-url`), recorded
+    /// in the manifest ([`render_identity`](crate::render_identity)).
+    pub base_url: Option<&'a str>,
 }
 
 /// Adds the manifest to `outputs`, and puts outputs in path order and pages

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use gazette_content::{Diagnostic, Diagnostics, Site, Source};
+use gazette_content::{Diagnostic, Diagnostics, LoadOptions, Site, Source};
 use gazette_theme::Theme;
 
 use crate::render::render_site;
@@ -20,13 +20,15 @@ pub struct BuildRequest<'a> {
     pub theme: &'a str,
     /// When each file of the site last changed (from Git history), if known.
     pub last_changed: Option<&'a BTreeMap<String, i64>>,
+    /// Previews' choices (drafts, future posts, another address).
+    pub load: LoadOptions,
 }
 
 /// Loads and renders a site in memory, without writing anything.
 pub fn render_request(
     request: &BuildRequest<'_>,
 ) -> Result<(RenderedSite, Diagnostics), Diagnostics> {
-    let loaded = Site::load(request.name, request.site)?;
+    let loaded = Site::load_with(request.name, request.site, &request.load)?;
     let mut diagnostics = loaded.diagnostics;
     let mut theme = match Theme::load(request.themes, request.theme, Some(request.site)) {
         Ok(theme) => theme,
@@ -47,6 +49,7 @@ pub fn render_request(
     // Render even when loading found errors, so one build reports them all.
     let options = RenderOptions {
         last_changed: request.last_changed,
+        base_url: request.load.base_url.as_deref(),
         ..RenderOptions::default()
     };
     match render_site(&loaded.site, &mut theme, &options) {

@@ -1,7 +1,8 @@
 //! `gazette serve`: a live preview of sites while they are edited.
 //!
 //! This crate owns the preview server: every site rendered into memory and
-//! served on 127.0.0.1 (one port per site, an index of sites on the first),
+//! served on 127.0.0.1 (an index of sites on the first port, and one port per
+//! site after it, each site keeping its port between runs: `ports.rs`),
 //! a file watcher on `sites/` and `themes/` that re-renders only the units
 //! whose inputs changed (the same manifest `gazette publish` uses), and
 //! server-sent events that tell open pages to reload, to swap a stylesheet,
@@ -16,12 +17,14 @@
 mod connections;
 mod hosts;
 mod live_reload;
+mod ports;
 mod preview;
 mod request_path;
 mod server;
 mod watch;
 
 pub use connections::ConnectionLimits;
+pub use ports::PortBook;
 pub use preview::{Change, SitePreview};
 pub use request_path::{RequestPathError, output_key};
 pub use server::{ServeError, ServeEvent, ServeOptions, serve};

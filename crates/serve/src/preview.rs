@@ -4,7 +4,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use gazette_content::{Diagnostic, Diagnostics, LoadCache, Site};
+use gazette_content::{Diagnostic, Diagnostics, LoadCache, LoadOptions, Site};
 use gazette_publish::SiteEntry;
 use gazette_render::{
     MANIFEST_PATH, Manifest, OutputContents, OutputRecord, PageUpdate, RenderSession, RenderedSite,
@@ -40,6 +40,9 @@ pub struct SitePreview {
     session: Option<RenderSession>,
     /// Whether the last rebuild re-rendered edited pages alone.
     pages_only: bool,
+    /// What the preview shows beyond what is published (`--drafts`,
+    /// `--future`, `--unpublished`) and the address it renders for.
+    load: LoadOptions,
     /// Called at the start of each rebuild, so tests can make one fail the
     /// way a bug in the renderer would (a panic, deep recursion).
     #[cfg(test)]
@@ -77,9 +80,17 @@ impl SitePreview {
             cache: LoadCache::default(),
             session: None,
             pages_only: false,
+            load: LoadOptions::default(),
             #[cfg(test)]
             fault: None,
         }
+    }
+
+    /// The preview loading its site with `load` (drafts, future posts,
+    /// unpublished pages, another address).
+    pub fn with_load(mut self, load: LoadOptions) -> Self {
+        self.load = load;
+        self
     }
 
     /// The bytes of an output, if the site has it.
@@ -297,7 +308,8 @@ impl SitePreview {
             None => None,
         };
         let themes = ThemeLibrary::new(own).map_err(|e| failure(e.to_string()))?;
-        let loaded = Site::load_cached(&self.entry.name, &source, &mut self.cache)?;
+        let loaded =
+            Site::load_cached_with(&self.entry.name, &source, &mut self.cache, &self.load)?;
         let mut diagnostics = loaded.diagnostics;
         let theme = Theme::load(&themes, &self.theme, Some(&source))
             .map_err(|error| failure(format!("cannot load theme `{}`: {error}", self.theme)))?;

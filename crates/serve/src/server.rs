@@ -14,13 +14,14 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use futures_util::stream::{self, Stream};
-use gazette_content::Diagnostic;
+use gazette_content::{Diagnostic, LoadOptions};
 use gazette_publish::SiteEntry;
 use tokio::sync::broadcast;
 
 use crate::connections::{ConnectionLimits, serve_connections};
 use crate::hosts::AllowedHosts;
 use crate::live_reload::{EVENTS_PATH, SCRIPT, SCRIPT_PATH, inject};
+use crate::ports::PortBook;
 use crate::preview::{Change, SitePreview};
 use crate::request_path::output_key;
 use crate::watch::watch;
@@ -36,7 +37,8 @@ pub struct ServeOptions {
     pub watch: Vec<PathBuf>,
     /// The address to listen on (127.0.0.1 unless asked otherwise).
     pub bind: IpAddr,
-    /// The index's port; sites take the next ones. 0 picks free ports.
+    /// The index's port; each site takes the port its offset in the
+    /// [`PortBook`] gives after it. 0 picks free ports.
     pub port: u16,
     /// Host names answered besides `localhost`, `127.0.0.1` and `[::1]`
     /// (and the `bind` address when it is not loopback): requests naming
@@ -45,6 +47,12 @@ pub struct ServeOptions {
     pub allowed_hosts: Vec<String>,
     /// Timeouts and the cap on open connections.
     pub limits: ConnectionLimits,
+    /// How sites load: drafts, future posts and unpublished pages for a
+    /// preview of what is not published yet, and the address to render for.
+    pub load: LoadOptions,
+    /// Where each site's port is kept (see [`PortBook`]), so a site keeps its
+    /// port when others are added; `None` numbers the sites in order.
+    pub port_book: Option<PathBuf>,
 }
 
 /// What the server reports to whoever runs it.
@@ -174,7 +182,7 @@ pub fn serve(
     let mut previews = Vec::new();
     for (entry, theme) in std::mem::take(&mut options.sites) {
         let started = Instant::now();
-        let mut preview = SitePreview::new(entry, theme);
+        let mut preview = SitePreview::new(entry, theme).with_load(options.load.clone());
         let change = preview.rebuild(options.themes_dir.as_deref(), &[]);
         let name = preview.entry.name.clone();
         report(ServeEvent::Rebuilt {
@@ -219,10 +227,16 @@ fn serve_previews(
                 options.port.saturating_add(offset)
             }
         };
+        let names: Vec<String> = shared.iter().map(|site| site.name()).collect();
+        // Free ports (`--port 0`) are not worth recording.
+        let mut book = PortBook::open(options.port_book.clone().filter(|_| options.port != 0));
+        let offsets = book.assign(&names);
+        // A book that cannot be written costs only stable ports next time.
+        let _ = book.save();
         let mut site_addresses = Vec::new();
         let mut servers = Vec::new();
-        for (position, site) in shared.iter().enumerate() {
-            let address = SocketAddr::new(options.bind, port_for(position as u16 + 1));
+        for (site, offset) in shared.iter().zip(offsets) {
+            let address = SocketAddr::new(options.bind, port_for(offset));
             let listener = tokio::net::TcpListener::bind(address)
                 .await
                 .map_err(|source| ServeError::Bind { address, source })?;
@@ -535,6 +549,8 @@ mod tests {
             port: 0,
             allowed_hosts: Vec::new(),
             limits: ConnectionLimits::default(),
+            load: Default::default(),
+            port_book: None,
         };
         let (ready, addresses) = std::sync::mpsc::channel();
         let report = Arc::new(move |event: ServeEvent| {
@@ -584,6 +600,8 @@ mod tests {
             port: 0,
             allowed_hosts: Vec::new(),
             limits: ConnectionLimits::default(),
+            load: Default::default(),
+            port_book: None,
         };
         let (ready, addresses) = std::sync::mpsc::channel();
         let report = Arc::new(move |event: ServeEvent| {

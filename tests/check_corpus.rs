@@ -27,6 +27,7 @@ fn check(name: &str) -> CheckReport {
         themes: &themes,
         theme: "isomer",
         last_changed: None,
+        base_url: None,
     };
     check_request(&request, &CheckOptions::default()).expect("the check runs")
 }
@@ -62,15 +63,13 @@ const EXPECTED: &[(&str, &[(&str, usize)])] = &[
     (
         "ihis-healthx",
         &[
-            // `google_analytics_ga4` set.
-            ("unsupported-setting", 1),
             ("empty-image", 2),
             ("missing-alt", 21),
             ("missing-media", 3),
             ("orphan-page", 15),
         ],
     ),
-    // `google_analytics` set.
+    // `google_analytics` is a Universal Analytics id.
     (
         "isomerpages-isomergovsg",
         &[("orphan-page", 1), ("unsupported-setting", 1)],

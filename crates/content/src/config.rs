@@ -143,12 +143,8 @@ fn is_language_tag(tag: &str) -> bool {
 
 /// Settings of real Isomer sites that ask for a script from another host,
 /// which Gazette's theme never adds (see [`SiteConfig::unsupported_settings`]).
+/// Google Analytics and WOGAA are honoured (see [`SiteConfig::analytics`]).
 const THIRD_PARTY_SETTINGS: &[(&str, &str)] = &[
-    (
-        "google_analytics",
-        "Universal Analytics (which Google stopped in 2023)",
-    ),
-    ("google_analytics_ga4", "Google Analytics"),
     ("facebook-pixel", "the Facebook pixel"),
     ("linkedin-insights", "LinkedIn's Insight Tag"),
     ("vica", "the VICA chatbot"),
@@ -157,7 +153,7 @@ const THIRD_PARTY_SETTINGS: &[(&str, &str)] = &[
 impl SiteConfig {
     /// The settings this site gives a value that Gazette does not honour,
     /// with what each asks for: the Isomer theme loaded these scripts from
-    /// other hosts; Gazette's pages load nothing from another host.
+    /// other hosts; Gazette's pages load none of them.
     pub fn unsupported_settings(&self) -> Vec<(&'static str, &'static str)> {
         THIRD_PARTY_SETTINGS
             .iter()
@@ -198,5 +194,18 @@ pub fn string_list(value: Option<&Value>) -> Vec<String> {
             .collect(),
         Some(Value::String(s)) => vec![s.clone()],
         _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// Settings from `_config.yml` text, for tests.
+    pub(crate) fn config(yaml: &str) -> SiteConfig {
+        match crate::yaml::parse(yaml) {
+            Ok(Value::Object(map)) => SiteConfig::new(map),
+            _ => panic!("test settings must parse"),
+        }
     }
 }

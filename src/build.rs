@@ -36,6 +36,7 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<bool> {
             themes: inputs.themes.as_ref(),
             theme: workspace.theme_of(site),
             last_changed: inputs.last_changed.as_ref(),
+            base_url: site.settings.base_url.as_deref(),
         };
         let strictness = if args.strict || site.settings.strict {
             Strictness::Strict

@@ -110,6 +110,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<bool> {
             themes: &themes,
             theme: workspace.theme_of(site),
             last_changed: None,
+            base_url: site.settings.base_url.as_deref(),
         };
         let options = CheckOptions {
             strict: options.strict || site.settings.strict,

@@ -73,6 +73,7 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<bool> {
         themes: &themes,
         theme: &theme,
         last_changed: None,
+        base_url: None,
     };
     let errors = match check_request(&request, &CheckOptions::default()) {
         Ok(report) => report.error_count(),

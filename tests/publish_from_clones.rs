@@ -120,6 +120,7 @@ fn publish(root: &Path, commit: &str, publisher: Publisher, target: &PublishTarg
                 theme: "isomer",
                 target,
                 sanitize_svg: false,
+                base_url: None,
             };
             match publish_revision(&request).unwrap().outcome {
                 PublishOutcome::Published {

@@ -105,6 +105,7 @@ fn sample_sites_render_without_warnings_and_keep_editor_markup() {
             themes: &themes,
             theme: "isomer",
             last_changed: None,
+            base_url: None,
         };
         let (rendered, warnings) =
             render_request(&request).unwrap_or_else(|d| panic!("{name}: {d}"));
@@ -162,6 +163,7 @@ fn the_manifest_names_every_output_even_copies_without_content_ids() {
         themes: &themes,
         theme: "isomer",
         last_changed: None,
+        base_url: None,
     };
     let (rendered, _) = render_request(&request).unwrap_or_else(|d| panic!("{d}"));
     let manifest = &rendered.manifest;

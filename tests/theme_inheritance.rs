@@ -42,6 +42,7 @@ fn render(site: &str, themes: &dyn Source, theme: &str) -> BTreeMap<String, Vec<
         themes,
         theme,
         last_changed: None,
+        base_url: None,
     };
     let (rendered, _warnings) =
         render_request(&request).unwrap_or_else(|d| panic!("{site} with {theme}: {d}"));

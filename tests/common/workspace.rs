@@ -130,6 +130,7 @@ impl Workspace {
             theme: "isomer",
             target,
             sanitize_svg: false,
+            base_url: None,
         }
     }
 

@@ -145,6 +145,7 @@ fn screenshots(names: &[String]) -> anyhow::Result<bool> {
             themes: &themes,
             theme: workspace.theme_of(&site),
             last_changed: None,
+            base_url: site.settings.base_url.as_deref(),
         };
         let out = root.join("target/screenshots").join(&site.name);
         let build = match build_site(&request, &out.join("site")) {

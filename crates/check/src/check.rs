@@ -48,7 +48,7 @@ pub fn check_request(
     request: &BuildRequest<'_>,
     options: &CheckOptions,
 ) -> Result<CheckReport, CheckFailure> {
-    let loaded = match Site::load(request.name, request.site) {
+    let mut loaded = match Site::load(request.name, request.site) {
         Ok(loaded) => loaded,
         Err(diagnostics) => {
             let mut report = CheckReport {
@@ -63,6 +63,9 @@ pub fn check_request(
             return Ok(report);
         }
     };
+    if let Some(address) = request.base_url {
+        loaded.site.config.use_address_if_unset(address);
+    }
     let mut theme =
         Theme::load(request.themes, request.theme, Some(request.site)).map_err(|error| {
             CheckFailure::Theme {

@@ -67,6 +67,7 @@ fn check_files_with(changes: &[(&str, &str)], options: &CheckOptions) -> CheckRe
         themes: &themes,
         theme: "isomer",
         last_changed: None,
+        base_url: None,
     };
     check_request(&request, options).expect("the check runs")
 }

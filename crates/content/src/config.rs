@@ -107,6 +107,17 @@ impl SiteConfig {
         })
     }
 
+    /// Takes `address` (`base_url` in the site's `site.toml`) as the site's
+    /// `url` when `_config.yml` gives none that [`Self::absolute_base`]
+    /// accepts, so canonical links, the sitemap and feeds have an address.
+    /// Liquid's `site.url` shows it too, as it would had `_config.yml` said it.
+    pub fn use_address_if_unset(&mut self, address: &str) {
+        if self.absolute_base().is_none() && !address.trim().is_empty() {
+            self.raw
+                .insert("url".into(), Value::String(address.trim().to_owned()));
+        }
+    }
+
     /// The language of the site's pages (`lang`, Jekyll's and jekyll-seo-tag's
     /// setting), `en` when it has none or it is not a language tag.
     pub fn lang(&self) -> &str {
@@ -207,5 +218,24 @@ pub(crate) mod tests {
             Ok(Value::Object(map)) => SiteConfig::new(map),
             _ => panic!("test settings must parse"),
         }
+    }
+
+    #[test]
+    fn site_toml_address_is_used_only_when_config_has_no_usable_url() {
+        for yaml in ["title: T\n", "url: \"\"\n", "url: ftp://x.gov.sg\n"] {
+            let mut settings = config(yaml);
+            settings.use_address_if_unset("https://www.x.gov.sg/");
+            assert_eq!(
+                settings.absolute_base().as_deref(),
+                Some("https://www.x.gov.sg"),
+                "{yaml}"
+            );
+        }
+        let mut own = config("url: https://own.gov.sg\nbaseurl: /docs\n");
+        own.use_address_if_unset("https://www.x.gov.sg");
+        assert_eq!(
+            own.absolute_base().as_deref(),
+            Some("https://own.gov.sg/docs")
+        );
     }
 }

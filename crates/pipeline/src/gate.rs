@@ -136,6 +136,7 @@ fn run_site(
             themes: sources.themes.as_ref(),
             theme: workspace.theme_of(site),
             last_changed: None,
+            base_url: site.settings.base_url.as_deref(),
         };
         let strictness = if site.settings.strict {
             Strictness::Strict
@@ -172,6 +173,7 @@ fn run_site(
         theme: workspace.theme_of(site),
         target: &target,
         sanitize_svg: site.settings.sanitize_svg,
+        base_url: site.settings.base_url.as_deref(),
     };
     // An unchanged site needs neither checking nor publishing.
     // Publishing it still moves its published ref and finishes what a
@@ -247,6 +249,7 @@ fn check_passes(
         themes: sources.themes.as_ref(),
         theme: workspace.theme_of(site),
         last_changed: None,
+        base_url: site.settings.base_url.as_deref(),
     };
     let options = CheckOptions {
         external: None,

@@ -29,6 +29,7 @@
 //!     theme: "isomer",
 //!     target: &target,
 //!     sanitize_svg: false,
+//!     base_url: None,
 //! };
 //! match publish_revision(&request) {
 //!     Ok(report) => println!("published {}: {:?}", report.commit, report.outcome),

@@ -47,6 +47,9 @@ pub struct PublishRequest<'a> {
     /// Whether SVG images are published with script removed
     /// (`sanitize_svg = true` in `site.toml`).
     pub sanitize_svg: bool,
+    /// `base_url` of the site's `site.toml`: its address when `_config.yml`
+    /// has no `url`.
+    pub base_url: Option<&'a str>,
 }
 
 /// What a publish did.

@@ -353,7 +353,10 @@ fn load_at(
     let loaded = Site::load_cached(request.name, site_source, &mut cache.cache);
     cache.store();
     drop_later(cache);
-    let loaded = loaded.map_err(PublishError::Content)?;
+    let mut loaded = loaded.map_err(PublishError::Content)?;
+    if let Some(address) = request.base_url {
+        loaded.site.config.use_address_if_unset(address);
+    }
     let theme = Theme::load(themes, request.theme, Some(site_source)).map_err(|error| {
         PublishError::Content(Diagnostics(vec![
             Diagnostic::error(

@@ -38,6 +38,7 @@
 //!     themes: &themes,
 //!     theme: "isomer",
 //!     last_changed: None,
+//!     base_url: None,
 //! };
 //! match render_request(&request) {
 //!     Ok((rendered, _warnings)) => {

@@ -20,13 +20,19 @@ pub struct BuildRequest<'a> {
     pub theme: &'a str,
     /// When each file of the site last changed (from Git history), if known.
     pub last_changed: Option<&'a BTreeMap<String, i64>>,
+    /// `base_url` of the site's `site.toml`: its address when `_config.yml`
+    /// has no `url` ([`SiteConfig::use_address_if_unset`](gazette_content::SiteConfig::use_address_if_unset)).
+    pub base_url: Option<&'a str>,
 }
 
 /// Loads and renders a site in memory, without writing anything.
 pub fn render_request(
     request: &BuildRequest<'_>,
 ) -> Result<(RenderedSite, Diagnostics), Diagnostics> {
-    let loaded = Site::load(request.name, request.site)?;
+    let mut loaded = Site::load(request.name, request.site)?;
+    if let Some(address) = request.base_url {
+        loaded.site.config.use_address_if_unset(address);
+    }
     let mut diagnostics = loaded.diagnostics;
     let mut theme = match Theme::load(request.themes, request.theme, Some(request.site)) {
         Ok(theme) => theme,

@@ -297,7 +297,10 @@ impl SitePreview {
             None => None,
         };
         let themes = ThemeLibrary::new(own).map_err(|e| failure(e.to_string()))?;
-        let loaded = Site::load_cached(&self.entry.name, &source, &mut self.cache)?;
+        let mut loaded = Site::load_cached(&self.entry.name, &source, &mut self.cache)?;
+        if let Some(address) = &self.entry.settings.base_url {
+            loaded.site.config.use_address_if_unset(address);
+        }
         let mut diagnostics = loaded.diagnostics;
         let theme = Theme::load(&themes, &self.theme, Some(&source))
             .map_err(|error| failure(format!("cannot load theme `{}`: {error}", self.theme)))?;

@@ -88,6 +88,7 @@ fn a_generated_site_builds_and_checks_cleanly_with_every_kind_of_page() {
         themes: &themes,
         theme: "isomer",
         last_changed: None,
+        base_url: None,
     };
     let out = dir.path().join("out");
     let build = build_site(&request, &out).unwrap_or_else(|failure| panic!("{failure}"));
@@ -150,6 +151,7 @@ fn publish(root: &Path, revision: &str, target: &PublishTarget) -> RenderStats {
         theme: "isomer",
         target,
         sanitize_svg: false,
+        base_url: None,
     };
     let report = publish_revision(&request).unwrap_or_else(|error| panic!("{error}"));
     match report.outcome {

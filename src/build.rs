@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
-use gazette_content::{Diagnostic, Source};
+use gazette_content::{Diagnostic, LoadOptions, Source};
 use gazette_publish::{BuildFailure, SiteEntry, Strictness, Workspace, build_site_with};
 use gazette_render::BuildRequest;
 use gazette_store::{GitTreeSource, WorkTreeSource};
@@ -48,7 +48,10 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<bool> {
             themes: inputs.themes.as_ref(),
             theme: workspace.theme_of(site),
             last_changed: inputs.last_changed.as_ref(),
-            load: load.clone(),
+            load: LoadOptions {
+                fallback_base_url: site.settings.base_url.clone(),
+                ..load.clone()
+            },
         };
         let strictness = if args.strict || site.settings.strict {
             Strictness::Strict

@@ -14,7 +14,7 @@ use gazette_check::{
     CheckOptions, CheckReport, ExternalOptions, SiteReport, check_request, json_report,
     plan_mojibake_fixes, sarif_report,
 };
-use gazette_content::Site;
+use gazette_content::{LoadOptions, Site};
 use gazette_publish::{SiteEntry, Workspace};
 use gazette_render::BuildRequest;
 use gazette_store::{WorkTreeSource, uncommitted_paths};
@@ -110,7 +110,10 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<bool> {
             themes: &themes,
             theme: workspace.theme_of(site),
             last_changed: None,
-            load: Default::default(),
+            load: LoadOptions {
+                fallback_base_url: site.settings.base_url.clone(),
+                ..LoadOptions::default()
+            },
         };
         let options = CheckOptions {
             strict: options.strict || site.settings.strict,

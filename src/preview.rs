@@ -33,6 +33,7 @@ impl PreviewArgs {
             future: self.future,
             unpublished: self.unpublished,
             base_url: base_url.map(|url| url.0.clone()),
+            fallback_base_url: None,
             today: None,
         }
     }

@@ -1,7 +1,10 @@
 //! The published pages hold up in a real browser: the sample sites and the
 //! corpus sites are built with the `gazette` binary and checked by
 //! `tests/browser/check.mjs` (axe-core in headless Chromium at a desktop and a
-//! phone width, html-validate, no request to another host).
+//! phone width, html-validate, no request to another host but the analytics
+//! a site's settings ask for); `tests/browser/search.mjs` searches them, and
+//! `tests/browser/readers.mjs` follows redirects, clicks an embed, watches
+//! for analytics and copies a page's link.
 //!
 //! Needs Node.js, Chromium at `/usr/bin/chromium` (or `CHROMIUM_PATH`) and the
 //! harness's packages: `cargo xtask test` finds or installs them, then runs
@@ -63,6 +66,43 @@ fn corpus_sites() -> Vec<PathBuf> {
     sites
 }
 
+/// The top-level `key: value` settings of a site's `_config.yml`, read
+/// line by line: the test's own reading, not Gazette's, which is what the
+/// browser checks test.
+fn top_level_settings(site: &Path) -> Vec<(String, String)> {
+    let text = std::fs::read_to_string(site.join("_config.yml")).expect("a readable _config.yml");
+    text.lines()
+        .filter(|line| !line.starts_with([' ', '\t', '#', '-']))
+        .filter_map(|line| {
+            let (key, value) = line.split_once(':')?;
+            let value = value.split(" #").next().unwrap_or_default().trim();
+            Some((
+                key.trim().to_owned(),
+                value.trim_matches(['"', '\'']).to_owned(),
+            ))
+        })
+        .collect()
+}
+
+/// `--analytics=HOST,...` for check.mjs: the hosts the site's settings ask
+/// analytics from (WOGAA on government sites, Google's tag for a GA4
+/// measurement id), or nothing when they ask for none.
+fn analytics_argument(site: &Path) -> Option<PathBuf> {
+    let settings = top_level_settings(site);
+    let mut hosts = Vec::new();
+    let has =
+        |key: &str, test: &dyn Fn(&str) -> bool| settings.iter().any(|(k, v)| k == key && test(v));
+    if has("google_analytics_ga4", &|v| v.starts_with("G-"))
+        || has("google_analytics", &|v| v.starts_with("G-"))
+    {
+        hosts.push("www.googletagmanager.com");
+    }
+    if has("is_government", &|v| matches!(v, "true" | "yes" | "on")) {
+        hosts.push("assets.wogaa.sg");
+    }
+    (!hosts.is_empty()).then(|| PathBuf::from(format!("--analytics={}", hosts.join(","))))
+}
+
 /// Fails, saying what to install, when the harness cannot run.
 fn require_harness(harness: &Path) {
     assert!(
@@ -87,17 +127,22 @@ fn every_page_type_passes_axe_and_html_validate_in_chromium() {
 
     let out = tempfile::tempdir().expect("a temporary folder");
     let mut args: Vec<PathBuf> = Vec::new();
+    let mut sites = 0;
     for name in SAMPLE_SITES {
         let dir = out.path().join(name);
         build(Path::new(name), &dir);
+        args.extend(analytics_argument(&root().join("sites").join(name)));
         args.push(dir);
+        sites += 1;
     }
     args.push(PathBuf::from("--corpus"));
     for site in corpus_sites() {
         let name = site.file_name().expect("a site folder name");
         let dir = out.path().join("corpus").join(name);
         build(&site, &dir);
+        args.extend(analytics_argument(&site));
         args.push(dir);
+        sites += 1;
     }
 
     let output = Command::new("node")
@@ -136,8 +181,7 @@ fn every_page_type_passes_axe_and_html_validate_in_chromium() {
         }
     }
     assert_eq!(
-        seen,
-        args.len() - 1,
+        seen, sites,
         "the harness reported on {seen} sites, not every one it was given (exit: {})",
         output.status
     );
@@ -183,6 +227,91 @@ fn search_lists_the_one_page_whose_body_has_the_word_typed_in_chromium() {
             .count(),
         2,
         "search did not find the page on both sites:\n{report}"
+    );
+    assert!(output.status.success());
+}
+
+/// A copy of sample site `name` with `settings` lines put in place of its
+/// own (or added), built into `out`.
+fn build_variant(name: &str, settings: &[(&str, &str)], work: &Path, out: &Path) {
+    let site = work.join(name);
+    common::copy_tree(&root().join("sites").join(name), &site);
+    let config = site.join("_config.yml");
+    let mut text = std::fs::read_to_string(&config).expect("a readable _config.yml");
+    for (key, value) in settings {
+        let kept: Vec<&str> = text
+            .lines()
+            .filter(|line| !line.starts_with(&format!("{key}:")))
+            .collect();
+        text = format!("{}\n{key}: {value}\n", kept.join("\n"));
+    }
+    std::fs::write(&config, text).expect("a writable _config.yml");
+    build(&site, out);
+}
+
+/// What a reader's browser does beyond loading pages (`readers.mjs`): every
+/// redirect page of a sample site (its `_redirects` rules included) ends at
+/// its target; a YouTube embed asks YouTube for nothing until its button is
+/// clicked, then loads from youtube-nocookie.com; a site asking for no
+/// analytics asks no other host on any page, and one naming a GA4 id on a
+/// government site asks Google's tag and WOGAA and nothing else; "copy
+/// link", pressed from the keyboard, puts the page's address on the
+/// clipboard. No request leaves the machine: the harness answers or stops
+/// each one.
+#[test]
+fn redirects_embeds_analytics_and_copy_link_behave_for_a_reader_in_chromium() {
+    let harness = root().join("tests/browser");
+    require_harness(&harness);
+    let out = tempfile::tempdir().expect("a temporary folder");
+    let sample = out.path().join("sample");
+    build(Path::new(SAMPLE_SITES[0]), &sample);
+    let quiet = out.path().join("quiet");
+    build_variant(
+        SAMPLE_SITES[0],
+        &[("is_government", "false"), ("google_analytics_ga4", "\"\"")],
+        &out.path().join("work-quiet"),
+        &quiet,
+    );
+    let analytics = out.path().join("analytics");
+    build_variant(
+        SAMPLE_SITES[0],
+        &[
+            ("is_government", "true"),
+            ("google_analytics_ga4", "G-TEST12345"),
+        ],
+        &out.path().join("work-analytics"),
+        &analytics,
+    );
+
+    let output = Command::new("node")
+        .current_dir(root())
+        .arg(harness.join("readers.mjs"))
+        .arg("--sample")
+        .arg(&sample)
+        .arg("--quiet")
+        .arg(&quiet)
+        .arg("--analytics")
+        .arg(&analytics)
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .expect("node runs readers.mjs");
+    let report = String::from_utf8_lossy(&output.stdout);
+    println!("{report}");
+    let passed: Vec<&str> = report
+        .lines()
+        .filter_map(|line| line.strip_prefix("ok   "))
+        .map(|rest| rest.split(':').next().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        passed,
+        [
+            "redirects",
+            "embed",
+            "no analytics unasked",
+            "analytics asked",
+            "copy link"
+        ],
+        "a reader's check failed:\n{report}"
     );
     assert!(output.status.success());
 }

@@ -63,15 +63,13 @@ const EXPECTED: &[(&str, &[(&str, usize)])] = &[
     (
         "ihis-healthx",
         &[
-            // `google_analytics_ga4` set.
-            ("unsupported-setting", 1),
             ("empty-image", 2),
             ("missing-alt", 21),
             ("missing-media", 3),
             ("orphan-page", 15),
         ],
     ),
-    // `google_analytics` set.
+    // `google_analytics` is a Universal Analytics id.
     (
         "isomerpages-isomergovsg",
         &[("orphan-page", 1), ("unsupported-setting", 1)],

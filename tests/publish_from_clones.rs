@@ -121,6 +121,7 @@ fn publish(root: &Path, commit: &str, publisher: Publisher, target: &PublishTarg
                 target,
                 sanitize_svg: false,
                 base_url: None,
+                fallback_base_url: None,
             };
             match publish_revision(&request).unwrap().outcome {
                 PublishOutcome::Published {

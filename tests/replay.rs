@@ -75,6 +75,7 @@ fn incremental_publish_matches_a_full_build_after_every_commit() {
             target: &incremental,
             sanitize_svg: false,
             base_url: None,
+            fallback_base_url: None,
         };
         let before = incremental_out.exists().then(|| tree(&incremental_out));
         let incremental_result = publish_revision(&request);
@@ -85,6 +86,8 @@ fn incremental_publish_matches_a_full_build_after_every_commit() {
         let full_result = publish_revision(&PublishRequest {
             target: &full,
             sanitize_svg: false,
+            base_url: None,
+            fallback_base_url: None,
             ..request
         });
         match (incremental_result, full_result) {

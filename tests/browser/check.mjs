@@ -1,9 +1,13 @@
 // Checks built sites in a real browser: axe-core (WCAG 2.1 A and AA) in
 // headless Chromium at a desktop and a phone width, html-validate on the HTML,
-// and no request to any host but 127.0.0.1.
+// and no request to any host but 127.0.0.1, except the analytics a site's
+// settings ask for.
 //
-//   node tests/browser/check.mjs [--all] SITE_DIR... [--corpus CORPUS_DIR...]
+//   node tests/browser/check.mjs [--all] [--analytics=HOST,...] SITE_DIR... [--corpus CORPUS_DIR...]
 //
+// `--analytics=HOST,...` names the hosts the next SITE_DIR's settings ask
+// analytics from (the caller reads them from its `_config.yml`): requests to
+// them are recorded, not failures, and each must be asked at least once.
 // Each SITE_DIR is a built site (the output of `gazette build`). It builds
 // nothing itself. Sites listed after `--corpus` are real sites whose page
 // bodies are not ours: problems inside the element that wraps the body
@@ -41,11 +45,16 @@ function parseArgs(argv) {
   const sites = [];
   let corpus = false;
   let all = false;
+  let analytics = [];
   for (const arg of argv) {
     if (arg === "--corpus") corpus = true;
     else if (arg === "--all") all = true;
+    else if (arg.startsWith("--analytics=")) analytics = arg.slice("--analytics=".length).split(",").filter(Boolean);
     else if (arg.startsWith("-")) throw new Error(`unknown option ${arg}`);
-    else sites.push({ dir: resolve(arg), corpus });
+    else {
+      sites.push({ dir: resolve(arg), corpus, analytics });
+      analytics = [];
+    }
   }
   if (!sites.length) {
     throw new Error("usage: node check.mjs [--all] SITE_DIR... [--corpus CORPUS_DIR...]");
@@ -133,6 +142,7 @@ async function checkSite(browser, site, all, report) {
     content: [],
     external: [],
     contentExternal: [],
+    analytics: [],
     htmlErrors: [],
     loadErrors: [],
   };
@@ -173,6 +183,10 @@ async function checkSite(browser, site, all, report) {
         );
         for (const href of external) {
           const entry = { url, viewport: viewport.name, request: href };
+          if (site.analytics.includes(new URL(href).hostname)) {
+            summary.analytics.push(entry);
+            continue;
+          }
           const unescaped = bodyMarkup.replaceAll("&amp;", "&");
           if (unescaped.includes(href) || unescaped.includes(href.replace(/^https?:/, ""))) {
             summary.contentExternal.push(entry);
@@ -185,6 +199,8 @@ async function checkSite(browser, site, all, report) {
     await context.close();
   }
   server.close();
+  const analyticsAsked = new Set(summary.analytics.map((e) => new URL(e.request).hostname));
+  summary.analyticsMissing = site.analytics.filter((host) => !analyticsAsked.has(host));
 
   const validator = new HtmlValidate(new StaticConfigLoader(HTML_VALIDATE_CONFIG));
   for (const file of files) {
@@ -218,13 +234,14 @@ function printSummary(report) {
       s.theme.length > 0 ||
       s.external.length > 0 ||
       s.loadErrors.length > 0 ||
+      s.analyticsMissing.length > 0 ||
       (strictHtml && s.htmlErrors.length > 0) ||
       (!s.corpus && s.content.length > 0);
     failed ||= siteFailed;
     console.log(`${siteFailed ? "FAIL" : "ok  "} ${s.name}${s.corpus ? " (corpus)" : ""}: ` +
       `${s.pagesChecked} pages x ${WIDTHS.length} widths of ${s.types.length} page types, ${s.htmlFiles} HTML files`);
     console.log(`     axe serious/critical: ${s.theme.length} from the theme, ${s.content.length} inside page bodies`);
-    console.log(`     requests to other hosts: ${s.external.length} from the theme, ${s.contentExternal.length} written in page bodies`);
+    console.log(`     requests to other hosts: ${s.external.length} from the theme, ${s.contentExternal.length} written in page bodies, ${s.analytics.length} to the analytics its settings ask for`);
     console.log(`     html-validate errors: ${s.htmlErrors.length}${strictHtml ? "" : " (informational)"}`);
     const detail = (label, entries, limit = 25) => {
       if (!entries.length) return;
@@ -238,6 +255,7 @@ function printSummary(report) {
     detail("blocked requests from the theme", s.external.map((e) => `${e.url} (${e.viewport}) → ${e.request}`));
     detail("blocked requests written in page bodies", s.contentExternal.map((e) => `${e.url} → ${e.request}`), 10);
     detail("page load errors", s.loadErrors);
+    detail("analytics asked for but never requested", s.analyticsMissing);
     if (strictHtml) {
       detail("html-validate errors", s.htmlErrors.map((e) => `${e.url}:${e.line}:${e.column} ${e.rule}: ${e.message}`));
     } else {

@@ -131,6 +131,7 @@ impl Workspace {
             target,
             sanitize_svg: false,
             base_url: None,
+            fallback_base_url: None,
         }
     }
 

@@ -146,7 +146,10 @@ fn screenshots(names: &[String]) -> anyhow::Result<bool> {
             themes: &themes,
             theme: workspace.theme_of(&site),
             last_changed: None,
-            load: Default::default(),
+            load: gazette_content::LoadOptions {
+                fallback_base_url: site.settings.base_url.clone(),
+                ..gazette_content::LoadOptions::default()
+            },
         };
         let out = root.join("target/screenshots").join(&site.name);
         let build = match build_site(&request, &out.join("site")) {

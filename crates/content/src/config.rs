@@ -107,6 +107,17 @@ impl SiteConfig {
         })
     }
 
+    /// Takes `address` (`base_url` in the site's `site.toml`) as the site's
+    /// `url` when `_config.yml` gives none that [`Self::absolute_base`]
+    /// accepts, so canonical links, the sitemap and feeds have an address.
+    /// Liquid's `site.url` shows it too, as it would had `_config.yml` said it.
+    pub fn use_address_if_unset(&mut self, address: &str) {
+        if self.absolute_base().is_none() && !address.trim().is_empty() {
+            self.raw
+                .insert("url".into(), Value::String(address.trim().to_owned()));
+        }
+    }
+
     /// The language of the site's pages (`lang`, Jekyll's and jekyll-seo-tag's
     /// setting), `en` when it has none or it is not a language tag.
     pub fn lang(&self) -> &str {
@@ -143,12 +154,8 @@ fn is_language_tag(tag: &str) -> bool {
 
 /// Settings of real Isomer sites that ask for a script from another host,
 /// which Gazette's theme never adds (see [`SiteConfig::unsupported_settings`]).
+/// Google Analytics and WOGAA are honoured (see [`SiteConfig::analytics`]).
 const THIRD_PARTY_SETTINGS: &[(&str, &str)] = &[
-    (
-        "google_analytics",
-        "Universal Analytics (which Google stopped in 2023)",
-    ),
-    ("google_analytics_ga4", "Google Analytics"),
     ("facebook-pixel", "the Facebook pixel"),
     ("linkedin-insights", "LinkedIn's Insight Tag"),
     ("vica", "the VICA chatbot"),
@@ -157,7 +164,7 @@ const THIRD_PARTY_SETTINGS: &[(&str, &str)] = &[
 impl SiteConfig {
     /// The settings this site gives a value that Gazette does not honour,
     /// with what each asks for: the Isomer theme loaded these scripts from
-    /// other hosts; Gazette's pages load nothing from another host.
+    /// other hosts; Gazette's pages load none of them.
     pub fn unsupported_settings(&self) -> Vec<(&'static str, &'static str)> {
         THIRD_PARTY_SETTINGS
             .iter()
@@ -198,5 +205,37 @@ pub fn string_list(value: Option<&Value>) -> Vec<String> {
             .collect(),
         Some(Value::String(s)) => vec![s.clone()],
         _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// Settings from `_config.yml` text, for tests.
+    pub(crate) fn config(yaml: &str) -> SiteConfig {
+        match crate::yaml::parse(yaml) {
+            Ok(Value::Object(map)) => SiteConfig::new(map),
+            _ => panic!("test settings must parse"),
+        }
+    }
+
+    #[test]
+    fn site_toml_address_is_used_only_when_config_has_no_usable_url() {
+        for yaml in ["title: T\n", "url: \"\"\n", "url: ftp://x.gov.sg\n"] {
+            let mut settings = config(yaml);
+            settings.use_address_if_unset("https://www.x.gov.sg/");
+            assert_eq!(
+                settings.absolute_base().as_deref(),
+                Some("https://www.x.gov.sg"),
+                "{yaml}"
+            );
+        }
+        let mut own = config("url: https://own.gov.sg\nbaseurl: /docs\n");
+        own.use_address_if_unset("https://www.x.gov.sg");
+        assert_eq!(
+            own.absolute_base().as_deref(),
+            Some("https://own.gov.sg/docs")
+        );
     }
 }

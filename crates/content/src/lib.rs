@@ -29,6 +29,7 @@
 //! assert_eq!(faq.title, "FAQ");
 //! ```
 
+mod analytics;
 mod classify;
 mod collection;
 mod collection_order;
@@ -58,6 +59,9 @@ mod url_conflicts;
 mod url_policy;
 mod yaml;
 
+pub use analytics::{
+    Analytics, GOOGLE_ANALYTICS_SETTINGS, RefusalReason, RefusedAnalyticsId, is_measurement_id,
+};
 pub use collection::{Collection, CollectionEntry};
 pub use config::{SiteConfig, string_list};
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};

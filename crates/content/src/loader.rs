@@ -125,6 +125,8 @@ impl<'a> Loader<'a> {
             config
                 .raw
                 .insert("url".to_owned(), Value::String(url.clone()));
+        } else if let Some(address) = &options.fallback_base_url {
+            config.use_address_if_unset(address);
         }
         self.today = options.today();
         let excluded = excluded_paths(&config);

@@ -640,10 +640,10 @@ fn jekyll_rule_a_post_without_front_matter_is_a_post_with_all_of_it_as_body() {
 }
 
 #[test]
-fn a_setting_asking_for_a_script_from_another_host_is_a_warning_at_its_line() {
+fn a_setting_asking_for_a_script_gazette_does_not_add_is_a_warning_at_its_line() {
     let loaded = load(&[(
         "_config.yml",
-        "title: T\ngoogle_analytics: \"\"\ngoogle_analytics_ga4: G-ABC123\nfacebook-pixel:\n",
+        "title: T\ngoogle_analytics: \"\"\ngoogle_analytics_ga4: G-ABC123\nfacebook-pixel:\nlinkedin-insights: 918155\n",
     )]);
     let warnings: Vec<(&str, Option<u32>)> = loaded
         .diagnostics
@@ -654,9 +654,33 @@ fn a_setting_asking_for_a_script_from_another_host_is_a_warning_at_its_line() {
         .collect();
     assert_eq!(
         warnings,
-        [("google_analytics_ga4", Some(3))],
-        "empty settings ask for nothing"
+        [("linkedin-insights", Some(5))],
+        "empty settings ask for nothing, and a GA4 id is honoured"
     );
+}
+
+#[test]
+fn an_analytics_setting_gazette_refuses_is_a_warning_at_its_line_saying_why() {
+    let loaded = load(&[(
+        "_config.yml",
+        "title: T\ngoogle_analytics: UA-50449401-31\ngoogle_analytics_ga4: \"G-1');alert(1)//\"\n",
+    )]);
+    let mut warnings: Vec<(Option<u32>, &str, &str)> = loaded
+        .diagnostics
+        .0
+        .iter()
+        .filter_map(|d| Some((d.line, d.code.as_deref()?, d.message.split('`').nth(1)?)))
+        .filter(|(_, code, _)| matches!(*code, "unsupported-setting" | "invalid-analytics-id"))
+        .collect();
+    warnings.sort();
+    assert_eq!(
+        warnings,
+        [
+            (Some(2), "unsupported-setting", "google_analytics"),
+            (Some(3), "invalid-analytics-id", "google_analytics_ga4"),
+        ]
+    );
+    assert!(loaded.site.config.analytics().0.google.is_empty());
 }
 
 #[test]

@@ -23,6 +23,9 @@ pub struct LoadOptions {
     /// The site's address, in place of `url` in `_config.yml` (canonical
     /// links, the sitemap and feeds start with it): `https://host[:port]`.
     pub base_url: Option<String>,
+    /// `base_url` of the site's `site.toml`: the site's address when
+    /// `_config.yml` has no `url` and `base_url` above does not replace it.
+    pub fallback_base_url: Option<String>,
     /// The day of the build, which tells future posts; `None` is today.
     pub today: Option<Date>,
 }
@@ -211,6 +214,34 @@ mod tests {
         assert_eq!(
             loaded.site.config.absolute_base().as_deref(),
             Some("https://preview.example.org")
+        );
+    }
+
+    #[test]
+    fn the_site_toml_address_is_used_only_where_the_settings_have_no_url() {
+        let load_base = |config: &str, base_url: Option<&str>| {
+            let source = MemorySource::from_files([("_config.yml", config)]);
+            let options = LoadOptions {
+                base_url: base_url.map(str::to_owned),
+                fallback_base_url: Some("https://www.agency.gov.sg".to_owned()),
+                ..LoadOptions::default()
+            };
+            let loaded = Site::load_with("test", &source, &options).expect("a readable site");
+            loaded.site.config.absolute_base()
+        };
+        assert_eq!(
+            load_base("title: T\nurl: \"\"\n", None).as_deref(),
+            Some("https://www.agency.gov.sg")
+        );
+        assert_eq!(
+            load_base("title: T\nurl: https://www.own.gov.sg\n", None).as_deref(),
+            Some("https://www.own.gov.sg"),
+            "_config.yml's url wins over site.toml"
+        );
+        assert_eq!(
+            load_base("title: T\n", Some("https://preview.example.org")).as_deref(),
+            Some("https://preview.example.org"),
+            "--base-url wins over both"
         );
     }
 }

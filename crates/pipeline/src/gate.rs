@@ -177,7 +177,7 @@ fn run_site(
             themes: sources.themes.as_ref(),
             theme: workspace.theme_of(site),
             last_changed: None,
-            load: load_options(request),
+            load: load_options(request, site),
         };
         let strictness = if site.settings.strict {
             Strictness::Strict
@@ -212,6 +212,7 @@ fn run_site(
         target: &target,
         sanitize_svg: site.settings.sanitize_svg,
         base_url: request.base_url,
+        fallback_base_url: site.settings.base_url.as_deref(),
     };
     // An unchanged site needs neither checking nor publishing.
     // Publishing it still moves its published ref and finishes what a
@@ -283,7 +284,7 @@ fn check_passes(
         themes: sources.themes.as_ref(),
         theme: workspace.theme_of(site),
         last_changed: None,
-        load: load_options(request),
+        load: load_options(request, site),
     };
     let options = CheckOptions {
         external: None,
@@ -305,9 +306,10 @@ fn check_passes(
 }
 
 /// How sites load for a publish: as published, at the address asked for.
-fn load_options(request: &PipelineRequest<'_>) -> LoadOptions {
+fn load_options(request: &PipelineRequest<'_>, site: &SiteEntry) -> LoadOptions {
     LoadOptions {
         base_url: request.base_url.map(str::to_owned),
+        fallback_base_url: site.settings.base_url.clone(),
         ..LoadOptions::default()
     }
 }

@@ -30,6 +30,7 @@
 //!     target: &target,
 //!     sanitize_svg: false,
 //!     base_url: None,
+//!     fallback_base_url: None,
 //! };
 //! match publish_revision(&request) {
 //!     Ok(report) => println!("published {}: {:?}", report.commit, report.outcome),

@@ -50,6 +50,9 @@ pub struct PublishRequest<'a> {
     /// The site's address in place of `url` in `_config.yml`
     /// (`--base-url`): outputs published for another address are not reused.
     pub base_url: Option<&'a str>,
+    /// `base_url` of the site's `site.toml`: its address when `_config.yml`
+    /// has no `url` (and no `--base-url` replaces it).
+    pub fallback_base_url: Option<&'a str>,
 }
 
 /// What a publish did.

@@ -361,6 +361,7 @@ fn load_at(
     let mut cache = StoredLoadCache::open(request);
     let options = LoadOptions {
         base_url: request.base_url.map(str::to_owned),
+        fallback_base_url: request.fallback_base_url.map(str::to_owned),
         ..LoadOptions::default()
     };
     let loaded = Site::load_cached_with(request.name, site_source, &mut cache.cache, &options);

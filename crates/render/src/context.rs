@@ -192,6 +192,8 @@ impl SiteView {
             "shareicon": config.get("shareicon"),
             "logo": logo,
             "is_government": site.config.is_government(),
+            // Checked ids only (`content::Analytics`): templates write them into script tags.
+            "analytics": site.config.analytics().0,
             "primary_color": colors.get("primary-color").and_then(Value::as_str).unwrap_or("#2e4b9e"),
             "secondary_color": colors.get("secondary-color").and_then(Value::as_str).unwrap_or("#2e4b9e"),
             "colors": colors,

@@ -2,9 +2,10 @@
 //!
 //! This crate owns turning a loaded [`gazette_content::Site`] and a
 //! [`gazette_theme::Theme`] into bytes in memory: Liquid in content, Markdown
-//! and rich text to HTML, the sanitisers (content HTML, and SVG images a
-//! site asks to clean) and the finding of script in files copied as they are
-//! ([`script_signs`]), Sass, the site view computed once
+//! and rich text to HTML, the sanitisers (content HTML, its embedded frames
+//! made click-to-load, and SVG images a site asks to clean) and the finding
+//! of script in files copied as they are ([`script_signs`]), Sass, the site
+//! view computed once
 //! per site, the navbar and side-navigation fragments with their marks, the
 //! theme's templates, units of work and the keys of their inputs, the
 //! manifest that records them, and the state kept so that a later publish
@@ -55,6 +56,7 @@ mod code_fences;
 mod collisions;
 mod context;
 mod copied_markup;
+mod embeds;
 mod fragment;
 mod homepage_v1;
 mod kept_state;

@@ -4,7 +4,8 @@
 //! keeps every element, class and `data-` attribute the Isomer editor writes
 //! (card grids, image wrappers, accordions, tight lists, tables, embeds) and
 //! drops scripts, event handlers, `javascript:` URLs and iframes from hosts
-//! that are not on the embed allowlist.
+//! that are not on the embed allowlist. The iframes it keeps become
+//! click-to-load placeholders ([`crate::embeds`]).
 
 use std::collections::HashSet;
 
@@ -198,7 +199,7 @@ impl ContentSanitizer {
         if crate::nesting::check_html(html).is_err() {
             return crate::markdown::escape_attribute(html);
         }
-        self.builder.clean(html).to_string()
+        crate::embeds::click_to_load(&self.builder.clean(html).to_string())
     }
 }
 
@@ -357,16 +358,21 @@ mod tests {
     }
 
     #[test]
-    fn iframes_keep_their_source_only_for_allowed_hosts() {
+    fn iframes_of_allowed_hosts_wait_for_a_click_and_others_are_dropped() {
         let sanitizer = ContentSanitizer::new();
         let allowed = sanitizer
             .clean(r#"<iframe src="https://www.youtube.com/embed/abc" title="Video"></iframe>"#);
+        assert!(!allowed.contains("<iframe"), "{allowed}");
         assert!(
-            allowed.contains("src=\"https://www.youtube.com/embed/abc\""),
+            allowed.contains("data-embed-src=\"https://www.youtube-nocookie.com/embed/abc\""),
             "{allowed}"
         );
         let refused = sanitizer.clean(r#"<iframe src="https://evil.example/phish"></iframe>"#);
         assert!(!refused.contains("evil.example"), "{refused}");
+        let written = sanitizer.clean(
+            r#"<div data-embed-src="javascript:alert(1)"><button class="embed-load">x</button></div>"#,
+        );
+        assert!(!written.contains("data-embed-src"), "{written}");
     }
 
     #[test]

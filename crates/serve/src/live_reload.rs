@@ -1,4 +1,7 @@
-//! What the preview adds to pages: a small script that listens for changes.
+//! What the preview changes in pages: a small script that listens for
+//! changes is added, and the analytics scripts the theme marks
+//! (`data-analytics`) are taken out, so previewing drafts does not count as
+//! visits in the agency's analytics.
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -57,7 +60,7 @@ pub const SCRIPT: &str = r#"(function () {
 /// Adds the script to an HTML page, before the end tag of its `<body>` as
 /// an HTML parser finds it (`lol_html`: a `</body>` inside a comment, a
 /// script or an attribute is not the end), or at the end of a page without
-/// one.
+/// one; removes every `<script data-analytics>`.
 pub fn inject(html: &[u8]) -> Vec<u8> {
     let tag = format!("<script src=\"{SCRIPT_PATH}\" defer></script>");
     let text = String::from_utf8_lossy(html);
@@ -77,7 +80,11 @@ pub fn inject(html: &[u8]) -> Vec<u8> {
     let settings = RewriteStrSettings::new()
         .with_strict(false)
         .with_enable_esi_tags(false)
-        .append_element_content_handler(element!("body", on_body));
+        .append_element_content_handler(element!("body", on_body))
+        .append_element_content_handler(element!("script[data-analytics]", |script| {
+            script.remove();
+            Ok(())
+        }));
     let mut out = rewrite_str(&text, settings).unwrap_or_else(|_| text.into_owned());
     if !injected.get() {
         out.push_str(&tag);
@@ -104,6 +111,14 @@ mod tests {
             "{out}"
         );
         assert!(out.contains("<!-- </body> -->"), "{out}");
+    }
+
+    #[test]
+    fn analytics_scripts_are_left_out_of_the_preview() {
+        let page = "<html><head><script async src=\"https://www.googletagmanager.com/gtag/js?id=G-ABCD\" data-analytics></script><script src=\"/assets/isomer/site.js\"></script></head><body></body></html>";
+        let out = injected(page);
+        assert!(!out.contains("googletagmanager"), "{out}");
+        assert!(out.contains("/assets/isomer/site.js"), "{out}");
     }
 
     #[test]

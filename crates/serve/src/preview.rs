@@ -71,6 +71,10 @@ fn rebuild_pool() -> Option<&'static rayon::ThreadPool> {
 impl SitePreview {
     /// A preview with nothing rendered yet.
     pub fn new(entry: SiteEntry, theme: String) -> Self {
+        let load = LoadOptions {
+            fallback_base_url: entry.settings.base_url.clone(),
+            ..LoadOptions::default()
+        };
         Self {
             entry,
             theme,
@@ -80,7 +84,7 @@ impl SitePreview {
             cache: LoadCache::default(),
             session: None,
             pages_only: false,
-            load: LoadOptions::default(),
+            load,
             #[cfg(test)]
             fault: None,
         }
@@ -89,7 +93,10 @@ impl SitePreview {
     /// The preview loading its site with `load` (drafts, future posts,
     /// unpublished pages, another address).
     pub fn with_load(mut self, load: LoadOptions) -> Self {
-        self.load = load;
+        self.load = LoadOptions {
+            fallback_base_url: self.entry.settings.base_url.clone(),
+            ..load
+        };
         self
     }
 

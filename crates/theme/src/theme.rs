@@ -403,6 +403,20 @@ fn register_filters(tera: &mut tera::Tera) {
                 .unwrap_or_else(|| default.to_owned()))
         },
     );
+    // A value as one component of a URL (a share link's `?u=`): every byte
+    // but ASCII letters, digits and `-._~` percent-encoded, so it can end
+    // neither the component nor the attribute.
+    tera.register_filter(
+        "url_component",
+        |value: &tera::Value, _: tera::Kwargs, _: &tera::State| -> String {
+            const KEPT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+                .remove(b'-')
+                .remove(b'.')
+                .remove(b'_')
+                .remove(b'~');
+            percent_encoding::utf8_percent_encode(&template_text(value), KEPT).to_string()
+        },
+    );
     tera.register_filter(
         "css_color",
         |value: &tera::Value, kwargs: tera::Kwargs, _: &tera::State| -> tera::TeraResult<String> {
@@ -555,6 +569,27 @@ mod tests {
         assert!(
             html.starts_with("<p>Write to <a href=\"https://go.gov.sg/x\">us</a>"),
             "{html}"
+        );
+    }
+
+    #[test]
+    fn url_component_encodes_all_but_unreserved_characters() {
+        let themes = MemorySource::from_files([
+            ("base/theme.toml", "name = \"base\"\n"),
+            (
+                "base/templates/layouts/page.html",
+                "<a href=\"https://x.example/?u={{ page.url | url_component }}\">",
+            ),
+        ]);
+        let mut context = tera::Context::new();
+        context.insert(
+            "page",
+            &serde_json::json!({ "url": "https://a.gov.sg/x y/?q=1&r=\"2\"#é-._~" }),
+        );
+        let theme = Theme::load(&themes, "base", None).unwrap();
+        assert_eq!(
+            theme.render_layout("page", &context).unwrap(),
+            "<a href=\"https://x.example/?u=https%3A%2F%2Fa.gov.sg%2Fx%20y%2F%3Fq%3D1%26r%3D%222%22%23%C3%A9-._~\">"
         );
     }
 

@@ -152,6 +152,7 @@ fn publish(root: &Path, revision: &str, target: &PublishTarget) -> RenderStats {
         target,
         sanitize_svg: false,
         base_url: None,
+        fallback_base_url: None,
     };
     let report = publish_revision(&request).unwrap_or_else(|error| panic!("{error}"));
     match report.outcome {

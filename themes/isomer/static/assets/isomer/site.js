@@ -133,6 +133,62 @@
     });
   }
 
+  // Embedded videos and maps: Gazette writes each as a placeholder with a
+  // link to it; the button shown here puts the frame in its place, so the
+  // page asks the video's host for nothing until the reader does.
+  function setUpEmbeds() {
+    document.querySelectorAll("[data-embed-src]").forEach(function (placeholder) {
+      var button = placeholder.querySelector(".embed-load");
+      var src = placeholder.getAttribute("data-embed-src");
+      // Only a web address becomes a frame: never a script URL, whoever
+      // wrote the attribute.
+      if (!button || !/^https:\/\//i.test(src)) return;
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var frame = document.createElement("iframe");
+        frame.src = src;
+        frame.title = placeholder.getAttribute("data-embed-title") || "";
+        ["width", "height", "allow"].forEach(function (name) {
+          var value = placeholder.getAttribute("data-embed-" + name);
+          if (value !== null) frame.setAttribute(name, value);
+        });
+        if (placeholder.hasAttribute("data-embed-allowfullscreen")) frame.allowFullscreen = true;
+        frame.className = placeholder.className.replace(/(^|\s)embed(\s|$)/, " ").trim();
+        if (placeholder.id) frame.id = placeholder.id;
+        var style = placeholder.getAttribute("style");
+        if (style) frame.setAttribute("style", style);
+        frame.classList.add("embed-frame");
+        placeholder.parentNode.replaceChild(frame, placeholder);
+        frame.focus();
+      });
+    });
+  }
+
+  // Share rail: printing and copying the link need this script, so their
+  // buttons show only when it runs; the share links are plain links.
+  function setUpShareRail() {
+    var print = document.querySelector("[data-share-print]");
+    if (print) {
+      print.hidden = false;
+      print.addEventListener("click", function () { window.print(); });
+    }
+    var copy = document.querySelector("[data-share-copy]");
+    if (!copy) return;
+    var status = document.querySelector("[data-share-status]");
+    copy.hidden = false;
+    copy.addEventListener("click", function () {
+      var address = copy.getAttribute("data-share-copy") || location.href;
+      function done(copied) {
+        if (status) status.textContent = copied ? "Link copied" : "Copy this link: " + address;
+      }
+      if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(address).then(function () { done(true); }, function () { done(false); });
+      } else {
+        done(false);
+      }
+    });
+  }
+
   // Search: the index Gazette writes under /search-index/ is split into
   // chunks by the first letters of words; a query fetches the list of
   // chunks, the few chunks its words need, and the files of the results it
@@ -409,6 +465,8 @@
     setUpAccordions();
     wrapTables();
     setUpCarousels();
+    setUpEmbeds();
+    setUpShareRail();
     setUpListings();
     setUpSearch();
   }

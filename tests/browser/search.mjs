@@ -3,7 +3,11 @@
 // into the navbar's search field, submits, and expects that page among the
 // results on the search page, with the word marked in its excerpt.
 //
-//   node tests/browser/search.mjs SITE_DIR...
+//   node tests/browser/search.mjs [--analytics=HOST,...] SITE_DIR...
+//
+// `--analytics=HOST,...` names the hosts the next SITE_DIR's settings ask
+// analytics from (as for check.mjs): requests to them are expected, and
+// aborted like every request to another host, so nothing leaves the machine.
 //
 // Prints `ok   NAME: …` or `FAIL NAME: …` a site; exits non-zero on any failure.
 
@@ -55,7 +59,7 @@ function chooseWord(dir) {
   return null;
 }
 
-async function checkSite(browser, dir) {
+async function checkSite(browser, { dir, analytics }) {
   const name = basename(dir);
   const chosen = chooseWord(dir);
   if (!chosen) return `FAIL ${name}: no page has a word of its body that no other page has`;
@@ -63,8 +67,11 @@ async function checkSite(browser, dir) {
   const origin = `http://127.0.0.1:${port}`;
   const page = await browser.newPage();
   const foreign = [];
-  page.on("request", (request) => {
-    if (!request.url().startsWith(origin) && !request.url().startsWith("data:")) foreign.push(request.url());
+  await page.route("**/*", (route) => {
+    const url = route.request().url();
+    if (url.startsWith(`${origin}/`)) return route.continue();
+    if (!url.startsWith("data:") && !analytics.includes(new URL(url).hostname)) foreign.push(url);
+    return route.abort("blockedbyclient");
   });
   try {
     await page.goto(`${origin}/`, { waitUntil: "load" });
@@ -102,13 +109,22 @@ async function checkSite(browser, dir) {
 }
 
 async function main() {
-  const dirs = process.argv.slice(2);
-  if (!dirs.length) throw new Error("usage: node search.mjs SITE_DIR...");
+  const sites = [];
+  let analytics = [];
+  for (const arg of process.argv.slice(2)) {
+    if (arg.startsWith("--analytics=")) {
+      analytics = arg.slice("--analytics=".length).split(",").filter(Boolean);
+    } else {
+      sites.push({ dir: arg, analytics });
+      analytics = [];
+    }
+  }
+  if (!sites.length) throw new Error("usage: node search.mjs [--analytics=HOST,...] SITE_DIR...");
   const browser = await chromium.launch({ executablePath: CHROMIUM });
   let failed = false;
   try {
-    for (const dir of dirs) {
-      const line = await checkSite(browser, dir);
+    for (const site of sites) {
+      const line = await checkSite(browser, site);
       failed ||= line.startsWith("FAIL");
       console.log(line);
     }

@@ -213,7 +213,9 @@ fn search_lists_the_one_page_whose_body_has_the_word_typed_in_chromium() {
     let output = Command::new("node")
         .current_dir(root())
         .arg(harness.join("search.mjs"))
-        .args(analytics_argument(&root().join("sites").join(SAMPLE_SITES[0])))
+        .args(analytics_argument(
+            &root().join("sites").join(SAMPLE_SITES[0]),
+        ))
         .arg(&sample)
         .args(analytics_argument(&corpus_site))
         .arg(&corpus)

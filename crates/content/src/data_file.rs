@@ -1,8 +1,73 @@
-//! `_data/` files in CSV and TSV, read as Jekyll reads them: the first row
+//! `_data/` files, read as Jekyll reads them into `site.data`: YAML, JSON,
+//! CSV and TSV by stem, folders as nested maps. In CSV and TSV the first row
 //! names the columns, and every other row becomes a map from those names to
 //! the row's text (`site.data.NAME` is an array of such maps).
 
+use crate::diagnostic::Diagnostic;
+use crate::loader::Loader;
 use crate::{Map, Value};
+
+impl Loader<'_> {
+    /// `_data/`: YAML, JSON, CSV and TSV files by stem, files in folders as
+    /// nested maps (`_data/a/b.yml` is `site.data.a.b`), as Jekyll reads them.
+    pub(crate) fn read_data(&mut self, paths: &[String]) -> Map {
+        let mut data = Map::new();
+        'files: for path in paths {
+            let Some(file_name) = path.strip_prefix("_data/") else {
+                continue;
+            };
+            let Some((stem, ext)) = file_name.rsplit_once('.') else {
+                continue;
+            };
+            let ext = ext.to_ascii_lowercase();
+            if !matches!(ext.as_str(), "yml" | "yaml" | "json" | "csv" | "tsv") {
+                continue;
+            }
+            let Some(file) = self.read_text(path) else {
+                continue;
+            };
+            let value = match ext.as_str() {
+                "csv" | "tsv" => {
+                    let delimiter = if ext == "csv" { ',' } else { '\t' };
+                    match parse_delimited(&file.text, delimiter) {
+                        Ok(value) => Some(value),
+                        Err(message) => {
+                            self.error(
+                                Diagnostic::error(
+                                    self.name,
+                                    path,
+                                    format!("malformed {}: {message}", ext.to_uppercase()),
+                                )
+                                .with_hint("close every `\"` that opens a field"),
+                            );
+                            None
+                        }
+                    }
+                }
+                _ => self.parse_yaml_file(&file),
+            };
+            let Some(value) = value else { continue };
+            // Folders become nested maps.
+            let mut parts: Vec<&str> = stem.split('/').collect();
+            let last = parts.pop().unwrap_or_default();
+            let mut map = &mut data;
+            for part in parts {
+                let entry = map
+                    .entry(part.to_owned())
+                    .or_insert_with(|| Value::Object(Map::new()));
+                if !entry.is_object() {
+                    *entry = Value::Object(Map::new());
+                }
+                let Value::Object(inner) = entry else {
+                    continue 'files;
+                };
+                map = inner;
+            }
+            map.insert(last.to_owned(), value);
+        }
+        data
+    }
+}
 
 /// Parses delimited text (`,` for CSV, `\t` for TSV) with a header row.
 /// Fields may be quoted with `"` (a doubled `""` is a quote inside one) and

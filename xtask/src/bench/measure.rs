@@ -87,6 +87,35 @@ pub struct Spread {
 }
 
 impl Spread {
+    /// One value, measured once or known.
+    pub fn exactly(value: f64) -> Self {
+        Self {
+            median: value,
+            min: value,
+            max: value,
+        }
+    }
+
+    /// `self` divided by `other`, median by median; the extremes pair the
+    /// smallest of one with the largest of the other, so the quotient's
+    /// spread covers every pairing of runs.
+    pub fn divided_by(self, other: Self) -> Self {
+        Self {
+            median: self.median / other.median,
+            min: self.min / other.max,
+            max: self.max / other.min,
+        }
+    }
+
+    /// Every value multiplied by `factor` (a positive one).
+    pub fn times(self, factor: f64) -> Self {
+        Self {
+            median: self.median * factor,
+            min: self.min * factor,
+            max: self.max * factor,
+        }
+    }
+
     /// The spread of `values`; zeros when there are none.
     pub fn of(values: &[f64]) -> Self {
         if values.is_empty() {

@@ -189,11 +189,7 @@ pub fn run(args: &BenchArgs, project: &Path) -> anyhow::Result<bool> {
         key: "pages-per-second".into(),
         label: "pages per second (cold build)".into(),
         unit: "pages/s",
-        value: Some(Spread {
-            median: pages / cold_seconds.median,
-            min: pages / cold_seconds.max,
-            max: pages / cold_seconds.min,
-        }),
+        value: Some(Spread::exactly(pages).divided_by(cold_seconds)),
         peak_mib: None,
         note: String::new(),
     });
@@ -299,11 +295,7 @@ fn write_floor_rows(
             key: "build-over-floor".into(),
             label: "cold build as a multiple of the write floor".into(),
             unit: "×",
-            value: Some(Spread {
-                median: build.median / floor.median,
-                min: build.min / floor.max,
-                max: build.max / floor.min,
-            }),
+            value: Some(build.divided_by(floor)),
             peak_mib: None,
             note: "target: at most 1.5×".into(),
         },
@@ -373,11 +365,7 @@ fn share_of_cold_build(rows: &[Row], key: &str, cold: &Spread) -> Option<Row> {
         key: format!("{key}-share"),
         label: format!("{key} publish as a share of a cold build"),
         unit: "%",
-        value: Some(Spread {
-            median: 100.0 * publish.median / cold.median,
-            min: 100.0 * publish.min / cold.max,
-            max: 100.0 * publish.max / cold.min,
-        }),
+        value: Some(publish.divided_by(*cold).times(100.0)),
         peak_mib: None,
         note: "target: at most 5 %".into(),
     })
@@ -411,11 +399,7 @@ fn search_row(build_out: &Path) -> Option<Row> {
         key: "search-fetch".into(),
         label: "search: list + largest chunk a word fetches".into(),
         unit: "KB",
-        value: Some(Spread {
-            median: kilobytes,
-            min: kilobytes,
-            max: kilobytes,
-        }),
+        value: Some(Spread::exactly(kilobytes)),
         peak_mib: None,
         note: format!(
             "{} chunks, {} in all; page files {}",

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use super::measure::{self, Sample, Spread};
-use super::{Row, megabytes, progress, remove, thousands};
+use super::{Row, WriteFloor, megabytes, progress, remove, thousands, write_floor_rows};
 
 /// Jekyll's wall time for one build of each corpus site, in seconds
 /// (Jekyll 4.3, Isomer theme, 2 cores; from the compatibility and speed
@@ -125,7 +125,7 @@ pub fn rows(binary: &Path, corpus: &Path, dir: &Path, runs: usize) -> anyhow::Re
             jekyll / TARGET_RATIO
         ),
     };
-    Ok(vec![
+    let mut rows = vec![
         Row::timed(
             "corpus-build",
             "real corpus, one gazette build",
@@ -133,7 +133,18 @@ pub fn rows(binary: &Path, corpus: &Path, dir: &Path, runs: usize) -> anyhow::Re
             note,
         ),
         ratio,
-    ])
+    ];
+    rows.extend(write_floor_rows(
+        &WriteFloor {
+            key: "corpus",
+            label: "real corpus",
+        },
+        &out,
+        dir,
+        &samples,
+        runs,
+    )?);
+    Ok(rows)
 }
 
 fn jekyll_seconds(site: &str) -> Option<f64> {

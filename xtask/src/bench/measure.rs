@@ -7,7 +7,7 @@
 
 use std::fs::File;
 use std::os::unix::process::ExitStatusExt as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
@@ -164,11 +164,44 @@ pub struct TreeSize {
     pub bytes: u64,
 }
 
-/// Counts the files under `dir`, following the symbolic link a published
-/// site's folder is, but not links inside it.
+/// The published trees of an output: `dir` itself when it is one site's
+/// output (a symbolic link to its current version) or a plain folder (Hugo's),
+/// else each site's output inside it. Gazette's version folders
+/// (`.NAME.gazette`, which hold the current version again and the spare of
+/// hard links) are not published trees: counting or copying them would count
+/// each file two or three times.
+pub fn published_trees(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    if dir.is_symlink() {
+        return Ok(vec![dir.to_owned()]);
+    }
+    let mut sites = Vec::new();
+    let mut has_versions = false;
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with('.') && name.ends_with(".gazette") {
+            has_versions = true;
+        } else if entry.path().is_symlink() {
+            sites.push(entry.path());
+        }
+    }
+    if !has_versions {
+        return Ok(vec![dir.to_owned()]);
+    }
+    sites.sort();
+    Ok(sites)
+}
+
+/// Counts the files of the published trees under `dir` (see
+/// [`published_trees`]), following the link each site's output is, but not
+/// links inside it.
 pub fn tree_size(dir: &Path) -> std::io::Result<TreeSize> {
     let mut size = TreeSize::default();
-    let mut stack = vec![std::fs::canonicalize(dir)?];
+    let mut stack = Vec::new();
+    for tree in published_trees(dir)? {
+        stack.push(std::fs::canonicalize(tree)?);
+    }
     while let Some(folder) = stack.pop() {
         for entry in std::fs::read_dir(&folder)? {
             let entry = entry?;
@@ -196,6 +229,30 @@ mod tests {
         let spread = Spread::of(&[4.0, 1.0, 3.0, 2.0]);
         assert_eq!((spread.median, spread.min, spread.max), (2.5, 1.0, 4.0));
         assert_eq!(Spread::of(&[5.0, 1.0, 3.0]).median, 3.0);
+    }
+
+    #[test]
+    fn only_published_trees_are_counted_not_the_versions_beside_them() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let out = dir.path();
+        for version in ["v-2", "v-1"] {
+            let folder = out.join(".news.gazette").join(version);
+            std::fs::create_dir_all(&folder).expect("a version folder");
+            std::fs::write(folder.join("index.html"), "<p>hi</p>").expect("a page");
+        }
+        std::os::unix::fs::symlink(".news.gazette/v-2", out.join("news")).expect("the link");
+        let size = super::tree_size(out).expect("a readable tree");
+        assert_eq!((size.files, size.html_pages, size.bytes), (1, 1, 9));
+        assert_eq!(
+            super::published_trees(&out.join("news")).expect("a link"),
+            [out.join("news")]
+        );
+
+        let plain = dir.path().join("public");
+        std::fs::create_dir_all(plain.join("a")).expect("a plain folder");
+        std::fs::write(plain.join("index.html"), "x").expect("a page");
+        std::fs::write(plain.join("a/index.html"), "y").expect("a page");
+        assert_eq!(super::tree_size(&plain).expect("a tree").files, 2);
     }
 
     #[test]

@@ -176,7 +176,16 @@ pub fn run(args: &BenchArgs, project: &Path) -> anyhow::Result<bool> {
         &cold,
         size_note,
     ));
-    rows.extend(write_floor_rows(&build_out, &bench_dir, &cold, args.runs)?);
+    rows.extend(write_floor_rows(
+        &WriteFloor {
+            key: "build",
+            label: "generated site",
+        },
+        &build_out,
+        &bench_dir,
+        &cold,
+        args.runs,
+    )?);
     rows.push(Row::timed(
         "build-warm",
         "full build, warm (re-run into the output)",
@@ -262,44 +271,54 @@ pub fn run(args: &BenchArgs, project: &Path) -> anyhow::Result<bool> {
     Ok(true)
 }
 
-/// The write floor: copying the cold build's output tree into a fresh
-/// folder (`cp -r`, following the published version's link), the least any
-/// build that writes those files can cost; and the cold build as a multiple
-/// of it. Measured right after the builds, so both see the same machine.
+/// The write floor: copying the cold build's published trees into a fresh
+/// folder (`cp -rL`, following each site's link to its current version; see
+/// [`measure::published_trees`]), the least any build that writes those
+/// files can cost; and the cold build as a multiple of it. Measured right
+/// after the builds, so both see the same machine.
 fn write_floor_rows(
+    floor: &WriteFloor<'_>,
     build_out: &Path,
     bench_dir: &Path,
     cold: &[Sample],
     runs: usize,
 ) -> anyhow::Result<Vec<Row>> {
-    let copy = bench_dir.join("out-copy");
+    let copy = bench_dir.join(format!("out-copy-{}", floor.key));
+    let trees = measure::published_trees(build_out)?;
     let mut samples = Vec::new();
     for run in 1..=runs {
-        progress("write floor: copy of the output", run, runs);
+        progress(&format!("{}: copy of the output", floor.label), run, runs);
         remove(&copy)?;
+        fs::create_dir_all(&copy)?;
         let mut cp = Command::new("cp");
-        cp.arg("-rL").arg(build_out).arg(&copy);
+        cp.arg("-rL").args(&trees).arg(&copy);
         samples.push(measure::run(&mut cp, &bench_dir.join("logs/copy.log"))?);
     }
     remove(&copy)?;
-    let floor = Spread::of_seconds(&samples);
     let build = Spread::of_seconds(cold);
+    let floor_seconds = Spread::of_seconds(&samples);
     Ok(vec![
         Row::timed(
-            "write-floor",
-            "write floor: cp -r of the cold build's output",
+            &format!("{}-write-floor", floor.key),
+            &format!("{}: write floor, cp -rL of the output", floor.label),
             &samples,
             String::new(),
         ),
         Row {
-            key: "build-over-floor".into(),
-            label: "cold build as a multiple of the write floor".into(),
+            key: format!("{}-over-floor", floor.key),
+            label: format!("{}: cold build over its write floor", floor.label),
             unit: "×",
-            value: Some(build.divided_by(floor)),
+            value: Some(build.divided_by(floor_seconds)),
             peak_mib: None,
             note: "target: at most 1.5×".into(),
         },
     ])
+}
+
+/// Which build a write floor belongs to, for its rows' keys and labels.
+struct WriteFloor<'a> {
+    key: &'a str,
+    label: &'a str,
 }
 
 /// Times `gazette publish` through the generated history: a first, full

@@ -1,7 +1,7 @@
 //! `gazette build`: build sites into folders and report per site.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Context as _;
 use gazette_content::{Diagnostic, LoadOptions, Source};
@@ -38,74 +38,35 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<bool> {
     let json = args.format == SummaryFormat::Json;
     let progress = Progress::count(sites.len(), "sites", json);
     let mut summaries = Vec::new();
-    for site in &sites {
-        progress.working_on(format!("building {}", site.name));
-        let out_dir = output_dir(args, &workspace, site, sites.len());
-        let inputs = SiteInputs::open(&workspace, site, args.rev.as_deref())?;
-        let request = BuildRequest {
-            name: &site.name,
-            site: inputs.site.as_ref(),
-            themes: inputs.themes.as_ref(),
-            theme: workspace.theme_of(site),
-            last_changed: inputs.last_changed.as_ref(),
-            load: LoadOptions {
-                fallback_base_url: site.settings.base_url.clone(),
-                ..load.clone()
-            },
-        };
-        let strictness = if args.strict || site.settings.strict {
-            Strictness::Strict
-        } else {
-            Strictness::Tolerant
-        };
-        if output::verbose() && !json {
-            progress.suspend(|| {
-                anstream::eprintln!(
-                    "{} {} from {} (theme {}) into {}",
-                    output::status("Building", output::GOOD),
-                    site.name,
-                    site.path.display(),
-                    request.theme,
-                    out_dir.display()
-                )
-            });
-        }
-        let summary = match build_site_with(&request, &out_dir, strictness) {
-            Ok(build) => SiteSummary {
-                site: &site.name,
-                root: &site.path,
-                out_dir,
-                built: Some((build.rendered.pages.len(), build.rendered.copied_files())),
-                elapsed_ms: build.elapsed.as_millis(),
-                diagnostics: build.warnings.0,
-                failure: None,
-            },
-            Err(BuildFailure::Content(diagnostics)) => SiteSummary {
-                site: &site.name,
-                root: &site.path,
-                out_dir,
-                built: None,
-                elapsed_ms: 0,
-                diagnostics: diagnostics.0,
-                failure: None,
-            },
-            Err(BuildFailure::Output(error)) => SiteSummary {
-                site: &site.name,
-                root: &site.path,
-                out_dir,
-                built: None,
-                elapsed_ms: 0,
-                diagnostics: Vec::new(),
-                failure: Some(error.to_string()),
-            },
-        };
-        if !json {
-            progress.suspend(|| summary.print());
-        }
-        progress.step();
-        summaries.push(summary);
-    }
+    let mut first_failure = None;
+    // Several sites at once (see `gazette_pipeline::map_in_order`); each
+    // summary is printed in the sites' order.
+    gazette_pipeline::map_in_order(
+        &sites,
+        |site| output_dir(args, &workspace, site, sites.len()),
+        |site| {
+            progress.working_on(format!("building {}", site.name));
+            build_one(args, &workspace, site, &load, sites.len(), &progress)
+        },
+        |_, built| {
+            match built {
+                Ok(summary) => {
+                    if !json {
+                        progress.suspend(|| summary.print());
+                    }
+                    summaries.push(summary);
+                }
+                Err(error) => {
+                    first_failure.get_or_insert(error);
+                }
+            }
+            progress.step();
+        },
+    );
     drop(progress);
+    if let Some(error) = first_failure {
+        return Err(error);
+    }
     if json {
         let sites: Vec<serde_json::Value> = summaries.iter().map(SiteSummary::to_json).collect();
         println!("{:#}", serde_json::json!({ "sites": sites }));
@@ -115,10 +76,82 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<bool> {
     Ok(summaries.iter().all(|summary| summary.built.is_some()))
 }
 
+/// Builds one site into its output folder; `Err` when its inputs cannot be
+/// opened.
+fn build_one(
+    args: &BuildArgs,
+    workspace: &Workspace,
+    site: &SiteEntry,
+    load: &LoadOptions,
+    count: usize,
+    progress: &Progress,
+) -> anyhow::Result<SiteSummary> {
+    let json = args.format == SummaryFormat::Json;
+    let out_dir = output_dir(args, workspace, site, count);
+    let inputs = SiteInputs::open(workspace, site, args.rev.as_deref())?;
+    let request = BuildRequest {
+        name: &site.name,
+        site: inputs.site.as_ref(),
+        themes: inputs.themes.as_ref(),
+        theme: workspace.theme_of(site),
+        last_changed: inputs.last_changed.as_ref(),
+        load: LoadOptions {
+            fallback_base_url: site.settings.base_url.clone(),
+            ..load.clone()
+        },
+    };
+    let strictness = if args.strict || site.settings.strict {
+        Strictness::Strict
+    } else {
+        Strictness::Tolerant
+    };
+    if output::verbose() && !json {
+        progress.suspend(|| {
+            anstream::eprintln!(
+                "{} {} from {} (theme {}) into {}",
+                output::status("Building", output::GOOD),
+                site.name,
+                site.path.display(),
+                request.theme,
+                out_dir.display()
+            )
+        });
+    }
+    Ok(match build_site_with(&request, &out_dir, strictness) {
+        Ok(build) => SiteSummary {
+            site: site.name.clone(),
+            root: site.path.clone(),
+            out_dir,
+            built: Some((build.rendered.pages.len(), build.rendered.copied_files())),
+            elapsed_ms: build.elapsed.as_millis(),
+            diagnostics: build.warnings.0,
+            failure: None,
+        },
+        Err(BuildFailure::Content(diagnostics)) => SiteSummary {
+            site: site.name.clone(),
+            root: site.path.clone(),
+            out_dir,
+            built: None,
+            elapsed_ms: 0,
+            diagnostics: diagnostics.0,
+            failure: None,
+        },
+        Err(BuildFailure::Output(error)) => SiteSummary {
+            site: site.name.clone(),
+            root: site.path.clone(),
+            out_dir,
+            built: None,
+            elapsed_ms: 0,
+            diagnostics: Vec::new(),
+            failure: Some(error.to_string()),
+        },
+    })
+}
+
 /// What happened to one site, for either report.
-struct SiteSummary<'a> {
-    site: &'a str,
-    root: &'a Path,
+struct SiteSummary {
+    site: String,
+    root: PathBuf,
     out_dir: PathBuf,
     /// Pages and copied files, when the site was written.
     built: Option<(usize, usize)>,
@@ -129,13 +162,13 @@ struct SiteSummary<'a> {
     failure: Option<String>,
 }
 
-impl SiteSummary<'_> {
+impl SiteSummary {
     fn errors(&self) -> usize {
         self.diagnostics.iter().filter(|d| d.is_error()).count()
     }
 
     fn print(&self) {
-        let name = self.site;
+        let name = &self.site;
         if let Some(failure) = &self.failure {
             anstream::eprintln!(
                 "{} {name}: {failure}",
@@ -144,7 +177,7 @@ impl SiteSummary<'_> {
             return;
         }
         let Some((pages, files)) = self.built else {
-            report::print_diagnostics(&self.diagnostics, self.root);
+            report::print_diagnostics(&self.diagnostics, &self.root);
             let errors = self.errors();
             anstream::eprintln!(
                 "{} {name}: {errors} error{} (nothing written; {} is unchanged)",
@@ -157,7 +190,7 @@ impl SiteSummary<'_> {
         if output::quiet() {
             return;
         }
-        report::print_diagnostics(&self.diagnostics, self.root);
+        report::print_diagnostics(&self.diagnostics, &self.root);
         anstream::println!(
             "{} {name}: {pages} pages, {files} files in {} ms → {}",
             output::status("Built", output::GOOD),

@@ -15,6 +15,7 @@ use gazette_publish::{
 use gazette_render::BuildRequest;
 use gazette_store::{DamagedObject, GitTreeSource, WorkTreeSource};
 
+use crate::concurrent::map_in_order;
 use crate::summary::{PipelineReport, SiteResult, SiteStatus};
 
 /// What to publish, besides which sites.
@@ -74,8 +75,10 @@ impl Shard {
     }
 }
 
-/// Checks and publishes each site in turn; `each` sees every result as it
-/// comes (to show progress).
+/// Checks and publishes every site, several at once (one per core; sites
+/// with the same target one after the other); `each` sees every result in
+/// the sites' order as soon as it and those before it are done (to show
+/// progress).
 pub fn publish_sites(
     request: &PipelineRequest<'_>,
     sites: &[SiteEntry],
@@ -83,11 +86,15 @@ pub fn publish_sites(
 ) -> PipelineReport {
     let started = Instant::now();
     let mut results = Vec::with_capacity(sites.len());
-    for site in sites {
-        let result = publish_site(request, site);
-        each(&result);
-        results.push(result);
-    }
+    map_in_order(
+        sites,
+        |site| request.workspace.publish_target(site, request.out),
+        |site| publish_site(request, site),
+        |_, result| {
+            each(&result);
+            results.push(result);
+        },
+    );
     PipelineReport {
         sites: results,
         elapsed: started.elapsed(),

@@ -31,8 +31,11 @@
 //! std::process::exit(report.exit_status().code());
 //! ```
 
+mod concurrent;
 mod gate;
 mod summary;
+
+pub use concurrent::map_in_order;
 
 pub use gate::{PipelineRequest, Shard, publish_site, publish_sites};
 pub use summary::{ExitStatus, PipelineReport, SiteResult, SiteStatus, Summary};

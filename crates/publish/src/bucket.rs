@@ -40,7 +40,7 @@ pub const RENDER_STATE_PATH: &str = ".gazette-render-state";
 const IN_FLIGHT: usize = 16;
 
 /// A bucket target as `site.toml` gives it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct BucketTarget {
     /// `s3://name/prefix` (the prefix may be empty).
     pub url: String,

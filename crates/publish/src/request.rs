@@ -13,7 +13,7 @@ use crate::bucket::{BucketError, BucketTarget, UploadStats};
 use crate::output::OutputError;
 
 /// Where a publish goes.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum PublishTarget {
     /// A folder, switched to the new version in one step.
     Folder(PathBuf),

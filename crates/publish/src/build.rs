@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use gazette_content::Diagnostics;
 use gazette_render::{BuildRequest, RenderedSite, render_request};
 
-use crate::folder::write_site;
+use crate::folder::write_build;
 use crate::output::OutputError;
 
 /// A site that was built.
@@ -80,7 +80,7 @@ pub fn build_site_with(
             return Err(BuildFailure::Content(warnings));
         }
     }
-    write_site(&rendered, request.site, out_dir).map_err(BuildFailure::Output)?;
+    write_build(&rendered, request.site, out_dir).map_err(BuildFailure::Output)?;
     Ok(SiteBuild {
         rendered,
         warnings,

@@ -57,6 +57,18 @@ pub struct Spare {
     manifest: Manifest,
 }
 
+/// Whether a publish that had no spare to recycle links one of its new
+/// version for the next publish.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SpareLink {
+    /// Always: the next publish (the hook's, after a commit) is most likely
+    /// a small edit, which must cost what changed.
+    Always,
+    /// Only the version this one replaced becomes the spare (see
+    /// [`FolderTarget::write_build`]).
+    OnlyRecycled,
+}
+
 /// Holds a target's lock; dropping it (or the process dying) releases it.
 #[derive(Debug)]
 pub struct TargetLock {
@@ -135,6 +147,16 @@ impl FolderTarget {
         self.publish_with_spare(site, source, self.find_spare())
     }
 
+    /// [`FolderTarget::publish`] for a build: when there is no spare to
+    /// recycle, none is linked of the new version. A build is mostly a
+    /// one-off (a CI job into a fresh folder); linking a spare would double
+    /// the file-system work of a cold build for a next build that may never
+    /// come. A second build into the same folder links the unchanged files of
+    /// the first instead, and the one after recycles the first's version.
+    pub fn write_build(&self, site: &RenderedSite, source: &dyn Source) -> Result<(), OutputError> {
+        self.publish_inner(site, source, self.find_spare(), SpareLink::OnlyRecycled)
+    }
+
     /// The spare the next publish would recycle, if there is a usable one
     /// (see [`FolderTarget::publish_with_spare`]). The caller holds the lock.
     pub fn find_spare(&self) -> Option<Spare> {
@@ -149,6 +171,16 @@ impl FolderTarget {
         site: &RenderedSite,
         source: &dyn Source,
         spare: Option<Spare>,
+    ) -> Result<(), OutputError> {
+        self.publish_inner(site, source, spare, SpareLink::Always)
+    }
+
+    fn publish_inner(
+        &self,
+        site: &RenderedSite,
+        source: &dyn Source,
+        spare: Option<Spare>,
+        next_spare: SpareLink,
     ) -> Result<(), OutputError> {
         let current = self.check_replaceable()?;
         fs::create_dir_all(&self.versions).map_err(io(&self.versions))?;
@@ -195,7 +227,7 @@ impl FolderTarget {
             .chain(current.as_deref())
             .collect();
         self.remove_leftovers(&keep)?;
-        if spare.is_none() && site.manifest.lists_every_file {
+        if spare.is_none() && site.manifest.lists_every_file && next_spare == SpareLink::Always {
             // No spare was recycled: a first publish, or one after an upgrade
             // of Gazette (the old versions' outputs are another program's).
             // The version it replaced cannot become a spare the next publish
@@ -328,7 +360,8 @@ impl FolderTarget {
     }
 }
 
-/// Writes `site` to `out_dir` with a full build's outputs, taking the lock.
+/// Writes `site` to `out_dir` with a full build's outputs, taking the lock,
+/// as a publish does (a spare is linked for the next one).
 pub fn write_site(
     site: &RenderedSite,
     source: &dyn Source,
@@ -337,6 +370,18 @@ pub fn write_site(
     let target = FolderTarget::new(out_dir);
     let _lock = target.lock()?;
     target.publish(site, source)
+}
+
+/// Writes a build of `site` to `out_dir`, taking the lock (see
+/// [`FolderTarget::write_build`]).
+pub fn write_build(
+    site: &RenderedSite,
+    source: &dyn Source,
+    out_dir: &Path,
+) -> Result<(), OutputError> {
+    let target = FolderTarget::new(out_dir);
+    let _lock = target.lock()?;
+    target.write_build(site, source)
 }
 
 #[cfg(test)]

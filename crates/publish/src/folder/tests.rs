@@ -65,6 +65,44 @@ fn publishing_switches_versions_and_keeps_the_previous_one_as_spare() {
     }
 }
 
+#[test]
+fn a_build_links_no_spare_and_the_build_after_it_keeps_the_first_as_its_spare() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("site");
+    let target = FolderTarget::new(&out);
+    let source = gazette_content::MemorySource::default();
+    let first = render(
+        &[("index.md", "1", &[("index.html", "one")])],
+        target.current_manifest().as_ref(),
+    );
+    write_build(&first, &source, &out).unwrap();
+    assert_eq!(versions(&out).len(), 1, "a cold build writes one tree");
+
+    let second = render(
+        &[("index.md", "2", &[("index.html", "two")])],
+        target.current_manifest().as_ref(),
+    );
+    write_build(&second, &source, &out).unwrap();
+    assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "two");
+    let spare = versions(&out)
+        .into_iter()
+        .map(|name| dir.path().join(".site.gazette").join(name))
+        .find(|path| !same_path(path, &out))
+        .expect("the first build's version is the spare now");
+    assert_eq!(fs::read_to_string(spare.join("index.html")).unwrap(), "one");
+
+    // The third recycles that spare into a tree equal to a fresh write.
+    let third = render(
+        &[("index.md", "3", &[("index.html", "three")])],
+        target.current_manifest().as_ref(),
+    );
+    write_build(&third, &source, &out).unwrap();
+    let fresh = dir.path().join("fresh");
+    write_build(&third, &source, &fresh).unwrap();
+    assert_eq!(snapshot(&out), snapshot(&fresh));
+    assert_eq!(versions(&out).len(), 2);
+}
+
 /// A test unit: its id, the id of its inputs (empty: none, as for a copy
 /// from a source without content ids) and its files, whose contents are
 /// text, or `copy:<path>` for a copy from the source.

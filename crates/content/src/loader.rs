@@ -402,7 +402,7 @@ impl<'a> Loader<'a> {
         };
         let content_id = self
             .source
-            .content_id(path)
+            .content_id_of(path, &bytes)
             .unwrap_or_else(|| blake3::hash(&bytes).to_hex().to_string());
         match String::from_utf8(bytes) {
             Ok(text) => Some(TextFile {

@@ -26,6 +26,14 @@ pub trait Source: Send + Sync {
         None
     }
 
+    /// [`Source::content_id`] of `path`, whose `bytes` the caller has just
+    /// read: a source whose ids are hashes of the content computes it from
+    /// them instead of reading the file a second time.
+    fn content_id_of(&self, path: &str, bytes: &[u8]) -> Option<String> {
+        let _ = bytes;
+        self.content_id(path)
+    }
+
     /// A cheap token that changes whenever the file may have changed (a Git
     /// blob id, or a file's modification time and size), so that a reload
     /// can skip files it has already read.

@@ -138,6 +138,10 @@ impl Source for ThemeLibrary {
         self.layer(path).content_id(path)
     }
 
+    fn content_id_of(&self, path: &str, bytes: &[u8]) -> Option<String> {
+        self.layer(path).content_id_of(path, bytes)
+    }
+
     fn version(&self, path: &str) -> Option<String> {
         self.layer(path).version(path)
     }

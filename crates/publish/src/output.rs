@@ -15,7 +15,7 @@ use rayon::prelude::*;
 
 use gazette_render::{MANIFEST_PATH, Manifest, Output, OutputContents, RenderedSite};
 
-use crate::stamps::{ContentHash, STAMPS_PATH, Stamp, Stamps, content_hash, stamp_file};
+use crate::stamps::{STAMPS_PATH, Stamp, Stamps, content_hash, stamp_file};
 
 /// The file that marks a folder as Gazette's output, so it may be replaced:
 /// a name no permalink may take (`gazette_content::RESERVED_PREFIX`).
@@ -305,18 +305,20 @@ pub(crate) fn write_marker(root: &Path) -> Result<(), OutputError> {
     write_new(
         &marker,
         b"This folder is written by Gazette and replaced on every build.\n",
-    )
+    )?;
+    Ok(())
 }
 
 /// Writes a file that must not exist yet: files may be shared with other
 /// versions through hard links, so one is never written in place.
-fn write_new(target: &Path, contents: &[u8]) -> Result<(), OutputError> {
+fn write_new(target: &Path, contents: &[u8]) -> Result<fs::File, OutputError> {
     let mut file = fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .open(target)
         .map_err(io(target))?;
-    file.write_all(contents).map_err(io(target))
+    file.write_all(contents).map_err(io(target))?;
+    Ok(file)
 }
 
 /// The bytes of a copied output, read from the site's source.
@@ -356,15 +358,15 @@ impl<'a> Previous<'a> {
     }
 }
 
-/// Writes one output as a new file, and returns the hash of its bytes. A
-/// reused output is hard-linked from the previous version once it is known
-/// to be the file Gazette wrote there.
+/// Writes one output as a new file, and returns its stamp. A reused output
+/// is hard-linked from the previous version once it is known to be the file
+/// Gazette wrote there.
 fn write_output(
     output: &Output,
     target: &Path,
     source: &dyn Source,
     previous: Option<&Previous<'_>>,
-) -> Result<ContentHash, OutputError> {
+) -> Result<Stamp, OutputError> {
     let bytes;
     let contents: &[u8] = match &output.contents {
         OutputContents::Rendered(rendered) => rendered,
@@ -386,7 +388,7 @@ fn write_output(
                 .ok_or_else(|| OutputError::ChangedPrevious(from.clone()))?;
             // Files are never written in place, so sharing one is safe.
             match fs::hard_link(&from, target) {
-                Ok(()) => return Ok(hash),
+                Ok(()) => return stamp_file(target, hash).map_err(io(target)),
                 Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
                     return Err(io(target)(error));
                 }
@@ -398,8 +400,10 @@ fn write_output(
             }
         }
     };
-    write_new(target, contents)?;
-    Ok(content_hash(contents))
+    let file = write_new(target, contents)?;
+    // From the open file, not the path: no second walk of the folders.
+    let metadata = file.metadata().map_err(io(target))?;
+    Ok(Stamp::of_written(&metadata, content_hash(contents)))
 }
 
 /// Writes `outputs` into `root` in parallel (their folders exist), and
@@ -413,8 +417,7 @@ fn write_stamped<'o>(
     outputs
         .map(|output| {
             let target = safe_join(root, &output.path)?;
-            let hash = write_output(output, &target, source, previous)?;
-            let stamp = stamp_file(&target, hash).map_err(io(&target))?;
+            let stamp = write_output(output, &target, source, previous)?;
             Ok((output.path.clone(), stamp))
         })
         .collect()

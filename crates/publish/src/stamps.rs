@@ -68,14 +68,20 @@ impl Stamp {
         if !metadata.is_file() {
             return Err(std::io::Error::other("not a regular file"));
         }
-        let (modified, changed, inode) = times_and_inode(&metadata);
-        Ok(Self {
+        Ok(Self::of_written(&metadata, hash))
+    }
+
+    /// The stamp of a regular file just written, from its `metadata`, whose
+    /// bytes hash to `hash`.
+    pub(crate) fn of_written(metadata: &fs::Metadata, hash: ContentHash) -> Self {
+        let (modified, changed, inode) = times_and_inode(metadata);
+        Self {
             size: metadata.len(),
             modified,
             changed,
             inode,
             hash,
-        })
+        }
     }
 }
 

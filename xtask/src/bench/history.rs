@@ -34,7 +34,7 @@ pub struct History {
 }
 
 /// When the generated history starts (2026-03-02 09:00 +08:00).
-const EPOCH: i64 = 1_772_413_200;
+pub const EPOCH: i64 = 1_772_413_200;
 
 /// Makes `workspace.root` a Git repository and commits the workspace, then
 /// one commit per kind of change to its first site (and the theme).
@@ -100,19 +100,31 @@ pub fn record(workspace: &GeneratedWorkspace) -> anyhow::Result<History> {
         commit: commit(&format!("{}: add a post, registration opens", site.name))?,
     });
 
-    // Appended rather than edited in place, so the step survives changes to
-    // the theme's markup.
-    let footer = root.join("themes/isomer/templates/partials/footer.html");
-    let mut template =
-        fs::read_to_string(&footer).with_context(|| format!("cannot read {}", footer.display()))?;
-    template.push_str("<p class=\"footer-note\">We review this site every quarter.</p>\n");
-    fs::write(&footer, template)?;
+    add_footer_note(root)?;
     steps.push(Step {
         key: "theme",
         label: "publish after a theme template change",
-        commit: commit("Theme: add a review note to the footer")?,
+        commit: commit(THEME_COMMIT_MESSAGE)?,
     });
     Ok(History { base, steps })
+}
+
+/// The message of the theme step's commit.
+pub const THEME_COMMIT_MESSAGE: &str = "Theme: add a review note to the footer";
+
+/// The theme step's edit: a note appended to the `isomer` theme's footer
+/// partial, which every page of every site using the theme includes.
+/// Returns the template as it was, so a caller can put it back. Appended
+/// rather than edited in place, so the step survives changes to the theme's
+/// markup.
+pub fn add_footer_note(root: &Path) -> anyhow::Result<String> {
+    let footer = root.join("themes/isomer/templates/partials/footer.html");
+    let before =
+        fs::read_to_string(&footer).with_context(|| format!("cannot read {}", footer.display()))?;
+    let after =
+        format!("{before}<p class=\"footer-note\">We review this site every quarter.</p>\n");
+    fs::write(&footer, after).with_context(|| format!("cannot write {}", footer.display()))?;
+    Ok(before)
 }
 
 const NEW_POST: &str = "---\ntitle: Registration Opens for the Spring Programme\n\
@@ -144,7 +156,7 @@ fn replace_once(path: &Path, from: &str, to: &str) -> anyhow::Result<()> {
 }
 
 /// Commits every file of the work tree (minus ignored ones) on HEAD.
-fn commit_all(repository: &Repository, message: &str, seconds: i64) -> anyhow::Result<String> {
+pub fn commit_all(repository: &Repository, message: &str, seconds: i64) -> anyhow::Result<String> {
     let mut index = repository.index()?;
     index.add_all(["*"], IndexAddOption::DEFAULT, None)?;
     index.update_all(["*"], None)?;

@@ -4,7 +4,9 @@
 //! (for Gazette) and as a Hugo site whose templates do the same per-page
 //! work. Both are built in one run, alternating A B A B, so a noisy shared
 //! machine slows both alike; the ratio is what to quote. Also timed: a
-//! workspace of 50 sites against 50 Hugo builds.
+//! workspace of 50 sites against 50 Hugo builds, with the same workspace
+//! published from Git ([`fleet`]), and one site of 10,000 pages, where the
+//! memory ratio is the target.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -13,12 +15,19 @@ use std::process::Command;
 use anyhow::{Context as _, bail};
 use serde::Serialize;
 
+use super::fleet::{self, FleetPublish, Publishes};
 use super::measure::{self, Sample, Spread, TreeSize};
 use super::{generator, megabytes, progress, remove, thousands};
 
 /// Sites and pages of the many-sites case.
 const FLEET_SITES: usize = 50;
 const FLEET_PAGES: usize = 200;
+
+/// Pages of the large case: gen_corpus's own generator rather than the
+/// xtask one, so Hugo builds the same content. One Hugo build of it takes
+/// about four minutes on this machine kind, so it runs once whatever
+/// `--runs` says; peak memory, its target, barely moves between runs.
+const LARGE_PAGES: usize = 10_000;
 
 /// One tool's runs on one case.
 #[derive(Debug, Serialize)]
@@ -44,8 +53,16 @@ pub struct Case {
     label: String,
     gazette: Timing,
     hugo: Timing,
+    runs: usize,
     /// Hugo's median time over Gazette's: how many times faster Gazette is.
     ratio: f64,
+    /// Gazette's median peak memory as a percentage of Hugo's (for many
+    /// sites, of Hugo's largest single-site process).
+    memory_share: f64,
+    /// For the many-sites case: the workspace published from Git, in the
+    /// same runs as its builds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    publish: Option<FleetPublish>,
 }
 
 /// Everything `--vs-hugo` measured.
@@ -92,17 +109,39 @@ pub fn compare(
         &format!("one site, gen_corpus --pages {pages}"),
         1,
         runs,
+        &mut || Ok(()),
     )?);
 
     let fleet = dir.join(format!("fleet-{FLEET_SITES}x{FLEET_PAGES}"));
     prepare(&script, &themes, &fleet, FLEET_PAGES, FLEET_SITES)?;
-    cases.push(side_by_side(
+    let mut publishes = Publishes::new(binary, &fleet, fleet::commit(&fleet.join("gazette"))?);
+    let mut fleet_case = side_by_side(
         binary,
         &fleet,
         &format!("{FLEET_SITES} sites × gen_corpus --pages {FLEET_PAGES}"),
         FLEET_SITES,
         runs,
-    )?);
+        &mut || publishes.run_once(),
+    )?;
+    fleet_case.publish = Some(publishes.report(fleet_case.hugo.seconds));
+    cases.push(fleet_case);
+
+    if pages != LARGE_PAGES {
+        let large = dir.join(format!("single-{LARGE_PAGES}"));
+        prepare(&script, &themes, &large, LARGE_PAGES, 1)?;
+        cases.push(side_by_side(
+            binary,
+            &large,
+            &format!("one site, gen_corpus --pages {LARGE_PAGES}"),
+            1,
+            1,
+            &mut || Ok(()),
+        )?);
+        // Its outputs are about 4 GB (Hugo's 2.7 GB of side navigations):
+        // too much to leave on a shared disk.
+        remove(&large.join("out-gazette"))?;
+        remove(&large.join("out-hugo"))?;
+    }
     Ok(Comparison {
         hugo_version,
         runs,
@@ -143,13 +182,15 @@ fn prepare(
     Ok(())
 }
 
-/// Builds the prepared case with each tool in turn, `runs` times.
+/// Builds the prepared case with each tool in turn, `runs` times, calling
+/// `after_each_run` after both tools' builds of each run.
 fn side_by_side(
     binary: &Path,
     dir: &Path,
     label: &str,
     sites: usize,
     runs: usize,
+    after_each_run: &mut dyn FnMut() -> anyhow::Result<()>,
 ) -> anyhow::Result<Case> {
     let workspace = dir.join("gazette");
     let gazette_out = dir.join("out-gazette");
@@ -198,14 +239,18 @@ fn side_by_side(
             total.peak_kib = total.peak_kib.max(sample.peak_kib);
         }
         hugo.push(total);
+        after_each_run()?;
     }
     let gazette = Timing::new(&gazette, measure::tree_size(&gazette_out)?);
     let hugo = Timing::new(&hugo, measure::tree_size(&hugo_out)?);
     Ok(Case {
         label: label.to_owned(),
+        runs,
         ratio: hugo.seconds.median / gazette.seconds.median,
+        memory_share: 100.0 * gazette.peak_mib.median / hugo.peak_mib.median,
         gazette,
         hugo,
+        publish: None,
     })
 }
 
@@ -245,8 +290,19 @@ pub fn print(comparison: &Comparison) {
             output(&case.hugo)
         );
         println!(
-            "{:<34} {:>18.0} MiB {:>18.0} MiB  peak memory",
-            "", case.gazette.peak_mib.median, case.hugo.peak_mib.median
+            "{:<34} {:>18.0} MiB {:>18.0} MiB {:>7.0} %  peak memory, Gazette's share of Hugo's{}",
+            format!("  ({} run(s))", case.runs),
+            case.gazette.peak_mib.median,
+            case.hugo.peak_mib.median,
+            case.memory_share,
+            if case.label.ends_with(&format!("--pages {LARGE_PAGES}")) {
+                " (target: at most 25 %; time: at least 20×)"
+            } else {
+                ""
+            }
         );
+        if let Some(publish) = &case.publish {
+            fleet::print(publish);
+        }
     }
 }

@@ -15,6 +15,7 @@ mod bucket;
 mod corpus;
 mod custom_scss;
 mod file_tree;
+mod fleet;
 mod generator;
 mod history;
 mod hugo;
@@ -51,7 +52,9 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 5)]
     runs: usize,
     /// Also build the shared corpus (../shared/bench/gen_corpus.py) with Hugo
-    /// and Gazette, as one site and as 50 sites of 200 pages.
+    /// and Gazette, as one site, as 50 sites of 200 pages (also published
+    /// from Git, in full and after a theme change) and as one site of 10,000
+    /// pages (once).
     #[arg(long)]
     vs_hugo: bool,
     /// Where to write the JSON results (default: target/bench/bench.json).

@@ -35,6 +35,7 @@ use gazette_render::{MANIFEST_PATH, Manifest, ManifestSummary, RenderedSite, SEA
 use crate::output::{
     OUTPUT_MARKER, OutputError, io, link_tree, recycle_tree, same_path, symlink, write_tree,
 };
+use crate::staging::StagedVersion;
 use crate::stamps::Stamps;
 
 /// A folder a site is published to: `out_dir` is a symbolic link to the
@@ -55,6 +56,15 @@ pub struct FolderTarget {
 pub struct Spare {
     path: PathBuf,
     manifest: Manifest,
+}
+
+/// A version being made: its staging folder (not yet there), the version
+/// it replaces and the time that names it.
+#[derive(Debug)]
+pub(crate) struct Prepared {
+    pub(crate) staging: PathBuf,
+    pub(crate) current: Option<PathBuf>,
+    stamp: u128,
 }
 
 /// Holds a target's lock; dropping it (or the process dying) releases it.
@@ -150,6 +160,41 @@ impl FolderTarget {
         source: &dyn Source,
         spare: Option<Spare>,
     ) -> Result<(), OutputError> {
+        let (prepared, spare) = self.prepare(spare)?;
+        let staging = &prepared.staging;
+        let result = match &spare {
+            Some(spare) => recycle_tree(
+                site,
+                source,
+                prepared.current.as_deref(),
+                &spare.path,
+                &spare.manifest,
+                staging,
+            ),
+            None => write_tree(site, source, prepared.current.as_deref(), staging),
+        };
+        if let Err(error) = result {
+            // The staging folder is ours and useless after a failure.
+            let _ = fs::remove_dir_all(staging);
+            return Err(error);
+        }
+        self.switch_in(prepared, spare.is_none() && site.manifest.lists_every_file)
+    }
+
+    /// Starts a new version that a render writes into as it goes
+    /// ([`StagedVersion`], an output sink), recycling no spare. The caller
+    /// holds the lock; nothing is switched until
+    /// [`StagedVersion::finish`].
+    pub fn stage(&self) -> Result<StagedVersion<'_>, OutputError> {
+        let (prepared, _) = self.prepare(None)?;
+        fs::create_dir(&prepared.staging).map_err(io(&prepared.staging))?;
+        Ok(StagedVersion::new(self, prepared))
+    }
+
+    /// Checks that the output may be replaced, removes what interrupted
+    /// publishes left (but the current version and `spare`, which is kept
+    /// only when it is not the live version) and names the staging folder.
+    fn prepare(&self, spare: Option<Spare>) -> Result<(Prepared, Option<Spare>), OutputError> {
         let current = self.check_replaceable()?;
         fs::create_dir_all(&self.versions).map_err(io(&self.versions))?;
         // Never the live version, whoever found it.
@@ -171,22 +216,26 @@ impl FolderTarget {
         let staging = self
             .versions
             .join(format!("tmp-{}-{stamp}", std::process::id()));
-        let result = match &spare {
-            Some(spare) => recycle_tree(
-                site,
-                source,
-                current.as_deref(),
-                &spare.path,
-                &spare.manifest,
-                &staging,
-            ),
-            None => write_tree(site, source, current.as_deref(), &staging),
+        let prepared = Prepared {
+            staging,
+            current,
+            stamp,
         };
-        if let Err(error) = result {
-            // The staging folder is ours and useless after a failure.
-            let _ = fs::remove_dir_all(&staging);
-            return Err(error);
-        }
+        Ok((prepared, spare))
+    }
+
+    /// Renames the complete staging folder to a version and switches the
+    /// output to it; `link_a_spare` when no spare was recycled.
+    pub(crate) fn switch_in(
+        &self,
+        prepared: Prepared,
+        link_a_spare: bool,
+    ) -> Result<(), OutputError> {
+        let Prepared {
+            staging,
+            current,
+            stamp,
+        } = prepared;
         let version_name = format!("v-{stamp}");
         let version = self.versions.join(&version_name);
         fs::rename(&staging, &version).map_err(io(&version))?;
@@ -195,7 +244,7 @@ impl FolderTarget {
             .chain(current.as_deref())
             .collect();
         self.remove_leftovers(&keep)?;
-        if spare.is_none() && site.manifest.lists_every_file {
+        if link_a_spare {
             // No spare was recycled: a first publish, or one after an upgrade
             // of Gazette (the old versions' outputs are another program's).
             // The version it replaced cannot become a spare the next publish

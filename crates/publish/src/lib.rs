@@ -47,6 +47,7 @@ mod output;
 mod page_edits;
 mod request;
 mod revision;
+mod staging;
 mod stamps;
 mod target;
 mod workspace;
@@ -57,6 +58,7 @@ pub use folder::{FolderTarget, Spare, TargetLock, write_site};
 pub use output::{OUTPUT_MARKER, OutputError, safe_join};
 pub use request::{PublishError, PublishOutcome, PublishReport, PublishRequest, PublishTarget};
 pub use revision::{is_unchanged, publish_revision};
+pub use staging::StagedVersion;
 pub use stamps::STAMPS_PATH;
 pub use workspace::{
     CheckPolicy, PublishSettings, SiteEntry, SiteSettings, WORKSPACE_FILE, Workspace,

@@ -120,7 +120,8 @@ fn sample_sites_render_without_warnings_and_keep_editor_markup() {
                 }
                 gazette_render::OutputContents::Copy(_)
                 | gazette_render::OutputContents::CopySanitizedSvg(_)
-                | gazette_render::OutputContents::Reuse(_) => None,
+                | gazette_render::OutputContents::Reuse(_)
+                | gazette_render::OutputContents::Written => None,
             })
             .collect();
         for kept in [

@@ -56,7 +56,8 @@ fn render(site: &str, themes: &dyn Source, theme: &str) -> BTreeMap<String, Vec<
             OutputContents::Rendered(bytes) => Some((output.path, bytes)),
             OutputContents::Copy(_)
             | OutputContents::CopySanitizedSvg(_)
-            | OutputContents::Reuse(_) => None,
+            | OutputContents::Reuse(_)
+            | OutputContents::Written => None,
         })
         .collect()
 }

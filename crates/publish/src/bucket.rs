@@ -189,6 +189,9 @@ impl Bucket {
                 OutputContents::Copy(path) | OutputContents::CopySanitizedSvg(path) => {
                     read_copy(&output.contents, path, source)?
                 }
+                OutputContents::Written => {
+                    return Err(OutputError::NotHeld(output.path.clone()).into());
+                }
                 OutputContents::Reuse(path) => match previous.files.get(path) {
                     // Reused at its own path: the object is already there.
                     Some(hash) if *path == output.path => {

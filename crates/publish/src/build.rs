@@ -1,13 +1,14 @@
-//! One site from its sources to a folder: render in memory, then write.
+//! One site from its sources to a folder: its pages written as they are
+//! rendered, the version switched in once the whole site rendered.
 
 use std::fmt;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use gazette_content::Diagnostics;
-use gazette_render::{BuildRequest, RenderedSite, render_request};
+use gazette_render::{BuildRequest, OutputSink, RenderedSite, render_request_into};
 
-use crate::folder::write_build;
+use crate::folder::{FolderTarget, SpareLink};
 use crate::output::OutputError;
 
 /// A site that was built.
@@ -65,7 +66,24 @@ pub fn build_site_with(
     strictness: Strictness,
 ) -> Result<SiteBuild, BuildFailure> {
     let started = Instant::now();
-    let (rendered, mut warnings) = match render_request(request) {
+    let target = FolderTarget::new(out_dir);
+    let _lock = target.lock().map_err(BuildFailure::Output)?;
+    // Without a spare to recycle, the pages go into the new version as they
+    // are rendered, and only their records stay in memory. Recycling a
+    // spare compares the whole render with it, so that render is held.
+    let spare = target.find_spare();
+    let staged = match spare {
+        None => Some(
+            target
+                .stage(SpareLink::Never)
+                .map_err(BuildFailure::Output)?,
+        ),
+        Some(_) => None,
+    };
+    let sink = staged.as_ref().map(|staged| staged as &dyn OutputSink);
+    // On every error below, `staged` is dropped unfinished: its folder goes,
+    // and the output is left as it was.
+    let (rendered, mut warnings) = match render_request_into(request, sink) {
         Ok(result) => result,
         Err(mut diagnostics) => {
             if strictness == Strictness::Strict {
@@ -80,7 +98,11 @@ pub fn build_site_with(
             return Err(BuildFailure::Content(warnings));
         }
     }
-    write_build(&rendered, request.site, out_dir).map_err(BuildFailure::Output)?;
+    match staged {
+        Some(staged) => staged.finish(&rendered, request.site),
+        None => target.publish_with_spare(&rendered, request.site, spare),
+    }
+    .map_err(BuildFailure::Output)?;
     Ok(SiteBuild {
         rendered,
         warnings,

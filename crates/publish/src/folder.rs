@@ -35,6 +35,7 @@ use gazette_render::{MANIFEST_PATH, Manifest, ManifestSummary, RenderedSite, SEA
 use crate::output::{
     OUTPUT_MARKER, OutputError, io, link_tree, recycle_tree, same_path, symlink, write_tree,
 };
+use crate::staging::StagedVersion;
 use crate::stamps::Stamps;
 
 /// A folder a site is published to: `out_dir` is a symbolic link to the
@@ -57,16 +58,28 @@ pub struct Spare {
     manifest: Manifest,
 }
 
-/// Whether a publish that had no spare to recycle links one of its new
-/// version for the next publish.
+/// A version being made: its staging folder (not yet there), the version
+/// it replaces and the time that names it.
+#[derive(Debug)]
+pub(crate) struct Prepared {
+    pub(crate) staging: PathBuf,
+    pub(crate) current: Option<PathBuf>,
+    stamp: u128,
+}
+
+/// Whether a version written whole (no spare recycled) gets a spare linked
+/// of it for the next write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum SpareLink {
-    /// Always: the next publish (the hook's, after a commit) is most likely
+pub enum SpareLink {
+    /// A publish: the next one (the hook's, after a commit) is most likely
     /// a small edit, which must cost what changed.
     Always,
-    /// Only the version this one replaced becomes the spare (see
-    /// [`FolderTarget::write_build`]).
-    OnlyRecycled,
+    /// A build: mostly a one-off (a CI job into a fresh folder), for which
+    /// linking every file again would double a cold build's file-system
+    /// work for a next build that may never come. A second build into the
+    /// same folder writes whole, linking unchanged files from the first, and
+    /// the one after recycles the first's version.
+    Never,
 }
 
 /// Holds a target's lock; dropping it (or the process dying) releases it.
@@ -147,16 +160,6 @@ impl FolderTarget {
         self.publish_with_spare(site, source, self.find_spare())
     }
 
-    /// [`FolderTarget::publish`] for a build: when there is no spare to
-    /// recycle, none is linked of the new version. A build is mostly a
-    /// one-off (a CI job into a fresh folder); linking a spare would double
-    /// the file-system work of a cold build for a next build that may never
-    /// come. A second build into the same folder links the unchanged files of
-    /// the first instead, and the one after recycles the first's version.
-    pub fn write_build(&self, site: &RenderedSite, source: &dyn Source) -> Result<(), OutputError> {
-        self.publish_inner(site, source, self.find_spare(), SpareLink::OnlyRecycled)
-    }
-
     /// The spare the next publish would recycle, if there is a usable one
     /// (see [`FolderTarget::publish_with_spare`]). The caller holds the lock.
     pub fn find_spare(&self) -> Option<Spare> {
@@ -172,16 +175,42 @@ impl FolderTarget {
         source: &dyn Source,
         spare: Option<Spare>,
     ) -> Result<(), OutputError> {
-        self.publish_inner(site, source, spare, SpareLink::Always)
+        let (prepared, spare) = self.prepare(spare)?;
+        let staging = &prepared.staging;
+        let result = match &spare {
+            Some(spare) => recycle_tree(
+                site,
+                source,
+                prepared.current.as_deref(),
+                &spare.path,
+                &spare.manifest,
+                staging,
+            ),
+            None => write_tree(site, source, prepared.current.as_deref(), staging),
+        };
+        if let Err(error) = result {
+            // The staging folder is ours and useless after a failure.
+            let _ = fs::remove_dir_all(staging);
+            return Err(error);
+        }
+        self.switch_in(prepared, spare.is_none() && site.manifest.lists_every_file)
     }
 
-    fn publish_inner(
-        &self,
-        site: &RenderedSite,
-        source: &dyn Source,
-        spare: Option<Spare>,
-        next_spare: SpareLink,
-    ) -> Result<(), OutputError> {
+    /// Starts a new version that a render writes into as it goes
+    /// ([`StagedVersion`], an output sink), recycling no spare; once it is
+    /// switched in, `next_spare` says whether a spare is linked of it. The
+    /// caller holds the lock; nothing is switched until
+    /// [`StagedVersion::finish`].
+    pub fn stage(&self, next_spare: SpareLink) -> Result<StagedVersion<'_>, OutputError> {
+        let (prepared, _) = self.prepare(None)?;
+        fs::create_dir(&prepared.staging).map_err(io(&prepared.staging))?;
+        Ok(StagedVersion::new(self, prepared, next_spare))
+    }
+
+    /// Checks that the output may be replaced, removes what interrupted
+    /// publishes left (but the current version and `spare`, which is kept
+    /// only when it is not the live version) and names the staging folder.
+    fn prepare(&self, spare: Option<Spare>) -> Result<(Prepared, Option<Spare>), OutputError> {
         let current = self.check_replaceable()?;
         fs::create_dir_all(&self.versions).map_err(io(&self.versions))?;
         // Never the live version, whoever found it.
@@ -203,22 +232,26 @@ impl FolderTarget {
         let staging = self
             .versions
             .join(format!("tmp-{}-{stamp}", std::process::id()));
-        let result = match &spare {
-            Some(spare) => recycle_tree(
-                site,
-                source,
-                current.as_deref(),
-                &spare.path,
-                &spare.manifest,
-                &staging,
-            ),
-            None => write_tree(site, source, current.as_deref(), &staging),
+        let prepared = Prepared {
+            staging,
+            current,
+            stamp,
         };
-        if let Err(error) = result {
-            // The staging folder is ours and useless after a failure.
-            let _ = fs::remove_dir_all(&staging);
-            return Err(error);
-        }
+        Ok((prepared, spare))
+    }
+
+    /// Renames the complete staging folder to a version and switches the
+    /// output to it; `link_a_spare` when no spare was recycled.
+    pub(crate) fn switch_in(
+        &self,
+        prepared: Prepared,
+        link_a_spare: bool,
+    ) -> Result<(), OutputError> {
+        let Prepared {
+            staging,
+            current,
+            stamp,
+        } = prepared;
         let version_name = format!("v-{stamp}");
         let version = self.versions.join(&version_name);
         fs::rename(&staging, &version).map_err(io(&version))?;
@@ -227,7 +260,7 @@ impl FolderTarget {
             .chain(current.as_deref())
             .collect();
         self.remove_leftovers(&keep)?;
-        if spare.is_none() && site.manifest.lists_every_file && next_spare == SpareLink::Always {
+        if link_a_spare {
             // No spare was recycled: a first publish, or one after an upgrade
             // of Gazette (the old versions' outputs are another program's).
             // The version it replaced cannot become a spare the next publish
@@ -360,8 +393,7 @@ impl FolderTarget {
     }
 }
 
-/// Writes `site` to `out_dir` with a full build's outputs, taking the lock,
-/// as a publish does (a spare is linked for the next one).
+/// Writes `site` to `out_dir` with a full build's outputs, taking the lock.
 pub fn write_site(
     site: &RenderedSite,
     source: &dyn Source,
@@ -370,18 +402,6 @@ pub fn write_site(
     let target = FolderTarget::new(out_dir);
     let _lock = target.lock()?;
     target.publish(site, source)
-}
-
-/// Writes a build of `site` to `out_dir`, taking the lock (see
-/// [`FolderTarget::write_build`]).
-pub fn write_build(
-    site: &RenderedSite,
-    source: &dyn Source,
-    out_dir: &Path,
-) -> Result<(), OutputError> {
-    let target = FolderTarget::new(out_dir);
-    let _lock = target.lock()?;
-    target.write_build(site, source)
 }
 
 #[cfg(test)]

@@ -47,16 +47,18 @@ mod output;
 mod page_edits;
 mod request;
 mod revision;
+mod staging;
 mod stamps;
 mod target;
 mod workspace;
 
 pub use bucket::{BucketError, BucketTarget, OBJECTS_PATH, RENDER_STATE_PATH, UploadStats};
 pub use build::{BuildFailure, SiteBuild, Strictness, build_site, build_site_with};
-pub use folder::{FolderTarget, Spare, TargetLock, write_site};
+pub use folder::{FolderTarget, Spare, SpareLink, TargetLock, write_site};
 pub use output::{OUTPUT_MARKER, OutputError, safe_join};
 pub use request::{PublishError, PublishOutcome, PublishReport, PublishRequest, PublishTarget};
 pub use revision::{is_unchanged, publish_revision};
+pub use staging::StagedVersion;
 pub use stamps::STAMPS_PATH;
 pub use workspace::{
     CheckPolicy, PublishSettings, SiteEntry, SiteSettings, WORKSPACE_FILE, Workspace,

@@ -41,6 +41,13 @@ pub enum OutputError {
     /// version has no record of its files to tell.
     #[error("{0} in the previous publish changed since Gazette wrote it")]
     ChangedPrevious(PathBuf),
+    /// An output the render handed to a folder being written
+    /// ([`OutputContents::Written`]) was to be written elsewhere: its bytes
+    /// are no longer held.
+    #[error(
+        "`{0}` was written while rendering and its bytes are not held; publish without streaming"
+    )]
+    NotHeld(String),
     /// A file could not be read from the source.
     #[error("cannot read `{path}` from the site: {message}")]
     Source {
@@ -121,20 +128,58 @@ pub(crate) fn write_tree(
     previous: Option<&Path>,
     root: &Path,
 ) -> Result<(), OutputError> {
-    // Folders first, each once: thousands of pages share a few hundred folders.
-    let mut folders: HashSet<PathBuf> = HashSet::new();
     fs::create_dir_all(root).map_err(io(root))?;
-    for output in &site.outputs {
-        let target = safe_join(root, &output.path)?;
-        if let Some(folder) = target.parent()
-            && folders.insert(folder.to_owned())
-        {
-            fs::create_dir_all(folder).map_err(io(folder))?;
-        }
+    let stamps = write_files(site, source, previous, root, &mut HashSet::new())?;
+    finish_tree(root, stamps)
+}
+
+/// Writes the outputs of `site` the render did not write itself (all but
+/// [`OutputContents::Written`]) into `root`, and returns their stamps.
+/// `folders` are those known to exist already.
+pub(crate) fn write_files(
+    site: &RenderedSite,
+    source: &dyn Source,
+    previous: Option<&Path>,
+    root: &Path,
+    folders: &mut HashSet<PathBuf>,
+) -> Result<Vec<(String, Stamp)>, OutputError> {
+    let outputs: Vec<&Output> = site
+        .outputs
+        .iter()
+        .filter(|output| !matches!(output.contents, OutputContents::Written))
+        .collect();
+    // Folders first, each once: thousands of pages share a few hundred folders.
+    for output in &outputs {
+        make_parent(root, &output.path, folders)?;
     }
     // Then the files, in parallel: writing is what a large build waits on.
-    let previous = Previous::for_outputs(previous, site.outputs.iter());
-    let stamps = write_stamped(site.outputs.par_iter(), root, source, previous.as_ref())?;
+    let previous = Previous::for_outputs(previous, outputs.iter().copied());
+    write_stamped(outputs.into_par_iter(), root, source, previous.as_ref())
+}
+
+/// Makes the folder that will hold `relative` under `root`, unless it is
+/// among `folders` (those made already), and returns the file's path.
+pub(crate) fn make_parent(
+    root: &Path,
+    relative: &str,
+    folders: &mut HashSet<PathBuf>,
+) -> Result<PathBuf, OutputError> {
+    let target = safe_join(root, relative)?;
+    if let Some(folder) = target.parent()
+        && !folders.contains(folder)
+    {
+        fs::create_dir_all(folder).map_err(io(folder))?;
+        folders.insert(folder.to_owned());
+    }
+    Ok(target)
+}
+
+/// Writes the record of the files of `root` and the marker: the last steps
+/// of a version.
+pub(crate) fn finish_tree(
+    root: &Path,
+    stamps: impl IntoIterator<Item = (String, Stamp)>,
+) -> Result<(), OutputError> {
     Stamps::new(stamps).write(root).map_err(io(root))?;
     write_marker(root)
 }
@@ -256,8 +301,7 @@ fn update_tree(
             source,
             previous.as_ref(),
         )?);
-    Stamps::new(stamps).write(root).map_err(io(root))?;
-    write_marker(root)
+    finish_tree(root, stamps)
 }
 
 /// Every folder holding one of `paths` (`/`-separated, relative), at any depth.
@@ -311,7 +355,7 @@ pub(crate) fn write_marker(root: &Path) -> Result<(), OutputError> {
 
 /// Writes a file that must not exist yet: files may be shared with other
 /// versions through hard links, so one is never written in place.
-fn write_new(target: &Path, contents: &[u8]) -> Result<fs::File, OutputError> {
+pub(crate) fn write_new(target: &Path, contents: &[u8]) -> Result<fs::File, OutputError> {
     let mut file = fs::OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -399,6 +443,8 @@ fn write_output(
                 }
             }
         }
+        // Only a render with a sink writes these, and it wrote them already.
+        OutputContents::Written => return Err(OutputError::NotHeld(output.path.clone())),
     };
     let file = write_new(target, contents)?;
     // From the open file, not the path: no second walk of the folders.

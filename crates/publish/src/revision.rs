@@ -30,7 +30,8 @@ use gazette_store::{
 use gazette_theme::Theme;
 
 use gazette_render::{
-    Manifest, ManifestSummary, RenderOptions, RenderedSite, render_identity, render_site,
+    Manifest, ManifestSummary, OutputSink, RenderOptions, RenderedSite, render_identity,
+    render_site,
 };
 
 use crate::bucket::UploadStats;
@@ -184,25 +185,46 @@ fn publish_whole(
         };
         let loaded = load_at(request, &site_source, themes);
         let dates = joined(history)?;
+        // Without a spare to recycle, a folder target takes each page as it
+        // is rendered (`staging.rs`); dropped on an error, it removes what
+        // it wrote.
+        let spare = joined(spare);
+        let staged = match spare {
+            None => target.stage()?,
+            Some(_) => None,
+        };
         let context = RenderContext {
             site_source: &site_source,
             dates: &dates,
             commit,
             sanitize_svg: request.sanitize_svg,
             base_url: request.base_url,
+            sink: staged.as_ref().map(|staged| staged as &dyn OutputSink),
         };
         let rendered = loaded?.render(&context, previous_manifest.zip(previous_search))?;
         // The state is written beside the output; should it be missing
         // when the output is, the next publish renders the whole site.
         let written = std::thread::scope(|beside| {
             beside.spawn(|| keep_state(request, &rendered));
-            target.write(&rendered, &site_source, request, commit, joined(spare))
+            match staged {
+                Some(staged) => Ok(staged.finish(&rendered, &site_source).map(|()| None)?),
+                None => target.write(&rendered, &site_source, request, commit, spare),
+            }
         });
         let written = match written {
             Err(PublishError::Output(
                 OutputError::MissingPrevious(_) | OutputError::ChangedPrevious(_),
             )) => {
-                // The previous output was changed by hand; render everything.
+                // The previous output was changed by hand; render everything
+                // (held in memory: this is rare).
+                let context = RenderContext {
+                    site_source: &site_source,
+                    dates: &dates,
+                    commit,
+                    sanitize_svg: request.sanitize_svg,
+                    base_url: request.base_url,
+                    sink: None,
+                };
                 let full = load_at(request, &site_source, themes)?.render(&context, None)?;
                 keep_state(request, &full);
                 let uploaded = target.write(&full, &site_source, request, commit, None)?;
@@ -350,6 +372,8 @@ struct RenderContext<'a> {
     commit: &'a str,
     sanitize_svg: bool,
     base_url: Option<&'a str>,
+    /// Where each rendered output goes at once, if anywhere.
+    sink: Option<&'a dyn OutputSink>,
 }
 
 /// Loads the site (through its stored parse cache) and its theme.
@@ -407,6 +431,7 @@ impl LoadedForPublish {
             keep_state: true,
             sanitize_svg: context.sanitize_svg,
             base_url: context.base_url,
+            sink: context.sink,
         };
         let result = render_site(&site, &mut theme, &options);
         drop_later((site, theme));

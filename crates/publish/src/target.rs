@@ -17,9 +17,10 @@ use gazette_render::{
 use gazette_store::lock_ref;
 
 use crate::bucket::{Bucket, RENDER_STATE_PATH, UploadStats};
-use crate::folder::{FolderTarget, Spare, TargetLock};
+use crate::folder::{FolderTarget, Spare, SpareLink, TargetLock};
 use crate::output::{OutputError, read_copy, safe_join};
 use crate::request::{PublishError, PublishRequest, PublishTarget};
+use crate::staging::StagedVersion;
 
 /// The chosen target, with its lock and its view of the previous publish.
 pub(crate) enum Target {
@@ -133,6 +134,16 @@ impl Target {
         }
     }
 
+    /// A new version of a folder target, written as the site renders
+    /// (`staging.rs`); `None` for branches and buckets, which take the
+    /// render whole.
+    pub(crate) fn stage(&self) -> Result<Option<StagedVersion<'_>>, PublishError> {
+        match self {
+            Self::Folder(folder) => Ok(Some(folder.stage(SpareLink::Always)?)),
+            Self::Branch { .. } | Self::Bucket { .. } => Ok(None),
+        }
+    }
+
     /// The spare version a folder target will recycle (branches have none).
     pub(crate) fn find_spare(&self) -> Option<Spare> {
         match self {
@@ -170,6 +181,9 @@ impl Target {
                         OutputContents::Rendered(bytes) => bytes.clone(),
                         OutputContents::Copy(path) | OutputContents::CopySanitizedSvg(path) => {
                             read_copy(&output.contents, path, source)?
+                        }
+                        OutputContents::Written => {
+                            return Err(OutputError::NotHeld(output.path.clone()).into());
                         }
                         OutputContents::Reuse(path) => {
                             gazette_store::read_file_at(repository, &previous, path)?

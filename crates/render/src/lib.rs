@@ -19,8 +19,11 @@
 //!
 //! It must not know of Git, output targets or the workspace, nor write a
 //! site's output anywhere: callers (`gazette-publish`, `gazette-serve`,
-//! `gazette-check`) get [`RenderedSite`] values and decide where they go. It
-//! reads files only through [`gazette_content::Source`].
+//! `gazette-check`) get [`RenderedSite`] values and decide where they go,
+//! or give the render an [`OutputSink`] that takes each output as soon as it
+//! is rendered (a publish writes them into the folder it prepares, so a
+//! site's bytes are never all in memory at once). It reads files only
+//! through [`gazette_content::Source`].
 //!
 //! ```no_run
 //! use gazette_content::MemorySource;
@@ -95,8 +98,10 @@ pub use nesting::NestingError;
 pub use patch::patched;
 pub use render::{render_site, render_site_partially};
 pub use render_state::{KnownPage, OpenState, RenderState, RenderedUnit};
-pub use rendered::{Output, OutputContents, PageOutput, RenderOptions, RenderStats, RenderedSite};
-pub use request::{BuildRequest, render_request};
+pub use rendered::{
+    Output, OutputContents, OutputSink, PageOutput, RenderOptions, RenderStats, RenderedSite,
+};
+pub use request::{BuildRequest, render_request, render_request_into};
 pub use sanitize::ContentSanitizer;
 pub use sass::{
     SassError, SassLimits, SassSandbox, compile_scss, install_sass_sandbox, run_sass_worker,

@@ -104,7 +104,7 @@ pub fn patched(
             });
         }
     }
-    add_manifest(&mut outputs, &mut pages, &manifest);
+    add_manifest(&mut outputs, &mut pages, &manifest, None);
     Some(RenderedSite {
         outputs,
         pages,

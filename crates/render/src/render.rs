@@ -17,7 +17,8 @@ use crate::manifest::{Manifest, OutputRecord, UnitRecord, hash_json, tool_finger
 use crate::page::{PageRenderer, is_listing};
 use crate::redirects::{over_a_file, redirects_of};
 use crate::rendered::{
-    Output, OutputContents, PageOutput, RenderOptions, RenderStats, RenderedSite, add_manifest,
+    Output, OutputContents, OutputSink, PageOutput, RenderOptions, RenderStats, RenderedSite,
+    add_manifest, hand_over,
 };
 use crate::sanitize::ContentSanitizer;
 use crate::sass::compile_stylesheet_text;
@@ -204,14 +205,25 @@ pub(crate) fn render_all(
                     let around = around.unwrap_or_else(surroundings);
                     match renderer.render(page, &around) {
                         Ok((outputs, doc)) => {
-                            let search = PageSearch::rendered(page, &inputs, doc.as_ref());
+                            // Written now, from this worker: the site's
+                            // pages are never all held at once.
+                            let search =
+                                PageSearch::rendered(page, &inputs, doc.as_ref(), options.sink);
                             let unit = Unit {
                                 id: page.source_path.clone(),
-                                inputs,
                                 outputs: outputs
                                     .into_iter()
-                                    .map(|(output, page)| (output, Some(page.url)))
+                                    .map(|(mut output, served)| {
+                                        hand_over(
+                                            options.sink,
+                                            &page.source_path,
+                                            &inputs,
+                                            &mut output,
+                                        );
+                                        (output, Some(served.url))
+                                    })
                                     .collect(),
+                                inputs,
                                 reused: false,
                                 is_page: true,
                             };
@@ -419,6 +431,13 @@ pub(crate) fn render_all(
         });
     }
 
+    // What the pages' workers did not hand over yet (stylesheets, theme
+    // assets, the search index, redirects, feeds), in parallel as well.
+    units.par_iter_mut().for_each(|unit| {
+        for (output, _) in &mut unit.outputs {
+            hand_over(options.sink, &unit.id, &unit.inputs, output);
+        }
+    });
     let mut outputs = Vec::with_capacity(units.len() + 1);
     let mut pages = Vec::with_capacity(site.pages.len());
     let mut manifest = Manifest::default();
@@ -472,7 +491,7 @@ pub(crate) fn render_all(
 
     check_collisions(site, &outputs, &mut diagnostics);
     diagnostics.sort();
-    add_manifest(&mut outputs, &mut pages, &manifest);
+    add_manifest(&mut outputs, &mut pages, &manifest, options.sink);
     let rendered = RenderedSite {
         outputs,
         pages,
@@ -523,21 +542,25 @@ struct PageSearch {
 }
 
 impl PageSearch {
-    fn rendered(page: &Page, inputs: &str, doc: Option<&search::SearchDoc>) -> Self {
+    fn rendered(
+        page: &Page,
+        inputs: &str,
+        doc: Option<&search::SearchDoc>,
+        sink: Option<&dyn OutputSink>,
+    ) -> Self {
         let unit = search::page_unit(&page.source_path);
         let file = doc.map(|doc| {
             let (path, bytes) = doc.file();
+            let mut output = Output {
+                path,
+                contents: OutputContents::Rendered(bytes),
+                origin: page.source_path.clone(),
+            };
+            hand_over(sink, &unit, inputs, &mut output);
             Unit {
                 id: unit.clone(),
                 inputs: inputs.to_owned(),
-                outputs: vec![(
-                    Output {
-                        path,
-                        contents: OutputContents::Rendered(bytes),
-                        origin: page.source_path.clone(),
-                    },
-                    None,
-                )],
+                outputs: vec![(output, None)],
                 reused: false,
                 is_page: false,
             }

@@ -7,7 +7,7 @@ use gazette_store::WorkTreeSource;
 use gazette_theme::Theme;
 
 use crate::render::render_site;
-use crate::rendered::{OutputContents, RenderOptions, RenderedSite};
+use crate::rendered::{Output, OutputContents, OutputSink, RenderOptions, RenderedSite};
 
 /// Renders the site, reusing what `previous` (a render of it) wrote.
 fn render(source: &MemorySource, previous: Option<&RenderedSite>) -> RenderedSite {
@@ -92,4 +92,94 @@ fn jekyll_include_relative_reads_beside_the_page_and_renders_again_when_that_fil
     let second = render(&source, Some(&first));
     let html = page_text(&second).expect("the included file changed: rendered again");
     assert!(html.contains("Our office opens at <em>ten</em>."), "{html}");
+}
+
+/// An [`OutputSink`] that keeps what it is given, as a folder would.
+#[derive(Default)]
+struct KeptOutputs(std::sync::Mutex<Vec<(String, String, Vec<u8>)>>);
+
+impl OutputSink for KeptOutputs {
+    fn put(&self, unit: &str, _inputs: &str, output: &Output) {
+        let OutputContents::Rendered(bytes) = &output.contents else {
+            panic!("{} handed over without bytes", output.path);
+        };
+        let mut kept = self.0.lock().unwrap();
+        kept.push((output.path.clone(), unit.to_owned(), bytes.clone()));
+    }
+}
+
+#[test]
+fn with_a_sink_every_rendered_output_is_handed_over_once_and_not_held() {
+    let source = MemorySource::from_files([
+        ("_config.yml", "title: Agency\n"),
+        ("index.md", "---\nlayout: homepage\ntitle: Home\n---\n"),
+        (
+            "pages/about.md",
+            "---\ntitle: About\npermalink: /about/\n---\nAbout us.\n",
+        ),
+        (
+            "pages/faq.md",
+            "---\ntitle: FAQ\npermalink: /faq/\n---\nAsk.\n",
+        ),
+        ("images/logo.png", "not really a png"),
+    ]);
+    let themes = WorkTreeSource::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../themes"))
+        .expect("the workspace's themes");
+    let site = Site::load("agency", &source).expect("a site").site;
+    let in_memory = render(&source, None);
+    let sink = KeptOutputs::default();
+    let mut theme = Theme::load(&themes, "isomer", Some(&source)).expect("the theme");
+    let options = RenderOptions {
+        sink: Some(&sink),
+        ..RenderOptions::default()
+    };
+    let streamed = render_site(&site, &mut theme, &options).expect("renders");
+
+    let mut handed = sink.0.into_inner().unwrap();
+    handed.sort();
+    let paths: Vec<&str> = handed.iter().map(|(path, _, _)| path.as_str()).collect();
+    let mut unique = paths.clone();
+    unique.dedup();
+    assert_eq!(paths, unique, "each output is handed over once");
+    // Every rendered output went to the sink with the bytes an in-memory
+    // render holds, under the unit the manifest names; copies stay.
+    for output in &in_memory.outputs {
+        let kept = handed.iter().find(|(path, _, _)| *path == output.path);
+        match &output.contents {
+            OutputContents::Rendered(bytes) => {
+                let (_, unit, kept) =
+                    kept.unwrap_or_else(|| panic!("{} not handed over", output.path));
+                assert_eq!(kept, bytes, "{}", output.path);
+                let named = streamed.manifest.units.get(unit).is_some_and(|record| {
+                    record
+                        .outputs
+                        .iter()
+                        .any(|record| record.path == output.path)
+                });
+                assert!(named || unit == "manifest", "{} under {unit}", output.path);
+            }
+            _ => assert!(
+                kept.is_none(),
+                "{} is not the render's to hand over",
+                output.path
+            ),
+        }
+    }
+    assert_eq!(
+        handed.len(),
+        in_memory.outputs.len() - in_memory.copied_files()
+    );
+    assert!(paths.contains(&"about/index.html"), "{paths:?}");
+    for output in &streamed.outputs {
+        let held = matches!(output.contents, OutputContents::Rendered(_));
+        assert!(!held, "{} is still held", output.path);
+    }
+    assert_eq!(
+        streamed.outputs.iter().map(|o| &o.path).collect::<Vec<_>>(),
+        in_memory
+            .outputs
+            .iter()
+            .map(|o| &o.path)
+            .collect::<Vec<_>>()
+    );
 }

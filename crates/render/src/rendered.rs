@@ -1,5 +1,6 @@
-//! What a render gives: the site's outputs in memory, its pages, its
-//! manifest and counts, and what a render may use beyond the site and theme.
+//! What a render gives: the site's outputs (in memory, or handed to a sink
+//! as they are rendered), its pages, its manifest and counts, and what a
+//! render may use beyond the site and theme.
 
 use std::collections::BTreeMap;
 
@@ -33,6 +34,26 @@ pub enum OutputContents {
     CopySanitizedSvg(String),
     /// Unchanged since the previous publish: taken from its output at this path.
     Reuse(String),
+    /// Rendered and handed to the render's [`OutputSink`] at once; the
+    /// bytes are no longer held.
+    Written,
+}
+
+/// Where a render puts each output as soon as it is rendered, so that the
+/// bytes of a site need not all be held at once: a publish writes them into
+/// the folder it is preparing. Called from the render's worker threads, in
+/// no particular order. Two outputs of one path are a collision, an error
+/// of the render, so a sink may refuse the second: such a render is never
+/// published.
+///
+/// A sink keeps its own failures: the render goes on, and the caller asks
+/// the sink afterwards whether everything it was given is where it should
+/// be. The render writes nothing itself.
+pub trait OutputSink: Sync {
+    /// Takes `output`, whose contents are
+    /// [`OutputContents::Rendered`]; `unit` and `inputs` name the unit that
+    /// wrote it and the digest of what that unit read (as the manifest will).
+    fn put(&self, unit: &str, inputs: &str, output: &Output);
 }
 
 impl OutputContents {
@@ -45,7 +66,7 @@ impl OutputContents {
             Self::CopySanitizedSvg(path) => Some(source.read(path).map(|bytes| {
                 crate::copied_markup::sanitize_svg(&String::from_utf8_lossy(&bytes)).into_bytes()
             })),
-            Self::Rendered(_) | Self::Reuse(_) => None,
+            Self::Rendered(_) | Self::Reuse(_) | Self::Written => None,
         }
     }
 }
@@ -135,20 +156,45 @@ pub struct RenderOptions<'a> {
     /// The address that replaced the site's `url` (`--base-url`), recorded
     /// in the manifest ([`render_identity`](crate::render_identity)).
     pub base_url: Option<&'a str>,
+    /// Where rendered outputs go as they are rendered: with a sink, every
+    /// [`OutputContents::Rendered`] output (the manifest included) is handed
+    /// to it and becomes [`OutputContents::Written`] in the
+    /// [`RenderedSite`]; copies and reused outputs stay for the caller.
+    pub sink: Option<&'a dyn OutputSink>,
 }
 
-/// Adds the manifest to `outputs`, and puts outputs in path order and pages
-/// in URL order, as a [`RenderedSite`] holds them.
+/// Adds the manifest to `outputs` (through `sink`, when there is one), and
+/// puts outputs in path order and pages in URL order, as a [`RenderedSite`]
+/// holds them.
 pub(crate) fn add_manifest(
     outputs: &mut Vec<Output>,
     pages: &mut [PageOutput],
     manifest: &Manifest,
+    sink: Option<&dyn OutputSink>,
 ) {
-    outputs.push(Output {
+    let mut output = Output {
         path: MANIFEST_PATH.to_owned(),
         contents: OutputContents::Rendered(manifest.to_bytes()),
         origin: "manifest".to_owned(),
-    });
+    };
+    hand_over(sink, "manifest", "", &mut output);
+    outputs.push(output);
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
     pages.sort_by(|a, b| a.url.cmp(&b.url));
+}
+
+/// Gives a rendered `output` of `unit` to `sink`, if there is one, and
+/// drops its bytes; outputs that are not rendered bytes stay as they are.
+pub(crate) fn hand_over(
+    sink: Option<&dyn OutputSink>,
+    unit: &str,
+    inputs: &str,
+    output: &mut Output,
+) {
+    if let Some(sink) = sink
+        && matches!(output.contents, OutputContents::Rendered(_))
+    {
+        sink.put(unit, inputs, output);
+        output.contents = OutputContents::Written;
+    }
 }

@@ -1,4 +1,5 @@
-//! One site from its sources to outputs in memory: load, then render.
+//! One site from its sources to outputs (in memory, or handed to a sink):
+//! load, then render.
 
 use std::collections::BTreeMap;
 
@@ -6,7 +7,7 @@ use gazette_content::{Diagnostic, Diagnostics, LoadOptions, Site, Source};
 use gazette_theme::Theme;
 
 use crate::render::render_site;
-use crate::rendered::{RenderOptions, RenderedSite};
+use crate::rendered::{OutputSink, RenderOptions, RenderedSite};
 
 /// What to build.
 pub struct BuildRequest<'a> {
@@ -27,6 +28,16 @@ pub struct BuildRequest<'a> {
 /// Loads and renders a site in memory, without writing anything.
 pub fn render_request(
     request: &BuildRequest<'_>,
+) -> Result<(RenderedSite, Diagnostics), Diagnostics> {
+    render_request_into(request, None)
+}
+
+/// [`render_request`], handing each rendered output to `sink` as soon as it
+/// is rendered (see [`RenderOptions::sink`]). On `Err`, the sink may have
+/// been given outputs of a site that must not be published.
+pub fn render_request_into(
+    request: &BuildRequest<'_>,
+    sink: Option<&dyn OutputSink>,
 ) -> Result<(RenderedSite, Diagnostics), Diagnostics> {
     let loaded = Site::load_with(request.name, request.site, &request.load)?;
     let mut diagnostics = loaded.diagnostics;
@@ -50,6 +61,7 @@ pub fn render_request(
     let options = RenderOptions {
         last_changed: request.last_changed,
         base_url: request.load.base_url.as_deref(),
+        sink,
         ..RenderOptions::default()
     };
     match render_site(&loaded.site, &mut theme, &options) {

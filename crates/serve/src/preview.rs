@@ -373,9 +373,11 @@ impl SitePreview {
                 }
                 // Copies were read in `render`; reused outputs are in memory
                 // (checked by `holds_everything_reused`).
+                // (The preview gives its renders no sink: nothing is Written.)
                 OutputContents::Reuse(_)
                 | OutputContents::Copy(_)
-                | OutputContents::CopySanitizedSvg(_) => {
+                | OutputContents::CopySanitizedSvg(_)
+                | OutputContents::Written => {
                     self.outputs.get(&output.path).cloned().unwrap_or_default()
                 }
             };

@@ -103,6 +103,17 @@ fn a_build_links_no_spare_and_the_build_after_it_keeps_the_first_as_its_spare() 
     assert_eq!(versions(&out).len(), 2);
 }
 
+/// Writes `site` to `out` as `build_site_with` does: staged with no spare
+/// linked after it when there is no spare, else recycling the spare.
+fn write_build(site: &RenderedSite, source: &dyn Source, out: &Path) -> Result<(), OutputError> {
+    let target = FolderTarget::new(out);
+    let _lock = target.lock()?;
+    match target.find_spare() {
+        None => target.stage(SpareLink::Never)?.finish(site, source),
+        spare => target.publish_with_spare(site, source, spare),
+    }
+}
+
 /// A test unit: its id, the id of its inputs (empty: none, as for a copy
 /// from a source without content ids) and its files, whose contents are
 /// text, or `copy:<path>` for a copy from the source.

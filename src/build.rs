@@ -44,6 +44,7 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<bool> {
     gazette_pipeline::map_in_order(
         &sites,
         |site| output_dir(args, &workspace, site, sites.len()),
+        |site| gazette_pipeline::folder_weight(&site.path),
         |site| {
             progress.working_on(format!("building {}", site.name));
             build_one(args, &workspace, site, &load, sites.len(), &progress)

@@ -9,16 +9,20 @@
 
 use std::collections::BTreeMap;
 use std::hash::Hash;
+use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 
 /// Runs `work` on every item, the items of one lane (equal `lane_of`) one
-/// after the other and up to one lane per core at once, and hands each result
-/// to `each` in the items' order, as soon as it and all before it are done.
-/// With one core, or one lane, it runs on the calling thread alone.
+/// after the other and up to one lane per core at once, the heaviest lanes
+/// (by `weight_of`, an estimate of each item's work) first, so that no core
+/// is left to finish a large site alone; and hands each result to `each` in
+/// the items' order, as soon as it and all before it are done. With one
+/// core, or one lane, it runs on the calling thread alone.
 pub fn map_in_order<I, K, T>(
     items: &[I],
     lane_of: impl Fn(&I) -> K,
+    weight_of: impl Fn(&I) -> u64,
     work: impl Fn(&I) -> T + Sync,
     mut each: impl FnMut(usize, T),
 ) where
@@ -26,7 +30,7 @@ pub fn map_in_order<I, K, T>(
     K: Eq + Hash,
     T: Send,
 {
-    let lanes = lanes(items, lane_of);
+    let mut lanes = lanes(items, lane_of);
     let workers = std::thread::available_parallelism()
         .map_or(1, usize::from)
         .min(lanes.len());
@@ -36,6 +40,14 @@ pub fn map_in_order<I, K, T>(
         }
         return;
     }
+    // Longest first: the classic greedy schedule, within 4/3 of the best.
+    lanes.sort_by_cached_key(|lane| {
+        std::cmp::Reverse(
+            lane.iter()
+                .map(|&index| weight_of(&items[index]))
+                .sum::<u64>(),
+        )
+    });
     let next_lane = AtomicUsize::new(0);
     let (done, results) = mpsc::channel();
     std::thread::scope(|scope| {
@@ -80,6 +92,36 @@ fn lanes<I, K: Eq + Hash>(items: &[I], lane_of: impl Fn(&I) -> K) -> Vec<Vec<usi
     lanes
 }
 
+/// An estimate of the work of building the site in `folder`: its pages
+/// (Markdown and HTML files, which render) count four times as much as its
+/// other files (copied). Read from the working folder even for a build of a
+/// revision, where it is close enough to order the sites.
+pub fn folder_weight(folder: &Path) -> u64 {
+    let mut weight = 0;
+    let mut folders = vec![folder.to_owned()];
+    while let Some(folder) = folders.pop() {
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            match entry.file_type() {
+                Ok(kind) if kind.is_dir() => folders.push(path),
+                Ok(kind) if kind.is_file() => {
+                    let renders = path.extension().is_some_and(|extension| {
+                        ["md", "markdown", "html"]
+                            .iter()
+                            .any(|page| extension.eq_ignore_ascii_case(page))
+                    });
+                    weight += if renders { 4 } else { 1 };
+                }
+                _ => {}
+            }
+        }
+    }
+    weight
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Mutex;
@@ -96,6 +138,7 @@ mod tests {
         map_in_order(
             &items,
             |item| *item,
+            |_| 1,
             |&millis| {
                 std::thread::sleep(Duration::from_millis(millis));
                 millis * 2
@@ -106,6 +149,26 @@ mod tests {
     }
 
     #[test]
+    fn the_heaviest_lane_starts_first() {
+        let workers = std::thread::available_parallelism().map_or(1, usize::from);
+        let started = Mutex::new(Vec::new());
+        // (site, weight): each site its own lane.
+        let sites = [('a', 1u64), ('b', 2), ('c', 1), ('d', 9), ('e', 1)];
+        map_in_order(
+            &sites,
+            |(site, _)| *site,
+            |(_, weight)| *weight,
+            |(_, weight)| started.lock().unwrap().push(*weight),
+            |_, ()| {},
+        );
+        let started = started.into_inner().unwrap();
+        if workers > 1 {
+            let first = &started[..workers.min(started.len())];
+            assert!(first.contains(&9), "started in the order {started:?}");
+        }
+    }
+
+    #[test]
     fn items_of_one_lane_never_run_at_once() {
         let running = Mutex::new(Vec::<char>::new());
         let items = ['a', 'a', 'b', 'a', 'b'];
@@ -113,6 +176,7 @@ mod tests {
         map_in_order(
             &items,
             |lane| *lane,
+            |_| 1,
             |&lane| {
                 {
                     let mut running = running.lock().unwrap();

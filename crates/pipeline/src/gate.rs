@@ -15,7 +15,7 @@ use gazette_publish::{
 use gazette_render::BuildRequest;
 use gazette_store::{DamagedObject, GitTreeSource, WorkTreeSource};
 
-use crate::concurrent::map_in_order;
+use crate::concurrent::{folder_weight, map_in_order};
 use crate::summary::{PipelineReport, SiteResult, SiteStatus};
 
 /// What to publish, besides which sites.
@@ -89,6 +89,7 @@ pub fn publish_sites(
     map_in_order(
         sites,
         |site| request.workspace.publish_target(site, request.out),
+        |site| folder_weight(&site.path),
         |site| publish_site(request, site),
         |_, result| {
             each(&result);

@@ -35,7 +35,7 @@ mod concurrent;
 mod gate;
 mod summary;
 
-pub use concurrent::map_in_order;
+pub use concurrent::{folder_weight, map_in_order};
 
 pub use gate::{PipelineRequest, Shard, publish_site, publish_sites};
 pub use summary::{ExitStatus, PipelineReport, SiteResult, SiteStatus, Summary};

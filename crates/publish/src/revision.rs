@@ -193,15 +193,19 @@ fn publish_whole(
             None => target.stage()?,
             Some(_) => None,
         };
-        let context = RenderContext {
+        let in_memory = RenderContext {
             site_source: &site_source,
             dates: &dates,
             commit,
             sanitize_svg: request.sanitize_svg,
             base_url: request.base_url,
-            sink: staged.as_ref().map(|staged| staged as &dyn OutputSink),
+            sink: None,
         };
-        let rendered = loaded?.render(&context, previous_manifest.zip(previous_search))?;
+        let streamed = RenderContext {
+            sink: staged.as_ref().map(|staged| staged as &dyn OutputSink),
+            ..in_memory
+        };
+        let rendered = loaded?.render(&streamed, previous_manifest.zip(previous_search))?;
         // The state is written beside the output; should it be missing
         // when the output is, the next publish renders the whole site.
         let written = std::thread::scope(|beside| {
@@ -217,15 +221,7 @@ fn publish_whole(
             )) => {
                 // The previous output was changed by hand; render everything
                 // (held in memory: this is rare).
-                let context = RenderContext {
-                    site_source: &site_source,
-                    dates: &dates,
-                    commit,
-                    sanitize_svg: request.sanitize_svg,
-                    base_url: request.base_url,
-                    sink: None,
-                };
-                let full = load_at(request, &site_source, themes)?.render(&context, None)?;
+                let full = load_at(request, &site_source, themes)?.render(&in_memory, None)?;
                 keep_state(request, &full);
                 let uploaded = target.write(&full, &site_source, request, commit, None)?;
                 (full, uploaded)

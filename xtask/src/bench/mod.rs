@@ -27,6 +27,7 @@ mod rng;
 mod serve;
 #[cfg(test)]
 mod tests;
+mod trash;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -124,6 +125,7 @@ pub fn run(args: &BenchArgs, project: &Path) -> anyhow::Result<bool> {
     let bench_dir = project.join("target/bench");
     let logs = bench_dir.join("logs");
     fs::create_dir_all(&logs)?;
+    trash::open(&bench_dir.join("trash"))?;
     let binary = built_binary(project, true)?;
     let load_average_before = load_average();
 
@@ -287,6 +289,7 @@ pub fn run(args: &BenchArgs, project: &Path) -> anyhow::Result<bool> {
     fs::write(&json_path, serde_json::to_string_pretty(&report)? + "\n")
         .with_context(|| format!("cannot write {}", json_path.display()))?;
     println!("Results written to {}", json_path.display());
+    trash::empty()?;
     Ok(true)
 }
 
@@ -591,7 +594,8 @@ fn built_binary(project: &Path, release: bool) -> anyhow::Result<PathBuf> {
     bail!("cargo did not report where it put the gazette binary")
 }
 
-/// Removes a folder, and for Gazette's output folder (a link to the version
+/// Takes a folder out of the way (into the [`trash`] during a bench run),
+/// and for Gazette's output folder (a link to the version
 /// it shows) also the versions beside it (`.NAME.gazette/`), so that the
 /// next build starts cold: with a previous version left there, a build
 /// recycles it and deletes the rest, which is neither cold nor what a fresh
@@ -602,18 +606,7 @@ fn remove(dir: &Path) -> anyhow::Result<()> {
         Some(parent.join(format!(".{}.gazette", name.to_string_lossy())))
     });
     for path in std::iter::once(dir).chain(versions.as_deref()) {
-        let removed = if path.is_symlink() {
-            fs::remove_file(path)
-        } else {
-            fs::remove_dir_all(path)
-        };
-        match removed {
-            Ok(()) => {}
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
-            Err(error) => {
-                return Err(error).with_context(|| format!("cannot remove {}", path.display()));
-            }
-        }
+        trash::discard(path)?;
     }
     Ok(())
 }

@@ -46,7 +46,10 @@ pub(crate) struct IndexedPage {
 }
 
 /// The postings of a group: each term's pages (id, weight), sorted by id.
-type Postings = BTreeMap<String, Vec<(String, u8)>>;
+/// Borrowed from the stored bytes and from the changed pages: a large
+/// group holds tens of thousands of postings, and one allocation for each
+/// was most of what an edit to it cost.
+type Postings<'a> = BTreeMap<&'a str, Vec<(&'a str, u8)>>;
 
 /// The stored state, borrowed from its bytes.
 #[derive(Serialize, Deserialize)]
@@ -411,7 +414,7 @@ pub(super) fn rebuild_group<'a>(
     old: Option<&'a [u8]>,
     change: Option<&GroupChange<'a>>,
 ) -> Option<(OwnedGroup, Vec<Vec<u8>>)> {
-    let mut postings: Postings = old
+    let mut postings: Postings<'a> = old
         .and_then(|bytes| postcard::from_bytes(bytes).ok())
         .unwrap_or_default();
     if let Some(change) = change {
@@ -421,10 +424,7 @@ pub(super) fn rebuild_group<'a>(
         return None;
     }
     let mut chunks = Vec::new();
-    let terms: Vec<Term<'_>> = postings
-        .iter()
-        .map(|(t, l)| (t.as_str(), l.as_slice()))
-        .collect();
+    let terms: Vec<Term<'_>> = postings.iter().map(|(t, l)| (*t, l.as_slice())).collect();
     split(&terms, key, &mut chunks);
     let mut bytes = Vec::with_capacity(chunks.len());
     let mut recorded = Vec::with_capacity(chunks.len());
@@ -446,12 +446,12 @@ pub(super) fn rebuild_group<'a>(
 /// highest weight when a page is added twice): changes are sorted and
 /// merged a term at a time rather than inserted one by one, which on a cold
 /// build (every page added) would shift long lists once per page.
-fn apply_change(postings: &mut Postings, change: &GroupChange<'_>) {
+fn apply_change<'a>(postings: &mut Postings<'a>, change: &GroupChange<'a>) {
     let mut removed = change.removed.clone();
     removed.sort_unstable();
     for run in removed.chunk_by(|a, b| a.0 == b.0) {
         if let Some(list) = postings.get_mut(run[0].0) {
-            list.retain(|(page, _)| run.binary_search(&(run[0].0, page.as_str())).is_err());
+            list.retain(|(page, _)| run.binary_search(&(run[0].0, *page)).is_err());
         }
     }
     // Bucketed by term first: sorting the few distinct terms and then each
@@ -462,8 +462,8 @@ fn apply_change(postings: &mut Postings, change: &GroupChange<'_>) {
     }
     for (term, mut run) in added {
         run.sort_unstable();
-        let list = postings.entry(term.to_owned()).or_default();
-        list.extend(run.iter().map(|&(id, weight)| (id.to_owned(), weight)));
+        let list = postings.entry(term).or_default();
+        list.extend(run);
         // Stable: of two postings of one page, the kept one is the first.
         list.sort_by(|a, b| a.0.cmp(&b.0));
         list.dedup_by(|later, kept| {
@@ -478,7 +478,7 @@ fn apply_change(postings: &mut Postings, change: &GroupChange<'_>) {
 }
 
 /// A term of a group with its postings.
-type Term<'a> = (&'a str, &'a [(String, u8)]);
+type Term<'a> = (&'a str, &'a [(&'a str, u8)]);
 
 /// A group as an update leaves it: its key, each chunk's key and hash, and
 /// its encoded [`Postings`].
@@ -550,7 +550,11 @@ fn split_from(
 
 /// A chunk as the browser reads it: `{"term": ["page id", weight, …], …}`.
 fn chunk_json(terms: &[Term<'_>]) -> Vec<u8> {
-    let mut out = String::from("{");
+    use std::fmt::Write as _;
+    // A posting is `"<16 hex digits>",<weight>,`; terms add their name.
+    let postings: usize = terms.iter().map(|(_, list)| list.len()).sum();
+    let mut out = String::with_capacity(2 + postings * 22 + terms.len() * 16);
+    out.push('{');
     for (position, (term, list)) in terms.iter().enumerate() {
         if position > 0 {
             out.push(',');
@@ -564,7 +568,7 @@ fn chunk_json(terms: &[Term<'_>]) -> Vec<u8> {
             out.push('"');
             out.push_str(id);
             out.push_str("\",");
-            out.push_str(&weight.to_string());
+            let _ = write!(out, "{weight}");
         }
         out.push(']');
     }

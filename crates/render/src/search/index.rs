@@ -465,7 +465,7 @@ fn apply_change<'a>(postings: &mut Postings<'a>, change: &GroupChange<'a>) {
         let list = postings.entry(term).or_default();
         list.extend(run);
         // Stable: of two postings of one page, the kept one is the first.
-        list.sort_by(|a, b| a.0.cmp(&b.0));
+        list.sort_by(|a, b| a.0.cmp(b.0));
         list.dedup_by(|later, kept| {
             let same = later.0 == kept.0;
             if same {

@@ -7,7 +7,7 @@ use gazette_theme::Theme;
 use crate::manifest::Manifest;
 use crate::render::{Shared, render_all};
 use crate::rendered::{Output, PageOutput, RenderOptions, RenderedSite};
-use crate::search::{PageEdit, apply_edits};
+use crate::search::{LiveIndex, PageEdit};
 use crate::surroundings::Surroundings;
 
 /// A rendered site kept in memory with everything its pages shared, so that
@@ -23,8 +23,11 @@ pub struct RenderSession {
     site: Site,
     theme: Theme,
     shared: Shared,
-    /// The search index's state as of the last render or index update.
-    search_state: Vec<u8>,
+    /// The search index as of the last render or index update, decoded
+    /// (`None` if the render's state could not be read): an edit updates
+    /// the groups its words touch, and the state is encoded only when a
+    /// whole render needs it ([`RenderSession::search_state`]).
+    search: Option<LiveIndex>,
     /// Pages rendered since, whose words the index does not have yet.
     search_edits: Vec<PageEdit>,
 }
@@ -57,7 +60,7 @@ impl RenderSession {
         let (rendered, diagnostics, shared) = render_all(&site, &mut theme, &options);
         match shared {
             Some(shared) if !diagnostics.has_errors() => {
-                let search_state = rendered.search_state.clone();
+                let search = LiveIndex::read(&rendered.search_state);
                 Ok((
                     RenderedSite {
                         warnings: diagnostics,
@@ -67,7 +70,7 @@ impl RenderSession {
                         site,
                         theme,
                         shared,
-                        search_state,
+                        search,
                         search_edits: Vec::new(),
                     },
                 ))
@@ -125,16 +128,25 @@ impl RenderSession {
     /// Brings the search index up to date with the pages updated since the
     /// last call: `manifest` (the preview's, with those pages' units) gets
     /// the index's units, and the files that change are returned, with
-    /// their bytes or `None` for a file gone. `None` when the index cannot
-    /// be updated alone: the caller then renders the whole site.
+    /// their bytes or `None` for a file gone. The state file is not among
+    /// them, nor is its unit in `manifest` updated: the session holds the
+    /// state, and [`RenderSession::search_state`] gives it to the next
+    /// whole render. `None` when the index cannot be updated alone: the
+    /// caller then renders the whole site.
     pub fn update_search(
         &mut self,
         manifest: &mut Manifest,
     ) -> Option<Vec<(String, Option<Vec<u8>>)>> {
         let edits = std::mem::take(&mut self.search_edits);
-        let (state, changes) = apply_edits(manifest, &self.search_state, edits)?;
-        self.search_state = state;
-        Some(changes)
+        self.search.as_mut()?.apply(manifest, edits)
+    }
+
+    /// The search index's state (the
+    /// [`SEARCH_STATE_PATH`](crate::SEARCH_STATE_PATH) file) as of the last
+    /// render or [`RenderSession::update_search`], the bytes a whole render
+    /// of the same pages writes: what the next render updates the index from.
+    pub fn search_state(&self) -> Option<Vec<u8>> {
+        self.search.as_ref().map(LiveIndex::state)
     }
 
     fn index_of(&self, page: &Page) -> Option<usize> {

@@ -182,12 +182,10 @@ impl SitePreview {
         }
         self.pages_only = false;
         let previous = self.manifest.take();
-        // The index's state is one of the outputs held in memory.
-        let search = self.outputs.get(SEARCH_STATE_PATH).cloned();
-        let mut result = self.render(
-            themes_dir,
-            previous.as_ref().zip(search.as_deref().map(Vec::as_slice)),
-        );
+        // The session holds the search index of the output in memory.
+        let search = self.session.as_ref().and_then(RenderSession::search_state);
+        let mut result = self.render(themes_dir, previous.as_ref().zip(search.as_deref()));
+        drop(search);
         self.manifest = previous;
         if let Ok((rendered, _)) = &result
             && !self.holds_everything_reused(rendered)
@@ -200,8 +198,10 @@ impl SitePreview {
                 self.take(rendered)
             }
             Err(diagnostics) => {
-                // The files on disk no longer match the last good render.
-                self.session = None;
+                // The session stays for its search index, which the next
+                // whole render updates; with errors showing, no edit takes
+                // the quick path, so its pages (no longer those on disk)
+                // are not rendered again.
                 self.errors = diagnostics.0.clone();
                 Change::Failed(diagnostics.0)
             }
@@ -348,7 +348,9 @@ impl SitePreview {
             .outputs
             .iter()
             .all(|output| match &output.contents {
-                OutputContents::Reuse(path) => self.outputs.contains_key(path),
+                OutputContents::Reuse(path) => {
+                    self.outputs.contains_key(path) || path == SEARCH_STATE_PATH
+                }
                 _ => true,
             })
     }
@@ -381,8 +383,9 @@ impl SitePreview {
                     self.outputs.get(&output.path).cloned().unwrap_or_default()
                 }
             };
-            if output.path == MANIFEST_PATH {
-                // The preview keeps the manifest in memory; it is not a page to serve.
+            if output.path == MANIFEST_PATH || output.path == SEARCH_STATE_PATH {
+                // The preview keeps the manifest in memory, and the session
+                // the search index; neither is a page to serve.
                 continue;
             }
             let is_new = self
@@ -490,7 +493,7 @@ pub(crate) mod tests {
         // The page, and the search index's files that hold its new words.
         let (index, pages): (Vec<&String>, Vec<&String>) = changed
             .into_iter()
-            .partition(|path| path.starts_with("search-index/") || *path == ".gazette-search");
+            .partition(|path| path.starts_with("search-index/"));
         assert_eq!(pages, ["faq/index.html"], "one page rendered");
         assert!(!index.is_empty(), "the index follows the edit");
         let changed = pages;
@@ -499,6 +502,13 @@ pub(crate) mod tests {
         );
         let fresh = preview(&site, &themes);
         assert_eq!(after, everything(&fresh), "the same as a whole render");
+        let state = |preview: &SitePreview| preview.session.as_ref().unwrap().search_state();
+        assert!(state(&fresh).is_some());
+        assert_eq!(
+            state(&live),
+            state(&fresh),
+            "the index's state, held in memory, is the one a whole render writes"
+        );
 
         // The manifest follows, so a later whole render reuses the new page.
         let stale_page = live.outputs[changed[0].as_str()].clone();

@@ -46,7 +46,10 @@ pub(crate) struct IndexedPage {
 }
 
 /// The postings of a group: each term's pages (id, weight), sorted by id.
-type Postings = BTreeMap<String, Vec<(String, u8)>>;
+/// Borrowed from the stored bytes and from the changed pages: a large
+/// group holds tens of thousands of postings, and one allocation for each
+/// was most of what an edit to it cost.
+type Postings<'a> = BTreeMap<&'a str, Vec<(&'a str, u8)>>;
 
 /// The stored state, borrowed from its bytes.
 #[derive(Serialize, Deserialize)]
@@ -65,12 +68,12 @@ pub(crate) struct Stored<'a> {
 }
 
 #[derive(Clone, Copy, Serialize, Deserialize)]
-struct StoredPage<'a> {
-    unit: &'a str,
-    inputs: &'a str,
+pub(super) struct StoredPage<'a> {
+    pub unit: &'a str,
+    pub inputs: &'a str,
     /// An `Option<IndexedPage>`: `None` for a page left out of the index.
     #[serde(serialize_with = "as_bytes")]
-    entry: &'a [u8],
+    pub entry: &'a [u8],
 }
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -114,6 +117,25 @@ impl<'a> Stored<'a> {
     pub(crate) fn pages(&self) -> impl Iterator<Item = (&'a str, &'a str, &'a [u8])> + '_ {
         self.pages.iter().map(|p| (p.unit, p.inputs, p.entry))
     }
+
+    /// Every group, copied out of the stored bytes.
+    pub(super) fn owned_groups(&self) -> impl Iterator<Item = OwnedGroup> + '_ {
+        self.groups.iter().map(StoredGroup::owned)
+    }
+}
+
+impl StoredGroup<'_> {
+    fn owned(&self) -> OwnedGroup {
+        OwnedGroup {
+            key: self.key.to_owned(),
+            chunks: self
+                .chunks
+                .iter()
+                .map(|(c, h)| ((*c).to_owned(), (*h).to_owned()))
+                .collect(),
+            postings: self.postings.to_vec(),
+        }
+    }
 }
 
 /// A page unit of the site now, for an update.
@@ -129,7 +151,7 @@ pub(crate) fn encode_entry(entry: Option<&IndexedPage>) -> Vec<u8> {
     postcard::to_allocvec(&entry).unwrap_or_default()
 }
 
-fn decode_entry(bytes: &[u8]) -> Option<IndexedPage> {
+pub(super) fn decode_entry(bytes: &[u8]) -> Option<IndexedPage> {
     postcard::from_bytes::<Option<IndexedPage>>(bytes)
         .ok()
         .flatten()
@@ -231,23 +253,48 @@ pub(crate) fn update(
         files.extend(group_files);
     }
 
-    let pages: Vec<StoredPage<'_>> = current
+    let pages = current.iter().map(|page| StoredPage {
+        unit: page.unit,
+        inputs: page.inputs,
+        entry: &page.entry,
+    });
+    let indexed = current
         .iter()
-        .map(|page| StoredPage {
-            unit: page.unit,
-            inputs: page.inputs,
-            entry: &page.entry,
-        })
-        .collect();
-    let index = index_json(&groups, current);
+        .filter(|page| is_indexed(&page.entry))
+        .count();
+    let index = index_json(groups.iter(), indexed);
     files.push(file("search:index", INDEX_PATH, index, &reusable));
+    // Sized from the previous state, which the new one is close to: growing
+    // a vector of tens of MB by doubling touches every page of it twice.
+    let capacity = previous.map_or(0, |previous| previous.length) + (1 << 16);
+    let state = encode_state(pages, groups.iter(), capacity);
+    files.push(file(
+        "search:state",
+        super::STATE_PATH,
+        state.clone(),
+        &reusable,
+    ));
+    Updated { files, state }
+}
+
+/// Whether an encoded entry is a page in the index: postcard writes `Some`
+/// as a first byte of 1.
+pub(super) fn is_indexed(entry: &[u8]) -> bool {
+    entry.first() == Some(&1)
+}
+
+/// The stored state of `pages` (sorted by unit) and `groups` (sorted by key).
+pub(super) fn encode_state<'a>(
+    pages: impl Iterator<Item = StoredPage<'a>>,
+    groups: impl Iterator<Item = &'a OwnedGroup>,
+    capacity: usize,
+) -> Vec<u8> {
     let stored = Stored {
         format: FORMAT,
         tool: tool_fingerprint(),
         length: 0,
-        pages,
+        pages: pages.collect(),
         groups: groups
-            .iter()
             .map(|group| StoredGroup {
                 key: &group.key,
                 chunks: group
@@ -259,22 +306,12 @@ pub(crate) fn update(
             })
             .collect(),
     };
-    // Sized from the previous state, which the new one is close to: growing
-    // a vector of tens of MB by doubling touches every page of it twice.
-    let capacity = previous.map_or(0, |previous| previous.length) + (1 << 16);
-    let state = postcard::to_extend(&stored, Vec::with_capacity(capacity)).unwrap_or_default();
-    files.push(file(
-        "search:state",
-        super::STATE_PATH,
-        state.clone(),
-        &reusable,
-    ));
-    Updated { files, state }
+    postcard::to_extend(&stored, Vec::with_capacity(capacity)).unwrap_or_default()
 }
 
 /// What changed pages take out of and put into one group.
 #[derive(Default)]
-struct GroupChange<'a> {
+pub(super) struct GroupChange<'a> {
     /// (term, page id) pairs to remove.
     removed: Vec<(&'a str, &'a str)>,
     /// (term, page id, weight) to add.
@@ -284,7 +321,7 @@ struct GroupChange<'a> {
 /// A page's entry `old` (none: a new page) replaced by `new` (none: a page
 /// gone or left out): only the postings that differ are taken out and put
 /// in, so a small edit touches the groups of the words it changed.
-fn diff_pages<'a>(
+pub(super) fn diff_pages<'a>(
     old: Option<&'a IndexedPage>,
     new: Option<&'a IndexedPage>,
     changes: &mut HashMap<&'a str, GroupChange<'a>>,
@@ -345,51 +382,63 @@ fn group_update(
                 bytes: None,
             })
             .collect();
-        let group = OwnedGroup {
-            key: key.to_owned(),
-            chunks: old
-                .chunks
-                .iter()
-                .map(|(c, h)| ((*c).to_owned(), (*h).to_owned()))
-                .collect(),
-            postings: old.postings.to_vec(),
-        };
-        return (Some(group), files);
+        return (Some(old.owned()), files);
     }
 
-    let mut postings: Postings = old
-        .and_then(|g| postcard::from_bytes(g.postings).ok())
+    let Some((group, bytes)) = rebuild_group(key, old.map(|g| g.postings), change) else {
+        return (None, Vec::new());
+    };
+    let files = group
+        .chunks
+        .iter()
+        .zip(bytes)
+        .map(|((chunk, hash), bytes)| {
+            let unit = chunk_unit(chunk);
+            let keep = reusable(&unit, hash);
+            IndexFile {
+                unit,
+                digest: hash.clone(),
+                path: chunk_path(chunk),
+                bytes: (!keep).then_some(bytes),
+            }
+        })
+        .collect();
+    (Some(group), files)
+}
+
+/// A group's postings (`old`, encoded; none for a new group) with `change`
+/// applied, cut into chunks: the group, with each chunk's key and hash, and
+/// each chunk's bytes in the same order. `None` when no posting is left.
+pub(super) fn rebuild_group<'a>(
+    key: &str,
+    old: Option<&'a [u8]>,
+    change: Option<&GroupChange<'a>>,
+) -> Option<(OwnedGroup, Vec<Vec<u8>>)> {
+    let mut postings: Postings<'a> = old
+        .and_then(|bytes| postcard::from_bytes(bytes).ok())
         .unwrap_or_default();
     if let Some(change) = change {
         apply_change(&mut postings, change);
     }
     if postings.is_empty() {
-        return (None, Vec::new());
+        return None;
     }
     let mut chunks = Vec::new();
-    let terms: Vec<(&String, &Vec<(String, u8)>)> = postings.iter().collect();
+    let terms: Vec<Term<'_>> = postings.iter().map(|(t, l)| (*t, l.as_slice())).collect();
     split(&terms, key, &mut chunks);
-    let mut files = Vec::with_capacity(chunks.len());
+    let mut bytes = Vec::with_capacity(chunks.len());
     let mut recorded = Vec::with_capacity(chunks.len());
     for (chunk, range) in chunks {
-        let bytes = chunk_json(&terms[range]);
-        let hash = blake3::hash(&bytes).to_hex()[..32].to_owned();
-        let unit = chunk_unit(&chunk);
-        let keep = reusable(&unit, &hash);
-        files.push(IndexFile {
-            unit,
-            digest: hash.clone(),
-            path: chunk_path(&chunk),
-            bytes: (!keep).then_some(bytes),
-        });
-        recorded.push((chunk, hash));
+        let json = chunk_json(&terms[range]);
+        recorded.push((chunk, blake3::hash(&json).to_hex()[..32].to_owned()));
+        bytes.push(json);
     }
     let group = OwnedGroup {
         key: key.to_owned(),
         chunks: recorded,
         postings: postcard::to_allocvec(&postings).unwrap_or_default(),
     };
-    (Some(group), files)
+    Some((group, bytes))
 }
 
 /// Takes a group's removed postings out and puts its added ones in. Each
@@ -397,12 +446,12 @@ fn group_update(
 /// highest weight when a page is added twice): changes are sorted and
 /// merged a term at a time rather than inserted one by one, which on a cold
 /// build (every page added) would shift long lists once per page.
-fn apply_change(postings: &mut Postings, change: &GroupChange<'_>) {
+fn apply_change<'a>(postings: &mut Postings<'a>, change: &GroupChange<'a>) {
     let mut removed = change.removed.clone();
     removed.sort_unstable();
     for run in removed.chunk_by(|a, b| a.0 == b.0) {
         if let Some(list) = postings.get_mut(run[0].0) {
-            list.retain(|(page, _)| run.binary_search(&(run[0].0, page.as_str())).is_err());
+            list.retain(|(page, _)| run.binary_search(&(run[0].0, *page)).is_err());
         }
     }
     // Bucketed by term first: sorting the few distinct terms and then each
@@ -413,10 +462,10 @@ fn apply_change(postings: &mut Postings, change: &GroupChange<'_>) {
     }
     for (term, mut run) in added {
         run.sort_unstable();
-        let list = postings.entry(term.to_owned()).or_default();
-        list.extend(run.iter().map(|&(id, weight)| (id.to_owned(), weight)));
+        let list = postings.entry(term).or_default();
+        list.extend(run);
         // Stable: of two postings of one page, the kept one is the first.
-        list.sort_by(|a, b| a.0.cmp(&b.0));
+        list.sort_by(|a, b| a.0.cmp(b.0));
         list.dedup_by(|later, kept| {
             let same = later.0 == kept.0;
             if same {
@@ -428,14 +477,19 @@ fn apply_change(postings: &mut Postings, change: &GroupChange<'_>) {
     postings.retain(|_, list| !list.is_empty());
 }
 
-struct OwnedGroup {
-    key: String,
-    chunks: Vec<(String, String)>,
-    postings: Vec<u8>,
+/// A term of a group with its postings.
+type Term<'a> = (&'a str, &'a [(&'a str, u8)]);
+
+/// A group as an update leaves it: its key, each chunk's key and hash, and
+/// its encoded [`Postings`].
+pub(super) struct OwnedGroup {
+    pub key: String,
+    pub chunks: Vec<(String, String)>,
+    pub postings: Vec<u8>,
 }
 
 /// An index file whose bytes are written only when they changed.
-fn file(
+pub(super) fn file(
     unit: &str,
     path: &str,
     bytes: Vec<u8>,
@@ -459,16 +513,12 @@ pub(crate) fn chunk_path(key: &str) -> String {
 /// Splits a group's sorted terms into chunks of at most [`CHUNK_POSTINGS`]
 /// postings, by ever longer prefixes; a term shorter than the prefix keeps
 /// the shorter key (its own chunk).
-fn split(
-    terms: &[(&String, &Vec<(String, u8)>)],
-    key: &str,
-    out: &mut Vec<(String, std::ops::Range<usize>)>,
-) {
+fn split(terms: &[Term<'_>], key: &str, out: &mut Vec<(String, std::ops::Range<usize>)>) {
     split_from(terms, 0, key, out);
 }
 
 fn split_from(
-    terms: &[(&String, &Vec<(String, u8)>)],
+    terms: &[Term<'_>],
     offset: usize,
     key: &str,
     out: &mut Vec<(String, std::ops::Range<usize>)>,
@@ -499,8 +549,12 @@ fn split_from(
 }
 
 /// A chunk as the browser reads it: `{"term": ["page id", weight, …], …}`.
-fn chunk_json(terms: &[(&String, &Vec<(String, u8)>)]) -> Vec<u8> {
-    let mut out = String::from("{");
+fn chunk_json(terms: &[Term<'_>]) -> Vec<u8> {
+    use std::fmt::Write as _;
+    // A posting is `"<16 hex digits>",<weight>,`; terms add their name.
+    let postings: usize = terms.iter().map(|(_, list)| list.len()).sum();
+    let mut out = String::with_capacity(2 + postings * 22 + terms.len() * 16);
+    out.push('{');
     for (position, (term, list)) in terms.iter().enumerate() {
         if position > 0 {
             out.push(',');
@@ -514,7 +568,7 @@ fn chunk_json(terms: &[(&String, &Vec<(String, u8)>)]) -> Vec<u8> {
             out.push('"');
             out.push_str(id);
             out.push_str("\",");
-            out.push_str(&weight.to_string());
+            let _ = write!(out, "{weight}");
         }
         out.push(']');
     }
@@ -529,12 +583,10 @@ fn json_string(text: &str) -> String {
 /// `search-index/index.json`: the format, how many pages are indexed, and
 /// every chunk's key with the start of its hash (the browser adds it to the
 /// chunk's URL, so a cached chunk is never read after it changed).
-fn index_json(groups: &[OwnedGroup], current: &[CurrentPage<'_>]) -> Vec<u8> {
-    // postcard writes `Some` as a first byte of 1.
-    let pages = current
-        .iter()
-        .filter(|page| page.entry.first() == Some(&1))
-        .count();
+pub(super) fn index_json<'a>(
+    groups: impl Iterator<Item = &'a OwnedGroup>,
+    pages: usize,
+) -> Vec<u8> {
     let mut chunks = String::new();
     for group in groups {
         for (key, hash) in &group.chunks {

@@ -12,19 +12,20 @@
 //! - `.gazette-search`: the state the next render updates the index from.
 
 mod index;
+mod live;
 mod text;
 mod tokens;
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
 
 use gazette_content::{Page, PageKind, PostKind};
 use rustc_hash::FxHashMap as HashMap;
 use serde_json::json;
 
-use crate::manifest::{Manifest, OutputRecord, UnitRecord};
+use crate::manifest::Manifest;
 
 pub(crate) use index::{CurrentPage, IndexedPage, Stored, encode_entry, update};
+pub(crate) use live::LiveIndex;
 pub(crate) use text::text_of_html;
 
 /// Where a render keeps the index's state in a site's output: a name no
@@ -136,11 +137,6 @@ pub(crate) fn page_unit(source_path: &str) -> String {
     format!("search:page:{source_path}")
 }
 
-/// Whether a unit id is one of the index's files other than a page's own.
-fn is_index_unit(unit: &str) -> bool {
-    unit.starts_with("search:") && !unit.starts_with("search:page:")
-}
-
 /// Files an update changes: each path with its new bytes, or `None` for a
 /// file gone.
 pub(crate) type FileChanges = Vec<(String, Option<Vec<u8>>)>;
@@ -162,99 +158,20 @@ pub(crate) fn apply_edits(
     state: &[u8],
     edits: Vec<PageEdit>,
 ) -> Option<(Vec<u8>, FileChanges)> {
-    let stored = Stored::read(state)?;
-    let mut edits: BTreeMap<String, PageEdit> =
-        edits.into_iter().map(|e| (e.unit.clone(), e)).collect();
-    let entries: BTreeMap<&str, Vec<u8>> = edits
-        .values()
-        .map(|edit| {
-            let entry = edit.doc.as_ref().map(SearchDoc::indexed);
-            (edit.unit.as_str(), encode_entry(entry.as_ref()))
-        })
-        .collect();
-    let mut current = Vec::new();
-    let mut known = 0;
-    for (unit, inputs, entry) in stored.pages() {
-        match (edits.get(unit), entries.get(unit)) {
-            (Some(edit), Some(new)) => {
-                known += 1;
-                current.push(CurrentPage {
-                    unit,
-                    inputs: &edit.inputs,
-                    entry: std::borrow::Cow::Borrowed(new.as_slice()),
-                });
-            }
-            _ => current.push(CurrentPage {
-                unit,
-                inputs,
-                entry: std::borrow::Cow::Borrowed(entry),
-            }),
-        }
-    }
-    if known != edits.len() {
-        return None;
-    }
-    let updated = update(Some(&stored), &current, |unit, digest| {
-        manifest.reusable(unit, digest).is_some()
-    });
-    drop(current);
-
-    let mut changes = Vec::new();
-    for edit in std::mem::take(&mut edits).into_values() {
-        let unit = page_unit(&edit.unit);
-        let before = manifest.units.remove(&unit);
-        match edit.doc {
-            Some(doc) => {
-                let (path, bytes) = doc.file();
-                manifest.units.insert(
-                    unit,
-                    UnitRecord {
-                        inputs_digest: edit.inputs,
-                        outputs: vec![OutputRecord {
-                            path: path.clone(),
-                            url: None,
-                        }],
-                    },
-                );
-                changes.push((path, Some(bytes)));
-            }
-            None => {
-                for record in before.into_iter().flat_map(|unit| unit.outputs) {
-                    changes.push((record.path, None));
-                }
-            }
-        }
-    }
-    let old: Vec<String> = manifest
+    let mut index = LiveIndex::read(state)?;
+    let mut changes = index.apply(manifest, edits)?;
+    let state = index.state();
+    let file = index::file(
+        "search:state",
+        STATE_PATH,
+        state.clone(),
+        &|unit, digest| manifest.reusable(unit, digest).is_some(),
+    );
+    manifest
         .units
-        .keys()
-        .filter(|unit| is_index_unit(unit))
-        .cloned()
-        .collect();
-    let mut old_paths = BTreeSet::new();
-    for unit in old {
-        if let Some(record) = manifest.units.remove(&unit) {
-            old_paths.extend(record.outputs.into_iter().map(|o| o.path));
-        }
-    }
-    for file in updated.files {
-        old_paths.remove(&file.path);
-        manifest.units.insert(
-            file.unit,
-            UnitRecord {
-                inputs_digest: file.digest,
-                outputs: vec![OutputRecord {
-                    path: file.path.clone(),
-                    url: None,
-                }],
-            },
-        );
-        if let Some(bytes) = file.bytes {
-            changes.push((file.path, Some(bytes)));
-        }
-    }
-    changes.extend(old_paths.into_iter().map(|path| (path, None)));
-    Some((updated.state, changes))
+        .insert(file.unit, live::record(file.digest, file.path.clone()));
+    changes.extend(file.bytes.map(|bytes| (file.path, Some(bytes))));
+    Some((state, changes))
 }
 
 #[cfg(test)]

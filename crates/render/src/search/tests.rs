@@ -20,9 +20,26 @@ fn build(
     docs: &[(&str, &SearchDoc)],
     previous_files: &BTreeMap<String, String>,
 ) -> index::Updated {
-    let entries: Vec<(String, Vec<u8>)> = docs
+    let docs: Vec<(&str, Option<&SearchDoc>)> =
+        docs.iter().map(|(unit, doc)| (*unit, Some(*doc))).collect();
+    index_of(previous, &docs, |unit, digest| {
+        previous_files.get(unit).map(String::as_str) == Some(digest)
+    })
+}
+
+/// The index of `docs` (unit id, and its doc unless search leaves the page
+/// out) updated from the state `previous`, reusing what `reusable` says.
+fn index_of(
+    previous: Option<&[u8]>,
+    docs: &[(&str, Option<&SearchDoc>)],
+    reusable: impl Fn(&str, &str) -> bool + Sync,
+) -> index::Updated {
+    let entries: Vec<(&str, Vec<u8>)> = docs
         .iter()
-        .map(|(unit, doc)| ((*unit).to_owned(), encode_entry(Some(&doc.indexed()))))
+        .map(|(unit, doc)| {
+            let entry = doc.map(SearchDoc::indexed);
+            (*unit, encode_entry(entry.as_ref()))
+        })
         .collect();
     let current: Vec<CurrentPage<'_>> = entries
         .iter()
@@ -33,9 +50,7 @@ fn build(
         })
         .collect();
     let stored = previous.and_then(Stored::read);
-    update(stored.as_ref(), &current, |unit, digest| {
-        previous_files.get(unit).map(String::as_str) == Some(digest)
-    })
+    update(stored.as_ref(), &current, reusable)
 }
 
 /// Every file of an update by unit, with the digest and bytes a clean
@@ -263,16 +278,8 @@ fn a_page_edit_changes_the_index_its_manifest_records() {
     let built = build(None, &[("a.md", &a), ("b.md", &b)], &BTreeMap::new());
     let mut manifest = Manifest::default();
     for file in &built.files {
-        manifest.units.insert(
-            file.unit.clone(),
-            UnitRecord {
-                inputs_digest: file.digest.clone(),
-                outputs: vec![OutputRecord {
-                    path: file.path.clone(),
-                    url: None,
-                }],
-            },
-        );
+        let record = live::record(file.digest.clone(), file.path.clone());
+        manifest.units.insert(file.unit.clone(), record);
     }
     let edit = PageEdit {
         unit: "b.md".into(),
@@ -307,4 +314,98 @@ fn a_page_edit_changes_the_index_its_manifest_records() {
         apply_edits(&mut manifest, &state, vec![unknown]).is_none(),
         "a page the state does not know needs the whole render"
     );
+}
+
+#[test]
+fn edits_to_the_index_held_in_memory_give_the_files_and_state_of_a_whole_render() {
+    // Enough pages sharing "co…" words that their group is split in chunks.
+    let mut pages: Vec<(String, Option<SearchDoc>)> = (0..CHUNK_POSTINGS / 2)
+        .map(|n| {
+            let text = format!("community council contact cost co word{}", n % 7);
+            let doc = doc(&format!("/p{n}/"), "Page", &text);
+            (format!("p{n:05}.md"), Some(doc))
+        })
+        .collect();
+    // A whole render's index of `pages` (a page left out is a unit with no
+    // entry), every file written.
+    let whole = |pages: &[(String, Option<SearchDoc>)]| {
+        let docs: Vec<(&str, Option<&SearchDoc>)> = pages
+            .iter()
+            .map(|(unit, doc)| (unit.as_str(), doc.as_ref()))
+            .collect();
+        index_of(None, &docs, |_, _| false)
+    };
+    // The index's files (not the pages' own, nor the state) by path.
+    let index_files = |files: &[index::IndexFile]| -> BTreeMap<String, Vec<u8>> {
+        files
+            .iter()
+            .filter(|file| file.unit != "search:state")
+            .map(|file| (file.path.clone(), file.bytes.clone().unwrap()))
+            .collect()
+    };
+    let built = whole(&pages);
+    let mut manifest = Manifest::default();
+    for file in &built.files {
+        let record = live::record(file.digest.clone(), file.path.clone());
+        manifest.units.insert(file.unit.clone(), record);
+    }
+    let mut outputs = index_files(&built.files);
+    let mut index = LiveIndex::read(&built.state).unwrap();
+    assert_eq!(index.state(), built.state, "read and encoded unchanged");
+
+    let edit = |n: usize, doc: Option<SearchDoc>| PageEdit {
+        unit: format!("p{n:05}.md"),
+        inputs: "inputs".to_owned(),
+        doc,
+    };
+    let zebra = doc("/p5/", "Page", "zebra council");
+    let steps = [
+        // New words, a word gone, a weight changed.
+        vec![edit(
+            3,
+            Some(doc("/p3/", "Page", "xylophone contact contact contact co")),
+        )],
+        // One page edited twice in a batch (the last counts), another left
+        // out of the index (a page that became the search page).
+        vec![
+            edit(5, Some(doc("/p5/", "Page", "first draft"))),
+            edit(5, Some(zebra.clone())),
+            edit(9, None),
+        ],
+        // Nothing the index holds changed.
+        vec![edit(5, Some(zebra))],
+    ];
+    for edits in steps {
+        for edit in &edits {
+            let n: usize = edit.unit[1..6].parse().unwrap();
+            pages[n].1.clone_from(&edit.doc);
+        }
+        let changes = index.apply(&mut manifest, edits).unwrap();
+        for (path, bytes) in changes {
+            if path.starts_with("search-index/p/") {
+                continue;
+            }
+            match bytes {
+                Some(bytes) => outputs.insert(path, bytes),
+                None => outputs.remove(&path),
+            };
+        }
+        let expected = whole(&pages);
+        assert_eq!(outputs, index_files(&expected.files));
+        assert_eq!(index.state(), expected.state, "the state of a whole render");
+        for file in expected.files.iter().filter(|f| f.unit != "search:state") {
+            let recorded = &manifest.units[&file.unit];
+            assert_eq!(recorded.inputs_digest, file.digest, "{}", file.unit);
+        }
+        let chunks = manifest
+            .units
+            .keys()
+            .filter(|unit| unit.starts_with("search:chunk:"));
+        for unit in chunks {
+            assert!(
+                expected.files.iter().any(|f| &f.unit == unit),
+                "{unit} is gone but still in the manifest"
+            );
+        }
+    }
 }

@@ -266,6 +266,7 @@ pub(crate) fn render_all(
         reuse(unit, digest).is_some()
     });
     drop(current);
+    let index_units = units.len();
     for file in index.files {
         match (file.bytes, reuse(&file.unit, &file.digest)) {
             (None, Some(records)) => units.push(Unit::reused(&file.unit, file.digest, records)),
@@ -285,6 +286,9 @@ pub(crate) fn render_all(
             }),
         }
     }
+    // Handed over now, not with the rest at the end: the chunks and the
+    // state are tens of MB at 10,000 pages.
+    hand_over_all(&mut units[index_units..], options.sink);
     diagnostics.extend(renderer.take_warnings());
 
     let has_own_404 = units
@@ -433,11 +437,7 @@ pub(crate) fn render_all(
 
     // What the pages' workers did not hand over yet (stylesheets, theme
     // assets, the search index, redirects, feeds), in parallel as well.
-    units.par_iter_mut().for_each(|unit| {
-        for (output, _) in &mut unit.outputs {
-            hand_over(options.sink, &unit.id, &unit.inputs, output);
-        }
-    });
+    hand_over_all(&mut units, options.sink);
     let mut outputs = Vec::with_capacity(units.len() + 1);
     let mut pages = Vec::with_capacity(site.pages.len());
     let mut manifest = Manifest::default();
@@ -502,6 +502,15 @@ pub(crate) fn render_all(
         search_state: index.state,
     };
     (rendered, diagnostics, Some(shared))
+}
+
+/// Hands every rendered output of `units` to `sink`, in parallel.
+fn hand_over_all(units: &mut [Unit], sink: Option<&dyn OutputSink>) {
+    units.par_iter_mut().for_each(|unit| {
+        for (output, _) in &mut unit.outputs {
+            hand_over(sink, &unit.id, &unit.inputs, output);
+        }
+    });
 }
 
 /// The state the next publish renders edited pages with: what every page

@@ -62,9 +62,6 @@ pub(crate) struct Stored<'a> {
     /// Every group, sorted by key.
     #[serde(borrow)]
     groups: Vec<StoredGroup<'a>>,
-    /// The length of the bytes it was read from (not stored).
-    #[serde(skip)]
-    length: usize,
 }
 
 #[derive(Clone, Copy, Serialize, Deserialize)]
@@ -98,8 +95,7 @@ fn as_bytes<S: serde::Serializer>(bytes: &&[u8], serializer: S) -> Result<S::Ok,
 impl<'a> Stored<'a> {
     /// A stored state of this format and program, or `None`.
     pub(crate) fn read(bytes: &'a [u8]) -> Option<Self> {
-        let mut stored: Self = postcard::from_bytes(bytes).ok()?;
-        stored.length = bytes.len();
+        let stored: Self = postcard::from_bytes(bytes).ok()?;
         (stored.format == FORMAT && stored.tool == tool_fingerprint()).then_some(stored)
     }
 
@@ -246,6 +242,11 @@ pub(crate) fn update(
             )
         })
         .collect();
+    // The decoded pages and their changes are most of a cold build's peak
+    // memory: gone before the state is encoded.
+    drop(keys);
+    drop(changes);
+    drop(decoded);
     let mut groups = Vec::with_capacity(results.len());
     let mut files = Vec::new();
     for (group, group_files) in results {
@@ -264,10 +265,7 @@ pub(crate) fn update(
         .count();
     let index = index_json(groups.iter(), indexed);
     files.push(file("search:index", INDEX_PATH, index, &reusable));
-    // Sized from the previous state, which the new one is close to: growing
-    // a vector of tens of MB by doubling touches every page of it twice.
-    let capacity = previous.map_or(0, |previous| previous.length) + (1 << 16);
-    let state = encode_state(pages, groups.iter(), capacity);
+    let state = encode_state(pages, groups.iter());
     files.push(file(
         "search:state",
         super::STATE_PATH,
@@ -287,12 +285,10 @@ pub(super) fn is_indexed(entry: &[u8]) -> bool {
 pub(super) fn encode_state<'a>(
     pages: impl Iterator<Item = StoredPage<'a>>,
     groups: impl Iterator<Item = &'a OwnedGroup>,
-    capacity: usize,
 ) -> Vec<u8> {
     let stored = Stored {
         format: FORMAT,
         tool: tool_fingerprint(),
-        length: 0,
         pages: pages.collect(),
         groups: groups
             .map(|group| StoredGroup {
@@ -306,6 +302,10 @@ pub(super) fn encode_state<'a>(
             })
             .collect(),
     };
+    // Sized exactly (counting is cheap: the state is mostly byte slices):
+    // growing a vector of tens of MB by doubling touches every page of it
+    // twice and leaves up to half of it unused.
+    let capacity = postcard::experimental::serialized_size(&stored).unwrap_or_default();
     postcard::to_extend(&stored, Vec::with_capacity(capacity)).unwrap_or_default()
 }
 

@@ -62,14 +62,7 @@ impl LiveIndex {
             inputs: &page.inputs,
             entry: &page.entry,
         });
-        let capacity = self
-            .groups
-            .values()
-            .map(|g| g.postings.len())
-            .sum::<usize>()
-            + self.pages.values().map(|p| p.entry.len()).sum::<usize>()
-            + (1 << 16);
-        encode_state(pages, self.groups.values(), capacity)
+        encode_state(pages, self.groups.values())
     }
 
     /// Applies `edits` (pages rendered again) to the index and to the units

@@ -76,9 +76,8 @@ pub enum SpareLink {
     Always,
     /// A build: mostly a one-off (a CI job into a fresh folder), for which
     /// linking every file again would double a cold build's file-system
-    /// work for a next build that may never come. A second build into the
-    /// same folder writes whole, linking unchanged files from the first, and
-    /// the one after recycles the first's version.
+    /// work for a next build that may never come. A build into a folder
+    /// that has a version writes whole, linking unchanged files from it.
     Never,
 }
 

@@ -66,7 +66,7 @@ fn publishing_switches_versions_and_keeps_the_previous_one_as_spare() {
 }
 
 #[test]
-fn a_build_links_no_spare_and_the_build_after_it_keeps_the_first_as_its_spare() {
+fn a_build_links_no_spare_keeps_the_version_before_it_and_never_recycles_it() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("site");
     let target = FolderTarget::new(&out);
@@ -91,7 +91,8 @@ fn a_build_links_no_spare_and_the_build_after_it_keeps_the_first_as_its_spare() 
         .expect("the first build's version is the spare now");
     assert_eq!(fs::read_to_string(spare.join("index.html")).unwrap(), "one");
 
-    // The third recycles that spare into a tree equal to a fresh write.
+    // The third writes a new tree, equal to a fresh write, and the first
+    // version goes: only the current one and the one before it stay.
     let third = render(
         &[("index.md", "3", &[("index.html", "three")])],
         target.current_manifest().as_ref(),
@@ -100,18 +101,25 @@ fn a_build_links_no_spare_and_the_build_after_it_keeps_the_first_as_its_spare() 
     let fresh = dir.path().join("fresh");
     write_build(&third, &source, &fresh).unwrap();
     assert_eq!(snapshot(&out), snapshot(&fresh));
-    assert_eq!(versions(&out).len(), 2);
+    let kept: Vec<String> = versions(&out)
+        .into_iter()
+        .map(|name| dir.path().join(".site.gazette").join(name))
+        .filter(|path| !same_path(path, &out))
+        .map(|path| fs::read_to_string(path.join("index.html")).unwrap())
+        .collect();
+    assert_eq!(
+        kept,
+        ["two"],
+        "the version before the third is kept as it was"
+    );
 }
 
-/// Writes `site` to `out` as `build_site_with` does: staged with no spare
-/// linked after it when there is no spare, else recycling the spare.
+/// Writes `site` to `out` as `build_site_with` does: staged, with no spare
+/// linked after it.
 fn write_build(site: &RenderedSite, source: &dyn Source, out: &Path) -> Result<(), OutputError> {
     let target = FolderTarget::new(out);
     let _lock = target.lock()?;
-    match target.find_spare() {
-        None => target.stage(SpareLink::Never)?.finish(site, source),
-        spare => target.publish_with_spare(site, source, spare),
-    }
+    target.stage(SpareLink::Never)?.finish(site, source)
 }
 
 /// A test unit: its id, the id of its inputs (empty: none, as for a copy

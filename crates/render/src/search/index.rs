@@ -147,8 +147,18 @@ pub(crate) fn encode_entry(entry: Option<&IndexedPage>) -> Vec<u8> {
     postcard::to_allocvec(&entry).unwrap_or_default()
 }
 
-pub(super) fn decode_entry(bytes: &[u8]) -> Option<IndexedPage> {
-    postcard::from_bytes::<Option<IndexedPage>>(bytes)
+/// A page's entry decoded in place: its strings borrow the entry's bytes
+/// (postcard writes a `String` and a `&str` alike). On a cold build every
+/// page is decoded, and a copy of each term was tens of MB at the peak.
+#[derive(Deserialize)]
+pub(super) struct PageTerms<'a> {
+    id: &'a str,
+    #[serde(borrow)]
+    terms: Vec<(&'a str, u8)>,
+}
+
+pub(super) fn decode_entry(bytes: &[u8]) -> Option<PageTerms<'_>> {
+    postcard::from_bytes::<Option<PageTerms<'_>>>(bytes)
         .ok()
         .flatten()
 }
@@ -209,13 +219,18 @@ pub(crate) fn update(
             .filter(|(unit, _)| !current_units.contains(*unit))
             .map(|(_, entry)| (Some(*entry), None)),
     );
-    let decoded: Vec<(Option<IndexedPage>, Option<IndexedPage>)> = changed
-        .par_iter()
-        .map(|(old, new)| (old.and_then(decode_entry), new.and_then(decode_entry)))
-        .collect();
-    let mut changes: HashMap<&str, GroupChange<'_>> = HashMap::default();
-    for (old, new) in &decoded {
-        diff_pages(old.as_ref(), new.as_ref(), &mut changes);
+    // Decoded a batch at a time (in parallel) and diffed: the changes
+    // borrow the entries' bytes, not the decoded pages, so no more than a
+    // batch of pages is held decoded.
+    let mut changes = Changes::default();
+    for batch in changed.chunks(DECODE_BATCH) {
+        let decoded: Vec<_> = batch
+            .par_iter()
+            .map(|(old, new)| (old.and_then(decode_entry), new.and_then(decode_entry)))
+            .collect();
+        for (old, new) in &decoded {
+            diff_pages(old.as_ref(), new.as_ref(), &mut changes);
+        }
     }
 
     let old_groups: HashMap<&str, &StoredGroup<'_>> = previous
@@ -226,6 +241,7 @@ pub(crate) fn update(
     let mut keys: Vec<&str> = old_groups.keys().copied().collect();
     keys.extend(
         changes
+            .groups
             .keys()
             .copied()
             .filter(|key| !old_groups.contains_key(key)),
@@ -237,16 +253,16 @@ pub(crate) fn update(
             group_update(
                 key,
                 old_groups.get(key).copied(),
-                changes.get(key),
+                changes.groups.get(key),
+                &changes.ids,
                 &reusable,
             )
         })
         .collect();
-    // The decoded pages and their changes are most of a cold build's peak
-    // memory: gone before the state is encoded.
+    // The changes are most of a cold build's peak memory: gone before the
+    // state is encoded.
     drop(keys);
     drop(changes);
-    drop(decoded);
     let mut groups = Vec::with_capacity(results.len());
     let mut files = Vec::new();
     for (group, group_files) in results {
@@ -309,48 +325,74 @@ pub(super) fn encode_state<'a>(
     postcard::to_extend(&stored, Vec::with_capacity(capacity)).unwrap_or_default()
 }
 
+/// How many changed pages are held decoded at once.
+const DECODE_BATCH: usize = 256;
+
+/// What changed pages take out of and put into each group.
+#[derive(Default)]
+pub(super) struct Changes<'a> {
+    /// Each changed page's id: a change names its page by its place here,
+    /// 4 bytes instead of a 16-byte slice, for one change per posting of
+    /// every page on a cold build.
+    pub ids: Vec<&'a str>,
+    /// Each changed group's change, by key.
+    pub groups: HashMap<&'a str, GroupChange<'a>>,
+}
+
 /// What changed pages take out of and put into one group.
 #[derive(Default)]
 pub(super) struct GroupChange<'a> {
-    /// (term, page id) pairs to remove.
-    removed: Vec<(&'a str, &'a str)>,
-    /// (term, page id, weight) to add.
-    added: Vec<(&'a str, &'a str, u8)>,
+    /// (term, page) pairs to remove; a page is its place in [`Changes::ids`].
+    removed: Vec<(&'a str, u32)>,
+    /// (term, page, weight) to add.
+    added: Vec<(&'a str, u32, u8)>,
+}
+
+impl<'a> Changes<'a> {
+    /// The number that names page `id` in this change.
+    fn page(&mut self, id: &'a str) -> u32 {
+        // Two pages' changes for each of 4 billion pages would not fit
+        // in memory long before this number overflows.
+        let number = u32::try_from(self.ids.len()).expect("fewer than 2^32 changed pages");
+        self.ids.push(id);
+        number
+    }
 }
 
 /// A page's entry `old` (none: a new page) replaced by `new` (none: a page
 /// gone or left out): only the postings that differ are taken out and put
 /// in, so a small edit touches the groups of the words it changed.
 pub(super) fn diff_pages<'a>(
-    old: Option<&'a IndexedPage>,
-    new: Option<&'a IndexedPage>,
-    changes: &mut HashMap<&'a str, GroupChange<'a>>,
+    old: Option<&PageTerms<'a>>,
+    new: Option<&PageTerms<'a>>,
+    changes: &mut Changes<'a>,
 ) {
     let kept: HashSet<(&str, u8)> = match (old, new) {
         (Some(old), Some(new)) if old.id == new.id => {
-            let before: HashSet<(&str, u8)> =
-                old.terms.iter().map(|(t, w)| (t.as_str(), *w)).collect();
+            let before: HashSet<(&str, u8)> = old.terms.iter().copied().collect();
             new.terms
                 .iter()
-                .map(|(t, w)| (t.as_str(), *w))
+                .copied()
                 .filter(|posting| before.contains(posting))
                 .collect()
         }
         _ => HashSet::default(),
     };
     if let Some(old) = old {
-        for (term, weight) in &old.terms {
-            if !kept.contains(&(term.as_str(), *weight)) {
-                let change = changes.entry(group_of(term)).or_default();
-                change.removed.push((term, &old.id));
+        let page = changes.page(old.id);
+        for &(term, weight) in &old.terms {
+            if !kept.contains(&(term, weight)) {
+                let change = changes.groups.entry(group_of(term)).or_default();
+                change.removed.push((term, page));
             }
         }
     }
     if let Some(new) = new {
-        for (term, weight) in &new.terms {
-            if !kept.contains(&(term.as_str(), *weight)) {
-                let change = changes.entry(group_of(term)).or_default();
-                change.added.push((term, &new.id, *weight));
+        let page = changes.page(new.id);
+        for &(term, weight) in &new.terms {
+            if !kept.contains(&(term, weight)) {
+                let change = changes.groups.entry(group_of(term)).or_default();
+                change.added.push((term, page, weight));
             }
         }
     }
@@ -363,6 +405,7 @@ fn group_update(
     key: &str,
     old: Option<&StoredGroup<'_>>,
     change: Option<&GroupChange<'_>>,
+    ids: &[&str],
     reusable: &(impl Fn(&str, &str) -> bool + Sync),
 ) -> (Option<OwnedGroup>, Vec<IndexFile>) {
     let chunks_kept = old.is_some_and(|group| {
@@ -385,7 +428,7 @@ fn group_update(
         return (Some(old.owned()), files);
     }
 
-    let Some((group, bytes)) = rebuild_group(key, old.map(|g| g.postings), change) else {
+    let Some((group, bytes)) = rebuild_group(key, old.map(|g| g.postings), change, ids) else {
         return (None, Vec::new());
     };
     let files = group
@@ -409,16 +452,18 @@ fn group_update(
 /// A group's postings (`old`, encoded; none for a new group) with `change`
 /// applied, cut into chunks: the group, with each chunk's key and hash, and
 /// each chunk's bytes in the same order. `None` when no posting is left.
+/// `ids` names the change's pages.
 pub(super) fn rebuild_group<'a>(
     key: &str,
     old: Option<&'a [u8]>,
     change: Option<&GroupChange<'a>>,
+    ids: &[&'a str],
 ) -> Option<(OwnedGroup, Vec<Vec<u8>>)> {
     let mut postings: Postings<'a> = old
         .and_then(|bytes| postcard::from_bytes(bytes).ok())
         .unwrap_or_default();
     if let Some(change) = change {
-        apply_change(&mut postings, change);
+        apply_change(&mut postings, change, ids);
     }
     if postings.is_empty() {
         return None;
@@ -446,8 +491,12 @@ pub(super) fn rebuild_group<'a>(
 /// highest weight when a page is added twice): changes are sorted and
 /// merged a term at a time rather than inserted one by one, which on a cold
 /// build (every page added) would shift long lists once per page.
-fn apply_change<'a>(postings: &mut Postings<'a>, change: &GroupChange<'a>) {
-    let mut removed = change.removed.clone();
+fn apply_change<'a>(postings: &mut Postings<'a>, change: &GroupChange<'a>, ids: &[&'a str]) {
+    let mut removed: Vec<(&str, &str)> = change
+        .removed
+        .iter()
+        .map(|&(term, page)| (term, ids[page as usize]))
+        .collect();
     removed.sort_unstable();
     for run in removed.chunk_by(|a, b| a.0 == b.0) {
         if let Some(list) = postings.get_mut(run[0].0) {
@@ -457,8 +506,11 @@ fn apply_change<'a>(postings: &mut Postings<'a>, change: &GroupChange<'a>) {
     // Bucketed by term first: sorting the few distinct terms and then each
     // term's pages costs less than sorting every (term, page) pair.
     let mut added: HashMap<&str, Vec<(&str, u8)>> = HashMap::default();
-    for &(term, id, weight) in &change.added {
-        added.entry(term).or_default().push((id, weight));
+    for &(term, page, weight) in &change.added {
+        added
+            .entry(term)
+            .or_default()
+            .push((ids[page as usize], weight));
     }
     for (term, mut run) in added {
         run.sort_unstable();

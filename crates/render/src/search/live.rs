@@ -9,12 +9,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use rustc_hash::FxHashMap as HashMap;
-
 use super::index::{
-    GroupChange, INDEX_PATH, IndexedPage, OwnedGroup, Stored, StoredPage, chunk_path, chunk_unit,
-    decode_entry, diff_pages, encode_entry, encode_state, file, index_json, is_indexed,
-    rebuild_group,
+    Changes, INDEX_PATH, OwnedGroup, Stored, StoredPage, chunk_path, chunk_unit, decode_entry,
+    diff_pages, encode_entry, encode_state, file, index_json, is_indexed, rebuild_group,
 };
 use super::{FileChanges, PageEdit, SearchDoc, page_unit};
 use crate::manifest::{Manifest, OutputRecord, UnitRecord};
@@ -84,31 +81,38 @@ impl LiveIndex {
         if !edits.keys().all(|unit| self.pages.contains_key(unit)) {
             return None;
         }
-        let mut replaced: Vec<(Option<IndexedPage>, Option<IndexedPage>)> = Vec::new();
+        // Each changed page's entry before and after, kept while the
+        // changes borrow them.
+        let mut replaced: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
         for edit in edits.values() {
             let entry = encode_entry(edit.doc.as_ref().map(SearchDoc::indexed).as_ref());
             let page = self.pages.get_mut(&edit.unit)?;
             page.inputs.clone_from(&edit.inputs);
             if page.entry != entry {
-                let old = std::mem::replace(&mut page.entry, entry);
-                replaced.push((decode_entry(&old), decode_entry(&page.entry)));
+                let old = std::mem::replace(&mut page.entry, entry.clone());
+                replaced.push((old, entry));
             }
         }
-        let mut changes: HashMap<&str, GroupChange<'_>> = HashMap::default();
-        for (old, new) in &replaced {
+        let decoded: Vec<_> = replaced
+            .iter()
+            .map(|(old, new)| (decode_entry(old), decode_entry(new)))
+            .collect();
+        let mut changes = Changes::default();
+        for (old, new) in &decoded {
             diff_pages(old.as_ref(), new.as_ref(), &mut changes);
         }
 
         let mut files = FileChanges::new();
         let mut gone = BTreeSet::new();
-        for (key, change) in changes {
+        for (key, change) in changes.groups {
             let old = self.groups.remove(key);
             for (chunk, _) in old.iter().flat_map(|group| &group.chunks) {
                 manifest.units.remove(&chunk_unit(chunk));
                 gone.insert(chunk_path(chunk));
             }
             let postings = old.as_ref().map(|group| group.postings.as_slice());
-            let Some((group, bytes)) = rebuild_group(key, postings, Some(&change)) else {
+            let Some((group, bytes)) = rebuild_group(key, postings, Some(&change), &changes.ids)
+            else {
                 continue;
             };
             for ((chunk, hash), bytes) in group.chunks.iter().zip(bytes) {

@@ -8,6 +8,8 @@
 //! - `source.rs`: the pass before parsing (Ruby Liquid's tokenizer: tags'
 //!   markup, `else if`, `{{ }}`, unknown filters, structure and nesting
 //!   errors with their lines);
+//! - `plain_text.rs`: a page's long stretches of text kept out of the
+//!   parser, which reads text slowly;
 //! - `runtime.rs`: frames where a missing variable, key or index is nil;
 //! - `tags.rs`: `for`, `tablerow`, `if`/`unless`, `capture`, `assign`,
 //!   `{{ }}`, and [`located`](tags::located) errors: a tag that fails while
@@ -29,6 +31,7 @@ mod dates;
 pub(crate) use dates::singapore;
 mod filters;
 mod include;
+mod plain_text;
 mod runtime;
 mod source;
 mod tags;
@@ -199,6 +202,7 @@ impl LiquidEngine {
             Encoded(stdlib::DecrementTag),
             stdlib::BreakTag,
             stdlib::ContinueTag,
+            plain_text::PlainTextTag,
         );
         blocks!(
             stdlib::RawBlock,
@@ -291,10 +295,12 @@ impl LiquidEngine {
         text: &str,
         named: &[(&str, &Value)],
     ) -> Result<LiquidOutput, LiquidError> {
-        let prepared = source::prepare(text, &self.filters, self.limits.source_depth)?;
+        let (prepared, plain_texts) =
+            source::prepare_stashing(text, &self.filters, self.limits.source_depth)?;
         let elements = liquid_core::parser::parse(&prepared, &self.language)
             .map_err(|error| from_parse_error(&error))?;
         let core = RuntimeCore::new();
+        *core.registers().get_mut::<plain_text::PlainTexts>() = plain_texts;
         let globals = runtime::Globals {
             core: &core,
             named: named.to_vec(),

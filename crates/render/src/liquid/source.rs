@@ -25,6 +25,7 @@
 use std::collections::HashSet;
 
 use super::LiquidError;
+use super::plain_text::{self, PlainTexts};
 
 /// Tags that get their markup encoded (see the module documentation).
 pub(crate) const ENCODED_TAGS: &[&str] = &[
@@ -74,13 +75,34 @@ pub(crate) fn prepare(
     filters: &HashSet<String>,
     max_depth: usize,
 ) -> Result<String, LiquidError> {
+    prepare_into(text, filters, max_depth, None)
+}
+
+/// [`prepare`], with each long stretch of plain text taken out into the
+/// [`PlainTexts`] returned beside the template (see `plain_text.rs`).
+pub(crate) fn prepare_stashing(
+    text: &str,
+    filters: &HashSet<String>,
+    max_depth: usize,
+) -> Result<(String, PlainTexts), LiquidError> {
+    let mut stash = PlainTexts::default();
+    let prepared = prepare_into(text, filters, max_depth, Some(&mut stash))?;
+    Ok((prepared, stash))
+}
+
+fn prepare_into(
+    text: &str,
+    filters: &HashSet<String>,
+    max_depth: usize,
+    mut stash: Option<&mut PlainTexts>,
+) -> Result<String, LiquidError> {
     let mut out = String::with_capacity(text.len() + text.len() / 4);
     let mut open: Vec<(String, u32)> = Vec::new();
     let mut rest = text;
     let mut line: u32 = 1;
     while let Some(start) = find_delimiter(rest) {
         let (before, from) = rest.split_at(start);
-        out.push_str(before);
+        plain_text::push(&mut out, before, stash.as_deref_mut());
         line += count_lines(before);
         let is_tag = from.starts_with("{%");
         let close = if is_tag { "%}" } else { "}}" };
@@ -161,6 +183,12 @@ pub(crate) fn prepare(
                 ));
                 continue;
             }
+            plain_text::TAG => {
+                return Err(error(
+                    tag_line,
+                    format!("`{{% {name} %}}` is not a tag: Gazette's Liquid has no `{name}`"),
+                ));
+            }
             _ => {}
         }
         if let Some(block) = name.strip_prefix("end")
@@ -213,7 +241,7 @@ pub(crate) fn prepare(
             out.push_str(whole);
         }
     }
-    out.push_str(rest);
+    plain_text::push(&mut out, rest, stash);
     if let Some((name, opened_line)) = open.pop() {
         return Err(error(
             opened_line,

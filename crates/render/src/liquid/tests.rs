@@ -642,3 +642,57 @@ fn the_stylesheet_render_keeps_working() {
         "$primary:#123456;$one:#fff;"
     );
 }
+
+/// Long plain text is kept out of the parser (`plain_text.rs`); what the
+/// reader gets must be what Ruby Liquid renders from the text itself.
+#[test]
+fn long_plain_text_renders_as_plain_text_does() {
+    let prose =
+        |n: usize| format!("Paragraph {n} of the page, long enough to be kept out of the parser.");
+    let (one, two, three) = (prose(1), prose(2), prose(3));
+
+    // Liquid's whitespace control: `{%-` and `-%}` trim the whitespace
+    // beside them, up to the text.
+    let trimmed = render(&format!(
+        "{one}  \n{{%- if true -%}}  \n {two}\n  {{{{- page.title -}}}}  \n{three}{{% endif %}}"
+    ));
+    assert_eq!(trimmed.text, format!("{one}{two}Contact{three}"));
+
+    // Every tag around it sees the real text: a loop writes it each time,
+    // `capture` holds it (its size counts every character), raw keeps it.
+    let looped = render(&format!(
+        "{{% for i in (1..3) %}}{one}{{{{ i }}}}{{% endfor %}}"
+    ));
+    assert_eq!(looped.text, format!("{one}1{one}2{one}3"));
+    let captured = render(&format!(
+        "{{% capture c %}}{two}{{% endcapture %}}{{{{ c | size }}}}|{{{{ c | upcase }}}}"
+    ));
+    assert_eq!(
+        captured.text,
+        format!("{}|{}", two.len(), two.to_uppercase())
+    );
+    let raw = render(&format!("{{% raw %}}{one}{{{{ x }}}}{{% endraw %}}"));
+    assert_eq!(raw.text, format!("{one}{{{{ x }}}}"));
+
+    // A syntax error after many lines of text still names its own line.
+    let error = engine()
+        .render_page(
+            &format!("{one}\n{two}\n\n{three}\n{{% if %}}{{% endif %}}"),
+            &[],
+        )
+        .unwrap_err();
+    assert_eq!(error.line, Some(5), "{error:?}");
+}
+
+/// The tag that stands for kept-out text is Gazette's own: a page that
+/// writes it gets an error, never another stretch of the page's text.
+#[test]
+fn a_page_cannot_write_the_plain_text_tag() {
+    let text = format!(
+        "{} {{% gz_text 0 %}}",
+        "Text long enough to be kept out of the parser by the source pass."
+    );
+    let error = engine().render_page(&text, &[]).unwrap_err();
+    assert!(error.message.contains("gz_text"), "{error:?}");
+    assert_eq!(error.line, Some(1));
+}

@@ -13,6 +13,7 @@
 //! entry with the one stored, and decodes, changes and writes again only
 //! the groups holding a term of a changed page, before or after.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -38,11 +39,13 @@ const MAX_KEY_CHARS: usize = 8;
 pub(crate) const INDEX_PATH: &str = "search-index/index.json";
 
 /// A page as the index holds it: its id and its terms with their weights,
-/// sorted by term.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct IndexedPage {
+/// sorted by term. Terms borrow the page's text where it already has them
+/// lower-cased: the entry is encoded at once, and a copy of every term of
+/// every page only to encode it was measurable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct IndexedPage<'a> {
     pub id: String,
-    pub terms: Vec<(String, u8)>,
+    pub terms: Vec<(Cow<'a, str>, u8)>,
 }
 
 /// The postings of a group: each term's pages (id, weight), sorted by id.
@@ -139,11 +142,11 @@ pub(crate) struct CurrentPage<'a> {
     pub unit: &'a str,
     pub inputs: &'a str,
     /// The encoded `Option<IndexedPage>`.
-    pub entry: std::borrow::Cow<'a, [u8]>,
+    pub entry: Cow<'a, [u8]>,
 }
 
 /// Encodes what a page gives the index.
-pub(crate) fn encode_entry(entry: Option<&IndexedPage>) -> Vec<u8> {
+pub(crate) fn encode_entry(entry: Option<&IndexedPage<'_>>) -> Vec<u8> {
     postcard::to_allocvec(&entry).unwrap_or_default()
 }
 

@@ -84,7 +84,7 @@ impl SearchDoc {
     }
 
     /// The page's terms with their weights, sorted.
-    pub(crate) fn indexed(&self) -> IndexedPage {
+    pub(crate) fn indexed(&self) -> IndexedPage<'_> {
         let mut counts: HashMap<Cow<'_, str>, (bool, u32)> = HashMap::default();
         for word in tokens::words(&self.title) {
             counts.entry(word).or_default().0 = true;
@@ -92,7 +92,7 @@ impl SearchDoc {
         for word in tokens::words(&self.text) {
             counts.entry(word).or_default().1 += 1;
         }
-        let mut terms: Vec<(String, u8)> = counts
+        let mut terms: Vec<(Cow<'_, str>, u8)> = counts
             .into_iter()
             .map(|(term, (in_title, count))| {
                 let body = match count {
@@ -100,10 +100,7 @@ impl SearchDoc {
                     1 | 2 => IN_BODY,
                     _ => OFTEN_IN_BODY,
                 };
-                (
-                    term.into_owned(),
-                    body + if in_title { IN_TITLE } else { 0 },
-                )
+                (term, body + if in_title { IN_TITLE } else { 0 })
             })
             .collect();
         terms.sort_unstable();

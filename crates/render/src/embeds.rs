@@ -109,9 +109,9 @@ fn page_url(url: &Url) -> String {
 /// `html` with every `<iframe>` whose `src` is an `https` address replaced
 /// by a click-to-load placeholder. Runs on sanitised HTML only: the
 /// sanitiser has already refused frames from hosts off its allowlist.
-pub(crate) fn click_to_load(html: &str) -> String {
+pub(crate) fn click_to_load(html: String) -> String {
     if !html.contains("<iframe") {
-        return html.to_owned();
+        return html;
     }
     let on_iframe = |frame: &mut Element| {
         let attribute = |name: &str| {
@@ -145,8 +145,8 @@ pub(crate) fn click_to_load(html: &str) -> String {
         .append_element_content_handler(element!("iframe[src]", on_iframe));
     // The sanitiser's own output always parses; should it not, no frame is
     // better than one loading on its own: keep the text, drop the frames.
-    rewrite_str(html, settings)
-        .unwrap_or_else(|_| ammonia::Builder::default().clean(html).to_string())
+    rewrite_str(&html, settings)
+        .unwrap_or_else(|_| ammonia::Builder::default().clean(&html).to_string())
 }
 
 /// One frame's placeholder, from the frame's attributes.
@@ -242,7 +242,7 @@ mod tests {
     use super::*;
 
     fn placeholder_of(iframe: &str) -> String {
-        click_to_load(iframe)
+        click_to_load(iframe.to_owned())
     }
 
     #[test]
@@ -324,6 +324,6 @@ mod tests {
     #[test]
     fn html_without_frames_is_untouched() {
         let html = "<p>No <em>frames</em> here &amp; there</p>";
-        assert_eq!(click_to_load(html), html);
+        assert_eq!(click_to_load(html.to_owned()), html);
     }
 }

@@ -405,10 +405,13 @@ impl PageRenderer<'_> {
         } else {
             text.into_owned()
         };
-        let html = match page.variant {
-            BodyVariant::Markdown => render_markdown(&body),
-            BodyVariant::Tiptap | BodyVariant::Html => nesting::check_html(&body).map(|()| body),
-        }
+        let (html, checked) = match page.variant {
+            BodyVariant::Markdown => (render_markdown(&body), false),
+            BodyVariant::Tiptap | BodyVariant::Html => {
+                (nesting::check_html(&body).map(|()| body), true)
+            }
+        };
+        let html = html
         .map_err(|error| {
             let mut diagnostic = self.error(page, format!("the page {error}")).with_hint(
                 "close the quotes, lists or HTML elements opened there; no real page nests this deep",
@@ -420,7 +423,11 @@ impl PageRenderer<'_> {
             }
             Box::new(diagnostic)
         })?;
-        Ok(self.sanitizer.clean(&html))
+        Ok(if checked {
+            self.sanitizer.clean_checked(&html)
+        } else {
+            self.sanitizer.clean(&html)
+        })
     }
 
     fn page_value(&self, page: &Page, around: &Surroundings) -> Value {

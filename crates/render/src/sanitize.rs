@@ -199,7 +199,22 @@ impl ContentSanitizer {
         if crate::nesting::check_html(html).is_err() {
             return crate::markdown::escape_attribute(html);
         }
-        crate::embeds::click_to_load(&self.builder.clean(html).to_string())
+        self.clean_checked(html)
+    }
+
+    /// [`clean`](Self::clean) for HTML that `nesting::check_html` has
+    /// already accepted (a page body is checked before, to report where it
+    /// nests too deep); the check is a pass over every byte.
+    pub(crate) fn clean_checked(&self, html: &str) -> String {
+        // Serialized straight into a buffer of about the input's size:
+        // `Document::to_string` grows one from empty and then copies it.
+        let mut serialized = Vec::with_capacity(html.len() + html.len() / 8);
+        // Writing into a Vec cannot fail.
+        let _ = self.builder.clean(html).write_to(&mut serialized);
+        // html5ever writes UTF-8 only.
+        let cleaned = String::from_utf8(serialized)
+            .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned());
+        crate::embeds::click_to_load(cleaned)
     }
 }
 

@@ -411,8 +411,7 @@ impl PageRenderer<'_> {
                 (nesting::check_html(&body).map(|()| body), true)
             }
         };
-        let html = html
-        .map_err(|error| {
+        let html = html.map_err(|error| {
             let mut diagnostic = self.error(page, format!("the page {error}")).with_hint(
                 "close the quotes, lists or HTML elements opened there; no real page nests this deep",
             );

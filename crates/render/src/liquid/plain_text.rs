@@ -28,8 +28,8 @@ use liquid_core::{
 /// The tag that stands for a stretch of plain text.
 pub(crate) const TAG: &str = "gz_text";
 
-/// A stretch shorter than this stays in the template: the tag costs the
-/// parser about as much as this many characters of text.
+/// A stretch shorter than this stays in the template: a tag is several
+/// parser rules and a copy of the text, which a few words do not repay.
 const MIN_STASHED: usize = 48;
 
 /// The stretches taken out of the template being rendered, by number. The

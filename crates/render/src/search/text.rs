@@ -57,15 +57,14 @@ impl Tag {
                 hidden_start: None,
             });
         }
-        let name_start = match bytes.get(1) {
-            Some(b'/' | b'!' | b'?') => 2,
-            Some(byte) if byte.is_ascii_alphabetic() => 1,
+        // An end tag needs a letter after `</`; a declaration (`<!`, `<?`)
+        // any character; a start tag a letter after `<`.
+        let name_start = match (bytes.get(1), bytes.get(2)) {
+            (Some(b'/'), Some(letter)) if letter.is_ascii_alphabetic() => 2,
+            (Some(b'!' | b'?'), _) => 2,
+            (Some(letter), _) if letter.is_ascii_alphabetic() => 1,
             _ => return None,
         };
-        if name_start == 2 && !bytes.get(2).is_some_and(u8::is_ascii_alphabetic) && bytes[1] == b'/'
-        {
-            return None;
-        }
         let name_len = bytes[name_start..]
             .iter()
             .position(|b| b.is_ascii_whitespace() || matches!(b, b'/' | b'>'))
@@ -73,14 +72,15 @@ impl Tag {
         let name = &html[name_start..name_start + name_len];
         let len = tag_end(bytes, name_start + name_len);
         let self_closing = bytes[..len].ends_with(b"/>");
-        let hidden_start = (name_start == 1 && !self_closing)
-            .then(|| {
-                HIDDEN
-                    .iter()
-                    .find(|hidden| hidden.eq_ignore_ascii_case(name))
-            })
-            .flatten()
-            .copied();
+        let opens = name_start == 1 && !self_closing;
+        let hidden_start = if opens {
+            HIDDEN
+                .iter()
+                .find(|hidden| hidden.eq_ignore_ascii_case(name))
+                .copied()
+        } else {
+            None
+        };
         Some(Self { len, hidden_start })
     }
 }

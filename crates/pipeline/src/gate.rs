@@ -232,15 +232,20 @@ fn run_site(
         result.uploaded = report.uploaded;
         return Ok(());
     }
-    let open = |folder: &str| {
-        GitTreeSource::open(&repository, request.revision, folder).map_err(PublishError::from)
-    };
-    let sources = Sources {
-        site: Box::new(open(&site_folder)?),
-        themes: Box::new(publish.themes_at(request.revision)?),
-    };
-    if !check_passes(request, site, &sources, enforce, result)? {
-        return Ok(());
+    // Listing the site's and the themes' trees costs tens of milliseconds
+    // at 1,000 pages, and only the check reads them: the publish opens the
+    // parts it needs itself.
+    if !request.no_check {
+        let sources = Sources {
+            site: Box::new(
+                GitTreeSource::open(&repository, request.revision, &site_folder)
+                    .map_err(PublishError::from)?,
+            ),
+            themes: Box::new(publish.themes_at(request.revision)?),
+        };
+        if !check_passes(request, site, &sources, enforce, result)? {
+            return Ok(());
+        }
     }
     match publish_revision(&publish) {
         Ok(report) => {

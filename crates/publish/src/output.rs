@@ -15,6 +15,7 @@ use rayon::prelude::*;
 
 use gazette_render::{MANIFEST_PATH, Manifest, Output, OutputContents, RenderedSite};
 
+use crate::folder::Spare;
 use crate::stamps::{STAMPS_PATH, Stamp, Stamps, content_hash, stamp_file};
 
 /// The file that marks a folder as Gazette's output, so it may be replaced:
@@ -184,20 +185,21 @@ pub(crate) fn finish_tree(
     write_marker(root)
 }
 
-/// Makes `staging` hold `site` from the `spare` version, whose manifest is
-/// `old`. Should the spare not be as its manifest says, it is dropped and the
-/// version written whole: recycling is only ever a shortcut.
+/// Makes `staging` hold `site` from the `spare` version. Should the spare
+/// not be as its manifest says, it is dropped and the version written
+/// whole: recycling is only ever a shortcut.
 pub(crate) fn recycle_tree(
     site: &RenderedSite,
     source: &dyn Source,
     previous: Option<&Path>,
-    spare: &Path,
-    old: &Manifest,
+    spare: &Spare,
     staging: &Path,
 ) -> Result<(), OutputError> {
     // Under the staging name first: a publish killed while the spare is half
-    // changed leaves a folder the next publish removes, never a version.
-    if fs::rename(spare, staging).is_ok()
+    // changed leaves a folder the next publish removes, never a version. (A
+    // rename leaves the stamps of the files under it as they were.)
+    let old = (&spare.manifest, &spare.verified);
+    if fs::rename(&spare.path, staging).is_ok()
         && update_tree(site, source, previous, old, staging).is_ok()
     {
         return Ok(());
@@ -209,13 +211,14 @@ pub(crate) fn recycle_tree(
 }
 
 /// Brings `root`, a complete version whose manifest is `old`, to `site`,
-/// touching only the files and folders that differ. Any surprise (a file
-/// missing or in the way) is an error, never papered over.
+/// touching only the files and folders that differ; `verified` are its
+/// files still as Gazette wrote them (`Stamps::verified`). Any surprise (a
+/// file missing or in the way) is an error, never papered over.
 fn update_tree(
     site: &RenderedSite,
     source: &dyn Source,
     previous: Option<&Path>,
-    old: &Manifest,
+    (old, verified): (&Manifest, &Stamps),
     root: &Path,
 ) -> Result<(), OutputError> {
     let new_paths: HashSet<&str> = site.outputs.iter().map(|o| o.path.as_str()).collect();
@@ -235,13 +238,9 @@ fn update_tree(
             }
         }
     }
-    let recorded = Stamps::read(root).unwrap_or_default();
     let kept_stamps: Vec<(&str, Stamp)> = reusable
-        .par_iter()
-        .filter_map(|path| {
-            let target = safe_join(root, path).ok()?;
-            Some((*path, recorded.unchanged(path, &target)?))
-        })
+        .iter()
+        .filter_map(|path| Some((*path, verified.get(path)?)))
         .collect();
     let kept: HashSet<&str> = kept_stamps.iter().map(|(path, _)| *path).collect();
     let mut old_paths: HashSet<&str> = HashSet::with_capacity(new_paths.len());

@@ -19,7 +19,10 @@ use std::collections::HashMap;
 use std::fs;
 use std::path::Path;
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+
+use crate::output::safe_join;
 
 /// Where the record is kept in a version: a name no permalink may take
 /// (`gazette_content::RESERVED_PREFIX`).
@@ -143,6 +146,29 @@ impl Stamps {
         // version, or a write that put the old modification time back.
         let bytes = fs::read(path).ok()?;
         (content_hash(&bytes) == recorded.hash).then_some(now)
+    }
+
+    /// The files of the version at `root` that are still as this record
+    /// says ([`Stamps::unchanged`]), with their fresh stamps: checked in
+    /// parallel, once, when the version is found to be recycled.
+    pub(crate) fn verified(&self, root: &Path) -> Self {
+        let files = self
+            .files
+            .par_iter()
+            .filter_map(|(relative, _)| {
+                let path = safe_join(root, relative).ok()?;
+                Some((relative.clone(), self.unchanged(relative, &path)?))
+            })
+            .collect();
+        Self {
+            format: FORMAT,
+            files,
+        }
+    }
+
+    /// The stamp of a file, if the record has it.
+    pub(crate) fn get(&self, relative: &str) -> Option<Stamp> {
+        self.files.get(relative).copied()
     }
 
     /// A record of these files and their stamps.

@@ -20,22 +20,26 @@ use gazette_store::{GitTreeSource, changed_files, folder_differs, last_changed};
 use gazette_theme::Theme;
 
 use gazette_render::{
-    KnownPage, Manifest, RenderOptions, RenderState, RenderedSite, Surroundings, patched, site_time,
+    KnownPage, Manifest, PreviousSearch, RenderOptions, RenderState, RenderedSite, Surroundings,
+    patched, site_time,
 };
 
 use crate::request::{PublishError, PublishRequest};
+use crate::revision::joined;
 
 /// The edited pages rendered and the rest of `previous` reused, with the
-/// source the pages were read from, given the `state` `previous` names;
-/// `Ok(None)` when the commit changes more than the text of pages.
+/// source the pages were read from, given the `state` `previous` names and
+/// its index; `Ok(None)` when the commit changes more than the text of
+/// pages or the index cannot follow the edit.
 pub(crate) fn render_page_edits(
     request: &PublishRequest<'_>,
     state: &RenderState,
-    (previous, previous_search): (&Manifest, &[u8]),
+    (previous, previous_search): (&Manifest, PreviousSearch),
     previous_commit: &str,
     commit: &str,
 ) -> Result<Option<(RenderedSite, GitTreeSource)>, PublishError> {
-    // Dating the commit's files is independent of the checks: beside them.
+    // Dating the commit's files and loading the theme (its templates
+    // compiled) are independent of the checks: beside them.
     std::thread::scope(|scope| {
         let dates = scope.spawn(|| {
             last_changed(
@@ -45,31 +49,56 @@ pub(crate) fn render_page_edits(
                 Some((previous_commit, &previous.last_changed)),
             )
         });
-        let dates = || -> Result<BTreeMap<String, i64>, PublishError> {
-            match dates.join() {
-                Ok(dates) => Ok(dates?),
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
+        let theme = scope.spawn(|| theme_at(request, commit));
+        let beside = Beside {
+            dates: || Ok(joined(dates)?),
+            theme: || joined(theme),
         };
-        render_with_dates(
+        render_with(
             request,
             state,
             (previous, previous_search),
             previous_commit,
             commit,
-            dates,
+            beside,
         )
     })
 }
 
-/// [`render_page_edits`], given the files' dates when it needs them.
-fn render_with_dates(
+/// What [`render_with`] is handed from the threads beside it, each asked
+/// for when it is needed.
+struct Beside<Dates, LoadedTheme> {
+    /// When each file of the commit last changed.
+    dates: Dates,
+    /// The site's theme, `None` when it does not load.
+    theme: LoadedTheme,
+}
+
+/// The site's theme at `commit`, with the site's own templates over it;
+/// `None` when it does not load (the whole render says why).
+fn theme_at(request: &PublishRequest<'_>, commit: &str) -> Result<Option<Theme>, PublishError> {
+    let site_templates = GitTreeSource::open_parts(
+        request.repository,
+        commit,
+        request.site_folder,
+        &["templates"],
+    )?;
+    let themes = request.themes_for(commit)?;
+    Ok(Theme::load(themes.source(), request.theme, Some(&site_templates)).ok())
+}
+
+/// [`render_page_edits`], given the files' dates and the theme when it
+/// needs them.
+fn render_with(
     request: &PublishRequest<'_>,
     state: &RenderState,
-    (previous, previous_search): (&Manifest, &[u8]),
+    (previous, previous_search): (&Manifest, PreviousSearch),
     previous_commit: &str,
     commit: &str,
-    dates: impl FnOnce() -> Result<BTreeMap<String, i64>, PublishError>,
+    beside: Beside<
+        impl FnOnce() -> Result<BTreeMap<String, i64>, PublishError>,
+        impl FnOnce() -> Result<Option<Theme>, PublishError>,
+    >,
 ) -> Result<Option<(RenderedSite, GitTreeSource)>, PublishError> {
     let Some(state) = state.open() else {
         return Ok(None);
@@ -94,7 +123,7 @@ fn render_with_dates(
     // The pages to render: those edited, and those whose date moved. When
     // the edit moves Liquid's `site.time` to another day, every page that
     // reads it renders again: the whole render does that.
-    let dates = dates()?;
+    let dates = (beside.dates)()?;
     if site_time(Some(&previous.last_changed)) != site_time(Some(&dates)) {
         return Ok(None);
     }
@@ -143,15 +172,7 @@ fn render_with_dates(
         pages.push((page, around));
     }
 
-    let own_themes;
-    let themes: &dyn Source = match request.themes {
-        Some(themes) => themes,
-        None => {
-            own_themes = request.themes_at(commit)?;
-            &own_themes
-        }
-    };
-    let Ok(mut theme) = Theme::load(themes, request.theme, Some(&source)) else {
+    let Some(mut theme) = (beside.theme)()? else {
         return Ok(None);
     };
     // The theme the state was made with, site overrides included.

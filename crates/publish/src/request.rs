@@ -148,7 +148,31 @@ impl PublishError {
     }
 }
 
-impl PublishRequest<'_> {
+/// The themes a publish renders with: the ones the request gives, else
+/// the revision's own over the built-in ones.
+pub(crate) enum Themes<'a> {
+    Given(&'a dyn Source),
+    OfRevision(ThemeLibrary),
+}
+
+impl Themes<'_> {
+    pub(crate) fn source(&self) -> &dyn Source {
+        match self {
+            Self::Given(themes) => *themes,
+            Self::OfRevision(library) => library,
+        }
+    }
+}
+
+impl<'a> PublishRequest<'a> {
+    /// The themes the site renders with at `commit`.
+    pub(crate) fn themes_for(&self, commit: &str) -> Result<Themes<'a>, PublishError> {
+        Ok(match self.themes {
+            Some(themes) => Themes::Given(themes),
+            None => Themes::OfRevision(self.themes_at(commit)?),
+        })
+    }
+
     /// The themes of [`PublishRequest::themes_folder`] at `commit`, over the
     /// built-in ones (alone when the folder is not in that commit).
     pub fn themes_at(&self, commit: &str) -> Result<ThemeLibrary, PublishError> {

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use gazette_content::Source;
 use gazette_render::{
     MANIFEST_PATH, Manifest, ManifestSummary, OutputContents, RenderState, RenderedSite,
-    SEARCH_STATE_PATH,
+    SearchState,
 };
 use gazette_store::lock_ref;
 
@@ -102,11 +102,11 @@ impl Target {
     }
 
     /// The search index's state in what the target shows now.
-    pub(crate) fn current_search_state(&self) -> Option<Vec<u8>> {
+    pub(crate) fn current_search_state(&self) -> Option<SearchState> {
         match self {
             Self::Folder(folder) => folder.current_search_state(),
-            Self::Branch { .. } => self.branch_file(SEARCH_STATE_PATH),
-            Self::Bucket { bucket, .. } => bucket.read(SEARCH_STATE_PATH).ok()?,
+            Self::Branch { .. } => SearchState::read(|path| self.branch_file(path)),
+            Self::Bucket { bucket, .. } => SearchState::read(|path| bucket.read(path).ok()?),
         }
     }
 

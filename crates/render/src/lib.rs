@@ -106,6 +106,6 @@ pub use sanitize::ContentSanitizer;
 pub use sass::{
     SassError, SassLimits, SassSandbox, compile_scss, install_sass_sandbox, run_sass_worker,
 };
-pub use search::SEARCH_STATE_PATH;
+pub use search::{PreviousSearch, SEARCH_STATE_PATH, SearchState, is_search_state_path};
 pub use session::{PageUpdate, RenderSession};
 pub use surroundings::Surroundings;

@@ -9,16 +9,16 @@ use crate::render_state::RenderedUnit;
 use crate::rendered::{
     Output, OutputContents, PageOutput, RenderStats, RenderedSite, add_manifest,
 };
-use crate::search::{PageEdit, apply_edits};
+use crate::search::{PageEdit, PreviousSearch, apply_edits};
 
 /// The output of `previous` with `units` rendered anew and everything else
 /// reused; `None` when a unit would not write the files it wrote before
 /// (which a body edit cannot do: then the whole render decides), or when
-/// `previous_search` (the previous output's
-/// [`SEARCH_STATE_PATH`](crate::SEARCH_STATE_PATH)) cannot be updated.
+/// `previous_search` (the previous output's index) does not know an edited
+/// page.
 pub fn patched(
     previous: &Manifest,
-    previous_search: &[u8],
+    previous_search: PreviousSearch,
     units: Vec<RenderedUnit>,
     commit: &str,
     dates: BTreeMap<String, i64>,

@@ -154,7 +154,7 @@ pub(crate) fn render_all(
     let previous_search = options
         .previous
         .and(options.previous_search)
-        .and_then(search::Stored::read);
+        .and_then(search::StoredState::read);
     let search_entry = |page: &Page, inputs: &str| -> Option<Vec<u8>> {
         let entry = previous_search.as_ref()?.page(&page.source_path, inputs)?;
         let has_file = entry.first() == Some(&1);

@@ -17,7 +17,7 @@ fn render(source: &MemorySource, previous: Option<&RenderedSite>) -> RenderedSit
     let mut theme = Theme::load(&themes, "isomer", Some(source)).expect("the theme");
     let options = RenderOptions {
         previous: previous.map(|p| &p.manifest),
-        previous_search: previous.map(|p| p.search_state.as_slice()),
+        previous_search: previous.map(|p| &p.search_state),
         ..RenderOptions::default()
     };
     render_site(&site, &mut theme, &options).expect("renders")

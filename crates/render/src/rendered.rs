@@ -8,6 +8,7 @@ use gazette_content::{Diagnostics, Source, SourceError};
 
 use crate::kept_state::KeptState;
 use crate::manifest::{MANIFEST_PATH, Manifest};
+use crate::search::SearchState;
 
 /// One file of a site's output.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,9 +98,10 @@ pub struct RenderedSite {
     /// [`RenderOptions::keep_state`] asked for it; the manifest names it.
     pub state: Option<KeptState>,
     /// The search index's state, also written as
-    /// [`SEARCH_STATE_PATH`](crate::SEARCH_STATE_PATH): what the next render
-    /// updates the index from ([`RenderOptions::previous_search`]).
-    pub search_state: Vec<u8>,
+    /// [`SEARCH_STATE_PATH`](crate::SEARCH_STATE_PATH) and its shards: what
+    /// the next render updates the index from
+    /// ([`RenderOptions::previous_search`]).
+    pub search_state: SearchState,
 }
 
 /// Counts of work done by a render.
@@ -139,10 +141,10 @@ pub struct RenderOptions<'a> {
     /// left there ([`PageBody::InSource`](gazette_content::PageBody::InSource)): only pages that render read theirs.
     pub bodies: Option<&'a dyn Source>,
     /// The search state of the previous output (its
-    /// [`SEARCH_STATE_PATH`](crate::SEARCH_STATE_PATH) file), read with
+    /// [`SEARCH_STATE_PATH`](crate::SEARCH_STATE_PATH) files), read with
     /// [`RenderOptions::previous`]: a page is reused only when the state
     /// holds its words, and the index is updated, not built again.
-    pub previous_search: Option<&'a [u8]>,
+    pub previous_search: Option<&'a SearchState>,
     /// The commit being published, recorded in the manifest.
     pub commit: Option<&'a str>,
     /// Whether to make a state for the next publish to render edited pages

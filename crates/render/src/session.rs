@@ -7,7 +7,7 @@ use gazette_theme::Theme;
 use crate::manifest::Manifest;
 use crate::render::{Shared, render_all};
 use crate::rendered::{Output, PageOutput, RenderOptions, RenderedSite};
-use crate::search::{LiveIndex, PageEdit};
+use crate::search::{LiveIndex, PageEdit, SearchState};
 use crate::surroundings::Surroundings;
 
 /// A rendered site kept in memory with everything its pages shared, so that
@@ -50,7 +50,7 @@ impl RenderSession {
     pub fn render(
         site: Site,
         mut theme: Theme,
-        previous: Option<(&Manifest, &[u8])>,
+        previous: Option<(&Manifest, &SearchState)>,
     ) -> Result<(RenderedSite, Self), Diagnostics> {
         let options = RenderOptions {
             previous: previous.map(|(manifest, _)| manifest),
@@ -60,7 +60,7 @@ impl RenderSession {
         let (rendered, diagnostics, shared) = render_all(&site, &mut theme, &options);
         match shared {
             Some(shared) if !diagnostics.has_errors() => {
-                let search = LiveIndex::read(&rendered.search_state);
+                let search = LiveIndex::read(rendered.search_state.clone());
                 Ok((
                     RenderedSite {
                         warnings: diagnostics,
@@ -145,8 +145,8 @@ impl RenderSession {
     /// [`SEARCH_STATE_PATH`](crate::SEARCH_STATE_PATH) file) as of the last
     /// render or [`RenderSession::update_search`], the bytes a whole render
     /// of the same pages writes: what the next render updates the index from.
-    pub fn search_state(&self) -> Option<Vec<u8>> {
-        self.search.as_ref().map(LiveIndex::state)
+    pub fn search_state(&self) -> Option<SearchState> {
+        self.search.as_ref().map(|index| index.state().clone())
     }
 
     fn index_of(&self, page: &Page) -> Option<usize> {

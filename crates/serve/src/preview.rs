@@ -8,7 +8,7 @@ use gazette_content::{Diagnostic, Diagnostics, LoadCache, LoadOptions, Site};
 use gazette_publish::SiteEntry;
 use gazette_render::{
     MANIFEST_PATH, Manifest, OutputContents, OutputRecord, PageUpdate, RenderSession, RenderedSite,
-    SEARCH_STATE_PATH, UnitRecord,
+    SearchState, UnitRecord, is_search_state_path,
 };
 use gazette_store::WorkTreeSource;
 use gazette_theme::{Theme, ThemeLibrary};
@@ -184,7 +184,7 @@ impl SitePreview {
         let previous = self.manifest.take();
         // The session holds the search index of the output in memory.
         let search = self.session.as_ref().and_then(RenderSession::search_state);
-        let mut result = self.render(themes_dir, previous.as_ref().zip(search.as_deref()));
+        let mut result = self.render(themes_dir, previous.as_ref().zip(search.as_ref()));
         drop(search);
         self.manifest = previous;
         if let Ok((rendered, _)) = &result
@@ -303,7 +303,7 @@ impl SitePreview {
     fn render(
         &mut self,
         themes_dir: Option<&Path>,
-        previous: Option<(&Manifest, &[u8])>,
+        previous: Option<(&Manifest, &SearchState)>,
     ) -> Result<(RenderedSite, RenderSession), Diagnostics> {
         let failure =
             |message: String| Diagnostics(vec![Diagnostic::error(&self.entry.name, "", message)]);
@@ -349,7 +349,7 @@ impl SitePreview {
             .iter()
             .all(|output| match &output.contents {
                 OutputContents::Reuse(path) => {
-                    self.outputs.contains_key(path) || path == SEARCH_STATE_PATH
+                    self.outputs.contains_key(path) || is_search_state_path(path)
                 }
                 _ => true,
             })
@@ -383,7 +383,7 @@ impl SitePreview {
                     self.outputs.get(&output.path).cloned().unwrap_or_default()
                 }
             };
-            if output.path == MANIFEST_PATH || output.path == SEARCH_STATE_PATH {
+            if output.path == MANIFEST_PATH || is_search_state_path(&output.path) {
                 // The preview keeps the manifest in memory, and the session
                 // the search index; neither is a page to serve.
                 continue;

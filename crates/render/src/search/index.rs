@@ -7,11 +7,11 @@
 //! a chunk file (`search-index/t/<key>.json`), and `search-index/index.json`
 //! names every chunk with a hash of its bytes.
 //!
-//! The state (`.gazette-search` in the output) holds each page unit's
-//! entry (its inputs digest and indexed terms) and each group's postings,
-//! all as bytes decoded only when needed: an update compares every page's
-//! entry with the one stored, and decodes, changes and writes again only
-//! the groups holding a term of a changed page, before or after.
+//! The state (`state.rs`) holds each page unit's entry (its inputs digest
+//! and indexed terms) and each group's postings, all as bytes decoded only
+//! when needed: an update compares every page's entry with the one stored,
+//! and decodes, changes and writes again only the groups holding a term of
+//! a changed page, before or after.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -21,10 +21,10 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::manifest::tool_fingerprint;
+use crate::search::state::{SearchState, StoredGroup, StoredState, encode_state, shard_unit};
 use crate::search::tokens::{group_of, key_file_name, prefix};
 
-/// The version of the stored state and of the files the theme's script reads.
+/// The version of the files the theme's script reads.
 pub(crate) const FORMAT: u32 = 1;
 
 /// How many postings a chunk holds before its group is split by a longer
@@ -54,19 +54,7 @@ pub(crate) struct IndexedPage<'a> {
 /// was most of what an edit to it cost.
 type Postings<'a> = BTreeMap<&'a str, Vec<(&'a str, u8)>>;
 
-/// The stored state, borrowed from its bytes.
-#[derive(Serialize, Deserialize)]
-pub(crate) struct Stored<'a> {
-    format: u32,
-    tool: &'a str,
-    /// Every page unit, sorted by unit id.
-    #[serde(borrow)]
-    pages: Vec<StoredPage<'a>>,
-    /// Every group, sorted by key.
-    #[serde(borrow)]
-    groups: Vec<StoredGroup<'a>>,
-}
-
+/// A page unit as the state stores it.
 #[derive(Clone, Copy, Serialize, Deserialize)]
 pub(super) struct StoredPage<'a> {
     pub unit: &'a str,
@@ -76,65 +64,15 @@ pub(super) struct StoredPage<'a> {
     pub entry: &'a [u8],
 }
 
-#[derive(Clone, Serialize, Deserialize)]
-struct StoredGroup<'a> {
-    key: &'a str,
-    /// Each chunk's key and the hash of its file.
-    #[serde(borrow)]
-    chunks: Vec<(&'a str, &'a str)>,
-    /// The group's [`Postings`].
-    #[serde(serialize_with = "as_bytes")]
-    postings: &'a [u8],
-}
-
 /// Writes a byte slice in one piece. Serde's default for `&[u8]` is a
 /// sequence of `u8`, which postcard writes a byte at a time (the state is
 /// 37 MB at 10,000 pages); postcard writes both forms alike (a length,
 /// then the bytes), so the state's bytes do not change.
-fn as_bytes<S: serde::Serializer>(bytes: &&[u8], serializer: S) -> Result<S::Ok, S::Error> {
+pub(super) fn as_bytes<S: serde::Serializer>(
+    bytes: &&[u8],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     serializer.serialize_bytes(bytes)
-}
-
-impl<'a> Stored<'a> {
-    /// A stored state of this format and program, or `None`.
-    pub(crate) fn read(bytes: &'a [u8]) -> Option<Self> {
-        let stored: Self = postcard::from_bytes(bytes).ok()?;
-        (stored.format == FORMAT && stored.tool == tool_fingerprint()).then_some(stored)
-    }
-
-    /// The stored entry of a page unit, if it was recorded with `inputs`.
-    pub(crate) fn page(&self, unit: &str, inputs: &str) -> Option<&'a [u8]> {
-        let index = self
-            .pages
-            .binary_search_by(|page| page.unit.cmp(unit))
-            .ok()?;
-        let page = self.pages[index];
-        (page.inputs == inputs).then_some(page.entry)
-    }
-
-    /// Every page unit's id, inputs digest and entry.
-    pub(crate) fn pages(&self) -> impl Iterator<Item = (&'a str, &'a str, &'a [u8])> + '_ {
-        self.pages.iter().map(|p| (p.unit, p.inputs, p.entry))
-    }
-
-    /// Every group, copied out of the stored bytes.
-    pub(super) fn owned_groups(&self) -> impl Iterator<Item = OwnedGroup> + '_ {
-        self.groups.iter().map(StoredGroup::owned)
-    }
-}
-
-impl StoredGroup<'_> {
-    fn owned(&self) -> OwnedGroup {
-        OwnedGroup {
-            key: self.key.to_owned(),
-            chunks: self
-                .chunks
-                .iter()
-                .map(|(c, h)| ((*c).to_owned(), (*h).to_owned()))
-                .collect(),
-            postings: self.postings.to_vec(),
-        }
-    }
 }
 
 /// A page unit of the site now, for an update.
@@ -177,10 +115,11 @@ pub(crate) struct IndexFile {
     pub bytes: Option<Vec<u8>>,
 }
 
-/// The index after an update: its files and the new state.
+/// The index after an update: its files (the state's among them) and the
+/// new state.
 pub(crate) struct Updated {
     pub files: Vec<IndexFile>,
-    pub state: Vec<u8>,
+    pub state: SearchState,
 }
 
 /// The unit id of a chunk.
@@ -192,14 +131,14 @@ pub(crate) fn chunk_unit(key: &str) -> String {
 /// any): groups no page changed keep their bytes and files, when
 /// `reusable(unit, digest)` says the previous output holds them.
 pub(crate) fn update(
-    previous: Option<&Stored<'_>>,
+    previous: Option<&StoredState<'_>>,
     current: &[CurrentPage<'_>],
     reusable: impl Fn(&str, &str) -> bool + Sync,
 ) -> Updated {
     // The pages whose entry changed, decoded (in parallel: on a cold build
     // that is every page).
     let old_pages: HashMap<&str, &[u8]> = previous
-        .map(|stored| stored.pages.iter().map(|p| (p.unit, p.entry)).collect())
+        .map(|stored| stored.pages().collect())
         .unwrap_or_default();
     let current_units: HashSet<&str> = current.iter().map(|page| page.unit).collect();
     // Each changed page's entry before and after (none: not in the index).
@@ -236,8 +175,8 @@ pub(crate) fn update(
         }
     }
 
-    let old_groups: HashMap<&str, &StoredGroup<'_>> = previous
-        .map(|stored| stored.groups.iter().map(|g| (g.key, g)).collect())
+    let old_groups: HashMap<&str, StoredGroup<'_>> = previous
+        .map(|stored| stored.groups().map(|g| (g.key, g)).collect())
         .unwrap_or_default();
     // Every group of the index, in key order: the stored state and the list
     // of chunks follow it.
@@ -255,7 +194,7 @@ pub(crate) fn update(
         .map(|key| {
             group_update(
                 key,
-                old_groups.get(key).copied(),
+                old_groups.get(key),
                 changes.groups.get(key),
                 &changes.ids,
                 &reusable,
@@ -282,50 +221,44 @@ pub(crate) fn update(
         .iter()
         .filter(|page| is_indexed(&page.entry))
         .count();
-    let index = index_json(groups.iter(), indexed);
+    let index = index_json(groups.iter().map(|g| g.chunks.as_slice()), indexed);
     files.push(file("search:index", INDEX_PATH, index, &reusable));
     let state = encode_state(pages, groups.iter());
-    files.push(file(
-        "search:state",
-        super::STATE_PATH,
-        state.clone(),
-        &reusable,
-    ));
+    files.extend(state_files(&state, &reusable));
     Updated { files, state }
+}
+
+/// The files of `state`, each written only when its bytes changed.
+pub(super) fn state_files(
+    state: &SearchState,
+    reusable: &impl Fn(&str, &str) -> bool,
+) -> Vec<IndexFile> {
+    state
+        .files()
+        .enumerate()
+        .map(|(position, (path, bytes))| {
+            // The head first, then shard 0, 1, …
+            let unit = match position.checked_sub(1) {
+                None => "search:state".to_owned(),
+                Some(n) => shard_unit(n as u32),
+            };
+            // Copied only when written: most shards are kept.
+            let digest = blake3::hash(bytes).to_hex()[..32].to_owned();
+            let keep = reusable(&unit, &digest);
+            IndexFile {
+                unit,
+                digest,
+                path,
+                bytes: (!keep).then(|| bytes.to_vec()),
+            }
+        })
+        .collect()
 }
 
 /// Whether an encoded entry is a page in the index: postcard writes `Some`
 /// as a first byte of 1.
 pub(super) fn is_indexed(entry: &[u8]) -> bool {
     entry.first() == Some(&1)
-}
-
-/// The stored state of `pages` (sorted by unit) and `groups` (sorted by key).
-pub(super) fn encode_state<'a>(
-    pages: impl Iterator<Item = StoredPage<'a>>,
-    groups: impl Iterator<Item = &'a OwnedGroup>,
-) -> Vec<u8> {
-    let stored = Stored {
-        format: FORMAT,
-        tool: tool_fingerprint(),
-        pages: pages.collect(),
-        groups: groups
-            .map(|group| StoredGroup {
-                key: &group.key,
-                chunks: group
-                    .chunks
-                    .iter()
-                    .map(|(c, h)| (c.as_str(), h.as_str()))
-                    .collect(),
-                postings: &group.postings,
-            })
-            .collect(),
-    };
-    // Sized exactly (counting is cheap: the state is mostly byte slices):
-    // growing a vector of tens of MB by doubling touches every page of it
-    // twice and leaves up to half of it unused.
-    let capacity = postcard::experimental::serialized_size(&stored).unwrap_or_default();
-    postcard::to_extend(&stored, Vec::with_capacity(capacity)).unwrap_or_default()
 }
 
 /// How many changed pages are held decoded at once.
@@ -639,12 +572,12 @@ fn json_string(text: &str) -> String {
 /// every chunk's key with the start of its hash (the browser adds it to the
 /// chunk's URL, so a cached chunk is never read after it changed).
 pub(super) fn index_json<'a>(
-    groups: impl Iterator<Item = &'a OwnedGroup>,
+    groups: impl Iterator<Item = &'a [(String, String)]>,
     pages: usize,
 ) -> Vec<u8> {
     let mut chunks = String::new();
     for group in groups {
-        for (key, hash) in &group.chunks {
+        for (key, hash) in group {
             if !chunks.is_empty() {
                 chunks.push(',');
             }

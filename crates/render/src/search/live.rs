@@ -1,27 +1,51 @@
 //! The index held in memory between page edits, so that an edit costs the
 //! groups its words touch rather than the whole site: the stored state is
 //! 37 MB at 10,000 pages, and decoding, rebuilding and encoding it again on
-//! every save was most of the preview's time after an edit.
+//! every save was most of the preview's time after an edit. Only the shards
+//! an edit touches (`state.rs`) are decoded, and encoded again after it.
 //!
 //! The same edit gives the same files and state as [`update`](super::update)
 //! over every page: both apply one page's changed postings with
 //! [`diff_pages`] and rebuild a changed group with [`rebuild_group`].
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use super::index::{
-    Changes, INDEX_PATH, OwnedGroup, Stored, StoredPage, chunk_path, chunk_unit, decode_entry,
-    diff_pages, encode_entry, encode_state, file, index_json, is_indexed, rebuild_group,
+    Changes, INDEX_PATH, IndexFile, StoredPage, chunk_path, chunk_unit, decode_entry, diff_pages,
+    encode_entry, file, index_json, is_indexed, rebuild_group,
 };
-use super::{FileChanges, PageEdit, SearchDoc, page_unit};
+use super::state::{
+    GroupChunks, Head, SearchState, Shard, ShardGroup, shard_count, shard_of, shard_path,
+    shard_unit,
+};
+use super::{FileChanges, PageEdit, STATE_PATH, SearchDoc, page_unit};
 use crate::manifest::{Manifest, OutputRecord, UnitRecord};
 
-/// The index's state decoded: each page unit's inputs digest and entry, and
-/// each group with its chunks. Groups keep their postings encoded; an edit
-/// decodes only the groups it changes.
+/// The index's state, encoded, with what an edit needs of it decoded: the
+/// head's counts and every group's chunks, and each shard an edit touched.
 pub(crate) struct LiveIndex {
+    /// The state as of the last edit: every shard's bytes.
+    state: SearchState,
+    indexed: u64,
+    bytes: u64,
+    /// Every group's chunks (key and hash), by key.
+    chunks: BTreeMap<String, Vec<(String, String)>>,
+    /// The shards decoded so far, by number.
+    open: BTreeMap<u32, LiveShard>,
+    /// Shards encoded again since [`LiveIndex::take_state_files`] last
+    /// said so, and shard files gone (the state was cut into fewer).
+    rewritten: BTreeSet<u32>,
+    gone: BTreeSet<u32>,
+}
+
+/// A shard decoded: its pages' inputs digests and entries, its groups'
+/// postings (encoded: an edit decodes only the groups it changes).
+#[derive(Default)]
+struct LiveShard {
     pages: BTreeMap<String, LivePage>,
-    groups: BTreeMap<String, OwnedGroup>,
+    groups: BTreeMap<String, Vec<u8>>,
+    changed: bool,
 }
 
 struct LivePage {
@@ -30,45 +54,113 @@ struct LivePage {
     entry: Vec<u8>,
 }
 
-impl LiveIndex {
-    /// The index of a stored state, or `None` when it is not one this
-    /// program reads.
-    pub(crate) fn read(state: &[u8]) -> Option<Self> {
-        let stored = Stored::read(state)?;
-        let pages = stored
-            .pages()
-            .map(|(unit, inputs, entry)| {
-                let page = LivePage {
-                    inputs: inputs.to_owned(),
-                    entry: entry.to_vec(),
-                };
-                (unit.to_owned(), page)
+impl LiveShard {
+    fn read(bytes: &[u8]) -> Option<Self> {
+        let shard = Shard::read(bytes)?;
+        Some(Self {
+            pages: shard
+                .pages
+                .iter()
+                .map(|page| {
+                    let live = LivePage {
+                        inputs: page.inputs.to_owned(),
+                        entry: page.entry.to_vec(),
+                    };
+                    (page.unit.to_owned(), live)
+                })
+                .collect(),
+            groups: shard
+                .groups
+                .iter()
+                .map(|group| (group.key.to_owned(), group.postings.to_vec()))
+                .collect(),
+            changed: false,
+        })
+    }
+
+    fn encode(&self) -> Vec<u8> {
+        let pages = self
+            .pages
+            .iter()
+            .map(|(unit, page)| StoredPage {
+                unit,
+                inputs: &page.inputs,
+                entry: &page.entry,
             })
             .collect();
-        let groups = stored
-            .owned_groups()
-            .map(|group| (group.key.clone(), group))
+        let groups = self
+            .groups
+            .iter()
+            .map(|(key, postings)| ShardGroup { key, postings })
             .collect();
-        Some(Self { pages, groups })
+        Shard::new(pages, groups).encode()
+    }
+}
+
+impl LiveIndex {
+    /// The index of a stored state, or `None` when it is not one this
+    /// program reads. Only the head is decoded.
+    pub(crate) fn read(state: SearchState) -> Option<Self> {
+        let head = Head::read(&state.head)?;
+        if state.shards.len() != head.shards as usize {
+            return None;
+        }
+        let (indexed, bytes) = (head.indexed, head.bytes);
+        let chunks = head
+            .groups
+            .iter()
+            .map(|group| {
+                let chunks = group
+                    .chunks
+                    .iter()
+                    .map(|(c, h)| ((*c).to_owned(), (*h).to_owned()))
+                    .collect();
+                (group.key.to_owned(), chunks)
+            })
+            .collect();
+        Some(Self {
+            state,
+            indexed,
+            bytes,
+            chunks,
+            open: BTreeMap::new(),
+            rewritten: BTreeSet::new(),
+            gone: BTreeSet::new(),
+        })
     }
 
     /// The stored state, as a whole render of the same pages writes it.
-    pub(crate) fn state(&self) -> Vec<u8> {
-        let pages = self.pages.iter().map(|(unit, page)| StoredPage {
-            unit,
-            inputs: &page.inputs,
-            entry: &page.entry,
-        });
-        encode_state(pages, self.groups.values())
+    pub(crate) fn state(&self) -> &SearchState {
+        &self.state
+    }
+
+    /// The stored state, taken.
+    pub(crate) fn into_state(self) -> SearchState {
+        self.state
+    }
+
+    fn shard_count(&self) -> u32 {
+        self.state.shards.len() as u32
+    }
+
+    /// Shard `n`, decoded if it was not yet; `None` when its bytes do not
+    /// read.
+    fn shard(&mut self, n: u32) -> Option<&mut LiveShard> {
+        if !self.open.contains_key(&n) {
+            let shard = LiveShard::read(self.state.shards.get(n as usize)?)?;
+            self.open.insert(n, shard);
+        }
+        self.open.get_mut(&n)
     }
 
     /// Applies `edits` (pages rendered again) to the index and to the units
     /// `manifest` records for its files, and returns the files that change:
     /// the edited pages' own files, the chunks whose bytes changed, chunks
-    /// gone, and the list of chunks. The state file is not among them
-    /// ([`LiveIndex::state`] encodes it when it is needed), and its unit in
-    /// `manifest` is left as it was. `None`, with nothing changed, when an
-    /// edited page is not in the index: then the whole render decides.
+    /// gone, and the list of chunks. The state's files are not among them
+    /// ([`LiveIndex::take_state_files`] gives those), and their units in
+    /// `manifest` are left as they were. `None`, with nothing changed, when
+    /// an edited page is not in the index or the state does not read: then
+    /// the whole render decides.
     pub(crate) fn apply(
         &mut self,
         manifest: &mut Manifest,
@@ -78,49 +170,75 @@ impl LiveIndex {
         // index would add its postings twice.
         let edits: BTreeMap<String, PageEdit> =
             edits.into_iter().map(|e| (e.unit.clone(), e)).collect();
-        if !edits.keys().all(|unit| self.pages.contains_key(unit)) {
-            return None;
+        let count = self.shard_count();
+        for unit in edits.keys() {
+            if !self.shard(shard_of(unit, count))?.pages.contains_key(unit) {
+                return None;
+            }
         }
         // Each changed page's entry before and after, kept while the
         // changes borrow them.
-        let mut replaced: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
+        let mut replaced: Vec<(&str, Vec<u8>, Vec<u8>)> = Vec::new();
         for edit in edits.values() {
             let entry = encode_entry(edit.doc.as_ref().map(SearchDoc::indexed).as_ref());
-            let page = self.pages.get_mut(&edit.unit)?;
-            page.inputs.clone_from(&edit.inputs);
-            if page.entry != entry {
-                let old = std::mem::replace(&mut page.entry, entry.clone());
-                replaced.push((old, entry));
+            let old = &self.open[&shard_of(&edit.unit, count)].pages[&edit.unit].entry;
+            if *old != entry {
+                replaced.push((&edit.unit, old.clone(), entry));
             }
         }
         let decoded: Vec<_> = replaced
             .iter()
-            .map(|(old, new)| (decode_entry(old), decode_entry(new)))
+            .map(|(_, old, new)| (decode_entry(old), decode_entry(new)))
             .collect();
         let mut changes = Changes::default();
         for (old, new) in &decoded {
             diff_pages(old.as_ref(), new.as_ref(), &mut changes);
         }
+        // Every shard the edit changes is decoded before anything changes:
+        // one that does not read leaves the index as it was.
+        for key in changes.groups.keys() {
+            self.shard(shard_of(key, count))?;
+        }
+
+        for edit in edits.values() {
+            let shard = self.open.get_mut(&shard_of(&edit.unit, count))?;
+            let page = shard.pages.get_mut(&edit.unit)?;
+            if page.inputs != edit.inputs {
+                page.inputs.clone_from(&edit.inputs);
+                shard.changed = true;
+            }
+        }
+        for (unit, old, new) in &replaced {
+            let shard = self.open.get_mut(&shard_of(unit, count))?;
+            let page = shard.pages.get_mut(*unit)?;
+            page.entry.clone_from(new);
+            shard.changed = true;
+            self.bytes = (self.bytes + new.len() as u64).saturating_sub(old.len() as u64);
+            self.indexed = (self.indexed + u64::from(is_indexed(new)))
+                .saturating_sub(u64::from(is_indexed(old)));
+        }
 
         let mut files = FileChanges::new();
         let mut gone = BTreeSet::new();
         for (key, change) in changes.groups {
-            let old = self.groups.remove(key);
-            for (chunk, _) in old.iter().flat_map(|group| &group.chunks) {
+            let shard = self.open.get_mut(&shard_of(key, count))?;
+            let old_postings = shard.groups.remove(key);
+            let old_chunks = self.chunks.remove(key).unwrap_or_default();
+            shard.changed = true;
+            for (chunk, _) in &old_chunks {
                 manifest.units.remove(&chunk_unit(chunk));
                 gone.insert(chunk_path(chunk));
             }
-            let postings = old.as_ref().map(|group| group.postings.as_slice());
-            let Some((group, bytes)) = rebuild_group(key, postings, Some(&change), &changes.ids)
-            else {
+            let old_len = old_postings.as_ref().map_or(0, Vec::len) as u64;
+            let rebuilt = rebuild_group(key, old_postings.as_deref(), Some(&change), &changes.ids);
+            let Some((group, bytes)) = rebuilt else {
+                self.bytes = self.bytes.saturating_sub(old_len);
                 continue;
             };
             for ((chunk, hash), bytes) in group.chunks.iter().zip(bytes) {
                 let path = chunk_path(chunk);
                 gone.remove(&path);
-                let kept = old
-                    .as_ref()
-                    .is_some_and(|old| old.chunks.iter().any(|(c, h)| c == chunk && h == hash));
+                let kept = old_chunks.iter().any(|(c, h)| c == chunk && h == hash);
                 if !kept {
                     files.push((path.clone(), Some(bytes)));
                 }
@@ -128,7 +246,9 @@ impl LiveIndex {
                     .units
                     .insert(chunk_unit(chunk), record(hash.clone(), path));
             }
-            self.groups.insert(group.key.clone(), group);
+            self.bytes = (self.bytes + group.postings.len() as u64).saturating_sub(old_len);
+            shard.groups.insert(group.key.clone(), group.postings);
+            self.chunks.insert(group.key, group.chunks);
         }
         files.extend(gone.into_iter().map(|path| (path, None)));
 
@@ -152,8 +272,10 @@ impl LiveIndex {
             }
         }
 
-        let indexed = self.pages.values().filter(|p| is_indexed(&p.entry)).count();
-        let list = index_json(self.groups.values(), indexed);
+        let list = index_json(
+            self.chunks.values().map(Vec::as_slice),
+            self.indexed as usize,
+        );
         let list = file("search:index", INDEX_PATH, list, &|unit, digest| {
             manifest.reusable(unit, digest).is_some()
         });
@@ -161,7 +283,88 @@ impl LiveIndex {
             .units
             .insert(list.unit, record(list.digest, list.path.clone()));
         files.extend(list.bytes.map(|bytes| (list.path, Some(bytes))));
+        self.encode()?;
         Some(files)
+    }
+
+    /// Encodes the shards an edit changed, and the head; when the state's
+    /// size now asks for another number of shards, cuts it again whole, as
+    /// a whole render would.
+    fn encode(&mut self) -> Option<()> {
+        let count = self.shard_count();
+        let wanted = shard_count(self.bytes);
+        if wanted != count {
+            for n in 0..count {
+                self.shard(n)?;
+            }
+            let mut shards: Vec<LiveShard> = (0..wanted).map(|_| LiveShard::default()).collect();
+            for shard in std::mem::take(&mut self.open).into_values() {
+                for (unit, page) in shard.pages {
+                    shards[shard_of(&unit, wanted) as usize]
+                        .pages
+                        .insert(unit, page);
+                }
+                for (key, postings) in shard.groups {
+                    shards[shard_of(&key, wanted) as usize]
+                        .groups
+                        .insert(key, postings);
+                }
+            }
+            self.gone.extend(wanted..count);
+            self.state.shards = vec![Arc::default(); wanted as usize];
+            for (n, mut shard) in (0u32..).zip(shards) {
+                shard.changed = true;
+                self.open.insert(n, shard);
+            }
+        }
+        for (n, shard) in &mut self.open {
+            if shard.changed {
+                self.state.shards[*n as usize] = Arc::new(shard.encode());
+                self.rewritten.insert(*n);
+                self.gone.remove(n);
+                shard.changed = false;
+            }
+        }
+        let groups = self.chunks.iter().map(|(key, chunks)| GroupChunks {
+            key,
+            chunks: chunks
+                .iter()
+                .map(|(c, h)| (c.as_str(), h.as_str()))
+                .collect(),
+        });
+        self.state.head = Head::new(self.shard_count(), self.indexed, self.bytes, groups).encode();
+        Some(())
+    }
+
+    /// The state's files that changed since the last call (the head, the
+    /// shards encoded again), each with its unit, and the shard files gone:
+    /// what a publish of the edits writes and removes.
+    pub(crate) fn take_state_files(&mut self) -> (Vec<IndexFile>, Vec<(String, String)>) {
+        let mut files = Vec::with_capacity(self.rewritten.len() + 1);
+        let changed = std::mem::take(&mut self.rewritten);
+        let head = std::iter::once((
+            "search:state".to_owned(),
+            STATE_PATH.to_owned(),
+            &self.state.head,
+        ));
+        let shards = changed.iter().map(|&n| {
+            let bytes: &Vec<u8> = &self.state.shards[n as usize];
+            (shard_unit(n), shard_path(n), bytes)
+        });
+        for (unit, path, bytes) in head.chain(shards) {
+            let digest = blake3::hash(bytes).to_hex()[..32].to_owned();
+            files.push(IndexFile {
+                unit,
+                digest,
+                path,
+                bytes: Some(bytes.clone()),
+            });
+        }
+        let gone = std::mem::take(&mut self.gone)
+            .into_iter()
+            .map(|n| (shard_unit(n), shard_path(n)))
+            .collect();
+        (files, gone)
     }
 }
 

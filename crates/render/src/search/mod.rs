@@ -9,10 +9,12 @@
 //! - `search-index/t/<key>.json`: a chunk, term → pages and weights;
 //! - `search-index/p/<page id>.json`: one page's URL, title and text, read
 //!   for the excerpts of the results shown;
-//! - `.gazette-search`: the state the next render updates the index from.
+//! - `.gazette-search` and its shards `.gazette-search-<n>`: the state the
+//!   next render updates the index from (`state.rs`).
 
 mod index;
 mod live;
+mod state;
 mod text;
 mod tokens;
 
@@ -24,12 +26,15 @@ use serde_json::json;
 
 use crate::manifest::Manifest;
 
-pub(crate) use index::{CurrentPage, IndexedPage, Stored, encode_entry, update};
+pub(crate) use index::{CurrentPage, IndexedPage, encode_entry, update};
 pub(crate) use live::LiveIndex;
+pub(crate) use state::StoredState;
+pub use state::{SearchState, is_search_state_path};
 pub(crate) use text::text_of_html;
 
-/// Where a render keeps the index's state in a site's output: a name no
-/// permalink may take (`gazette_content::RESERVED_PREFIX`).
+/// Where a render keeps the head of the index's state in a site's output,
+/// its shards beside it: a name no permalink may take
+/// (`gazette_content::RESERVED_PREFIX`).
 pub const SEARCH_STATE_PATH: &str = ".gazette-search";
 pub(crate) use SEARCH_STATE_PATH as STATE_PATH;
 
@@ -145,30 +150,41 @@ pub(crate) struct PageEdit {
     pub doc: Option<SearchDoc>,
 }
 
-/// Updates the index of the output `manifest` records (whose state is
-/// `state`) for `edits`: the manifest's search units are replaced, and the
-/// files that change are returned (bytes to write, or `None` for a file
-/// gone), with the new state. `None` when the state is unreadable or does
-/// not know an edited page: then the whole render decides.
+/// A previous output's index state, ready for an edit of some of its pages
+/// ([`patched`](crate::patched)): only the shards the edit touches are
+/// decoded.
+pub struct PreviousSearch(LiveIndex);
+
+impl PreviousSearch {
+    /// The index whose stored state is `state`; `None` when this program
+    /// cannot read it.
+    pub fn decode(state: SearchState) -> Option<Self> {
+        LiveIndex::read(state).map(Self)
+    }
+}
+
+/// Updates `index`, the index of the output `manifest` records, for
+/// `edits`: the manifest's search units are replaced, and the files that
+/// change are returned (bytes to write, or `None` for a file gone), the
+/// state's among them, with the new state. `None` when the index does not
+/// know an edited page: then the whole render decides.
 pub(crate) fn apply_edits(
     manifest: &mut Manifest,
-    state: &[u8],
+    PreviousSearch(mut index): PreviousSearch,
     edits: Vec<PageEdit>,
-) -> Option<(Vec<u8>, FileChanges)> {
-    let mut index = LiveIndex::read(state)?;
+) -> Option<(SearchState, FileChanges)> {
     let mut changes = index.apply(manifest, edits)?;
-    let state = index.state();
-    let file = index::file(
-        "search:state",
-        STATE_PATH,
-        state.clone(),
-        &|unit, digest| manifest.reusable(unit, digest).is_some(),
-    );
-    manifest
-        .units
-        .insert(file.unit, live::record(file.digest, file.path.clone()));
-    changes.extend(file.bytes.map(|bytes| (file.path, Some(bytes))));
-    Some((state, changes))
+    let (written, gone) = index.take_state_files();
+    for file in written {
+        let record = live::record(file.digest, file.path.clone());
+        manifest.units.insert(file.unit, record);
+        changes.push((file.path, file.bytes));
+    }
+    for (unit, path) in gone {
+        manifest.units.remove(&unit);
+        changes.push((path, None));
+    }
+    Some((index.into_state(), changes))
 }
 
 #[cfg(test)]

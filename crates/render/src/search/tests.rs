@@ -16,7 +16,7 @@ fn doc(url: &str, title: &str, text: &str) -> SearchDoc {
 /// The index of `docs` (unit id, doc) built against `previous`, as a
 /// render builds it: files whose bytes the previous output holds are reused.
 fn build(
-    previous: Option<&[u8]>,
+    previous: Option<&SearchState>,
     docs: &[(&str, &SearchDoc)],
     previous_files: &BTreeMap<String, String>,
 ) -> index::Updated {
@@ -30,7 +30,7 @@ fn build(
 /// The index of `docs` (unit id, and its doc unless search leaves the page
 /// out) updated from the state `previous`, reusing what `reusable` says.
 fn index_of(
-    previous: Option<&[u8]>,
+    previous: Option<&SearchState>,
     docs: &[(&str, Option<&SearchDoc>)],
     reusable: impl Fn(&str, &str) -> bool + Sync,
 ) -> index::Updated {
@@ -49,7 +49,7 @@ fn index_of(
             entry: Cow::Borrowed(entry),
         })
         .collect();
-    let stored = previous.and_then(Stored::read);
+    let stored = previous.and_then(StoredState::read);
     update(stored.as_ref(), &current, reusable)
 }
 
@@ -238,10 +238,16 @@ fn incremental_update_rewrites_only_changed_chunks_and_equals_a_clean_build() {
         .filter(|file| file.bytes.is_some())
         .map(|file| file.unit.as_str())
         .collect();
-    // "qu" loses its only word; "xy" is new; the list and state change.
+    // "qu" loses its only word; "xy" is new; the list and state (its head
+    // and its one shard) change.
     assert_eq!(
         written,
-        ["search:chunk:xy", "search:index", "search:state"],
+        [
+            "search:chunk:xy",
+            "search:index",
+            "search:state",
+            "search:state:0"
+        ],
         "only the chunks of words that changed are written"
     );
     assert!(!next_files.contains_key("search:chunk:qu"));
@@ -286,7 +292,7 @@ fn a_page_edit_changes_the_index_its_manifest_records() {
         inputs: "new inputs".into(),
         doc: Some(doc("/b/", "Beta", "zebra walrus")),
     };
-    let (state, changes) = apply_edits(&mut manifest, &built.state, vec![edit]).unwrap();
+    let (state, changes) = apply_edits(&mut manifest, decoded(&built.state), vec![edit]).unwrap();
     let changed: BTreeMap<String, Option<Vec<u8>>> = changes.into_iter().collect();
     let walrus = chunk_path("wa");
     let chunk: serde_json::Value =
@@ -311,7 +317,7 @@ fn a_page_edit_changes_the_index_its_manifest_records() {
         doc: None,
     };
     assert!(
-        apply_edits(&mut manifest, &state, vec![unknown]).is_none(),
+        apply_edits(&mut manifest, decoded(&state), vec![unknown]).is_none(),
         "a page the state does not know needs the whole render"
     );
 }
@@ -339,7 +345,7 @@ fn edits_to_the_index_held_in_memory_give_the_files_and_state_of_a_whole_render(
     let index_files = |files: &[index::IndexFile]| -> BTreeMap<String, Vec<u8>> {
         files
             .iter()
-            .filter(|file| file.unit != "search:state")
+            .filter(|file| !file.unit.starts_with("search:state"))
             .map(|file| (file.path.clone(), file.bytes.clone().unwrap()))
             .collect()
     };
@@ -350,8 +356,8 @@ fn edits_to_the_index_held_in_memory_give_the_files_and_state_of_a_whole_render(
         manifest.units.insert(file.unit.clone(), record);
     }
     let mut outputs = index_files(&built.files);
-    let mut index = LiveIndex::read(&built.state).unwrap();
-    assert_eq!(index.state(), built.state, "read and encoded unchanged");
+    let mut index = LiveIndex::read(built.state.clone()).unwrap();
+    assert_eq!(index.state(), &built.state, "read unchanged");
 
     let edit = |n: usize, doc: Option<SearchDoc>| PageEdit {
         unit: format!("p{n:05}.md"),
@@ -392,8 +398,13 @@ fn edits_to_the_index_held_in_memory_give_the_files_and_state_of_a_whole_render(
         }
         let expected = whole(&pages);
         assert_eq!(outputs, index_files(&expected.files));
-        assert_eq!(index.state(), expected.state, "the state of a whole render");
-        for file in expected.files.iter().filter(|f| f.unit != "search:state") {
+        assert_eq!(
+            index.state(),
+            &expected.state,
+            "the state of a whole render"
+        );
+        let not_state = |file: &&index::IndexFile| !file.unit.starts_with("search:state");
+        for file in expected.files.iter().filter(not_state) {
             let recorded = &manifest.units[&file.unit];
             assert_eq!(recorded.inputs_digest, file.digest, "{}", file.unit);
         }
@@ -408,4 +419,124 @@ fn edits_to_the_index_held_in_memory_give_the_files_and_state_of_a_whole_render(
             );
         }
     }
+}
+
+/// A stored state decoded for [`apply_edits`].
+fn decoded(state: &SearchState) -> PreviousSearch {
+    PreviousSearch::decode(state.clone()).expect("a state this program wrote decodes")
+}
+
+/// A site of `count` pages, each with words of its own, large enough that
+/// its state is cut into several shards.
+fn sharded_site(count: usize) -> Vec<(String, SearchDoc)> {
+    (0..count)
+        .map(|n| {
+            let words: Vec<String> = (0..40).map(|w| format!("w{n}x{w}")).collect();
+            let text = format!("harbour ferry {}", words.join(" "));
+            (
+                format!("p{n:05}.md"),
+                doc(&format!("/p{n}/"), "Page", &text),
+            )
+        })
+        .collect()
+}
+
+/// A whole render's index of `pages`, every file written, and a manifest
+/// recording its files.
+fn whole_with_manifest(pages: &[(String, SearchDoc)]) -> (index::Updated, Manifest) {
+    let docs: Vec<(&str, Option<&SearchDoc>)> = pages
+        .iter()
+        .map(|(unit, doc)| (unit.as_str(), Some(doc)))
+        .collect();
+    let built = index_of(None, &docs, |_, _| false);
+    let mut manifest = Manifest::default();
+    for file in &built.files {
+        let record = live::record(file.digest.clone(), file.path.clone());
+        manifest.units.insert(file.unit.clone(), record);
+    }
+    (built, manifest)
+}
+
+#[test]
+fn a_page_edit_writes_the_state_s_head_and_only_the_shards_it_touches() {
+    let mut pages = sharded_site(600);
+    let (built, mut manifest) = whole_with_manifest(&pages);
+    let shards = built.state.shards.len();
+    assert!(shards >= 4, "{shards} shards");
+
+    pages[7].1 = doc("/p7/", "Page", "harbour ferry quokka");
+    let edit = PageEdit {
+        unit: pages[7].0.clone(),
+        inputs: "inputs".into(),
+        doc: Some(pages[7].1.clone()),
+    };
+    let (state, changes) = apply_edits(&mut manifest, decoded(&built.state), vec![edit]).unwrap();
+    let (expected, _) = whole_with_manifest(&pages);
+    assert_eq!(state, expected.state, "the state of a whole render");
+
+    let written: Vec<&str> = changes
+        .iter()
+        .filter(|(path, bytes)| is_search_state_path(path) && bytes.is_some())
+        .map(|(path, _)| path.as_str())
+        .collect();
+    assert!(written.contains(&STATE_PATH), "{written:?}");
+    // The page's own shard, and those of the groups its words left and
+    // joined ("w7x…" and "qu"): a few, not every one.
+    assert!(written.len() > 1, "{written:?}");
+    assert!(written.len() < shards, "{written:?} of {shards}");
+    for file in &expected.files {
+        let recorded = &manifest.units[&file.unit];
+        assert_eq!(recorded.inputs_digest, file.digest, "{}", file.unit);
+    }
+}
+
+#[test]
+fn an_edit_that_shrinks_the_state_cuts_it_into_fewer_shards_as_a_whole_render_would() {
+    let mut pages = sharded_site(600);
+    let (built, mut manifest) = whole_with_manifest(&pages);
+    let before = built.state.shards.len();
+
+    // Most pages lose their own words.
+    let mut edits = Vec::new();
+    for (n, (unit, page)) in pages.iter_mut().enumerate().skip(20) {
+        *page = doc(&format!("/p{n}/"), "Page", "harbour ferry");
+        edits.push(PageEdit {
+            unit: unit.clone(),
+            inputs: "inputs".into(),
+            doc: Some(page.clone()),
+        });
+    }
+    let (state, changes) = apply_edits(&mut manifest, decoded(&built.state), edits).unwrap();
+    let (expected, _) = whole_with_manifest(&pages);
+    assert!(expected.state.shards.len() < before);
+    assert_eq!(state, expected.state, "the state of a whole render");
+
+    // The shards past the new count are gone, files and units.
+    let gone: Vec<&str> = changes
+        .iter()
+        .filter(|(path, bytes)| is_search_state_path(path) && bytes.is_none())
+        .map(|(path, _)| path.as_str())
+        .collect();
+    assert_eq!(gone.len(), before - expected.state.shards.len(), "{gone:?}");
+    let state_units = manifest
+        .units
+        .keys()
+        .filter(|unit| unit.starts_with("search:state"))
+        .count();
+    assert_eq!(state_units, expected.state.shards.len() + 1);
+}
+
+#[test]
+fn a_state_with_a_shard_missing_is_no_state() {
+    let (built, _) = whole_with_manifest(&sharded_site(300));
+    let files: BTreeMap<String, Vec<u8>> = built
+        .state
+        .files()
+        .map(|(path, bytes)| (path, bytes.to_vec()))
+        .collect();
+    let read = SearchState::read(|path| files.get(path).cloned()).unwrap();
+    assert_eq!(read, built.state);
+    let last = state::shard_path(built.state.shards.len() as u32 - 1);
+    let missing = SearchState::read(|path| (path != last).then(|| files.get(path).cloned())?);
+    assert_eq!(missing, None);
 }

@@ -34,10 +34,11 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use gazette_content::Source;
-use gazette_render::{MANIFEST_PATH, Manifest, ManifestSummary, RenderedSite, SearchState};
+use gazette_render::{MANIFEST_PATH, Manifest, ManifestSummary, RenderedSite};
 
 use crate::output::{
-    OUTPUT_MARKER, OutputError, io, link_tree, recycle_tree, same_path, symlink, write_tree,
+    OUTPUT_MARKER, OutputError, io, link_tree, recycle_tree, safe_join, same_path, symlink,
+    write_tree,
 };
 use crate::staging::StagedVersion;
 use crate::stamps::Stamps;
@@ -141,10 +142,10 @@ impl FolderTarget {
         Manifest::from_bytes(&fs::read(self.out_dir.join(MANIFEST_PATH)).ok()?)
     }
 
-    /// The search index's state in the version currently published, if any
-    /// (see `gazette_render::SEARCH_STATE_PATH`).
-    pub fn current_search_state(&self) -> Option<SearchState> {
-        SearchState::read(|path| fs::read(self.out_dir.join(path)).ok())
+    /// A file of the version currently published, by its path in the
+    /// output (which safe paths only reach).
+    pub fn current_file(&self, path: &str) -> Option<Vec<u8>> {
+        fs::read(safe_join(&self.out_dir, path).ok()?).ok()
     }
 
     /// The summary of the current version's manifest, read from its first

@@ -107,29 +107,16 @@ pub fn publish_revision(request: &PublishRequest<'_>) -> Result<PublishReport, P
         record_published(request, &commit, "gazette: nothing to publish")?;
         return Ok(report(PublishOutcome::Unchanged, cleaned));
     }
-    // Under the lock the version is the one the summary came from. The
-    // index's state is read from the same version, beside the manifest:
-    // both take milliseconds at 1,000 pages.
-    let (previous_manifest, previous_search) = match summary {
-        Some(_) => std::thread::scope(|scope| {
-            let search = scope.spawn(|| target.current_search_state());
-            let manifest = target.current_manifest();
-            let search = joined(search).filter(|_| manifest.is_some());
-            (manifest, search)
-        }),
-        None => (None, None),
-    };
+    // Under the lock the version is the one the summary came from (and the
+    // one the index's state is read from).
+    let previous_manifest = summary.as_ref().and_then(|_| target.current_manifest());
 
     // Render and write: the edited pages alone when they are all that
     // changed, the whole site otherwise.
     let page_edits = match (&previous_commit, &previous_manifest) {
-        (Some(previous_commit), Some(previous)) => publish_page_edits(
-            request,
-            &target,
-            (previous, previous_search.as_ref()),
-            previous_commit,
-            &commit,
-        )?,
+        (Some(previous_commit), Some(previous)) => {
+            publish_page_edits(request, &target, previous, previous_commit, &commit)?
+        }
         _ => None,
     };
     let ((rendered, uploaded), pages_alone) = match page_edits {
@@ -138,7 +125,6 @@ pub fn publish_revision(request: &PublishRequest<'_>) -> Result<PublishReport, P
             let previous = Previous {
                 commit: previous_commit.as_deref(),
                 manifest: previous_manifest.as_ref(),
-                search: previous_search.as_ref(),
             };
             (publish_whole(request, &target, &commit, previous)?, false)
         }
@@ -146,16 +132,14 @@ pub fn publish_revision(request: &PublishRequest<'_>) -> Result<PublishReport, P
 
     // Record.
     let outcome = published(request, &commit, &rendered, pages_alone)?;
-    drop_later((rendered, previous_manifest, previous_search));
+    drop_later((rendered, previous_manifest));
     Ok(report(outcome, uploaded))
 }
 
-/// What the target shows: the commit (if still known), its manifest and its
-/// search index's state.
+/// What the target shows: the commit (if still known) and its manifest.
 struct Previous<'a> {
     commit: Option<&'a str>,
     manifest: Option<&'a Manifest>,
-    search: Option<&'a SearchState>,
 }
 
 /// Renders the whole site at `commit` and writes it to the target, reusing
@@ -169,13 +153,14 @@ fn publish_whole(
     let Previous {
         commit: previous_commit,
         manifest: previous_manifest,
-        search: previous_search,
     } = previous;
-    // Until the render, three jobs are independent: dating the files,
-    // finding the spare version to recycle, and loading the site. Loading is
-    // the longest; the others run beside it.
+    // Until the render, four jobs are independent: dating the files,
+    // finding the spare version to recycle, reading the search index's
+    // state (of the version the manifest is from) and loading the site.
+    // Loading is the longest; the others run beside it.
     let (rendered, dates) = std::thread::scope(|scope| {
         let spare = scope.spawn(|| target.find_spare());
+        let search = scope.spawn(|| previous_manifest.and(target.current_search_state()));
         let history = scope.spawn(|| {
             let known = previous_commit.zip(previous_manifest.map(|m| &m.last_changed));
             last_changed(request.repository, commit, request.site_folder, known)
@@ -205,7 +190,9 @@ fn publish_whole(
             sink: staged.as_ref().map(|staged| staged as &dyn OutputSink),
             ..in_memory
         };
-        let rendered = loaded?.render(&streamed, previous_manifest.zip(previous_search))?;
+        let previous_search = joined(search);
+        let rendered =
+            loaded?.render(&streamed, previous_manifest.zip(previous_search.as_ref()))?;
         // The state is written beside the output; should it be missing
         // when the output is, the next publish renders the whole site.
         let written = std::thread::scope(|beside| {
@@ -260,7 +247,7 @@ fn published(
 fn publish_page_edits(
     request: &PublishRequest<'_>,
     target: &Target,
-    (previous, previous_search): (&Manifest, Option<&SearchState>),
+    previous: &Manifest,
     previous_commit: &str,
     commit: &str,
 ) -> Result<Option<(RenderedSite, Option<UploadStats>)>, PublishError> {
@@ -272,10 +259,10 @@ fn publish_page_edits(
     }) else {
         return Ok(None);
     };
-    // Without the index's state the index cannot follow the edit.
-    // A copy of the state shares its shards: the whole render falls back
-    // on the state as it was.
-    let Some(previous_search) = previous_search.cloned().and_then(PreviousSearch::decode) else {
+    // Without the index's state the index cannot follow the edit. Only the
+    // shards the edit touches are read.
+    let read_file = |path: &str| target.current_file(path);
+    let Some(previous_search) = PreviousSearch::open(&read_file) else {
         return Ok(None);
     };
     std::thread::scope(|scope| {

@@ -103,10 +103,15 @@ impl Target {
 
     /// The search index's state in what the target shows now.
     pub(crate) fn current_search_state(&self) -> Option<SearchState> {
+        SearchState::read(|path| self.current_file(path))
+    }
+
+    /// A file of what the target shows now, by its path in the output.
+    pub(crate) fn current_file(&self, path: &str) -> Option<Vec<u8>> {
         match self {
-            Self::Folder(folder) => folder.current_search_state(),
-            Self::Branch { .. } => SearchState::read(|path| self.branch_file(path)),
-            Self::Bucket { bucket, .. } => SearchState::read(|path| bucket.read(path).ok()?),
+            Self::Folder(folder) => folder.current_file(path),
+            Self::Branch { .. } => self.branch_file(path),
+            Self::Bucket { bucket, .. } => bucket.read(path).ok()?,
         }
     }
 

@@ -18,7 +18,7 @@ use crate::search::{PageEdit, PreviousSearch, apply_edits};
 /// page.
 pub fn patched(
     previous: &Manifest,
-    previous_search: PreviousSearch,
+    previous_search: PreviousSearch<'_>,
     units: Vec<RenderedUnit>,
     commit: &str,
     dates: BTreeMap<String, i64>,
@@ -40,7 +40,7 @@ pub fn patched(
             doc: unit.search.clone(),
         })
         .collect();
-    let (search_state, changes) = apply_edits(&mut manifest, previous_search, edits)?;
+    let changes = apply_edits(&mut manifest, previous_search, edits)?;
     // Files gone from the index are gone from the manifest, which lists
     // the outputs below.
     fresh.extend(
@@ -113,7 +113,8 @@ pub fn patched(
             pages_rendered,
             pages_reused: page_units - pages_rendered,
         },
-        search_state,
+        // The state's changed files are among the outputs; the whole state
+        // was never read.
         ..RenderedSite::default()
     })
 }

@@ -100,7 +100,9 @@ pub struct RenderedSite {
     /// The search index's state, also written as
     /// [`SEARCH_STATE_PATH`](crate::SEARCH_STATE_PATH) and its shards: what
     /// the next render updates the index from
-    /// ([`RenderOptions::previous_search`]).
+    /// ([`RenderOptions::previous_search`]). Empty after a page edit
+    /// ([`patched`](crate::patched)), which reads only the shards it
+    /// changes: those are among the outputs.
     pub search_state: SearchState,
 }
 

@@ -27,7 +27,7 @@ pub struct RenderSession {
     /// (`None` if the render's state could not be read): an edit updates
     /// the groups its words touch, and the state is encoded only when a
     /// whole render needs it ([`RenderSession::search_state`]).
-    search: Option<LiveIndex>,
+    search: Option<LiveIndex<'static>>,
     /// Pages rendered since, whose words the index does not have yet.
     search_edits: Vec<PageEdit>,
 }
@@ -146,7 +146,7 @@ impl RenderSession {
     /// render or [`RenderSession::update_search`], the bytes a whole render
     /// of the same pages writes: what the next render updates the index from.
     pub fn search_state(&self) -> Option<SearchState> {
-        self.search.as_ref().map(|index| index.state().clone())
+        self.search.as_ref().and_then(LiveIndex::state)
     }
 
     fn index_of(&self, page: &Page) -> Option<usize> {

@@ -16,7 +16,7 @@ use super::index::{
     encode_entry, file, index_json, is_indexed, rebuild_group,
 };
 use super::state::{
-    GroupChunks, Head, SearchState, Shard, ShardGroup, shard_count, shard_of, shard_path,
+    GroupChunks, Head, ReadFile, SearchState, Shard, ShardGroup, shard_count, shard_of, shard_path,
     shard_unit,
 };
 use super::{FileChanges, PageEdit, STATE_PATH, SearchDoc, page_unit};
@@ -24,9 +24,13 @@ use crate::manifest::{Manifest, OutputRecord, UnitRecord};
 
 /// The index's state, encoded, with what an edit needs of it decoded: the
 /// head's counts and every group's chunks, and each shard an edit touched.
-pub(crate) struct LiveIndex {
-    /// The state as of the last edit: every shard's bytes.
-    state: SearchState,
+pub(crate) struct LiveIndex<'a> {
+    /// The head's bytes as of the last edit.
+    head: Vec<u8>,
+    /// Each shard's bytes as of the last edit, once read.
+    shards: Vec<Option<Arc<Vec<u8>>>>,
+    /// Reads a file of the state by path, for the shards not read yet.
+    read_file: Option<ReadFile<'a>>,
     indexed: u64,
     bytes: u64,
     /// Every group's chunks (key and hash), by key.
@@ -97,12 +101,30 @@ impl LiveShard {
     }
 }
 
-impl LiveIndex {
+impl<'a> LiveIndex<'a> {
     /// The index of a stored state, or `None` when it is not one this
     /// program reads. Only the head is decoded.
     pub(crate) fn read(state: SearchState) -> Option<Self> {
-        let head = Head::read(&state.head)?;
-        if state.shards.len() != head.shards as usize {
+        let shards = state.shards.into_iter().map(Some).collect();
+        Self::with_shards(state.head, Some(shards), None)
+    }
+
+    /// The index of the state whose files `read_file` gives by path: the
+    /// head is read now, a shard when an edit touches it.
+    pub(crate) fn open(read_file: ReadFile<'a>) -> Option<Self> {
+        Self::with_shards(read_file(STATE_PATH)?, None, Some(read_file))
+    }
+
+    /// The index of the head `head_bytes` and its `shards` (none read yet
+    /// when `None`).
+    fn with_shards(
+        head_bytes: Vec<u8>,
+        shards: Option<Vec<Option<Arc<Vec<u8>>>>>,
+        read_file: Option<ReadFile<'a>>,
+    ) -> Option<Self> {
+        let head = Head::read(&head_bytes)?;
+        let shards = shards.unwrap_or_else(|| vec![None; head.shards as usize]);
+        if shards.len() != head.shards as usize {
             return None;
         }
         let (indexed, bytes) = (head.indexed, head.bytes);
@@ -119,7 +141,9 @@ impl LiveIndex {
             })
             .collect();
         Some(Self {
-            state,
+            head: head_bytes,
+            shards,
+            read_file,
             indexed,
             bytes,
             chunks,
@@ -129,25 +153,29 @@ impl LiveIndex {
         })
     }
 
-    /// The stored state, as a whole render of the same pages writes it.
-    pub(crate) fn state(&self) -> &SearchState {
-        &self.state
-    }
-
-    /// The stored state, taken.
-    pub(crate) fn into_state(self) -> SearchState {
-        self.state
+    /// The stored state, as a whole render of the same pages writes it;
+    /// `None` when some shard was never read.
+    pub(crate) fn state(&self) -> Option<SearchState> {
+        Some(SearchState {
+            head: self.head.clone(),
+            shards: self.shards.iter().cloned().collect::<Option<_>>()?,
+        })
     }
 
     fn shard_count(&self) -> u32 {
-        self.state.shards.len() as u32
+        self.shards.len() as u32
     }
 
-    /// Shard `n`, decoded if it was not yet; `None` when its bytes do not
-    /// read.
+    /// Shard `n`, read and decoded if it was not yet; `None` when it
+    /// cannot be read.
     fn shard(&mut self, n: u32) -> Option<&mut LiveShard> {
         if !self.open.contains_key(&n) {
-            let shard = LiveShard::read(self.state.shards.get(n as usize)?)?;
+            let slot = self.shards.get_mut(n as usize)?;
+            if slot.is_none() {
+                let read_file = self.read_file?;
+                *slot = Some(Arc::new(read_file(&shard_path(n))?));
+            }
+            let shard = LiveShard::read(slot.as_ref()?)?;
             self.open.insert(n, shard);
         }
         self.open.get_mut(&n)
@@ -311,7 +339,7 @@ impl LiveIndex {
                 }
             }
             self.gone.extend(wanted..count);
-            self.state.shards = vec![Arc::default(); wanted as usize];
+            self.shards = vec![None; wanted as usize];
             for (n, mut shard) in (0u32..).zip(shards) {
                 shard.changed = true;
                 self.open.insert(n, shard);
@@ -319,7 +347,7 @@ impl LiveIndex {
         }
         for (n, shard) in &mut self.open {
             if shard.changed {
-                self.state.shards[*n as usize] = Arc::new(shard.encode());
+                self.shards[*n as usize] = Some(Arc::new(shard.encode()));
                 self.rewritten.insert(*n);
                 self.gone.remove(n);
                 shard.changed = false;
@@ -332,7 +360,7 @@ impl LiveIndex {
                 .map(|(c, h)| (c.as_str(), h.as_str()))
                 .collect(),
         });
-        self.state.head = Head::new(self.shard_count(), self.indexed, self.bytes, groups).encode();
+        self.head = Head::new(self.shard_count(), self.indexed, self.bytes, groups).encode();
         Some(())
     }
 
@@ -342,14 +370,11 @@ impl LiveIndex {
     pub(crate) fn take_state_files(&mut self) -> (Vec<IndexFile>, Vec<(String, String)>) {
         let mut files = Vec::with_capacity(self.rewritten.len() + 1);
         let changed = std::mem::take(&mut self.rewritten);
-        let head = std::iter::once((
-            "search:state".to_owned(),
-            STATE_PATH.to_owned(),
-            &self.state.head,
-        ));
-        let shards = changed.iter().map(|&n| {
-            let bytes: &Vec<u8> = &self.state.shards[n as usize];
-            (shard_unit(n), shard_path(n), bytes)
+        let head = std::iter::once(("search:state".to_owned(), STATE_PATH.to_owned(), &self.head));
+        // A shard is encoded again only once it was read.
+        let shards = changed.iter().filter_map(|&n| {
+            let bytes: &Vec<u8> = self.shards[n as usize].as_ref()?;
+            Some((shard_unit(n), shard_path(n), bytes))
         });
         for (unit, path, bytes) in head.chain(shards) {
             let digest = blake3::hash(bytes).to_hex()[..32].to_owned();

@@ -29,7 +29,7 @@ use crate::manifest::Manifest;
 pub(crate) use index::{CurrentPage, IndexedPage, encode_entry, update};
 pub(crate) use live::LiveIndex;
 pub(crate) use state::StoredState;
-pub use state::{SearchState, is_search_state_path};
+pub use state::{ReadFile, SearchState, is_search_state_path};
 pub(crate) use text::text_of_html;
 
 /// Where a render keeps the head of the index's state in a site's output,
@@ -152,27 +152,34 @@ pub(crate) struct PageEdit {
 
 /// A previous output's index state, ready for an edit of some of its pages
 /// ([`patched`](crate::patched)): only the shards the edit touches are
-/// decoded.
-pub struct PreviousSearch(LiveIndex);
+/// read and decoded.
+pub struct PreviousSearch<'a>(LiveIndex<'a>);
 
-impl PreviousSearch {
+impl<'a> PreviousSearch<'a> {
     /// The index whose stored state is `state`; `None` when this program
     /// cannot read it.
     pub fn decode(state: SearchState) -> Option<Self> {
         LiveIndex::read(state).map(Self)
+    }
+
+    /// The index whose state's files `read_file` gives by path (the
+    /// previous output's): the head now, a shard when an edit needs it.
+    /// `None` when the head is missing or this program cannot read it.
+    pub fn open(read_file: ReadFile<'a>) -> Option<Self> {
+        LiveIndex::open(read_file).map(Self)
     }
 }
 
 /// Updates `index`, the index of the output `manifest` records, for
 /// `edits`: the manifest's search units are replaced, and the files that
 /// change are returned (bytes to write, or `None` for a file gone), the
-/// state's among them, with the new state. `None` when the index does not
-/// know an edited page: then the whole render decides.
+/// state's among them. `None` when the index does not know an edited page
+/// or a shard it needs cannot be read: then the whole render decides.
 pub(crate) fn apply_edits(
     manifest: &mut Manifest,
-    PreviousSearch(mut index): PreviousSearch,
+    PreviousSearch(mut index): PreviousSearch<'_>,
     edits: Vec<PageEdit>,
-) -> Option<(SearchState, FileChanges)> {
+) -> Option<FileChanges> {
     let mut changes = index.apply(manifest, edits)?;
     let (written, gone) = index.take_state_files();
     for file in written {
@@ -184,7 +191,7 @@ pub(crate) fn apply_edits(
         manifest.units.remove(&unit);
         changes.push((path, None));
     }
-    Some((index.into_state(), changes))
+    Some(changes)
 }
 
 #[cfg(test)]

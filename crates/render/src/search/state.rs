@@ -61,6 +61,9 @@ pub(super) fn shard_unit(n: u32) -> String {
     format!("search:state:{n}")
 }
 
+/// Reads a file of a previous output's state by its path in the output.
+pub type ReadFile<'a> = &'a (dyn Fn(&str) -> Option<Vec<u8>> + Sync);
+
 /// Whether `path` is a file of the state: its head or a shard. Neither is a
 /// page to serve.
 pub fn is_search_state_path(path: &str) -> bool {

@@ -292,7 +292,8 @@ fn a_page_edit_changes_the_index_its_manifest_records() {
         inputs: "new inputs".into(),
         doc: Some(doc("/b/", "Beta", "zebra walrus")),
     };
-    let (state, changes) = apply_edits(&mut manifest, decoded(&built.state), vec![edit]).unwrap();
+    let changes = apply_edits(&mut manifest, decoded(&built.state), vec![edit]).unwrap();
+    let state = state_after(&built.state, &changes);
     let changed: BTreeMap<String, Option<Vec<u8>>> = changes.into_iter().collect();
     let walrus = chunk_path("wa");
     let chunk: serde_json::Value =
@@ -357,7 +358,7 @@ fn edits_to_the_index_held_in_memory_give_the_files_and_state_of_a_whole_render(
     }
     let mut outputs = index_files(&built.files);
     let mut index = LiveIndex::read(built.state.clone()).unwrap();
-    assert_eq!(index.state(), &built.state, "read unchanged");
+    assert_eq!(index.state().as_ref(), Some(&built.state), "read unchanged");
 
     let edit = |n: usize, doc: Option<SearchDoc>| PageEdit {
         unit: format!("p{n:05}.md"),
@@ -399,8 +400,8 @@ fn edits_to_the_index_held_in_memory_give_the_files_and_state_of_a_whole_render(
         let expected = whole(&pages);
         assert_eq!(outputs, index_files(&expected.files));
         assert_eq!(
-            index.state(),
-            &expected.state,
+            index.state().as_ref(),
+            Some(&expected.state),
             "the state of a whole render"
         );
         let not_state = |file: &&index::IndexFile| !file.unit.starts_with("search:state");
@@ -422,7 +423,7 @@ fn edits_to_the_index_held_in_memory_give_the_files_and_state_of_a_whole_render(
 }
 
 /// A stored state decoded for [`apply_edits`].
-fn decoded(state: &SearchState) -> PreviousSearch {
+fn decoded(state: &SearchState) -> PreviousSearch<'static> {
     PreviousSearch::decode(state.clone()).expect("a state this program wrote decodes")
 }
 
@@ -457,8 +458,26 @@ fn whole_with_manifest(pages: &[(String, SearchDoc)]) -> (index::Updated, Manife
     (built, manifest)
 }
 
+/// The state `before` with `changes` (an edit's files) applied, read back
+/// from its files as the next publish reads it.
+fn state_after(before: &SearchState, changes: &FileChanges) -> SearchState {
+    let mut files: BTreeMap<String, Vec<u8>> = before
+        .files()
+        .map(|(path, bytes)| (path, bytes.to_vec()))
+        .collect();
+    for (path, bytes) in changes {
+        if is_search_state_path(path) {
+            match bytes {
+                Some(bytes) => files.insert(path.clone(), bytes.clone()),
+                None => files.remove(path),
+            };
+        }
+    }
+    SearchState::read(|path| files.get(path).cloned()).expect("the state reads back")
+}
+
 #[test]
-fn a_page_edit_writes_the_state_s_head_and_only_the_shards_it_touches() {
+fn a_page_edit_reads_and_writes_the_state_s_head_and_only_the_shards_it_touches() {
     let mut pages = sharded_site(600);
     let (built, mut manifest) = whole_with_manifest(&pages);
     let shards = built.state.shards.len();
@@ -470,9 +489,24 @@ fn a_page_edit_writes_the_state_s_head_and_only_the_shards_it_touches() {
         inputs: "inputs".into(),
         doc: Some(pages[7].1.clone()),
     };
-    let (state, changes) = apply_edits(&mut manifest, decoded(&built.state), vec![edit]).unwrap();
+    let files: BTreeMap<String, Vec<u8>> = built
+        .state
+        .files()
+        .map(|(path, bytes)| (path, bytes.to_vec()))
+        .collect();
+    let reads = std::sync::Mutex::new(Vec::new());
+    let read_file = |path: &str| {
+        reads.lock().unwrap().push(path.to_owned());
+        files.get(path).cloned()
+    };
+    let previous = PreviousSearch::open(&read_file).unwrap();
+    let changes = apply_edits(&mut manifest, previous, vec![edit]).unwrap();
     let (expected, _) = whole_with_manifest(&pages);
-    assert_eq!(state, expected.state, "the state of a whole render");
+    assert_eq!(
+        state_after(&built.state, &changes),
+        expected.state,
+        "the state of a whole render"
+    );
 
     let written: Vec<&str> = changes
         .iter()
@@ -481,9 +515,18 @@ fn a_page_edit_writes_the_state_s_head_and_only_the_shards_it_touches() {
         .collect();
     assert!(written.contains(&STATE_PATH), "{written:?}");
     // The page's own shard, and those of the groups its words left and
-    // joined ("w7x…" and "qu"): a few, not every one.
+    // joined ("w7x…" and "qu"): a few, not every one; read once each.
     assert!(written.len() > 1, "{written:?}");
     assert!(written.len() < shards, "{written:?} of {shards}");
+    let reads = reads.into_inner().unwrap();
+    assert!(reads.len() < shards, "{reads:?}");
+    for path in &written {
+        assert_eq!(
+            reads.iter().filter(|read| read == path).count(),
+            1,
+            "{path}"
+        );
+    }
     for file in &expected.files {
         let recorded = &manifest.units[&file.unit];
         assert_eq!(recorded.inputs_digest, file.digest, "{}", file.unit);
@@ -506,10 +549,14 @@ fn an_edit_that_shrinks_the_state_cuts_it_into_fewer_shards_as_a_whole_render_wo
             doc: Some(page.clone()),
         });
     }
-    let (state, changes) = apply_edits(&mut manifest, decoded(&built.state), edits).unwrap();
+    let changes = apply_edits(&mut manifest, decoded(&built.state), edits).unwrap();
     let (expected, _) = whole_with_manifest(&pages);
     assert!(expected.state.shards.len() < before);
-    assert_eq!(state, expected.state, "the state of a whole render");
+    assert_eq!(
+        state_after(&built.state, &changes),
+        expected.state,
+        "the state of a whole render"
+    );
 
     // The shards past the new count are gone, files and units.
     let gone: Vec<&str> = changes

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use gazette_render::{Manifest, RenderState, RenderedSite};
+use gazette_render::{RenderState, RenderedSite};
 
 use crate::request::PublishRequest;
 
@@ -17,9 +17,8 @@ pub(crate) fn keep_state(request: &PublishRequest<'_>, rendered: &RenderedSite) 
     }
 }
 
-/// The state `previous` names, if this repository keeps it.
-pub(crate) fn read_state(request: &PublishRequest<'_>, previous: &Manifest) -> Option<RenderState> {
-    let id = previous.render_state.as_deref()?;
+/// The state of id `id`, if this repository keeps it.
+pub(crate) fn read_state(request: &PublishRequest<'_>, id: &str) -> Option<RenderState> {
     let git_dir = gazette_store::git_dir(request.repository).ok()?;
     RenderState::read(&folder_of(&git_dir, request.name), id)
 }

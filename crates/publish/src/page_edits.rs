@@ -34,7 +34,7 @@ use crate::revision::joined;
 pub(crate) fn render_page_edits(
     request: &PublishRequest<'_>,
     state: &RenderState,
-    (previous, previous_search): (&Manifest, PreviousSearch),
+    (previous, previous_search): (&Manifest, PreviousSearch<'_>),
     previous_commit: &str,
     commit: &str,
 ) -> Result<Option<(RenderedSite, GitTreeSource)>, PublishError> {
@@ -92,7 +92,7 @@ fn theme_at(request: &PublishRequest<'_>, commit: &str) -> Result<Option<Theme>,
 fn render_with(
     request: &PublishRequest<'_>,
     state: &RenderState,
-    (previous, previous_search): (&Manifest, PreviousSearch),
+    (previous, previous_search): (&Manifest, PreviousSearch<'_>),
     previous_commit: &str,
     commit: &str,
     beside: Beside<

@@ -11,8 +11,9 @@
 //! It is stored in postcard's compact binary form, not JSON: every publish
 //! reads it whole (twice: the current version's and the spare's) to change
 //! perhaps one page, and at 10,000 pages parsing JSON took longer than
-//! rendering that page. Its summary (format, program, commit) comes first,
-//! so a publish with nothing to do reads a few bytes of it.
+//! rendering that page. Its summary (format, program, commit, render state)
+//! comes first, so a publish with nothing to do reads a few bytes of it, and
+//! one that renders edited pages starts reading their state at once.
 
 use std::collections::BTreeMap;
 
@@ -25,14 +26,15 @@ pub const MANIFEST_PATH: &str = ".gazette-manifest";
 /// The version of the manifest format; a different one means a full build.
 /// (A JSON manifest of earlier versions starts with `{`, which reads as
 /// another format.)
-const FORMAT: u32 = 5;
+const FORMAT: u32 = 6;
 
-/// How many bytes hold a summary: the format, a fingerprint and a commit id.
+/// How many bytes hold a summary: the format, a fingerprint, a commit id and
+/// a render state's id.
 const SUMMARY_BYTES: usize = 512;
 
 /// What a publish produced and what each part of it depended on.
 ///
-/// The fields are stored in this order, and the first three are
+/// The fields are stored in this order, and the first four are
 /// [`ManifestSummary`]'s.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Manifest {
@@ -45,6 +47,9 @@ pub struct Manifest {
     /// with the output in one step, it stays true when the published ref,
     /// moved after the output, is not (a publish killed in between).
     pub commit: Option<String>,
+    /// The state kept for rendering edited pages of this output alone (its
+    /// id; see `kept_state.rs`), if the publish kept one.
+    pub render_state: Option<String>,
     /// Every unit by id (its source path, or `theme:<path>` for theme assets).
     pub units: BTreeMap<String, UnitRecord>,
     /// Whether `units` name every file of the output (besides this manifest
@@ -54,9 +59,6 @@ pub struct Manifest {
     /// When each source file of the site last changed (seconds since the
     /// epoch), carried forward so the next publish walks only new commits.
     pub last_changed: BTreeMap<String, i64>,
-    /// The state kept for rendering edited pages of this output alone (its
-    /// id; see `kept_state.rs`), if the publish kept one.
-    pub render_state: Option<String>,
     /// Each redirect page by output path, with the address it sends readers
     /// to: the preview answers those paths with a redirect, and the checker
     /// follows them.
@@ -69,10 +71,10 @@ impl Default for Manifest {
             format: FORMAT,
             tool: tool_fingerprint().to_owned(),
             commit: None,
+            render_state: None,
             units: BTreeMap::new(),
             lists_every_file: false,
             last_changed: BTreeMap::new(),
-            render_state: None,
             redirects: BTreeMap::new(),
         }
     }
@@ -82,8 +84,8 @@ impl Default for Manifest {
 /// with an id that changes with its content (a blob id, or a hash).
 pub type Inputs = BTreeMap<String, String>;
 
-/// What a manifest says of itself: the program that wrote it and the commit
-/// its output shows. Read without the rest, which a publish with nothing to
+/// What a manifest says of itself: the program that wrote it, the commit
+/// its output shows and the render state kept with it. Read without the rest, which a publish with nothing to
 /// do never needs: these are the first fields of a stored [`Manifest`].
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct ManifestSummary {
@@ -91,6 +93,9 @@ pub struct ManifestSummary {
     tool: String,
     /// The commit the output was published from ([`Manifest::commit`]).
     pub commit: Option<String>,
+    /// The render state kept with the output ([`Manifest::render_state`]):
+    /// a publish starts reading it before the rest of the manifest.
+    pub render_state: Option<String>,
 }
 
 impl ManifestSummary {

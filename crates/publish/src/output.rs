@@ -4,8 +4,8 @@
 //! the version's folder, and files are never written in place, since
 //! versions share them through hard links.
 
+use rustc_hash::FxHashSet as HashSet;
 use std::cmp::Reverse;
-use std::collections::HashSet;
 use std::fs;
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
@@ -130,7 +130,7 @@ pub(crate) fn write_tree(
     root: &Path,
 ) -> Result<(), OutputError> {
     fs::create_dir_all(root).map_err(io(root))?;
-    let stamps = write_files(site, source, previous, root, &mut HashSet::new())?;
+    let stamps = write_files(site, source, previous, root, &mut HashSet::default())?;
     finish_tree(root, stamps)
 }
 
@@ -243,7 +243,8 @@ fn update_tree(
         .filter_map(|path| Some((*path, verified.get(path)?)))
         .collect();
     let kept: HashSet<&str> = kept_stamps.iter().map(|(path, _)| *path).collect();
-    let mut old_paths: HashSet<&str> = HashSet::with_capacity(new_paths.len());
+    let mut old_paths: HashSet<&str> =
+        HashSet::with_capacity_and_hasher(new_paths.len(), Default::default());
     old_paths.extend(
         old.units
             .values()
@@ -329,7 +330,7 @@ fn update_folders(
 }
 
 fn folders<'a>(paths: impl Iterator<Item = &'a str>) -> HashSet<&'a str> {
-    let mut folders = HashSet::new();
+    let mut folders = HashSet::default();
     for path in paths {
         let mut rest = path;
         while let Some(slash) = rest.rfind('/') {

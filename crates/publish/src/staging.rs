@@ -11,7 +11,7 @@
 //! write that failed, a panic) removes its staging folder, and the output
 //! stays as it was.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 use std::fs;
 use std::io::ErrorKind;
 use std::path::PathBuf;

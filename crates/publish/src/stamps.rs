@@ -15,7 +15,7 @@
 //! without the record (written by an older Gazette, or damaged) is trusted
 //! for nothing: every file is rewritten.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::fs;
 use std::path::Path;
 

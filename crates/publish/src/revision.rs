@@ -178,7 +178,7 @@ fn publish_whole(
     // Loading is the longest; the others run beside it.
     let (rendered, dates) = std::thread::scope(|scope| {
         let spare = scope.spawn(|| target.find_spare());
-        let search = scope.spawn(|| previous_manifest.and(target.current_search_state()));
+        let search = scope.spawn(|| previous_manifest.and_then(|m| target.current_search_state(m)));
         let history = scope.spawn(|| {
             let known = previous_commit.zip(previous_manifest.map(|m| &m.last_changed));
             last_changed(request.repository, commit, request.site_folder, known)
@@ -272,7 +272,7 @@ fn publish_page_edits(
     // Without the index's state the index cannot follow the edit. Only the
     // shards the edit touches are read.
     let read_file = |path: &str| target.current_file(path);
-    let Some(previous_search) = PreviousSearch::open(&read_file) else {
+    let Some(previous_search) = PreviousSearch::open(previous, &read_file) else {
         return Ok(None);
     };
     std::thread::scope(|scope| {

@@ -101,9 +101,10 @@ impl Target {
         }
     }
 
-    /// The search index's state in what the target shows now.
-    pub(crate) fn current_search_state(&self) -> Option<SearchState> {
-        SearchState::read(|path| self.current_file(path))
+    /// The search index's state in what the target shows now, whose
+    /// manifest is `manifest`.
+    pub(crate) fn current_search_state(&self, manifest: &Manifest) -> Option<SearchState> {
+        SearchState::read(manifest, |path| self.current_file(path))
     }
 
     /// A file of what the target shows now, by its path in the output.

@@ -21,7 +21,9 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::search::state::{SearchState, StoredGroup, StoredState, encode_state, shard_unit};
+use crate::search::state::{
+    STATE_UNIT, SearchState, StoredGroup, StoredState, encode_state, shard_unit,
+};
 use crate::search::tokens::{group_of, key_file_name, prefix};
 
 /// The version of the files the theme's script reads.
@@ -239,11 +241,11 @@ pub(super) fn state_files(
         .map(|(position, (path, bytes))| {
             // The head first, then shard 0, 1, …
             let unit = match position.checked_sub(1) {
-                None => "search:state".to_owned(),
+                None => STATE_UNIT.to_owned(),
                 Some(n) => shard_unit(n as u32),
             };
             // Copied only when written: most shards are kept.
-            let digest = blake3::hash(bytes).to_hex()[..32].to_owned();
+            let digest = file_digest(bytes);
             let keep = reusable(&unit, &digest);
             IndexFile {
                 unit,
@@ -411,7 +413,7 @@ pub(super) fn rebuild_group<'a>(
     let mut recorded = Vec::with_capacity(chunks.len());
     for (chunk, range) in chunks {
         let json = chunk_json(&terms[range]);
-        recorded.push((chunk, blake3::hash(&json).to_hex()[..32].to_owned()));
+        recorded.push((chunk, file_digest(&json)));
         bytes.push(json);
     }
     let group = OwnedGroup {
@@ -476,6 +478,12 @@ pub(super) struct OwnedGroup {
     pub postings: Vec<u8>,
 }
 
+/// The digest an index file's unit is recorded with: the start of its
+/// bytes' hash.
+pub(super) fn file_digest(bytes: &[u8]) -> String {
+    blake3::hash(bytes).to_hex()[..32].to_owned()
+}
+
 /// An index file whose bytes are written only when they changed.
 pub(super) fn file(
     unit: &str,
@@ -483,7 +491,7 @@ pub(super) fn file(
     bytes: Vec<u8>,
     reusable: &impl Fn(&str, &str) -> bool,
 ) -> IndexFile {
-    let digest = blake3::hash(&bytes).to_hex()[..32].to_owned();
+    let digest = file_digest(&bytes);
     let keep = reusable(unit, &digest);
     IndexFile {
         unit: unit.to_owned(),

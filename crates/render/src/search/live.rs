@@ -13,11 +13,11 @@ use std::sync::Arc;
 
 use super::index::{
     Changes, INDEX_PATH, IndexFile, StoredPage, chunk_path, chunk_unit, decode_entry, diff_pages,
-    encode_entry, file, index_json, is_indexed, rebuild_group,
+    encode_entry, file, file_digest, index_json, is_indexed, rebuild_group,
 };
 use super::state::{
-    GroupChunks, Head, ReadFile, SearchState, Shard, ShardGroup, shard_count, shard_of, shard_path,
-    shard_unit,
+    GroupChunks, Head, ReadFile, STATE_UNIT, SearchState, Shard, ShardGroup, recorded_file,
+    shard_count, shard_of, shard_path, shard_unit,
 };
 use super::{FileChanges, PageEdit, STATE_PATH, SearchDoc, page_unit};
 use crate::manifest::{Manifest, OutputRecord, UnitRecord};
@@ -29,8 +29,9 @@ pub(crate) struct LiveIndex<'a> {
     head: Vec<u8>,
     /// Each shard's bytes as of the last edit, once read.
     shards: Vec<Option<Arc<Vec<u8>>>>,
-    /// Reads a file of the state by path, for the shards not read yet.
-    read_file: Option<ReadFile<'a>>,
+    /// Reads a file of the state by path, for the shards not read yet,
+    /// with the manifest whose records they must match.
+    read_file: Option<(&'a Manifest, ReadFile<'a>)>,
     indexed: u64,
     bytes: u64,
     /// Every group's chunks (key and hash), by key.
@@ -109,10 +110,12 @@ impl<'a> LiveIndex<'a> {
         Self::with_shards(state.head, Some(shards), None)
     }
 
-    /// The index of the state whose files `read_file` gives by path: the
-    /// head is read now, a shard when an edit touches it.
-    pub(crate) fn open(read_file: ReadFile<'a>) -> Option<Self> {
-        Self::with_shards(read_file(STATE_PATH)?, None, Some(read_file))
+    /// The index of the state of the output `manifest` describes, whose
+    /// files `read_file` gives by path: the head is read now, a shard when
+    /// an edit touches it. Each must be the file the manifest records.
+    pub(crate) fn open(manifest: &'a Manifest, read_file: ReadFile<'a>) -> Option<Self> {
+        let head = recorded_file(manifest, STATE_UNIT, STATE_PATH, read_file)?;
+        Self::with_shards(head, None, Some((manifest, read_file)))
     }
 
     /// The index of the head `head_bytes` and its `shards` (none read yet
@@ -120,7 +123,7 @@ impl<'a> LiveIndex<'a> {
     fn with_shards(
         head_bytes: Vec<u8>,
         shards: Option<Vec<Option<Arc<Vec<u8>>>>>,
-        read_file: Option<ReadFile<'a>>,
+        read_file: Option<(&'a Manifest, ReadFile<'a>)>,
     ) -> Option<Self> {
         let head = Head::read(&head_bytes)?;
         let shards = shards.unwrap_or_else(|| vec![None; head.shards as usize]);
@@ -172,8 +175,9 @@ impl<'a> LiveIndex<'a> {
         if !self.open.contains_key(&n) {
             let slot = self.shards.get_mut(n as usize)?;
             if slot.is_none() {
-                let read_file = self.read_file?;
-                *slot = Some(Arc::new(read_file(&shard_path(n))?));
+                let (manifest, read_file) = self.read_file?;
+                let bytes = recorded_file(manifest, &shard_unit(n), &shard_path(n), read_file)?;
+                *slot = Some(Arc::new(bytes));
             }
             let shard = LiveShard::read(slot.as_ref()?)?;
             self.open.insert(n, shard);
@@ -370,14 +374,14 @@ impl<'a> LiveIndex<'a> {
     pub(crate) fn take_state_files(&mut self) -> (Vec<IndexFile>, Vec<(String, String)>) {
         let mut files = Vec::with_capacity(self.rewritten.len() + 1);
         let changed = std::mem::take(&mut self.rewritten);
-        let head = std::iter::once(("search:state".to_owned(), STATE_PATH.to_owned(), &self.head));
+        let head = std::iter::once((STATE_UNIT.to_owned(), STATE_PATH.to_owned(), &self.head));
         // A shard is encoded again only once it was read.
         let shards = changed.iter().filter_map(|&n| {
             let bytes: &Vec<u8> = self.shards[n as usize].as_ref()?;
             Some((shard_unit(n), shard_path(n), bytes))
         });
         for (unit, path, bytes) in head.chain(shards) {
-            let digest = blake3::hash(bytes).to_hex()[..32].to_owned();
+            let digest = file_digest(bytes);
             files.push(IndexFile {
                 unit,
                 digest,

@@ -162,11 +162,12 @@ impl<'a> PreviousSearch<'a> {
         LiveIndex::read(state).map(Self)
     }
 
-    /// The index whose state's files `read_file` gives by path (the
-    /// previous output's): the head now, a shard when an edit needs it.
-    /// `None` when the head is missing or this program cannot read it.
-    pub fn open(read_file: ReadFile<'a>) -> Option<Self> {
-        LiveIndex::open(read_file).map(Self)
+    /// The index of the output `manifest` describes, whose state's files
+    /// `read_file` gives by path: the head now, a shard when an edit needs
+    /// it, each checked against the manifest's record. `None` when the head
+    /// is missing, is not the one recorded, or this program cannot read it.
+    pub fn open(manifest: &'a Manifest, read_file: ReadFile<'a>) -> Option<Self> {
+        LiveIndex::open(manifest, read_file).map(Self)
     }
 }
 

@@ -13,14 +13,17 @@
 //!
 //! The number of shards follows the state's size alone ([`shard_count`]),
 //! so an edit and a whole render of the same pages write the same files.
+//! Each file is a unit of the manifest, and a state is read only when
+//! every file is the one the manifest records: never half of another
+//! version's.
 
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 use super::STATE_PATH;
-use super::index::{OwnedGroup, StoredPage};
-use crate::manifest::tool_fingerprint;
+use super::index::{OwnedGroup, StoredPage, file_digest};
+use crate::manifest::{Manifest, tool_fingerprint};
 
 /// The version of the state's format (the files the browser reads have
 /// their own, `index::FORMAT`); another one is no state at all.
@@ -56,6 +59,9 @@ pub(crate) fn shard_path(n: u32) -> String {
     format!("{STATE_PATH}-{n}")
 }
 
+/// The unit id of the head.
+pub(super) const STATE_UNIT: &str = "search:state";
+
 /// The unit id of shard `n`.
 pub(super) fn shard_unit(n: u32) -> String {
     format!("search:state:{n}")
@@ -85,14 +91,17 @@ pub struct SearchState {
 }
 
 impl SearchState {
-    /// The state whose files `read_file` gives by path (the previous
-    /// output's); `None` when a file is missing or the head is not one this
-    /// program wrote.
-    pub fn read(read_file: impl Fn(&str) -> Option<Vec<u8>>) -> Option<Self> {
-        let head_bytes = read_file(STATE_PATH)?;
+    /// The state of the output `manifest` describes, whose files
+    /// `read_file` gives by path; `None` when a file is missing or is not
+    /// the one the manifest records (another version's: a bucket publish
+    /// cut short leaves new files beside the manifest before), or when the
+    /// state is not one this program wrote.
+    pub fn read(manifest: &Manifest, read_file: impl Fn(&str) -> Option<Vec<u8>>) -> Option<Self> {
+        let head_bytes = recorded_file(manifest, STATE_UNIT, STATE_PATH, &read_file)?;
         let count = Head::read(&head_bytes)?.shards;
         let shards = (0..count)
-            .map(|n| read_file(&shard_path(n)).map(Arc::new))
+            .map(|n| recorded_file(manifest, &shard_unit(n), &shard_path(n), &read_file))
+            .map(|bytes| bytes.map(Arc::new))
             .collect::<Option<Vec<_>>>()?;
         Some(Self {
             head: head_bytes,
@@ -113,6 +122,19 @@ impl SearchState {
     pub fn is_empty(&self) -> bool {
         self.head.is_empty()
     }
+}
+
+/// The bytes of the state file `path` of unit `unit`, when they are the
+/// ones `manifest` records for it.
+pub(super) fn recorded_file(
+    manifest: &Manifest,
+    unit: &str,
+    path: &str,
+    read_file: impl Fn(&str) -> Option<Vec<u8>>,
+) -> Option<Vec<u8>> {
+    let recorded = &manifest.units.get(unit)?.inputs_digest;
+    let bytes = read_file(path)?;
+    (file_digest(&bytes) == *recorded).then_some(bytes)
 }
 
 /// The head, borrowed from its bytes.

@@ -293,7 +293,7 @@ fn a_page_edit_changes_the_index_its_manifest_records() {
         doc: Some(doc("/b/", "Beta", "zebra walrus")),
     };
     let changes = apply_edits(&mut manifest, decoded(&built.state), vec![edit]).unwrap();
-    let state = state_after(&built.state, &changes);
+    let state = state_after(&built.state, &changes, &manifest);
     let changed: BTreeMap<String, Option<Vec<u8>>> = changes.into_iter().collect();
     let walrus = chunk_path("wa");
     let chunk: serde_json::Value =
@@ -458,9 +458,10 @@ fn whole_with_manifest(pages: &[(String, SearchDoc)]) -> (index::Updated, Manife
     (built, manifest)
 }
 
-/// The state `before` with `changes` (an edit's files) applied, read back
-/// from its files as the next publish reads it.
-fn state_after(before: &SearchState, changes: &FileChanges) -> SearchState {
+/// The state `before` with `changes` (an edit's files, which `manifest`
+/// now records) applied, read back from its files as the next publish
+/// reads it.
+fn state_after(before: &SearchState, changes: &FileChanges, manifest: &Manifest) -> SearchState {
     let mut files: BTreeMap<String, Vec<u8>> = before
         .files()
         .map(|(path, bytes)| (path, bytes.to_vec()))
@@ -473,7 +474,7 @@ fn state_after(before: &SearchState, changes: &FileChanges) -> SearchState {
             };
         }
     }
-    SearchState::read(|path| files.get(path).cloned()).expect("the state reads back")
+    SearchState::read(manifest, |path| files.get(path).cloned()).expect("the state reads back")
 }
 
 #[test]
@@ -499,11 +500,12 @@ fn a_page_edit_reads_and_writes_the_state_s_head_and_only_the_shards_it_touches(
         reads.lock().unwrap().push(path.to_owned());
         files.get(path).cloned()
     };
-    let previous = PreviousSearch::open(&read_file).unwrap();
+    let recorded = manifest.clone();
+    let previous = PreviousSearch::open(&recorded, &read_file).unwrap();
     let changes = apply_edits(&mut manifest, previous, vec![edit]).unwrap();
     let (expected, _) = whole_with_manifest(&pages);
     assert_eq!(
-        state_after(&built.state, &changes),
+        state_after(&built.state, &changes, &manifest),
         expected.state,
         "the state of a whole render"
     );
@@ -553,7 +555,7 @@ fn an_edit_that_shrinks_the_state_cuts_it_into_fewer_shards_as_a_whole_render_wo
     let (expected, _) = whole_with_manifest(&pages);
     assert!(expected.state.shards.len() < before);
     assert_eq!(
-        state_after(&built.state, &changes),
+        state_after(&built.state, &changes, &manifest),
         expected.state,
         "the state of a whole render"
     );
@@ -574,16 +576,44 @@ fn an_edit_that_shrinks_the_state_cuts_it_into_fewer_shards_as_a_whole_render_wo
 }
 
 #[test]
-fn a_state_with_a_shard_missing_is_no_state() {
-    let (built, _) = whole_with_manifest(&sharded_site(300));
+fn a_state_with_a_shard_missing_or_not_the_recorded_one_is_no_state() {
+    let (built, manifest) = whole_with_manifest(&sharded_site(300));
     let files: BTreeMap<String, Vec<u8>> = built
         .state
         .files()
         .map(|(path, bytes)| (path, bytes.to_vec()))
         .collect();
-    let read = SearchState::read(|path| files.get(path).cloned()).unwrap();
+    let read = SearchState::read(&manifest, |path| files.get(path).cloned()).unwrap();
     assert_eq!(read, built.state);
     let last = state::shard_path(built.state.shards.len() as u32 - 1);
-    let missing = SearchState::read(|path| (path != last).then(|| files.get(path).cloned())?);
-    assert_eq!(missing, None);
+    let missing = SearchState::read(&manifest, |path| {
+        (path != last).then(|| files.get(path).cloned())?
+    });
+    assert!(missing.is_none());
+
+    // A shard of another version (a bucket publish cut short uploads new
+    // files before the manifest): the state is not read, whole or lazily.
+    let (other, _) = whole_with_manifest(&sharded_site(301));
+    let differs = (0..built.state.shards.len())
+        .find(|&n| other.state.shards[n] != built.state.shards[n])
+        .expect("a shard the extra page changed") as u32;
+    let swapped = |path: &str| match path == state::shard_path(differs) {
+        true => Some(other.state.shards[differs as usize].to_vec()),
+        false => files.get(path).cloned(),
+    };
+    assert!(SearchState::read(&manifest, swapped).is_none());
+    let mut edited = manifest.clone();
+    let every_shard: Vec<PageEdit> = sharded_site(300)
+        .into_iter()
+        .map(|(unit, doc)| PageEdit {
+            unit,
+            inputs: "new inputs".into(),
+            doc: Some(doc),
+        })
+        .collect();
+    let previous = PreviousSearch::open(&manifest, &swapped).unwrap();
+    assert!(
+        apply_edits(&mut edited, previous, every_shard).is_none(),
+        "a shard not recorded stops the edit"
+    );
 }

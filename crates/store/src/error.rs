@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use git2::{Commit, Repository};
 
 use crate::loose::DamagedObject;
-use crate::objects::{Lent, ObjectError, Objects, RevisionError};
+use crate::objects::{ObjectError, Objects, RevisionError};
 
 /// A Git operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -67,8 +67,8 @@ pub(crate) fn open(path: &Path) -> Result<Repository, GitError> {
 
 /// Opens the repository holding `path`, for reading its objects through the
 /// loose-object guard.
-pub(crate) fn open_objects(path: &Path) -> Result<Lent, GitError> {
-    Objects::discover(path).map_err(|_| GitError::NoRepository(path.to_owned()))
+pub(crate) fn open_objects(path: &Path) -> Result<Objects, GitError> {
+    open(path).map(Objects::new)
 }
 
 /// The commit a revision names.

@@ -7,7 +7,7 @@ use gazette_content::{Source, SourceError};
 use git2::{Commit, ObjectType, Oid, Tree, TreeEntry};
 
 use crate::loose::DamagedObject;
-use crate::objects::{Lent, ObjectError, Objects, RevisionError};
+use crate::objects::{ObjectError, Objects, RevisionError};
 
 /// The files of one folder (or the root) of a commit, read without a checkout.
 ///
@@ -16,7 +16,7 @@ use crate::objects::{Lent, ObjectError, Objects, RevisionError};
 /// submodules in the tree are not files of the site and are left out.
 pub struct GitTreeSource {
     // git2's Repository is Send but not Sync; reads are short, so one lock is enough.
-    repository: Mutex<Lent>,
+    repository: Mutex<Objects>,
     files: Vec<(String, Oid)>,
     description: String,
 }
@@ -137,7 +137,7 @@ impl GitTreeSource {
 }
 
 /// The repository holding `repository_path`.
-fn discover(repository_path: &Path) -> Result<Lent, OpenRevisionError> {
+fn discover(repository_path: &Path) -> Result<Objects, OpenRevisionError> {
     Objects::discover(repository_path).map_err(|error| OpenRevisionError::NoRepository {
         path: repository_path.display().to_string(),
         message: error.message().to_owned(),

@@ -3,9 +3,7 @@
 //! through [`Objects`], and so do the reads libgit2 would otherwise make on
 //! its own (walking a tree's subtrees, following a revision's parents).
 
-use std::ops::Deref;
-use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::path::Path;
 
 use git2::{Blob, Commit, ObjectType, Oid, Repository, Tree, TreeEntry};
 
@@ -67,62 +65,10 @@ enum Step {
     Parent(usize),
 }
 
-/// Repositories opened and no longer in use, by the path they were found
-/// from. libgit2 reads every configuration file each time it opens a
-/// repository, and a publish opens its repository a dozen times from its
-/// threads (a tenth of a one-page publish's time at 1,000 pages); a handle
-/// is used by one thread at a time and handed back when dropped. Handles
-/// see what other writers add: libgit2 reads refs afresh and looks for new
-/// objects on a miss.
-static IDLE: Mutex<Vec<(PathBuf, Objects)>> = Mutex::new(Vec::new());
-
-/// At most this many idle handles are kept: about the threads of a publish.
-const MAX_IDLE: usize = 8;
-
-/// An [`Objects`] lent from the idle ones, handed back when dropped.
-pub(crate) struct Lent {
-    found_from: PathBuf,
-    objects: Option<Objects>,
-}
-
-impl Deref for Lent {
-    type Target = Objects;
-
-    fn deref(&self) -> &Objects {
-        // Taken only in `drop`.
-        self.objects
-            .as_ref()
-            .expect("a lent repository until dropped")
-    }
-}
-
-impl Drop for Lent {
-    fn drop(&mut self) {
-        let (Some(objects), Ok(mut idle)) = (self.objects.take(), IDLE.lock()) else {
-            return;
-        };
-        if idle.len() < MAX_IDLE {
-            idle.push((std::mem::take(&mut self.found_from), objects));
-        }
-    }
-}
-
 impl Objects {
-    /// The repository holding `path`: an idle handle found from the same
-    /// path, else one opened now.
-    pub(crate) fn discover(path: &Path) -> Result<Lent, git2::Error> {
-        let idle = IDLE.lock().ok().and_then(|mut idle| {
-            let position = idle.iter().rposition(|(from, _)| from == path)?;
-            Some(idle.swap_remove(position).1)
-        });
-        let objects = match idle {
-            Some(objects) => objects,
-            None => Self::new(Repository::discover(path)?),
-        };
-        Ok(Lent {
-            found_from: path.to_owned(),
-            objects: Some(objects),
-        })
+    /// The repository holding `path`.
+    pub(crate) fn discover(path: &Path) -> Result<Self, git2::Error> {
+        Ok(Self::new(Repository::discover(path)?))
     }
 
     /// Guards the reads of an open repository.
@@ -524,54 +470,5 @@ mod tests {
                 "{missing}"
             );
         }
-    }
-
-    /// How many idle handles were found from `path`.
-    fn idle_for(path: &Path) -> usize {
-        let idle = IDLE.lock().unwrap();
-        idle.iter().filter(|(from, _)| from == path).count()
-    }
-
-    #[test]
-    fn a_handle_handed_back_is_lent_again_and_sees_later_commits() {
-        let dir = tempfile::tempdir().unwrap();
-        let repository = Repository::init(dir.path()).unwrap();
-        let commit = |message: &str| {
-            let mut builder = repository.treebuilder(None).unwrap();
-            let blob = repository.blob(message.as_bytes()).unwrap();
-            builder.insert("file", blob, 0o100644).unwrap();
-            let tree = builder.write().unwrap();
-            crate::test_commits::commit_on_head(&repository, tree, message)
-        };
-        let first = commit("one");
-        let lent = Objects::discover(dir.path()).unwrap();
-        assert_eq!(lent.revision("HEAD").unwrap().id(), first);
-        assert_eq!(idle_for(dir.path()), 0);
-        drop(lent);
-        assert_eq!(idle_for(dir.path()), 1, "handed back");
-
-        let second = commit("two");
-        let again = Objects::discover(dir.path()).unwrap();
-        assert_eq!(idle_for(dir.path()), 0, "the idle handle is lent");
-        assert_eq!(again.revision("HEAD").unwrap().id(), second);
-        assert_eq!(
-            again
-                .blob(
-                    again
-                        .revision("HEAD")
-                        .unwrap()
-                        .tree()
-                        .unwrap()
-                        .get(0)
-                        .unwrap()
-                        .id()
-                )
-                .unwrap()
-                .content(),
-            b"two"
-        );
-        // Another path is another repository.
-        let other = tempfile::tempdir().unwrap();
-        assert!(Objects::discover(other.path()).is_err());
     }
 }

@@ -190,9 +190,9 @@ impl<'a> LiveIndex<'a> {
     /// the edited pages' own files, the chunks whose bytes changed, chunks
     /// gone, and the list of chunks. The state's files are not among them
     /// ([`LiveIndex::take_state_files`] gives those), and their units in
-    /// `manifest` are left as they were. `None`, with nothing changed, when
-    /// an edited page is not in the index or the state does not read: then
-    /// the whole render decides.
+    /// `manifest` are left as they were. `None` when an edited page is not
+    /// in the index, with nothing changed, or when a shard it needs does
+    /// not read: then the whole render decides, and makes a new index.
     pub(crate) fn apply(
         &mut self,
         manifest: &mut Manifest,

@@ -128,8 +128,8 @@ impl RenderSession {
     /// Brings the search index up to date with the pages updated since the
     /// last call: `manifest` (the preview's, with those pages' units) gets
     /// the index's units, and the files that change are returned, with
-    /// their bytes or `None` for a file gone. The state file is not among
-    /// them, nor is its unit in `manifest` updated: the session holds the
+    /// their bytes or `None` for a file gone. The state's files are not
+    /// among them, nor are their units in `manifest` updated: the session holds the
     /// state, and [`RenderSession::search_state`] gives it to the next
     /// whole render. `None` when the index cannot be updated alone: the
     /// caller then renders the whole site.
@@ -142,9 +142,10 @@ impl RenderSession {
     }
 
     /// The search index's state (the
-    /// [`SEARCH_STATE_PATH`](crate::SEARCH_STATE_PATH) file) as of the last
-    /// render or [`RenderSession::update_search`], the bytes a whole render
-    /// of the same pages writes: what the next render updates the index from.
+    /// [`SEARCH_STATE_PATH`](crate::SEARCH_STATE_PATH) file and its shards)
+    /// as of the last render or [`RenderSession::update_search`], the bytes
+    /// a whole render of the same pages writes: what the next render
+    /// updates the index from.
     pub fn search_state(&self) -> Option<SearchState> {
         self.search.as_ref().and_then(LiveIndex::state)
     }

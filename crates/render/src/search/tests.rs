@@ -458,14 +458,28 @@ fn whole_with_manifest(pages: &[(String, SearchDoc)]) -> (index::Updated, Manife
     (built, manifest)
 }
 
+/// The files of `state`, by path.
+fn state_files(state: &SearchState) -> BTreeMap<String, Vec<u8>> {
+    state
+        .files()
+        .map(|(path, bytes)| (path, bytes.to_vec()))
+        .collect()
+}
+
+/// The state's files an edit writes (`written`) or removes.
+fn state_paths(changes: &FileChanges, written: bool) -> Vec<&str> {
+    changes
+        .iter()
+        .filter(|(path, bytes)| is_search_state_path(path) && bytes.is_some() == written)
+        .map(|(path, _)| path.as_str())
+        .collect()
+}
+
 /// The state `before` with `changes` (an edit's files, which `manifest`
 /// now records) applied, read back from its files as the next publish
 /// reads it.
 fn state_after(before: &SearchState, changes: &FileChanges, manifest: &Manifest) -> SearchState {
-    let mut files: BTreeMap<String, Vec<u8>> = before
-        .files()
-        .map(|(path, bytes)| (path, bytes.to_vec()))
-        .collect();
+    let mut files = state_files(before);
     for (path, bytes) in changes {
         if is_search_state_path(path) {
             match bytes {
@@ -490,11 +504,7 @@ fn a_page_edit_reads_and_writes_the_state_s_head_and_only_the_shards_it_touches(
         inputs: "inputs".into(),
         doc: Some(pages[7].1.clone()),
     };
-    let files: BTreeMap<String, Vec<u8>> = built
-        .state
-        .files()
-        .map(|(path, bytes)| (path, bytes.to_vec()))
-        .collect();
+    let files = state_files(&built.state);
     let reads = std::sync::Mutex::new(Vec::new());
     let read_file = |path: &str| {
         reads.lock().unwrap().push(path.to_owned());
@@ -510,11 +520,7 @@ fn a_page_edit_reads_and_writes_the_state_s_head_and_only_the_shards_it_touches(
         "the state of a whole render"
     );
 
-    let written: Vec<&str> = changes
-        .iter()
-        .filter(|(path, bytes)| is_search_state_path(path) && bytes.is_some())
-        .map(|(path, _)| path.as_str())
-        .collect();
+    let written = state_paths(&changes, true);
     assert!(written.contains(&STATE_PATH), "{written:?}");
     // The page's own shard, and those of the groups its words left and
     // joined ("w7x…" and "qu"): a few, not every one; read once each.
@@ -561,11 +567,7 @@ fn an_edit_that_shrinks_the_state_cuts_it_into_fewer_shards_as_a_whole_render_wo
     );
 
     // The shards past the new count are gone, files and units.
-    let gone: Vec<&str> = changes
-        .iter()
-        .filter(|(path, bytes)| is_search_state_path(path) && bytes.is_none())
-        .map(|(path, _)| path.as_str())
-        .collect();
+    let gone = state_paths(&changes, false);
     assert_eq!(gone.len(), before - expected.state.shards.len(), "{gone:?}");
     let state_units = manifest
         .units
@@ -578,11 +580,7 @@ fn an_edit_that_shrinks_the_state_cuts_it_into_fewer_shards_as_a_whole_render_wo
 #[test]
 fn a_state_with_a_shard_missing_or_not_the_recorded_one_is_no_state() {
     let (built, manifest) = whole_with_manifest(&sharded_site(300));
-    let files: BTreeMap<String, Vec<u8>> = built
-        .state
-        .files()
-        .map(|(path, bytes)| (path, bytes.to_vec()))
-        .collect();
+    let files = state_files(&built.state);
     let read = SearchState::read(&manifest, |path| files.get(path).cloned()).unwrap();
     assert_eq!(read, built.state);
     let last = state::shard_path(built.state.shards.len() as u32 - 1);

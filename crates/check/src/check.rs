@@ -14,6 +14,7 @@ use crate::context::Context;
 use crate::external::ExternalOptions;
 use crate::finding::{CheckReport, Finding};
 use crate::locate::{SourceTexts, checked_paths};
+use crate::lookup::Lookups;
 use crate::published::{Published, ScannedPage};
 use crate::rule::Rule;
 use crate::{copied_files, html, links, media, mojibake, navigation, pages, reach, unsafe_urls};
@@ -133,23 +134,24 @@ pub fn check_site(
             {
                 return None;
             }
-            let html = String::from_utf8_lossy(bytes);
             Some(ScannedPage {
                 output_path: output.path.clone(),
                 url: url_of_output(&output.path),
                 origin: page_sources
                     .contains(output.origin.as_str())
                     .then(|| output.origin.clone()),
-                scan: html::scan_page(&html),
+                scan: html::scan_page(bytes),
             })
         })
         .collect();
     let published = Published::new(rendered, &scans, &texts);
+    let lookups = Lookups::new(&scans, &published);
     let mut context = Context {
         site,
         texts: &texts,
         published: &published,
         scans: &scans,
+        lookups: &lookups,
         placed: HashSet::new(),
         findings: Vec::new(),
     };

@@ -5,8 +5,8 @@ use std::cell::RefCell;
 use std::collections::HashSet;
 
 use gazette_content::decode_character_references;
-use lol_html::html_content::{Element, TextChunk};
-use lol_html::{RewriteStrSettings, doc_text, element, rewrite_str};
+use lol_html::html_content::Element;
+use lol_html::{HtmlRewriter, Settings, element};
 
 /// What a reference is for: a link people follow or something the page loads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,43 +56,41 @@ pub struct PageScan {
 #[derive(Default)]
 struct ScanState {
     scan: PageScan,
-    /// Whether text has appeared since the last image.
-    text_since_image: bool,
+    /// Where the start tag of the last image with a `src` ends, to look for
+    /// text between it and the next.
+    last_image_end: Option<usize>,
 }
 
 /// Scans one rendered page. Malformed HTML is read as browsers would; the
 /// scan never fails, a document lol_html gives up on yields what was read.
-pub fn scan_page(html: &str) -> PageScan {
+/// Bytes that are not UTF-8 read as U+FFFD, as in the browser.
+pub fn scan_page(html: &[u8]) -> PageScan {
     let state = RefCell::new(ScanState::default());
     let on_element = |element: &mut Element| {
-        record_element(&mut state.borrow_mut(), element);
-        Ok(())
-    };
-    let on_text = |text: &mut TextChunk| {
-        if !text.as_str().trim().is_empty() {
-            state.borrow_mut().text_since_image = true;
-        }
+        record_element(&mut state.borrow_mut(), html, element);
         Ok(())
     };
     // Not strict: markup lol_html finds ambiguous is read on, not refused.
-    let settings = RewriteStrSettings::new()
+    // Only elements are handled: a handler for text would make lol_html
+    // decode every text chunk of the page, which cost a quarter of the scan
+    // (text between images is looked for only where it matters, in
+    // `has_text`), and the rewritten page is thrown away as it is made.
+    let settings = Settings::new()
         .with_strict(false)
         .with_enable_esi_tags(false)
-        .append_element_content_handler(element!("*", on_element))
-        .append_document_content_handler(doc_text!(on_text));
-    // The output is not needed; a parse error leaves what was collected so far.
-    let _ = rewrite_str(html, settings);
-    state.into_inner().scan
+        .append_element_content_handler(element!("*", on_element));
+    let mut rewriter = HtmlRewriter::new(settings, |_: &[u8]| {});
+    // A parse error leaves what was collected so far.
+    if rewriter.write(html).is_ok() {
+        let _ = rewriter.end();
+    }
+    state.take().scan
 }
 
-fn record_element(state: &mut ScanState, element: &Element) {
+fn record_element(state: &mut ScanState, html: &[u8], element: &Element) {
     let tag = element.tag_name();
-    let attribute = |name: &str| {
-        element
-            .get_attribute(name)
-            .map(|v| decode_character_references(&v).into_owned())
-    };
-    if let Some(id) = attribute("id") {
+    let attributes = Attributes::of(html, element);
+    if let Some(id) = attributes.get("id") {
         state.scan.ids.insert(id);
     }
     let mut push = |url: Option<String>, kind: RefKind| {
@@ -103,48 +101,150 @@ fn record_element(state: &mut ScanState, element: &Element) {
     match tag.as_str() {
         "a" | "area" => {
             if tag == "a"
-                && let Some(name) = attribute("name")
+                && let Some(name) = attributes.get("name")
             {
                 state.scan.ids.insert(name);
             }
-            push(attribute("href"), RefKind::Link);
+            push(attributes.get("href"), RefKind::Link);
         }
-        "form" => push(attribute("action"), RefKind::Link),
-        "link" => push(attribute("href"), RefKind::Resource),
+        "form" => push(attributes.get("action"), RefKind::Link),
+        "link" => push(attributes.get("href"), RefKind::Resource),
         "script" | "iframe" | "source" | "embed" | "audio" | "track" => {
-            push(attribute("src"), RefKind::Resource);
+            push(attributes.get("src"), RefKind::Resource);
         }
         "video" => {
-            push(attribute("src"), RefKind::Resource);
-            push(attribute("poster"), RefKind::Resource);
+            push(attributes.get("src"), RefKind::Resource);
+            push(attributes.get("poster"), RefKind::Resource);
         }
-        "object" => push(attribute("data"), RefKind::Resource),
+        "object" => push(attributes.get("data"), RefKind::Resource),
         "img" => {
-            if let Some(src) = attribute("src") {
-                let repeats_previous = !state.text_since_image
+            if let Some(src) = attributes.get("src") {
+                let tag_span = element.source_location().bytes();
+                let text_since_image = state
+                    .last_image_end
+                    .is_none_or(|end| has_text(html.get(end..tag_span.start).unwrap_or_default()));
+                let repeats_previous = !text_since_image
                     && state.scan.images.last().is_some_and(|last| last.src == src);
-                let alt = attribute("alt");
-                let role = attribute("role").map(|role| role.trim().to_ascii_lowercase());
+                let alt = attributes.get("alt");
+                let role = attributes
+                    .get("role")
+                    .map(|role| role.trim().to_ascii_lowercase());
                 let decorative = alt.as_deref() == Some("")
                     && (matches!(role.as_deref(), Some("presentation" | "none"))
-                        || attribute("aria-hidden").is_some_and(|hidden| hidden.trim() == "true"));
+                        || attributes
+                            .get("aria-hidden")
+                            .is_some_and(|hidden| hidden.trim() == "true"));
                 state.scan.images.push(Image {
                     src: src.clone(),
                     alt,
                     decorative,
                     repeats_previous,
                 });
-                state.text_since_image = false;
+                state.last_image_end = Some(tag_span.end);
                 push(Some(src), RefKind::Resource);
             }
         }
         _ => {}
     }
-    if let Some(style) = attribute("style") {
+    if let Some(style) = attributes.get("style") {
         for url in style_urls(&style) {
             push(Some(url), RefKind::Resource);
         }
     }
+}
+
+/// The attributes of one start tag, read from the page's bytes where they
+/// were written: looking one up allocates nothing unless it is there.
+struct Attributes<'a> {
+    /// Each attribute's name and value as written (a value-less one has an
+    /// empty value).
+    written: Vec<(&'a [u8], &'a [u8])>,
+}
+
+impl<'a> Attributes<'a> {
+    fn of(html: &'a [u8], element: &Element) -> Self {
+        let slice = |range: std::ops::Range<usize>| html.get(range).unwrap_or_default();
+        let written = element
+            .attributes()
+            .iter()
+            .filter_map(|attribute| {
+                let name = slice(attribute.name_source_location()?.bytes());
+                let value = attribute
+                    .value_source_location()
+                    .map_or(&[][..], |location| slice(location.bytes()));
+                Some((name, value))
+            })
+            .collect();
+        Self { written }
+    }
+
+    /// The first value of `name` (lowercase ASCII), entities decoded, as
+    /// browsers keep the first of repeated attributes.
+    fn get(&self, name: &str) -> Option<String> {
+        let (_, value) = self
+            .written
+            .iter()
+            .find(|(written, _)| written.eq_ignore_ascii_case(name.as_bytes()))?;
+        let value = String::from_utf8_lossy(value);
+        Some(decode_character_references(&value).into_owned())
+    }
+}
+
+/// Whether a stretch of markup holds text: anything but tags, comments and
+/// white space, as the same image twice with nothing between reads as a
+/// mistake and with a caption between does not. Character references are
+/// text, even `&nbsp;`, as they are to `lol_html`'s text chunks, which this
+/// stands in for.
+fn has_text(markup: &[u8]) -> bool {
+    let mut other_bytes = Vec::new();
+    let mut at = 0;
+    while at < markup.len() {
+        let rest = &markup[at..];
+        if rest.starts_with(b"<!--") {
+            at += find(&rest[4..], b"-->").map_or(rest.len(), |end| 4 + end + 3);
+        } else if rest.len() > 1
+            && rest[0] == b'<'
+            && (rest[1].is_ascii_alphabetic() || matches!(rest[1], b'/' | b'!' | b'?'))
+        {
+            at += tag_length(rest);
+        } else if rest[0].is_ascii() {
+            if !rest[0].is_ascii_whitespace() {
+                return true;
+            }
+            at += 1;
+        } else {
+            // Beyond ASCII, white space (a no-break space) needs decoding.
+            other_bytes.push(rest[0]);
+            at += 1;
+        }
+    }
+    !String::from_utf8_lossy(&other_bytes).trim().is_empty()
+}
+
+/// The length of the tag `markup` starts with, to its `>`: a `>` inside a
+/// quoted attribute value does not end it.
+fn tag_length(markup: &[u8]) -> usize {
+    let mut quote = None;
+    let mut after_equals = false;
+    for (index, &byte) in markup.iter().enumerate() {
+        match quote {
+            Some(open) if byte == open => quote = None,
+            Some(_) => {}
+            None if byte == b'>' => return index + 1,
+            None if after_equals && matches!(byte, b'"' | b'\'') => quote = Some(byte),
+            None => {}
+        }
+        if quote.is_none() && !byte.is_ascii_whitespace() {
+            after_equals = byte == b'=';
+        }
+    }
+    markup.len()
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack
+        .windows(needle.len())
+        .position(|window| window == needle)
 }
 
 /// The `url(...)` values of a `style` attribute.
@@ -178,7 +278,8 @@ mod tests {
             <section style="background-image: url('/images/hero.jpg')"></section>
             <form action="/search/"></form>
             <img src="/images/a.png" alt="A"><img src="/images/a.png">
-            <p>text</p><img src="/images/a.png" alt=""></body></html>"#,
+            <p>text</p><img src="/images/a.png" alt=""></body></html>"#
+                .as_bytes(),
         );
         let urls: Vec<(&str, RefKind)> = scan
             .references
@@ -213,7 +314,8 @@ mod tests {
     fn only_an_empty_alt_with_a_presentation_role_or_hidden_is_decoration() {
         let scan = scan_page(
             r#"<img src="/a.png" alt="" role="presentation"><img src="/b.png" alt="" aria-hidden="true">
-            <img src="/c.png" alt=""><img src="/d.png" role="presentation"><img src="/e.png" alt="E" role="none">"#,
+            <img src="/c.png" alt=""><img src="/d.png" role="presentation"><img src="/e.png" alt="E" role="none">"#
+                .as_bytes(),
         );
         let decorative: Vec<(&str, bool)> = scan
             .images
@@ -230,5 +332,38 @@ mod tests {
                 ("/e.png", false),
             ]
         );
+    }
+
+    #[test]
+    fn an_image_repeats_the_previous_only_with_no_text_between() {
+        let repeats = |between: &str| {
+            let page =
+                format!(r#"<p><img src="/a.png" alt="A">{between}<img src="/a.png" alt="A"></p>"#);
+            scan_page(page.as_bytes()).images[1].repeats_previous
+        };
+        assert!(repeats(""));
+        assert!(repeats(" \u{a0}\n <br>"));
+        assert!(repeats("<!-- a <b>comment</b> -->"));
+        assert!(repeats(r#"<span title="a > b" data-x='<c>'></span>"#));
+        assert!(!repeats("<figcaption>A caption</figcaption>"));
+        assert!(!repeats("&nbsp;"));
+        assert!(!repeats("\u{2014}"));
+        assert!(!repeats("<span title=\"x\">2</span>"));
+        assert!(!repeats("<img src=\"/b.png\" alt=\"B\">"));
+    }
+
+    #[test]
+    fn attribute_names_match_in_any_case_and_the_first_of_a_repeat_wins() {
+        let scan =
+            scan_page(br#"<A HREF="/first/" href="/second/" ID="top">x</A><img SRC="/i.png">"#);
+        let urls: Vec<&str> = scan.references.iter().map(|r| r.url.as_str()).collect();
+        assert_eq!(urls, ["/first/", "/i.png"]);
+        assert!(scan.ids.contains("top"));
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_read_as_replacement_characters() {
+        let scan = scan_page(b"<a href=\"/caf\xe9/\">x</a>");
+        assert_eq!(scan.references[0].url, "/caf\u{fffd}/");
     }
 }

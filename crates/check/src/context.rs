@@ -7,6 +7,7 @@ use gazette_content::{Diagnostic, Severity, Site};
 
 use crate::finding::Finding;
 use crate::locate::{Position, SourceTexts, find_url};
+use crate::lookup::Lookups;
 use crate::published::{Published, ScannedPage};
 use crate::rule::Rule;
 
@@ -16,6 +17,8 @@ pub(crate) struct Context<'a> {
     pub texts: &'a SourceTexts,
     pub published: &'a Published,
     pub scans: &'a [ScannedPage],
+    /// Where the scanned pages' URLs lead.
+    pub lookups: &'a Lookups<'a>,
     /// Places already reported, so a link a layout repeats on every page is
     /// reported once.
     pub placed: HashSet<(Rule, String, Option<Position>, String)>,

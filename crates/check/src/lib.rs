@@ -53,6 +53,7 @@ mod fix;
 mod html;
 mod links;
 mod locate;
+mod lookup;
 mod media;
 mod mojibake;
 mod navigation;

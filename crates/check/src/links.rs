@@ -10,9 +10,10 @@ use crate::context::{Context, UrlProblem};
 use crate::external::{ExternalOptions, LinkStatus, check_external_urls};
 use crate::finding::Finding;
 use crate::navigation;
-use crate::published::Served;
+use crate::published::{ScannedPage, Served};
 use crate::rule::Rule;
 use crate::url::{Target, is_insecure_government_link, resolve};
+use rayon::prelude::*;
 
 /// Folders whose files are media rather than pages.
 const MEDIA_PREFIXES: &[&str] = &["/images/", "/files/", "/media/", "/assets/", "/misc/"];
@@ -20,47 +21,68 @@ const MEDIA_PREFIXES: &[&str] = &["/images/", "/files/", "/media/", "/assets/", 
 /// Internal links, anchors, source links and insecure government links.
 pub(crate) fn check(context: &mut Context<'_>) {
     let scans = context.scans;
-    for page in scans {
-        let mut seen: HashMap<&str, usize> = HashMap::new();
-        for reference in &page.scan.references {
-            let occurrence = {
-                let count = seen.entry(reference.url.as_str()).or_default();
-                *count += 1;
-                *count - 1
-            };
-            let problem = |rule: Rule, message: String, hint: String| UrlProblem {
-                rule,
-                severity: rule.default_severity(),
-                origin: page.origin.as_deref(),
-                url: &reference.url,
-                occurrence,
-                message,
-                hint,
-            };
-            match resolve(&reference.url, &page.url) {
-                Target::Ignored => {}
-                Target::External(url) => {
-                    if is_insecure_government_link(&url) {
-                        context.add_url_problem(problem(
-                            Rule::InsecureGovernmentLink,
-                            format!("`{url}` is an insecure http:// link to a government site"),
-                            format!("use `https://{}`: government sites serve HTTPS", &url[7..]),
-                        ));
-                    }
+    // Pages are checked side by side; their problems are placed in order
+    // after, since placing one reads what was placed before it.
+    let shared: &Context<'_> = context;
+    let problems: Vec<UrlProblem<'_>> = scans
+        .par_iter()
+        .flat_map_iter(|page| page_problems(shared, page))
+        .collect();
+    for problem in problems {
+        context.add_url_problem(problem);
+    }
+}
+
+/// The problems of one page's links.
+fn page_problems<'p>(context: &Context<'_>, page: &'p ScannedPage) -> Vec<UrlProblem<'p>> {
+    let mut problems = Vec::new();
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for reference in &page.scan.references {
+        let occurrence = {
+            let count = seen.entry(reference.url.as_str()).or_default();
+            *count += 1;
+            *count - 1
+        };
+        let problem = |rule: Rule, message: String, hint: String| UrlProblem {
+            rule,
+            severity: rule.default_severity(),
+            origin: page.origin.as_deref(),
+            url: &reference.url,
+            occurrence,
+            message,
+            hint,
+        };
+        let lookup = context
+            .lookups
+            .get(&reference.url, &page.url, context.published);
+        match &lookup.target {
+            Target::Ignored => {}
+            Target::External(url) => {
+                if is_insecure_government_link(url) {
+                    problems.push(problem(
+                        Rule::InsecureGovernmentLink,
+                        format!("`{url}` is an insecure http:// link to a government site"),
+                        format!("use `https://{}`: government sites serve HTTPS", &url[7..]),
+                    ));
                 }
-                Target::Internal { path, fragment } => {
-                    if navigation::covers(context, &reference.url, page.origin.as_deref()) {
-                        continue;
-                    }
-                    if let Some((rule, message, hint)) =
-                        internal_problem(context, &reference.url, &path, fragment.as_deref())
-                    {
-                        context.add_url_problem(problem(rule, message, hint));
-                    }
+            }
+            Target::Internal { path, fragment } => {
+                if navigation::covers(context, &reference.url, page.origin.as_deref()) {
+                    continue;
+                }
+                if let Some((rule, message, hint)) = internal_problem(
+                    context,
+                    &reference.url,
+                    path,
+                    fragment.as_deref(),
+                    lookup.served.as_ref(),
+                ) {
+                    problems.push(problem(rule, message, hint));
                 }
             }
         }
     }
+    problems
 }
 
 /// What is wrong with a link to `path#fragment` of this site, if anything.
@@ -69,11 +91,12 @@ fn internal_problem(
     url: &str,
     path: &str,
     fragment: Option<&str>,
+    served: Option<&Served>,
 ) -> Option<(Rule, String, String)> {
-    match context.published.serve(path) {
+    match served {
         Some(Served::File(file)) => {
             let fragment = fragment.filter(|f| *f != "top")?;
-            let page = context.published.page(&file)?;
+            let page = context.published.page(file)?;
             let ids = &context.scans[page].scan.ids;
             if ids.contains(fragment) {
                 return None;

@@ -10,7 +10,6 @@ use crate::html::RefKind;
 use crate::locate::Position;
 use crate::published::Served;
 use crate::rule::Rule;
-use crate::url::{Target, resolve};
 
 /// Output files people reach without a link on the site: the homepage and
 /// the error page, and the two pages Isomer's footer links on every site
@@ -37,11 +36,11 @@ pub(crate) fn check(context: &mut Context<'_>) {
             if reference.kind != RefKind::Link {
                 continue;
             }
-            let Target::Internal { path, .. } = resolve(&reference.url, &page.url) else {
-                continue;
-            };
-            if let Some(Served::File(file)) = context.published.serve(&path)
-                && let Some(target) = context.published.page(&file)
+            let lookup = context
+                .lookups
+                .get(&reference.url, &page.url, context.published);
+            if let Some(Served::File(file)) = &lookup.served
+                && let Some(target) = context.published.page(file)
                 && reached.insert(target)
             {
                 queue.push_back(target);

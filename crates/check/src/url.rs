@@ -31,29 +31,6 @@ const THIS_SITE: &str = "http://this-site.invalid";
 /// sites set `url` to their agency's main address as often as to their own.
 pub fn resolve(url: &str, page_url: &str) -> Target {
     let url = url.trim();
-    // A path from the root (`/about/`) leads to the same place from every
-    // page, and the same few (a navbar's, a footer's) are on every page:
-    // parsing each once per thread saves most of a check's URL parsing.
-    if url.starts_with('/') && !url.starts_with("//") {
-        return ROOT_PATHS.with(|known| {
-            if let Some(target) = known.borrow().get(url) {
-                return target.clone();
-            }
-            let target = resolve_uncached(url, page_url);
-            known.borrow_mut().insert(url.to_owned(), target.clone());
-            target
-        });
-    }
-    resolve_uncached(url, page_url)
-}
-
-thread_local! {
-    /// Root paths resolved so far (see [`resolve`]).
-    static ROOT_PATHS: std::cell::RefCell<std::collections::HashMap<String, Target>> =
-        std::cell::RefCell::default();
-}
-
-fn resolve_uncached(url: &str, page_url: &str) -> Target {
     if url.is_empty() {
         return Target::Ignored;
     }

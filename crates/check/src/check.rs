@@ -81,9 +81,13 @@ pub fn check_request(
         last_changed: request.last_changed,
         ..RenderOptions::default()
     };
-    let (rendered, render_diagnostics) =
-        render_site_partially(&renderable, &mut theme, &render_options);
-    let mut report = check_site(&loaded.site, &rendered, request.site, options);
+    // The sources findings quote are read while the site renders: the
+    // loader read them too, but does not keep them.
+    let (texts, (rendered, render_diagnostics)) = rayon::join(
+        || SourceTexts::read(request.site, checked_paths(&loaded.site, request.site)),
+        || render_site_partially(&renderable, &mut theme, &render_options),
+    );
+    let mut report = check_rendered(&loaded.site, &rendered, request.site, &texts, options);
     let mut diagnostics = loaded.diagnostics;
     diagnostics.extend(render_diagnostics);
     report.findings.extend(
@@ -119,6 +123,17 @@ pub fn check_site(
     options: &CheckOptions,
 ) -> CheckReport {
     let texts = SourceTexts::read(source, checked_paths(site, source));
+    check_rendered(site, rendered, source, &texts, options)
+}
+
+/// [`check_site`] with the source texts already read.
+fn check_rendered(
+    site: &Site,
+    rendered: &RenderedSite,
+    source: &dyn Source,
+    texts: &SourceTexts,
+    options: &CheckOptions,
+) -> CheckReport {
     let page_sources: HashSet<&str> = site.pages.iter().map(|p| p.source_path.as_str()).collect();
     let scans: Vec<ScannedPage> = rendered
         .outputs
@@ -144,11 +159,11 @@ pub fn check_site(
             })
         })
         .collect();
-    let published = Published::new(rendered, &scans, &texts);
+    let published = Published::new(rendered, &scans, texts);
     let lookups = Lookups::new(&scans, &published);
     let mut context = Context {
         site,
-        texts: &texts,
+        texts,
         published: &published,
         scans: &scans,
         lookups: &lookups,

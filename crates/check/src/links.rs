@@ -9,6 +9,7 @@ use gazette_content::Severity;
 use crate::context::{Context, UrlProblem};
 use crate::external::{ExternalOptions, LinkStatus, check_external_urls};
 use crate::finding::Finding;
+use crate::lookup::Lookup;
 use crate::navigation;
 use crate::published::{ScannedPage, Served};
 use crate::rule::Rule;
@@ -70,13 +71,9 @@ fn page_problems<'p>(context: &Context<'_>, page: &'p ScannedPage) -> Vec<UrlPro
                 if navigation::covers(context, &reference.url, page.origin.as_deref()) {
                     continue;
                 }
-                if let Some((rule, message, hint)) = internal_problem(
-                    context,
-                    &reference.url,
-                    path,
-                    fragment.as_deref(),
-                    lookup.served.as_ref(),
-                ) {
+                if let Some((rule, message, hint)) =
+                    internal_problem(context, &reference.url, path, fragment.as_deref(), &lookup)
+                {
                     problems.push(problem(rule, message, hint));
                 }
             }
@@ -91,12 +88,12 @@ fn internal_problem(
     url: &str,
     path: &str,
     fragment: Option<&str>,
-    served: Option<&Served>,
+    lookup: &Lookup,
 ) -> Option<(Rule, String, String)> {
-    match served {
-        Some(Served::File(file)) => {
+    match lookup.served {
+        Some(Served::File(_)) => {
             let fragment = fragment.filter(|f| *f != "top")?;
-            let page = context.published.page(file)?;
+            let page = lookup.page?;
             let ids = &context.scans[page].scan.ids;
             if ids.contains(fragment) {
                 return None;

@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use gazette_content::{Site, Source, percent_decode};
+use rayon::prelude::*;
 
 /// The text of the site's source files the checker reads, by path.
 #[derive(Debug, Default)]
@@ -14,9 +15,11 @@ pub struct SourceTexts {
 impl SourceTexts {
     /// Reads `paths` from `source`; files that cannot be read or are not
     /// UTF-8 are left out (the loader has already reported them).
-    pub fn read(source: &dyn Source, paths: impl IntoIterator<Item = String>) -> Self {
+    /// Files are read side by side: a check reads every page's source
+    /// again, which the loader has read but not kept.
+    pub fn read(source: &dyn Source, paths: BTreeSet<String>) -> Self {
         let texts = paths
-            .into_iter()
+            .into_par_iter()
             .filter_map(|path| {
                 let bytes = source.read(&path).ok()?;
                 Some((path, String::from_utf8(bytes).ok()?))

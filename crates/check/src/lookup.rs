@@ -4,10 +4,9 @@
 //! the scan (a 1,000-page site has about 400,000 links, 2,000 of them
 //! different).
 
-use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
-
 use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::borrow::Cow;
 
 use crate::published::{Published, ScannedPage, Served};
 use crate::url::{Target, resolve};
@@ -20,6 +19,8 @@ pub(crate) struct Lookup {
     /// How an internal target's path is served; `None` when it is not, or
     /// the target is not internal.
     pub served: Option<Served>,
+    /// The scanned page that serves it, if one does.
+    pub page: Option<usize>,
 }
 
 impl Lookup {
@@ -29,20 +30,28 @@ impl Lookup {
             Target::Internal { path, .. } => published.serve(path),
             _ => None,
         };
-        Self { target, served }
+        let page = match &served {
+            Some(Served::File(file)) => published.page(file),
+            _ => None,
+        };
+        Self {
+            target,
+            served,
+            page,
+        }
     }
 }
 
 /// The lookups of every URL written from the site's root (`/about/`), which
 /// lead to the same place from any page; others are looked up as asked.
 pub(crate) struct Lookups<'a> {
-    from_root: HashMap<&'a str, Lookup>,
+    from_root: FxHashMap<&'a str, Lookup>,
 }
 
 impl<'a> Lookups<'a> {
     /// Resolves every root URL of `scans`, side by side.
     pub fn new(scans: &'a [ScannedPage], published: &Published) -> Self {
-        let urls: HashSet<&'a str> = scans
+        let urls: FxHashSet<&'a str> = scans
             .iter()
             .flat_map(|page| &page.scan.references)
             .map(|reference| reference.url.as_str())

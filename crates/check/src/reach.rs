@@ -8,7 +8,6 @@ use gazette_content::{PageKind, PostKind};
 use crate::context::Context;
 use crate::html::RefKind;
 use crate::locate::Position;
-use crate::published::Served;
 use crate::rule::Rule;
 
 /// Output files people reach without a link on the site: the homepage and
@@ -39,8 +38,7 @@ pub(crate) fn check(context: &mut Context<'_>) {
             let lookup = context
                 .lookups
                 .get(&reference.url, &page.url, context.published);
-            if let Some(Served::File(file)) = &lookup.served
-                && let Some(target) = context.published.page(file)
+            if let Some(target) = lookup.page
                 && reached.insert(target)
             {
                 queue.push_back(target);

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use gazette_content::{Diagnostics, Site, Source};
+use gazette_content::{Diagnostics, LoadCache, LoadedSite, Site, Source};
 use gazette_render::{
     BuildRequest, OutputContents, RenderOptions, RenderedSite, render_site_partially,
 };
@@ -13,6 +13,7 @@ use rayon::prelude::*;
 use crate::context::Context;
 use crate::external::ExternalOptions;
 use crate::finding::{CheckReport, Finding};
+use crate::incremental::{self, CheckState, Known};
 use crate::locate::{SourceTexts, checked_paths};
 use crate::lookup::Lookups;
 use crate::published::{Published, ScannedPage};
@@ -49,7 +50,60 @@ pub fn check_request(
     request: &BuildRequest<'_>,
     options: &CheckOptions,
 ) -> Result<CheckReport, CheckFailure> {
-    let loaded = match Site::load_with(request.name, request.site, &request.load) {
+    let loaded = Site::load_with(request.name, request.site, &request.load);
+    let checked = check_loaded(request, options, loaded, Start::Whole)?;
+    Ok(checked.report)
+}
+
+/// A check and what the next check of the site may start from.
+#[derive(Debug)]
+pub struct Checked {
+    /// The findings.
+    pub report: CheckReport,
+    /// What the next check of the site may start from
+    /// ([`check_request_with`]): only from a render that made no
+    /// diagnostics, as reused units do not make theirs again.
+    pub state: Option<CheckState>,
+    /// How many pages rendered; the others were reused, with their scans
+    /// taken from the state.
+    pub pages_rendered: usize,
+}
+
+/// [`check_request`], loading through `cache` (files an earlier load with it
+/// parsed are not parsed again) and starting from `previous`, the state of
+/// an earlier check of the site: units whose inputs are unchanged are not
+/// rendered, and their pages' scans are taken from the state. The findings
+/// are those [`check_request`] makes of the same files (see
+/// `incremental.rs`). A state made by another program, or for other load
+/// options or another theme, is not used: the site is checked whole.
+pub fn check_request_with(
+    request: &BuildRequest<'_>,
+    options: &CheckOptions,
+    cache: &mut LoadCache,
+    previous: Option<&CheckState>,
+) -> Result<Checked, CheckFailure> {
+    let loaded = Site::load_cached_with(request.name, request.site, cache, &request.load);
+    check_loaded(request, options, loaded, Start::From(previous))
+}
+
+/// Where a check's render starts.
+#[derive(Clone, Copy)]
+enum Start<'a> {
+    /// From nothing, keeping no state: `gazette check`.
+    Whole,
+    /// From an earlier check's state, if there is one, keeping a state for
+    /// the next.
+    From(Option<&'a CheckState>),
+}
+
+/// Renders and checks a site as loaded.
+fn check_loaded(
+    request: &BuildRequest<'_>,
+    options: &CheckOptions,
+    loaded: Result<LoadedSite, Diagnostics>,
+    start: Start<'_>,
+) -> Result<Checked, CheckFailure> {
+    let loaded = match loaded {
         Ok(loaded) => loaded,
         Err(diagnostics) => {
             let mut report = CheckReport {
@@ -61,7 +115,11 @@ pub fn check_request(
                 report.make_strict();
             }
             report.sort();
-            return Ok(report);
+            return Ok(Checked {
+                report,
+                state: None,
+                pages_rendered: 0,
+            });
         }
     };
     let mut theme =
@@ -77,17 +135,51 @@ pub fn check_request(
     for index in pages::later_duplicates(&loaded.site) {
         renderable.pages[index].published = false;
     }
-    let render_options = RenderOptions {
-        last_changed: request.last_changed,
-        ..RenderOptions::default()
+    let identity = incremental::identity(request);
+    let (keep, previous) = match start {
+        Start::Whole => (false, None),
+        Start::From(previous) => (true, previous.filter(|state| state.is_for(&identity))),
+    };
+    let render = |previous: Option<&CheckState>, theme: &mut Theme| {
+        let render_options = RenderOptions {
+            last_changed: request.last_changed,
+            previous: previous.map(CheckState::manifest),
+            previous_search: previous.and_then(CheckState::search),
+            bodies: Some(request.site),
+            ..RenderOptions::default()
+        };
+        render_site_partially(&renderable, theme, &render_options)
     };
     // The sources findings quote are read while the site renders: the
     // loader read them too, but does not keep them.
-    let (texts, (rendered, render_diagnostics)) = rayon::join(
+    let (texts, (mut rendered, mut render_diagnostics)) = rayon::join(
         || SourceTexts::read(request.site, checked_paths(&loaded.site, request.site)),
-        || render_site_partially(&renderable, &mut theme, &render_options),
+        || render(previous, &mut theme),
     );
-    let mut report = check_rendered(&loaded.site, &rendered, request.site, &texts, options);
+    let page_sources = page_sources(&loaded.site);
+    let scans = match scan_pages(&rendered, &page_sources, previous) {
+        Some(scans) => scans,
+        None => {
+            // A reused page the state has no scan of (it cannot be one this
+            // program wrote, but a state is only an aid): render it all.
+            (rendered, render_diagnostics) = render(None, &mut theme);
+            scan_pages(&rendered, &page_sources, None).unwrap_or_default()
+        }
+    };
+    let mut report = check_scanned(
+        &loaded.site,
+        &rendered,
+        &scans,
+        request.site,
+        &texts,
+        options,
+    );
+    let pages_rendered = rendered.stats.pages_rendered;
+    // Reused units do not make their warnings again, so a state is kept
+    // only from a render that had none.
+    let state = (keep && render_diagnostics.0.is_empty())
+        .then(|| CheckState::new(identity, rendered, scans))
+        .flatten();
     let mut diagnostics = loaded.diagnostics;
     diagnostics.extend(render_diagnostics);
     report.findings.extend(
@@ -97,7 +189,11 @@ pub fn check_request(
         report.make_strict();
     }
     report.sort();
-    Ok(report)
+    Ok(Checked {
+        report,
+        state,
+        pages_rendered,
+    })
 }
 
 /// The loader's and renderer's diagnostics as findings: a URL conflict the
@@ -123,49 +219,77 @@ pub fn check_site(
     options: &CheckOptions,
 ) -> CheckReport {
     let texts = SourceTexts::read(source, checked_paths(site, source));
-    check_rendered(site, rendered, source, &texts, options)
+    let scans = scan_pages(rendered, &page_sources(site), None).unwrap_or_default();
+    check_scanned(site, rendered, &scans, source, &texts, options)
 }
 
-/// [`check_site`] with the source texts already read.
-fn check_rendered(
-    site: &Site,
+/// The source files of the site's pages.
+fn page_sources(site: &Site) -> HashSet<&str> {
+    site.pages.iter().map(|p| p.source_path.as_str()).collect()
+}
+
+/// Every HTML page the site renders but redirect pages, scanned: a
+/// rendered page here, a reused one's scan taken from `known`. `None` when
+/// a page was reused that `known` has no scan of.
+fn scan_pages(
     rendered: &RenderedSite,
-    source: &dyn Source,
-    texts: &SourceTexts,
-    options: &CheckOptions,
-) -> CheckReport {
-    let page_sources: HashSet<&str> = site.pages.iter().map(|p| p.source_path.as_str()).collect();
-    let scans: Vec<ScannedPage> = rendered
+    page_sources: &HashSet<&str>,
+    known: Option<&CheckState>,
+) -> Option<Vec<ScannedPage>> {
+    let scanned: Option<Vec<Option<ScannedPage>>> = rendered
         .outputs
         .par_iter()
-        .filter_map(|output| {
-            let OutputContents::Rendered(bytes) = &output.contents else {
-                return None;
-            };
+        .filter(|output| {
             // A redirect page's one link is its target, which links to the
             // old address are checked against (`Published::serve`).
-            if !output.path.ends_with(".html")
-                || rendered.manifest.redirects.contains_key(&output.path)
-            {
-                return None;
-            }
-            Some(ScannedPage {
+            output.path.ends_with(".html")
+                && !rendered.manifest.redirects.contains_key(&output.path)
+        })
+        .map(|output| {
+            let scan = match &output.contents {
+                OutputContents::Rendered(bytes) => html::scan_page(bytes),
+                OutputContents::Reuse(path) => match known?.scan_of(path) {
+                    Known::Scanned(scan) => scan,
+                    Known::Unscanned => return Some(None),
+                    Known::Unknown => return None,
+                },
+                // HTML files published as they are: not pages of the site.
+                OutputContents::Copy(_) | OutputContents::CopySanitizedSvg(_) => {
+                    return Some(None);
+                }
+                // No sink is given to a check's render.
+                OutputContents::Written => return None,
+            };
+            Some(Some(ScannedPage {
                 output_path: output.path.clone(),
                 url: url_of_output(&output.path),
                 origin: page_sources
                     .contains(output.origin.as_str())
                     .then(|| output.origin.clone()),
-                scan: html::scan_page(bytes),
-            })
+                scan,
+            }))
         })
         .collect();
-    let published = Published::new(rendered, &scans, texts);
-    let lookups = Lookups::new(&scans, &published);
+    Some(scanned?.into_iter().flatten().collect())
+}
+
+/// Runs every concern's checks over the scanned pages of a site, with the
+/// source texts already read.
+fn check_scanned(
+    site: &Site,
+    rendered: &RenderedSite,
+    scans: &[ScannedPage],
+    source: &dyn Source,
+    texts: &SourceTexts,
+    options: &CheckOptions,
+) -> CheckReport {
+    let published = Published::new(rendered, scans, texts);
+    let lookups = Lookups::new(scans, &published);
     let mut context = Context {
         site,
         texts,
         published: &published,
-        scans: &scans,
+        scans,
         lookups: &lookups,
         placed: HashSet::new(),
         findings: Vec::new(),

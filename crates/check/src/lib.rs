@@ -51,6 +51,7 @@ mod external;
 mod finding;
 mod fix;
 mod html;
+mod incremental;
 mod links;
 mod locate;
 mod lookup;
@@ -65,13 +66,18 @@ mod rule;
 mod unsafe_urls;
 mod url;
 
-pub use check::{CheckFailure, CheckOptions, check_request, check_site};
+pub use check::{
+    CheckFailure, CheckOptions, Checked, check_request, check_request_with, check_site,
+};
 pub use external::{ExternalOptions, LinkStatus, check_external_urls};
 pub use finding::{CheckReport, Finding};
 pub use fix::{MojibakeFix, plan_mojibake_fixes};
+pub use incremental::CheckState;
 pub use mojibake::{MojibakeSpot, find_mojibake, repair_mojibake};
 pub use report::{JSON_SCHEMA_VERSION, SiteReport, json_report, sarif_report};
 pub use rule::Rule;
 
+#[cfg(test)]
+mod incremental_tests;
 #[cfg(test)]
 mod tests;

@@ -6,11 +6,12 @@
 use std::path::Path;
 use std::time::Instant;
 
-use gazette_check::{CheckOptions, check_request};
+use gazette_check::{CheckFailure, CheckOptions, CheckState, check_request, check_request_with};
 use gazette_content::{Diagnostic, LoadOptions, Source};
 use gazette_publish::{
-    BuildFailure, CheckPolicy, PublishError, PublishOutcome, PublishRequest, SiteEntry, Strictness,
-    Workspace, WorkspaceError, build_site_with, is_unchanged, publish_revision,
+    BuildFailure, CheckPolicy, PublishError, PublishOutcome, PublishRequest, SiteEntry,
+    StoredLoadCache, Strictness, Workspace, WorkspaceError, build_site_with, is_unchanged,
+    keep_check_state, publish_revision, read_check_state,
 };
 use gazette_render::BuildRequest;
 use gazette_store::{DamagedObject, GitTreeSource, WorkTreeSource};
@@ -172,7 +173,7 @@ fn run_site(
             site: Box::new(WorkTreeSource::new(&site.path).map_err(|e| e.to_string())?),
             themes: Box::new(workspace.themes().map_err(|e| e.to_string())?),
         };
-        if !check_passes(request, site, &sources, enforce, result)? {
+        if !check_passes(request, site, &sources, enforce, None, result)? {
             return Ok(());
         }
         let folder = request
@@ -243,7 +244,7 @@ fn run_site(
             ),
             themes: Box::new(publish.themes_at(request.revision)?),
         };
-        if !check_passes(request, site, &sources, enforce, result)? {
+        if !check_passes(request, site, &sources, enforce, Some(&publish), result)? {
             return Ok(());
         }
     }
@@ -278,13 +279,16 @@ fn run_site(
 
 /// Runs the checker on what will be published and keeps its findings;
 /// `false` when the site has errors and `enforce` says they stop it.
-/// `--no-check` skips it: the checker renders the whole site, which a
-/// one-page publish otherwise never does.
+/// `--no-check` skips it. A site published from Git is checked from what
+/// its previous check kept (`gazette_check::CheckState`, in the
+/// repository's Git folder beside the load cache): only the units the
+/// commit changed render, as in the publish after it.
 fn check_passes(
     request: &PipelineRequest<'_>,
     site: &SiteEntry,
     sources: &Sources,
     enforce: bool,
+    kept: Option<&PublishRequest<'_>>,
     result: &mut SiteResult,
 ) -> Result<bool, String> {
     if request.no_check {
@@ -303,8 +307,26 @@ fn check_passes(
         external: None,
         strict: site.settings.strict,
     };
-    let report = check_request(&request, &options)
-        .map_err(|error| format!("cannot check {}: {error}", site.name))?;
+    let cannot = |error: CheckFailure| format!("cannot check {}: {error}", site.name);
+    let report = match kept {
+        Some(kept) => {
+            let previous = read_check_state(kept, CheckState::MAX_BYTES)
+                .and_then(|bytes| CheckState::from_bytes(&bytes));
+            let mut cache = StoredLoadCache::open(kept);
+            let checked =
+                check_request_with(&request, &options, &mut cache.cache, previous.as_ref())
+                    .map_err(cannot)?;
+            cache.store();
+            // Without a new state the one read stays: reuse goes by each
+            // unit's inputs, so an older state is as sound a start, only
+            // further behind.
+            if let Some(bytes) = checked.state.as_ref().and_then(CheckState::to_bytes) {
+                keep_check_state(kept, &bytes);
+            }
+            checked.report
+        }
+        None => check_request(&request, &options).map_err(cannot)?,
+    };
     result.check_errors = report.error_count();
     result.findings = report
         .findings

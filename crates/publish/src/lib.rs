@@ -55,6 +55,7 @@ mod workspace;
 pub use bucket::{BucketError, BucketTarget, OBJECTS_PATH, RENDER_STATE_PATH, UploadStats};
 pub use build::{BuildFailure, SiteBuild, Strictness, build_site, build_site_with};
 pub use folder::{FolderTarget, Spare, SpareLink, TargetLock, write_site};
+pub use load_cache::{StoredLoadCache, keep_check_state, read_check_state};
 pub use output::{OUTPUT_MARKER, OutputError, safe_join};
 pub use request::{PublishError, PublishOutcome, PublishReport, PublishRequest, PublishTarget};
 pub use revision::{is_unchanged, publish_revision};

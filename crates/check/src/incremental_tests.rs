@@ -1,0 +1,287 @@
+//! A check that starts from the previous check's state finds what a full
+//! check of the same files finds, on the edits that can move findings on
+//! pages the edit did not touch.
+
+use std::path::Path;
+
+use gazette_content::{LoadCache, MemorySource};
+use gazette_render::BuildRequest;
+use gazette_store::WorkTreeSource;
+
+use super::*;
+use crate::incremental::{self, Known};
+
+/// A site whose guide links to a heading of the contact page.
+const SITE: &[(&str, &str)] = &[
+    (
+        "_config.yml",
+        "title: Sample Agency\nurl: https://www.agency.gov.sg\npermalink: none\n",
+    ),
+    (
+        "_data/navigation.yml",
+        "links:\n  - title: Guides\n    collection: guides\n  - title: About\n    url: /about/\n",
+    ),
+    (
+        "index.md",
+        "---\nlayout: homepage\ntitle: Home\npermalink: /\n---\n",
+    ),
+    (
+        "pages/about.md",
+        "---\ntitle: About\npermalink: /about/\n---\nWe are [here](/contact/).\n",
+    ),
+    (
+        "pages/contact.md",
+        "---\ntitle: Contact\npermalink: /contact/\n---\n## Call us\n\nOn weekdays.\n",
+    ),
+    (
+        "_guides/collection.yml",
+        "collections:\n  guides:\n    output: true\n    order:\n      - first.md\n",
+    ),
+    (
+        "_guides/first.md",
+        "---\ntitle: First\npermalink: /guides/first/\n---\nPlease [call us](/contact/#call-us).\n",
+    ),
+];
+
+/// One site's checks, each starting from the state the one before kept.
+struct Checks {
+    source: MemorySource,
+    themes: WorkTreeSource,
+    cache: LoadCache,
+    state: Option<CheckState>,
+}
+
+impl Checks {
+    fn new() -> Self {
+        let themes =
+            WorkTreeSource::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../themes"))
+                .expect("the workspace's themes");
+        let mut checks = Self {
+            source: MemorySource::from_files(SITE.iter().copied()),
+            themes,
+            cache: LoadCache::default(),
+            state: None,
+        };
+        let first = checks.check_both();
+        assert!(
+            first.report.findings.is_empty(),
+            "{:?}",
+            first.report.findings
+        );
+        checks
+    }
+
+    /// Checks the site as it is now, from the state and in full; the two
+    /// must find the same, and the state moves on.
+    /// A request to check the site as it is now.
+    fn request(&self) -> BuildRequest<'_> {
+        BuildRequest {
+            name: "agency",
+            site: &self.source,
+            themes: &self.themes,
+            theme: "isomer",
+            last_changed: None,
+            load: Default::default(),
+        }
+    }
+
+    fn check_both(&mut self) -> Checked {
+        let request = BuildRequest {
+            name: "agency",
+            site: &self.source,
+            themes: &self.themes,
+            theme: "isomer",
+            last_changed: None,
+            load: Default::default(),
+        };
+        let options = CheckOptions::default();
+        let checked = check_request_with(&request, &options, &mut self.cache, self.state.as_ref())
+            .expect("the check runs");
+        let full = check_request(&request, &options).expect("the check runs");
+        assert_eq!(
+            format!("{:?}", checked.report.findings),
+            format!("{:?}", full.findings)
+        );
+        let bytes = checked
+            .state
+            .as_ref()
+            .and_then(CheckState::to_bytes)
+            .expect("a state to keep");
+        self.state = Some(CheckState::from_bytes(&bytes).expect("the state reads back"));
+        checked
+    }
+
+    fn rules(checked: &Checked) -> Vec<(Rule, String)> {
+        checked
+            .report
+            .findings
+            .iter()
+            .map(|f| (f.rule, f.diagnostic.file.clone()))
+            .collect()
+    }
+}
+
+#[test]
+fn a_broken_link_added_to_one_page_is_found_rendering_that_page_alone() {
+    let mut checks = Checks::new();
+    checks.source.insert(
+        "pages/about.md",
+        "---\ntitle: About\npermalink: /about/\n---\nWe are [here](/contact/) and [there](/nowhere/).\n",
+    );
+    let checked = checks.check_both();
+    assert_eq!(checked.pages_rendered, 1);
+    assert_eq!(
+        Checks::rules(&checked),
+        [(Rule::BrokenLink, "pages/about.md".to_owned())]
+    );
+}
+
+#[test]
+fn a_heading_renamed_breaks_the_anchor_on_the_page_that_links_to_it() {
+    let mut checks = Checks::new();
+    checks.source.insert(
+        "pages/contact.md",
+        "---\ntitle: Contact\npermalink: /contact/\n---\n## Write to us\n\nOn weekdays.\n",
+    );
+    let checked = checks.check_both();
+    assert_eq!(checked.pages_rendered, 1);
+    assert_eq!(
+        Checks::rules(&checked),
+        [(Rule::BrokenAnchor, "_guides/first.md".to_owned())]
+    );
+}
+
+#[test]
+fn a_page_removed_breaks_the_links_of_the_pages_that_led_to_it() {
+    let mut checks = Checks::new();
+    checks.source = MemorySource::from_files(
+        SITE.iter()
+            .copied()
+            .filter(|(path, _)| *path != "pages/contact.md"),
+    );
+    let checked = checks.check_both();
+    let rules = Checks::rules(&checked);
+    assert!(
+        rules.contains(&(Rule::BrokenLink, "pages/about.md".to_owned()))
+            && rules.contains(&(Rule::BrokenLink, "_guides/first.md".to_owned())),
+        "{rules:?}"
+    );
+}
+
+#[test]
+fn an_edit_that_changes_nothing_checkable_finds_nothing_and_fixing_it_clears_it() {
+    let mut checks = Checks::new();
+    checks.source.insert(
+        "pages/contact.md",
+        "---\ntitle: Contact\npermalink: /contact/\n---\n## Call us\n\nOn weekdays, nine to five.\n",
+    );
+    let checked = checks.check_both();
+    assert_eq!(checked.pages_rendered, 1);
+    assert!(checked.report.findings.is_empty());
+    // Break, then repair: the repair clears the finding on the other page.
+    checks.source.insert(
+        "pages/contact.md",
+        "---\ntitle: Contact\npermalink: /contact/\n---\n## Phone\n",
+    );
+    assert_eq!(checks.check_both().report.findings.len(), 1);
+    checks.source.insert(
+        "pages/contact.md",
+        "---\ntitle: Contact\npermalink: /contact/\n---\n## Call us\n",
+    );
+    assert!(checks.check_both().report.findings.is_empty());
+}
+
+#[test]
+fn a_state_of_other_load_options_is_not_used() {
+    let mut checks = Checks::new();
+    let request = BuildRequest {
+        name: "agency",
+        site: &checks.source,
+        themes: &checks.themes,
+        theme: "isomer",
+        last_changed: None,
+        load: gazette_content::LoadOptions {
+            base_url: Some("https://elsewhere.example".into()),
+            ..Default::default()
+        },
+    };
+    let checked = check_request_with(
+        &request,
+        &CheckOptions::default(),
+        &mut checks.cache,
+        checks.state.as_ref(),
+    )
+    .expect("the check runs");
+    assert!(checked.pages_rendered > 1);
+}
+
+#[test]
+fn a_theme_other_than_the_states_is_not_started_from() {
+    let checks = Checks::new();
+    let state = checks.state.as_ref().expect("a state");
+    let mut request = checks.request();
+    assert!(state.is_for(&incremental::identity(&request)));
+    request.theme = "another";
+    assert!(!state.is_for(&incremental::identity(&request)));
+}
+
+#[test]
+fn a_damaged_state_is_no_state_and_never_a_panic() {
+    let checks = Checks::new();
+    let bytes = checks
+        .state
+        .as_ref()
+        .and_then(CheckState::to_bytes)
+        .expect("a state");
+    assert!(CheckState::from_bytes(&[]).is_none());
+    assert!(CheckState::from_bytes(&[0xff; 64]).is_none());
+    // Every cut is refused; every flipped byte reads as no state or as a
+    // state (a flip inside a string is a state with another string), and
+    // never panics.
+    for cut in 0..bytes.len() {
+        assert!(
+            CheckState::from_bytes(&bytes[..cut]).is_none(),
+            "cut at {cut}"
+        );
+    }
+    for at in (0..bytes.len()).step_by(7) {
+        let mut damaged = bytes.clone();
+        damaged[at] ^= 0x5a;
+        let _ = CheckState::from_bytes(&damaged);
+    }
+}
+
+#[test]
+fn a_state_naming_a_string_it_does_not_have_is_refused() {
+    let checks = Checks::new();
+    let mut state = checks.state.clone().expect("a state");
+    let bytes = state.to_bytes().expect("bytes");
+    assert!(CheckState::from_bytes(&bytes).is_some());
+    // The table loses its last string: some scan names it.
+    state.strings.pop();
+    let bytes = state.to_bytes().expect("bytes");
+    assert!(CheckState::from_bytes(&bytes).is_none());
+}
+
+#[test]
+fn the_scans_are_stored_once_per_distinct_string() {
+    let checks = Checks::new();
+    let state = checks.state.as_ref().expect("a state");
+    let mut distinct = std::collections::HashSet::new();
+    assert!(
+        state
+            .strings
+            .iter()
+            .all(|string| distinct.insert(string.as_str()))
+    );
+    // Every page links to the home page and the about page through the
+    // navigation bar: one string each, whatever the number of pages.
+    let about = state.strings.iter().filter(|s| *s == "/about/").count();
+    assert_eq!(about, 1);
+    for (path, stored) in &state.scans {
+        let Known::Scanned(scan) = state.scan_of(path) else {
+            panic!("{path} has a scan");
+        };
+        assert_eq!(scan.references.len(), stored.references.len());
+    }
+}

@@ -403,3 +403,47 @@ fn a_branch_lock_file_left_by_a_killed_publish_does_not_stop_the_next_one() {
     assert!(commit.message().unwrap().contains(&source[..12]));
     assert_eq!(workspace.published_ref(), Some(source));
 }
+
+/// The check before a publish starts from what the previous one kept in
+/// `.git/gazette/<site>/check-state`: removing a page refuses the commit
+/// for the link to it on a page the commit did not touch, as a whole check
+/// would; a damaged state is a whole check, not an error; and bringing the
+/// page back clears it.
+#[test]
+fn the_check_kept_between_publishes_finds_a_link_a_removal_breaks_damaged_or_not() {
+    let workspace = Workspace::new();
+    workspace.write(
+        "sites/ogp/pages/guide.md",
+        "---\ntitle: Guide\npermalink: /guide/\n---\nTell us [what you think](/feedback/).\n",
+    );
+    workspace.commit("Add a guide");
+    assert_ok(&workspace.gazette(&["publish"]));
+    let state = workspace.root().join(".git/gazette/ogp/check-state");
+    assert!(state.is_file(), "the check keeps its state");
+
+    let feedback = workspace.root().join("sites/ogp/pages/feedback.md");
+    let page = fs::read_to_string(&feedback).unwrap();
+    fs::remove_file(&feedback).unwrap();
+    workspace.commit("Remove the feedback page");
+    let refused_with = |output: &Output| {
+        assert!(!output.status.success(), "{}", stdout(output));
+        let text = format!(
+            "{}{}",
+            stdout(output),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(
+            text.contains("error: `/feedback/` links to a page that does not exist\n")
+                && text.contains("pages/guide.md:5:26"),
+            "{text}"
+        );
+    };
+    refused_with(&workspace.gazette(&["publish"]));
+
+    fs::write(&state, b"not a state at all").unwrap();
+    refused_with(&workspace.gazette(&["publish"]));
+
+    workspace.write("sites/ogp/pages/feedback.md", &page);
+    workspace.commit("Bring the feedback page back");
+    assert_ok(&workspace.gazette(&["publish"]));
+}

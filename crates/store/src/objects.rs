@@ -281,27 +281,7 @@ fn split_steps(revision: &str) -> Option<(&str, Vec<Step>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Runs `read` on its own thread and fails if it has not returned
-    /// within 20 s: a read libgit2 spins on never returns, and the spinning
-    /// thread ends with the test process.
-    fn within_deadline<T: Send + 'static>(read: impl FnOnce() -> T + Send + 'static) -> T {
-        let (sender, receiver) = std::sync::mpsc::channel();
-        std::thread::spawn(move || sender.send(read()));
-        receiver
-            .recv_timeout(std::time::Duration::from_secs(20))
-            .expect("the read did not end: libgit2 spinning on a damaged object?")
-    }
-
-    /// Cuts the loose file of `id` under `root` to half its length.
-    fn cut_short(root: &Path, id: Oid) -> std::path::PathBuf {
-        let hex = id.to_string();
-        let path = root.join(".git/objects").join(&hex[..2]).join(&hex[2..]);
-        let bytes = std::fs::read(&path).unwrap();
-        std::fs::remove_file(&path).unwrap();
-        std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
-        path
-    }
+    use crate::test_commits::{cut_short, within_deadline};
 
     /// A repository with two commits of `site/pages/a.md` (and a file beside
     /// it): the ids of the first commit, the second, its `site/pages` tree

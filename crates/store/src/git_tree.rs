@@ -1,10 +1,12 @@
 //! A [`Source`] over a folder of a commit's tree, read from the object database.
 
-use std::path::Path;
-use std::sync::Mutex;
+use std::num::NonZeroUsize;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError, TryLockError};
 
 use gazette_content::{Source, SourceError};
-use git2::{Commit, ObjectType, Oid, Tree, TreeEntry};
+use git2::{Commit, ObjectType, Oid, Repository, Tree, TreeEntry};
 
 use crate::loose::DamagedObject;
 use crate::objects::{ObjectError, Objects, RevisionError};
@@ -15,8 +17,9 @@ use crate::objects::{ObjectError, Objects, RevisionError};
 /// that reads go straight to the object database. Symbolic links and
 /// submodules in the tree are not files of the site and are left out.
 pub struct GitTreeSource {
-    // git2's Repository is Send but not Sync; reads are short, so one lock is enough.
-    repository: Mutex<Objects>,
+    // A render reads pages back, and a publish copies files, from its
+    // threads; one handle behind one lock would serve them one at a time.
+    handles: Handles,
     files: Vec<(String, Oid)>,
     description: String,
 }
@@ -91,7 +94,7 @@ impl GitTreeSource {
         let repository = discover(repository_path)?;
         let (files, description) = list_folder(&repository, repository_path, revision, folder)?;
         Ok(Self {
-            repository: Mutex::new(repository),
+            handles: Handles::new(repository),
             files,
             description,
         })
@@ -117,7 +120,7 @@ impl GitTreeSource {
         let (files, description) =
             list_parts(&repository, repository_path, revision, folder, parts)?;
         Ok(Self {
-            repository: Mutex::new(repository),
+            handles: Handles::new(repository),
             files,
             description,
         })
@@ -134,6 +137,100 @@ impl GitTreeSource {
             .ok()
             .map(|index| self.files[index].1)
     }
+}
+
+/// Handles on one repository, so that reads from several threads need not
+/// wait for each other: git2's `Repository` is Send but not Sync, so each
+/// handle serves one reader at a time, behind its own lock.
+///
+/// A handle is opened only when a reader finds every open one busy (opening
+/// reads the repository's config files, about 1 ms, and most sources are
+/// read by one thread), and no more are opened than the machine runs
+/// threads at once: past that, a reader waits for a handle to be free.
+///
+/// Each handle has its own loose-object guard, and every read goes through
+/// one: an object is checked once by each handle that reads it. The handles
+/// go with the source, as its one handle did: kept longer (across sources),
+/// a guard's record would let a file damaged since its check reach libgit2.
+struct Handles {
+    /// Where more handles are opened: the repository the first one found,
+    /// so that every handle reads the same objects.
+    git_dir: PathBuf,
+    /// The handle the source was listed with.
+    first: Mutex<Objects>,
+    /// Room for the handles opened later. A slot once filled stays filled,
+    /// so a reader can hold one handle while another reader fills a slot.
+    more: Box<[OnceLock<Mutex<Objects>>]>,
+    /// Spreads the readers that must wait over the handles.
+    turn: AtomicUsize,
+}
+
+impl Handles {
+    /// Handles starting with `first`, as many at most as the machine runs
+    /// threads at once.
+    fn new(first: Objects) -> Self {
+        let readers = std::thread::available_parallelism().map_or(1, NonZeroUsize::get);
+        Self::up_to(first, readers)
+    }
+
+    /// Handles starting with `first`, `readers` at most (one when zero).
+    fn up_to(first: Objects, readers: usize) -> Self {
+        Self {
+            git_dir: first.git().path().to_owned(),
+            first: Mutex::new(first),
+            more: (1..readers).map(|_| OnceLock::new()).collect(),
+            turn: AtomicUsize::new(0),
+        }
+    }
+
+    /// A handle for one read: a free one, else a new one, else (every
+    /// handle busy and no more to open) one of them as soon as it is free.
+    fn lend(&self) -> MutexGuard<'_, Objects> {
+        for handle in self.open() {
+            match handle.try_lock() {
+                Ok(objects) => return objects,
+                Err(TryLockError::Poisoned(poisoned)) => return poisoned.into_inner(),
+                Err(TryLockError::WouldBlock) => {}
+            }
+        }
+        if let Some(objects) = self.open_another() {
+            return objects;
+        }
+        // At least the first handle is open.
+        let turn = self.turn.fetch_add(1, Ordering::Relaxed) % self.open().count();
+        lock(self.open().nth(turn).unwrap_or(&self.first))
+    }
+
+    /// The handles open so far.
+    fn open(&self) -> impl Iterator<Item = &Mutex<Objects>> {
+        std::iter::once(&self.first).chain(self.more.iter().filter_map(OnceLock::get))
+    }
+
+    /// A new handle, locked for the reader that opened it, unless as many
+    /// are open as may be.
+    fn open_another(&self) -> Option<MutexGuard<'_, Objects>> {
+        if self.more.iter().all(|slot| slot.get().is_some()) {
+            return None;
+        }
+        // A repository that no longer opens (moved since) is no reason for a
+        // read to fail: the reader waits for a handle already open instead.
+        let mut handle = Mutex::new(Objects::new(Repository::open(&self.git_dir).ok()?));
+        // Readers opening handles at once may race for a slot: the loser
+        // takes the next, or drops its handle when none is left.
+        for slot in &self.more {
+            match slot.set(handle) {
+                Ok(()) => return slot.get().map(lock),
+                Err(taken) => handle = taken,
+            }
+        }
+        None
+    }
+}
+
+/// Locks a handle. A reader that panicked holding it left nothing half
+/// done that matters: the guard only records objects that passed.
+fn lock(handle: &Mutex<Objects>) -> MutexGuard<'_, Objects> {
+    handle.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// The repository holding `repository_path`.
@@ -306,21 +403,16 @@ impl Source for GitTreeSource {
             path: path.to_owned(),
             source_name: self.description.clone(),
         })?;
-        let repository = self
-            .repository
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let blob = repository
-            .blob(oid)
-            .map_err(|error| SourceError::Unreadable {
-                path: path.to_owned(),
-                message: match error {
-                    ObjectError::Damaged(object) => object.to_string(),
-                    ObjectError::Git(error) => {
-                        format!("cannot read object {oid}: {}", error.message())
-                    }
-                },
-            })?;
+        let objects = self.handles.lend();
+        let blob = objects.blob(oid).map_err(|error| SourceError::Unreadable {
+            path: path.to_owned(),
+            message: match error {
+                ObjectError::Damaged(object) => object.to_string(),
+                ObjectError::Git(error) => {
+                    format!("cannot read object {oid}: {}", error.message())
+                }
+            },
+        })?;
         Ok(blob.content().to_vec())
     }
 
@@ -336,7 +428,7 @@ impl Source for GitTreeSource {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use git2::Repository;
+    use crate::test_commits::{cut_short, within_deadline};
 
     fn commit_files(repository: &Repository, files: &[(&str, &str)]) -> Oid {
         let mut index = repository.index().unwrap();
@@ -499,6 +591,158 @@ mod tests {
             GitTreeSource::open(dir.path(), "HEAD", "pages"),
             Err(OpenRevisionError::Corrupt { .. })
         ));
+    }
+
+    /// Commits `count` pages of different lengths under `pages/` and
+    /// returns their paths and contents.
+    fn commit_pages(repository: &Repository, count: usize) -> Vec<(String, String)> {
+        let pages: Vec<(String, String)> = (0..count)
+            .map(|n| {
+                (
+                    format!("pages/{n:03}.md"),
+                    format!("page {n}\n").repeat(n + 1),
+                )
+            })
+            .collect();
+        let files: Vec<(&str, &str)> = pages
+            .iter()
+            .map(|(path, text)| (path.as_str(), text.as_str()))
+            .collect();
+        commit_files(repository, &files);
+        pages
+    }
+
+    /// `source` with room for `readers` handles, whatever this machine's
+    /// cores, so that reads from threads go through several.
+    fn with_readers(mut source: GitTreeSource, root: &Path, readers: usize) -> GitTreeSource {
+        source.handles = Handles::up_to(Objects::discover(root).unwrap(), readers);
+        source
+    }
+
+    #[test]
+    fn reads_from_many_threads_at_once_return_what_was_committed() {
+        let dir = tempfile::tempdir().unwrap();
+        let repository = Repository::init(dir.path()).unwrap();
+        let pages = commit_pages(&repository, 200);
+        let source = GitTreeSource::open(dir.path(), "HEAD", "").unwrap();
+        let source = with_readers(source, dir.path(), 4);
+        std::thread::scope(|scope| {
+            for reader in 0..8 {
+                let (source, pages) = (&source, &pages);
+                scope.spawn(move || {
+                    // Each reader starts elsewhere, and meets the others' objects.
+                    let start = reader * pages.len() / 8;
+                    for (path, text) in pages.iter().cycle().skip(start).take(pages.len()) {
+                        assert_eq!(source.read(path).unwrap(), text.as_bytes(), "{path}");
+                    }
+                });
+            }
+        });
+        assert!(source.handles.open().count() <= 4);
+    }
+
+    #[test]
+    fn a_busy_handle_brings_another_up_to_the_limit_then_readers_wait() {
+        let dir = tempfile::tempdir().unwrap();
+        let repository = Repository::init(dir.path()).unwrap();
+        let pages = commit_pages(&repository, 1);
+        let id = repository
+            .revparse_single(&format!("HEAD:{}", pages[0].0))
+            .unwrap()
+            .id();
+        let handles = Handles::up_to(Objects::discover(dir.path()).unwrap(), 3);
+        let expected = pages[0].1.clone();
+        // Were a busy handle lent again, this thread would wait on itself.
+        within_deadline(move || {
+            let held = [handles.lend(), handles.lend(), handles.lend()];
+            assert!(!std::ptr::eq(&*held[0], &*held[1]));
+            assert!(!std::ptr::eq(&*held[1], &*held[2]));
+            assert!(!std::ptr::eq(&*held[0], &*held[2]));
+            assert_eq!(handles.open().count(), 3);
+            std::thread::scope(|scope| {
+                let waiting = scope.spawn(|| handles.lend().blob(id).unwrap().content().to_vec());
+                std::thread::sleep(std::time::Duration::from_millis(100));
+                assert!(!waiting.is_finished(), "a fourth reader did not wait");
+                drop(held);
+                assert_eq!(waiting.join().unwrap(), expected.as_bytes());
+            });
+            assert_eq!(handles.open().count(), 3);
+        });
+    }
+
+    #[test]
+    fn more_handles_open_on_a_linked_worktree() {
+        let dir = tempfile::tempdir().unwrap();
+        let main = dir.path().join("main");
+        let repository = Repository::init(&main).unwrap();
+        let pages = commit_pages(&repository, 3);
+        let linked = dir.path().join("linked");
+        repository.worktree("linked", &linked, None).unwrap();
+        let source = GitTreeSource::open(&linked, "HEAD", "pages").unwrap();
+        let source = with_readers(source, &linked, 2);
+        // The first handle busy, the read goes through a second, opened
+        // from the linked worktree's Git folder (or it waits on itself).
+        let expected = pages[0].1.clone();
+        within_deadline(move || {
+            let _busy = source.handles.lend();
+            assert_eq!(source.read("000.md").unwrap(), expected.as_bytes());
+            assert_eq!(source.handles.open().count(), 2);
+        });
+    }
+
+    #[test]
+    fn a_damaged_object_is_reported_through_every_handle() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().to_owned();
+        let repository = Repository::init(&root).unwrap();
+        let pages = commit_pages(&repository, 40);
+        let source = GitTreeSource::open(&root, "HEAD", "").unwrap();
+        let source = with_readers(source, &root, 4);
+        let damaged = pages[17].0.clone();
+        let id = Oid::from_str(&source.blob_id(&damaged).unwrap()).unwrap();
+        let file = cut_short(&root, id);
+        let (alone, together) = within_deadline(move || {
+            // The first handle busy, the read goes through one opened for it.
+            let busy = source.handles.lend();
+            let alone = source.read(&pages[17].0).map_err(|error| error.to_string());
+            drop(busy);
+            assert_eq!(source.handles.open().count(), 2);
+            // Then readers at once, each through whichever handle is free.
+            let together: Vec<Vec<(String, String)>> = std::thread::scope(|scope| {
+                let readers: Vec<_> = (0..6)
+                    .map(|_| {
+                        scope.spawn(|| {
+                            let mut errors = Vec::new();
+                            for (path, text) in &pages {
+                                match source.read(path) {
+                                    Ok(bytes) => assert_eq!(bytes, text.as_bytes(), "{path}"),
+                                    Err(error) => errors.push((path.clone(), error.to_string())),
+                                }
+                            }
+                            errors
+                        })
+                    })
+                    .collect();
+                readers
+                    .into_iter()
+                    .map(|reader| reader.join().unwrap())
+                    .collect()
+            });
+            (alone, together)
+        });
+        let named = |message: &str| {
+            assert!(message.contains(&id.to_string()), "{message}");
+            assert!(message.contains("cut short"), "{message}");
+            assert!(message.contains(&file.display().to_string()), "{message}");
+        };
+        named(&alone.unwrap_err());
+        for errors in together {
+            let [(path, message)] = errors.as_slice() else {
+                panic!("{errors:?}");
+            };
+            assert_eq!(path, &damaged);
+            named(message);
+        }
     }
 
     #[test]

@@ -43,6 +43,18 @@ const SITE: &[(&str, &str)] = &[
     ),
 ];
 
+/// A request to check `source` with the workspace's `isomer` theme.
+fn request_for<'a>(source: &'a MemorySource, themes: &'a WorkTreeSource) -> BuildRequest<'a> {
+    BuildRequest {
+        name: "agency",
+        site: source,
+        themes,
+        theme: "isomer",
+        last_changed: None,
+        load: Default::default(),
+    }
+}
+
 /// One site's checks, each starting from the state the one before kept.
 struct Checks {
     source: MemorySource,
@@ -71,29 +83,15 @@ impl Checks {
         checks
     }
 
-    /// Checks the site as it is now, from the state and in full; the two
-    /// must find the same, and the state moves on.
     /// A request to check the site as it is now.
     fn request(&self) -> BuildRequest<'_> {
-        BuildRequest {
-            name: "agency",
-            site: &self.source,
-            themes: &self.themes,
-            theme: "isomer",
-            last_changed: None,
-            load: Default::default(),
-        }
+        request_for(&self.source, &self.themes)
     }
 
+    /// Checks the site as it is now, from the state and in full; the two
+    /// must find the same, and the state moves on.
     fn check_both(&mut self) -> Checked {
-        let request = BuildRequest {
-            name: "agency",
-            site: &self.source,
-            themes: &self.themes,
-            theme: "isomer",
-            last_changed: None,
-            load: Default::default(),
-        };
+        let request = request_for(&self.source, &self.themes);
         let options = CheckOptions::default();
         let checked = check_request_with(&request, &options, &mut self.cache, self.state.as_ref())
             .expect("the check runs");
@@ -121,33 +119,33 @@ impl Checks {
     }
 }
 
-#[test]
-fn a_broken_link_added_to_one_page_is_found_rendering_that_page_alone() {
+/// Edits one page, checks from the state and in full (they must agree),
+/// and expects that page alone rendered and one finding of `rule` in `file`.
+fn one_edit_finds(path: &'static str, text: &'static str, rule: Rule, file: &str) {
     let mut checks = Checks::new();
-    checks.source.insert(
-        "pages/about.md",
-        "---\ntitle: About\npermalink: /about/\n---\nWe are [here](/contact/) and [there](/nowhere/).\n",
-    );
+    checks.source.insert(path, text);
     let checked = checks.check_both();
     assert_eq!(checked.pages_rendered, 1);
-    assert_eq!(
-        Checks::rules(&checked),
-        [(Rule::BrokenLink, "pages/about.md".to_owned())]
+    assert_eq!(Checks::rules(&checked), [(rule, file.to_owned())]);
+}
+
+#[test]
+fn a_broken_link_added_to_one_page_is_found_rendering_that_page_alone() {
+    one_edit_finds(
+        "pages/about.md",
+        "---\ntitle: About\npermalink: /about/\n---\nWe are [here](/contact/) and [there](/nowhere/).\n",
+        Rule::BrokenLink,
+        "pages/about.md",
     );
 }
 
 #[test]
 fn a_heading_renamed_breaks_the_anchor_on_the_page_that_links_to_it() {
-    let mut checks = Checks::new();
-    checks.source.insert(
+    one_edit_finds(
         "pages/contact.md",
         "---\ntitle: Contact\npermalink: /contact/\n---\n## Write to us\n\nOn weekdays.\n",
-    );
-    let checked = checks.check_both();
-    assert_eq!(checked.pages_rendered, 1);
-    assert_eq!(
-        Checks::rules(&checked),
-        [(Rule::BrokenAnchor, "_guides/first.md".to_owned())]
+        Rule::BrokenAnchor,
+        "_guides/first.md",
     );
 }
 
@@ -195,15 +193,11 @@ fn an_edit_that_changes_nothing_checkable_finds_nothing_and_fixing_it_clears_it(
 fn a_state_of_other_load_options_is_not_used() {
     let mut checks = Checks::new();
     let request = BuildRequest {
-        name: "agency",
-        site: &checks.source,
-        themes: &checks.themes,
-        theme: "isomer",
-        last_changed: None,
         load: gazette_content::LoadOptions {
             base_url: Some("https://elsewhere.example".into()),
             ..Default::default()
         },
+        ..request_for(&checks.source, &checks.themes)
     };
     let checked = check_request_with(
         &request,

@@ -36,47 +36,47 @@ pub(crate) fn check(context: &mut Context<'_>) {
 
 /// The problems of one page's links.
 fn page_problems<'p>(context: &Context<'_>, page: &'p ScannedPage) -> Vec<UrlProblem<'p>> {
+    let references = &page.scan.references;
     let mut problems = Vec::new();
-    let mut seen: HashMap<&str, usize> = HashMap::new();
-    for reference in &page.scan.references {
-        let occurrence = {
-            let count = seen.entry(reference.url.as_str()).or_default();
-            *count += 1;
-            *count - 1
-        };
-        let problem = |rule: Rule, message: String, hint: String| UrlProblem {
-            rule,
-            severity: rule.default_severity(),
-            origin: page.origin.as_deref(),
-            url: &reference.url,
-            occurrence,
-            message,
-            hint,
-        };
+    for (index, reference) in references.iter().enumerate() {
         let lookup = context
             .lookups
             .get(&reference.url, &page.url, context.published);
-        match &lookup.target {
-            Target::Ignored => {}
-            Target::External(url) => {
-                if is_insecure_government_link(url) {
-                    problems.push(problem(
-                        Rule::InsecureGovernmentLink,
-                        format!("`{url}` is an insecure http:// link to a government site"),
-                        format!("use `https://{}`: government sites serve HTTPS", &url[7..]),
-                    ));
-                }
-            }
+        let found = match &lookup.target {
+            Target::Ignored => None,
+            Target::External(url) => is_insecure_government_link(url).then(|| {
+                (
+                    Rule::InsecureGovernmentLink,
+                    format!("`{url}` is an insecure http:// link to a government site"),
+                    format!("use `https://{}`: government sites serve HTTPS", &url[7..]),
+                )
+            }),
             Target::Internal { path, fragment } => {
-                if navigation::covers(context, &reference.url, page.origin.as_deref()) {
-                    continue;
-                }
-                if let Some((rule, message, hint)) =
-                    internal_problem(context, &reference.url, path, fragment.as_deref(), &lookup)
-                {
-                    problems.push(problem(rule, message, hint));
-                }
+                internal_problem(context, &reference.url, path, fragment.as_deref(), &lookup)
+                    // A navigation URL the page's source does not write
+                    // is reported once, in the navigation file.
+                    .filter(|_| {
+                        !navigation::covers(context, &reference.url, page.origin.as_deref())
+                    })
             }
+        };
+        if let Some((rule, message, hint)) = found {
+            // Which of the page's links to this URL it is, so the finding
+            // points at the same one in the source. Counted only for a
+            // problem: most links have none, and a page has hundreds.
+            let occurrence = references[..index]
+                .iter()
+                .filter(|earlier| earlier.url == reference.url)
+                .count();
+            problems.push(UrlProblem {
+                rule,
+                severity: rule.default_severity(),
+                origin: page.origin.as_deref(),
+                url: &reference.url,
+                occurrence,
+                message,
+                hint,
+            });
         }
     }
     problems

@@ -4,9 +4,10 @@
 //! the scan (a 1,000-page site has about 400,000 links, 2,000 of them
 //! different).
 
+use std::borrow::Cow;
+
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
-use std::borrow::Cow;
 
 use crate::published::{Published, ScannedPage, Served};
 use crate::url::{Target, resolve};

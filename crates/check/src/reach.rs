@@ -88,10 +88,10 @@ fn reached_pages(context: &Context<'_>) -> Vec<bool> {
         .iter()
         .filter_map(|path| context.published.page(path))
         .collect();
+    for &index in &level {
+        reached[index] = true;
+    }
     while !level.is_empty() {
-        for &index in &level {
-            reached[index] = true;
-        }
         let known = &reached;
         let found: Vec<usize> = level
             .par_iter()

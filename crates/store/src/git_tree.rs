@@ -404,16 +404,17 @@ impl Source for GitTreeSource {
             source_name: self.description.clone(),
         })?;
         let objects = self.handles.lend();
-        let blob = objects.blob(oid).map_err(|error| SourceError::Unreadable {
-            path: path.to_owned(),
-            message: match error {
-                ObjectError::Damaged(object) => object.to_string(),
-                ObjectError::Git(error) => {
-                    format!("cannot read object {oid}: {}", error.message())
-                }
-            },
-        })?;
-        Ok(blob.content().to_vec())
+        objects
+            .blob_bytes(oid)
+            .map_err(|error| SourceError::Unreadable {
+                path: path.to_owned(),
+                message: match error {
+                    ObjectError::Damaged(object) => object.to_string(),
+                    ObjectError::Git(error) => {
+                        format!("cannot read object {oid}: {}", error.message())
+                    }
+                },
+            })
     }
 
     fn describe(&self) -> String {
@@ -660,7 +661,7 @@ mod tests {
             assert!(!std::ptr::eq(&*held[0], &*held[2]));
             assert_eq!(handles.open().count(), 3);
             std::thread::scope(|scope| {
-                let waiting = scope.spawn(|| handles.lend().blob(id).unwrap().content().to_vec());
+                let waiting = scope.spawn(|| handles.lend().blob_bytes(id).unwrap());
                 std::thread::sleep(std::time::Duration::from_millis(100));
                 assert!(!waiting.is_finished(), "a fourth reader did not wait");
                 drop(held);

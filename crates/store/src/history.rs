@@ -495,8 +495,7 @@ pub fn read_file_at(
     if entry.kind() != Some(git2::ObjectType::Blob) {
         return Ok(None);
     }
-    let blob = repo.blob(entry.id())?;
-    Ok(Some(blob.content().to_vec()))
+    Ok(Some(repo.blob_bytes(entry.id())?))
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use git2::{Blob, Commit, ObjectType, Oid, Repository, Tree, TreeEntry};
+use git2::{Commit, ObjectType, Oid, Repository, Tree, TreeEntry};
 
 use crate::loose::{DamagedObject, LooseObjects};
 
@@ -94,10 +94,13 @@ impl Objects {
         Ok(self.repository.find_tree(id)?)
     }
 
-    /// The blob `id`.
-    pub(crate) fn blob(&self, id: Oid) -> Result<Blob<'_>, ObjectError> {
-        self.loose.check(id)?;
-        Ok(self.repository.find_blob(id)?)
+    /// The bytes of blob `id`, read once from its loose file when it has
+    /// one ([`LooseObjects::read_blob`]), else through libgit2.
+    pub(crate) fn blob_bytes(&self, id: Oid) -> Result<Vec<u8>, ObjectError> {
+        match self.loose.read_blob(id)? {
+            Some(bytes) => Ok(bytes),
+            None => Ok(self.repository.find_blob(id)?.content().to_vec()),
+        }
     }
 
     /// The root tree of `commit`.

@@ -29,17 +29,17 @@ use crate::revision::joined;
 
 /// The edited pages rendered and the rest of `previous` reused, with the
 /// source the pages were read from, given the `state` `previous` names and
-/// its index; `Ok(None)` when the commit changes more than the text of
-/// pages or the index cannot follow the edit.
+/// its index, and the theme at `commit` ([`theme_at`], asked for once the
+/// commit is known to qualify); `Ok(None)` when the commit changes more
+/// than the text of pages or the index cannot follow the edit.
 pub(crate) fn render_page_edits(
     request: &PublishRequest<'_>,
-    state: &RenderState,
+    (state, theme): (&RenderState, impl FnOnce() -> ThemeAt),
     (previous, previous_search): (&Manifest, PreviousSearch<'_>),
     previous_commit: &str,
     commit: &str,
 ) -> Result<Option<(RenderedSite, GitTreeSource)>, PublishError> {
-    // Dating the commit's files and loading the theme (its templates
-    // compiled) are independent of the checks: beside them.
+    // Dating the commit's files is independent of the checks: beside them.
     std::thread::scope(|scope| {
         let dates = scope.spawn(|| {
             last_changed(
@@ -49,10 +49,9 @@ pub(crate) fn render_page_edits(
                 Some((previous_commit, &previous.last_changed)),
             )
         });
-        let theme = scope.spawn(|| theme_at(request, commit));
         let beside = Beside {
             dates: || Ok(joined(dates)?),
-            theme: || joined(theme),
+            theme,
         };
         render_with(
             request,
@@ -74,9 +73,12 @@ struct Beside<Dates, LoadedTheme> {
     theme: LoadedTheme,
 }
 
+/// The site's theme at a commit, `None` when it does not load.
+pub(crate) type ThemeAt = Result<Option<Theme>, PublishError>;
+
 /// The site's theme at `commit`, with the site's own templates over it;
 /// `None` when it does not load (the whole render says why).
-fn theme_at(request: &PublishRequest<'_>, commit: &str) -> Result<Option<Theme>, PublishError> {
+pub(crate) fn theme_at(request: &PublishRequest<'_>, commit: &str) -> ThemeAt {
     let site_templates = GitTreeSource::open_parts(
         request.repository,
         commit,
@@ -97,7 +99,7 @@ fn render_with(
     commit: &str,
     beside: Beside<
         impl FnOnce() -> Result<BTreeMap<String, i64>, PublishError>,
-        impl FnOnce() -> Result<Option<Theme>, PublishError>,
+        impl FnOnce() -> ThemeAt,
     >,
 ) -> Result<Option<(RenderedSite, GitTreeSource)>, PublishError> {
     let Some(state) = state.open() else {

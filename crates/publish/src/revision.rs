@@ -38,7 +38,7 @@ use crate::bucket::UploadStats;
 use crate::kept_states::{keep_state, read_state};
 use crate::load_cache::StoredLoadCache;
 use crate::output::OutputError;
-use crate::page_edits::render_page_edits;
+use crate::page_edits::{self, ThemeAt, render_page_edits};
 use crate::request::{PublishError, PublishOutcome, PublishReport, PublishRequest};
 use crate::target::Target;
 
@@ -110,33 +110,42 @@ pub fn publish_revision(request: &PublishRequest<'_>) -> Result<PublishReport, P
     // Under the lock the version is the one the summary came from (and the
     // one the index's state is read from). The render state it names, for
     // edited pages, is read beside it: each takes milliseconds at 1,000
-    // pages.
-    let (previous_manifest, render_state) = match &summary {
-        Some(summary) => std::thread::scope(|scope| {
-            let state = scope.spawn(|| {
-                let id = summary.render_state.as_deref()?;
-                // The state this repository kept, else the one kept with
-                // the output (a fresh clone, another machine).
-                read_state(request, id).or_else(|| target.kept_state(id))
-            });
-            let manifest = target.current_manifest();
-            (manifest, joined(state))
-        }),
-        None => (None, None),
-    };
-
-    // Render and write: the edited pages alone when they are all that
-    // changed, the whole site otherwise.
-    let page_edits = match (&previous_commit, &previous_manifest, &render_state) {
-        (Some(previous_commit), Some(previous), Some(state)) => publish_page_edits(
-            request,
-            &target,
-            (previous, state),
-            previous_commit,
-            &commit,
-        )?,
-        _ => None,
-    };
+    // pages. With a previous version, the commit is most likely an edit of
+    // a few pages, which waits for nothing longer than the theme (its
+    // templates compiled): that loads beside everything from here on, and
+    // is dropped unused when the whole site renders.
+    let (previous_manifest, page_edits) = std::thread::scope(|scope| {
+        let theme = summary
+            .is_some()
+            .then(|| scope.spawn(|| page_edits::theme_at(request, &commit)));
+        let (previous_manifest, render_state) = match &summary {
+            Some(summary) => {
+                let state = scope.spawn(|| {
+                    let id = summary.render_state.as_deref()?;
+                    // The state this repository kept, else the one kept
+                    // with the output (a fresh clone, another machine).
+                    read_state(request, id).or_else(|| target.kept_state(id))
+                });
+                (target.current_manifest(), joined(state))
+            }
+            None => (None, None),
+        };
+        // Render and write: the edited pages alone when they are all that
+        // changed, the whole site otherwise.
+        let page_edits = match (&previous_commit, &previous_manifest, &render_state, theme) {
+            (Some(previous_commit), Some(previous), Some(state), Some(theme)) => {
+                publish_page_edits(
+                    request,
+                    &target,
+                    (previous, state, || joined(theme)),
+                    previous_commit,
+                    &commit,
+                )?
+            }
+            _ => None,
+        };
+        Ok::<_, PublishError>((previous_manifest, page_edits))
+    })?;
     let ((rendered, uploaded), pages_alone) = match page_edits {
         Some(written) => (written, true),
         None => {
@@ -265,7 +274,7 @@ fn published(
 fn publish_page_edits(
     request: &PublishRequest<'_>,
     target: &Target,
-    (previous, state): (&Manifest, &RenderState),
+    (previous, state, theme): (&Manifest, &RenderState, impl FnOnce() -> ThemeAt),
     previous_commit: &str,
     commit: &str,
 ) -> Result<Option<(RenderedSite, Option<UploadStats>)>, PublishError> {
@@ -279,7 +288,7 @@ fn publish_page_edits(
         let spare = scope.spawn(|| target.find_spare());
         let edits = render_page_edits(
             request,
-            state,
+            (state, theme),
             (previous, previous_search),
             previous_commit,
             commit,

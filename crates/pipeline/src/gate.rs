@@ -223,20 +223,21 @@ fn run_site(
         base_url: request.base_url,
         fallback_base_url: site.settings.base_url.as_deref(),
     };
-    // An unchanged site needs neither checking nor publishing.
-    // Publishing it still moves its published ref and finishes what a
-    // killed publish left on the target, which costs no render.
-    if is_unchanged(&publish)? {
-        let report = publish_revision(&publish)?;
-        result.status = SiteStatus::Unchanged;
-        result.commit = Some(report.commit);
-        result.uploaded = report.uploaded;
-        return Ok(());
-    }
-    // Listing the site's and the themes' trees costs tens of milliseconds
-    // at 1,000 pages, and only the check reads them: the publish opens the
-    // parts it needs itself.
+    // An unchanged site needs neither checking nor publishing. Publishing
+    // it still moves its published ref and finishes what a killed publish
+    // left on the target, which costs no render. Without a check to skip,
+    // the publish finds that out itself.
     if !request.no_check {
+        if is_unchanged(&publish)? {
+            let report = publish_revision(&publish)?;
+            result.status = SiteStatus::Unchanged;
+            result.commit = Some(report.commit);
+            result.uploaded = report.uploaded;
+            return Ok(());
+        }
+        // Listing the site's and the themes' trees costs tens of
+        // milliseconds at 1,000 pages, and only the check reads them: the
+        // publish opens the parts it needs itself.
         let sources = Sources {
             site: Box::new(
                 GitTreeSource::open(&repository, request.revision, &site_folder)

@@ -25,18 +25,19 @@
 //! and ids as indices into it. At 1,000 generated pages that is 1.8 MB
 //! (9,433 strings, 396,307 references) of a 5.9 MB state, most of the rest
 //! being the search state (3.8 MB); with every page's strings stored as
-//! they are, the state was 23 MB. A state is read only whole and well
-//! formed: one that does not decode, names a string the table does not
-//! have, or is larger than [`CheckState::MAX_BYTES`] is no state at all.
+//! they are, the state was 23 MB. The next check reads a kept scan where it
+//! is, against the table (`scan.rs`), rather than copying its strings out.
+//! A state is read only whole and well formed: one that does not decode,
+//! names a string the table does not have, keeps a page's ids out of order,
+//! or is larger than [`CheckState::MAX_BYTES`] is no state at all.
 
 use std::collections::{HashMap, HashSet};
 
 use gazette_render::{BuildRequest, Manifest, RenderedSite, SearchState, tool_fingerprint};
 use serde::{Deserialize, Serialize};
 
-use crate::html::PageScan;
 use crate::published::ScannedPage;
-use crate::scan::{InternedScan, Interner};
+use crate::scan::{InternedScan, Interner, PageScan};
 
 /// Bumped when what the stored state holds changes meaning.
 const FORMAT: u32 = 2;
@@ -60,9 +61,9 @@ pub struct CheckState {
 }
 
 /// How the state knows a reused output.
-pub(crate) enum Known {
-    /// A page, and its scan.
-    Scanned(PageScan),
+pub(crate) enum Known<'a> {
+    /// A page, and its scan, read where the state keeps it.
+    Scanned(PageScan<'a>),
     /// An HTML output that is not a page.
     Unscanned,
     /// Nothing: the state cannot say what the output holds.
@@ -105,12 +106,12 @@ impl CheckState {
     pub(crate) fn new(
         identity: String,
         rendered: RenderedSite,
-        scans: Vec<ScannedPage>,
+        scans: Vec<ScannedPage<'_>>,
     ) -> Option<Self> {
         let mut interner = Interner::default();
         let mut stored = HashMap::with_capacity(scans.len());
         for page in scans {
-            let scan = InternedScan::new(page.scan, &mut interner)?;
+            let scan = page.scan.interned(&mut interner)?;
             stored.insert(page.output_path, scan);
         }
         let unscanned = rendered
@@ -123,7 +124,7 @@ impl CheckState {
             identity,
             manifest: rendered.manifest,
             search: rendered.search_state,
-            strings: interner.strings,
+            strings: interner.into_strings(),
             scans: stored,
             unscanned,
         })
@@ -165,8 +166,11 @@ impl CheckState {
         if stored.format != FORMAT {
             return None;
         }
-        let count = stored.strings.len();
-        if !stored.scans.iter().all(|(_, scan)| scan.fits(count)) {
+        if !stored
+            .scans
+            .iter()
+            .all(|(_, scan)| scan.fits(&stored.strings))
+        {
             return None;
         }
         let manifest = Manifest::from_bytes(&stored.manifest)?;
@@ -202,12 +206,13 @@ impl CheckState {
         (!self.search.is_empty()).then_some(&self.search)
     }
 
-    /// What the state knows of the output it was made with at `path`.
-    pub(crate) fn scan_of(&self, path: &str) -> Known {
+    /// What the state knows of the output it was made with at `path`: a
+    /// page's scan borrows the state's table, with no string copied.
+    pub(crate) fn scan_of(&self, path: &str) -> Known<'_> {
         match self.scans.get(path) {
-            Some(scan) => scan
-                .scan(&self.strings)
-                .map_or(Known::Unknown, Known::Scanned),
+            Some(scan) => {
+                PageScan::kept(scan, &self.strings).map_or(Known::Unknown, Known::Scanned)
+            }
             None if self.unscanned.contains(path) => Known::Unscanned,
             None => Known::Unknown,
         }

@@ -229,14 +229,14 @@ fn page_sources(site: &Site) -> HashSet<&str> {
 }
 
 /// Every HTML page the site renders but redirect pages, scanned: a
-/// rendered page here, a reused one's scan taken from `known`. `None` when
+/// rendered page here, a reused one's scan read in `known`. `None` when
 /// a page was reused that `known` has no scan of.
-fn scan_pages(
+fn scan_pages<'a>(
     rendered: &RenderedSite,
     page_sources: &HashSet<&str>,
-    known: Option<&CheckState>,
-) -> Option<Vec<ScannedPage>> {
-    let scanned: Option<Vec<Option<ScannedPage>>> = rendered
+    known: Option<&'a CheckState>,
+) -> Option<Vec<ScannedPage<'a>>> {
+    let scanned: Option<Vec<Option<ScannedPage<'a>>>> = rendered
         .outputs
         .par_iter()
         .filter(|output| {
@@ -278,7 +278,7 @@ fn scan_pages(
 fn check_scanned(
     site: &Site,
     rendered: &RenderedSite,
-    scans: &[ScannedPage],
+    scans: &[ScannedPage<'_>],
     source: &dyn Source,
     texts: &SourceTexts,
     options: &CheckOptions,

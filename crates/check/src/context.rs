@@ -16,7 +16,7 @@ pub(crate) struct Context<'a> {
     pub site: &'a Site,
     pub texts: &'a SourceTexts,
     pub published: &'a Published,
-    pub scans: &'a [ScannedPage],
+    pub scans: &'a [ScannedPage<'a>],
     /// Where the scanned pages' URLs lead.
     pub lookups: &'a Lookups<'a>,
     /// Places already reported, so a link a layout repeats on every page is

@@ -1,61 +1,19 @@
 //! Reading rendered pages: the links, images and element ids of one HTML
-//! document, collected in one streaming pass with `lol_html`.
+//! document, collected in one streaming pass with `lol_html`, each string
+//! interned as it is read (`scan.rs`).
 
+use std::borrow::Cow;
 use std::cell::RefCell;
-use std::collections::HashSet;
 
 use gazette_content::decode_character_references;
 use lol_html::html_content::Element;
 use lol_html::{HtmlRewriter, Settings, element};
 
-/// What a reference is for: a link people follow or something the page loads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RefKind {
-    /// `a[href]`, `area[href]`, `form[action]`.
-    Link,
-    /// `img[src]`, `source[src]`, `link[href]`, `script[src]`, `iframe[src]`,
-    /// `video[poster]` and `url(...)` in a `style` attribute.
-    Resource,
-}
-
-/// One URL as a rendered page has it, entities decoded.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Reference {
-    /// The URL.
-    pub url: String,
-    /// Followed or loaded.
-    pub kind: RefKind,
-}
-
-/// One image of a page.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Image {
-    /// `src`, entities decoded.
-    pub src: String,
-    /// `alt`, when the element has one.
-    pub alt: Option<String>,
-    /// Whether the page says the image is decoration: `alt=""` with
-    /// `role="presentation"` (or `none`) or `aria-hidden="true"`, as the
-    /// theme marks the pictures of its post cards.
-    pub decorative: bool,
-    /// Whether the image before it has the same `src`, with no text between.
-    pub repeats_previous: bool,
-}
-
-/// Everything the checker needs from one rendered page.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PageScan {
-    /// Links and resources in document order.
-    pub references: Vec<Reference>,
-    /// Images in document order.
-    pub images: Vec<Image>,
-    /// Every `id` (and `a[name]`) on the page, the targets of `#anchors`.
-    pub ids: HashSet<String>,
-}
+use crate::scan::{Image, PageScan, RefKind, ScanBuilder};
 
 #[derive(Default)]
 struct ScanState {
-    scan: PageScan,
+    scan: ScanBuilder,
     /// Where the start tag of the last image with a `src` ends, to look for
     /// text between it and the next.
     last_image_end: Option<usize>,
@@ -64,7 +22,7 @@ struct ScanState {
 /// Scans one rendered page. Malformed HTML is read as browsers would; the
 /// scan never fails, a document lol_html gives up on yields what was read.
 /// Bytes that are not UTF-8 read as U+FFFD, as in the browser.
-pub fn scan_page(html: &[u8]) -> PageScan {
+pub(crate) fn scan_page(html: &[u8]) -> PageScan<'static> {
     let state = RefCell::new(ScanState::default());
     let on_element = |element: &mut Element| {
         record_element(&mut state.borrow_mut(), html, element);
@@ -84,47 +42,42 @@ pub fn scan_page(html: &[u8]) -> PageScan {
     if rewriter.write(html).is_ok() {
         let _ = rewriter.end();
     }
-    state.take().scan
+    state.take().scan.finish()
 }
 
 fn record_element(state: &mut ScanState, html: &[u8], element: &Element) {
     let tag = element.tag_name();
     let attributes = Attributes::of(html, element);
+    let scan = &mut state.scan;
     if let Some(id) = attributes.get("id") {
-        state.scan.ids.insert(id);
+        scan.id(&id);
     }
-    let mut push = |url: Option<String>, kind: RefKind| {
-        if let Some(url) = url {
-            state.scan.references.push(Reference { url, kind });
-        }
-    };
     match tag.as_str() {
         "a" | "area" => {
             if tag == "a"
                 && let Some(name) = attributes.get("name")
             {
-                state.scan.ids.insert(name);
+                scan.id(&name);
             }
-            push(attributes.get("href"), RefKind::Link);
+            scan.reference(attributes.get("href").as_deref(), RefKind::Link);
         }
-        "form" => push(attributes.get("action"), RefKind::Link),
-        "link" => push(attributes.get("href"), RefKind::Resource),
+        "form" => scan.reference(attributes.get("action").as_deref(), RefKind::Link),
+        "link" => scan.reference(attributes.get("href").as_deref(), RefKind::Resource),
         "script" | "iframe" | "source" | "embed" | "audio" | "track" => {
-            push(attributes.get("src"), RefKind::Resource);
+            scan.reference(attributes.get("src").as_deref(), RefKind::Resource);
         }
         "video" => {
-            push(attributes.get("src"), RefKind::Resource);
-            push(attributes.get("poster"), RefKind::Resource);
+            scan.reference(attributes.get("src").as_deref(), RefKind::Resource);
+            scan.reference(attributes.get("poster").as_deref(), RefKind::Resource);
         }
-        "object" => push(attributes.get("data"), RefKind::Resource),
+        "object" => scan.reference(attributes.get("data").as_deref(), RefKind::Resource),
         "img" => {
             if let Some(src) = attributes.get("src") {
                 let tag_span = element.source_location().bytes();
                 let text_since_image = state
                     .last_image_end
                     .is_none_or(|end| has_text(html.get(end..tag_span.start).unwrap_or_default()));
-                let repeats_previous = !text_since_image
-                    && state.scan.images.last().is_some_and(|last| last.src == src);
+                let repeats_previous = !text_since_image && scan.is_last_image(&src);
                 let alt = attributes.get("alt");
                 let role = attributes
                     .get("role")
@@ -134,21 +87,21 @@ fn record_element(state: &mut ScanState, html: &[u8], element: &Element) {
                         || attributes
                             .get("aria-hidden")
                             .is_some_and(|hidden| hidden.trim() == "true"));
-                state.scan.images.push(Image {
-                    src: src.clone(),
-                    alt,
+                scan.image(Image {
+                    src: &src,
+                    alt: alt.as_deref(),
                     decorative,
                     repeats_previous,
                 });
                 state.last_image_end = Some(tag_span.end);
-                push(Some(src), RefKind::Resource);
+                scan.reference(Some(&src), RefKind::Resource);
             }
         }
         _ => {}
     }
     if let Some(style) = attributes.get("style") {
         for url in style_urls(&style) {
-            push(Some(url), RefKind::Resource);
+            scan.reference(Some(url), RefKind::Resource);
         }
     }
 }
@@ -179,14 +132,18 @@ impl<'a> Attributes<'a> {
     }
 
     /// The first value of `name` (lowercase ASCII), entities decoded, as
-    /// browsers keep the first of repeated attributes.
-    fn get(&self, name: &str) -> Option<String> {
-        let (_, value) = self
+    /// browsers keep the first of repeated attributes: borrowed from the
+    /// page when it has neither entities nor bytes that are not UTF-8, so
+    /// that a string the page's scan already has is not copied again.
+    fn get(&self, name: &str) -> Option<Cow<'a, str>> {
+        let &(_, value) = self
             .written
             .iter()
             .find(|(written, _)| written.eq_ignore_ascii_case(name.as_bytes()))?;
-        let value = String::from_utf8_lossy(value);
-        Some(decode_character_references(&value).into_owned())
+        Some(match String::from_utf8_lossy(value) {
+            Cow::Borrowed(value) => decode_character_references(value),
+            Cow::Owned(value) => Cow::Owned(decode_character_references(&value).into_owned()),
+        })
     }
 }
 
@@ -248,7 +205,7 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 /// The `url(...)` values of a `style` attribute.
-fn style_urls(style: &str) -> Vec<String> {
+fn style_urls(style: &str) -> Vec<&str> {
     let mut urls = Vec::new();
     let mut rest = style;
     while let Some(start) = rest.find("url(") {
@@ -258,7 +215,7 @@ fn style_urls(style: &str) -> Vec<String> {
         };
         let url = rest[..end].trim().trim_matches(['\'', '"']).trim();
         if !url.is_empty() {
-            urls.push(url.to_owned());
+            urls.push(url);
         }
         rest = &rest[end..];
     }
@@ -281,11 +238,7 @@ mod tests {
             <p>text</p><img src="/images/a.png" alt=""></body></html>"#
                 .as_bytes(),
         );
-        let urls: Vec<(&str, RefKind)> = scan
-            .references
-            .iter()
-            .map(|r| (r.url.as_str(), r.kind))
-            .collect();
+        let urls: Vec<(&str, RefKind)> = scan.references().map(|r| (r.url, r.kind)).collect();
         assert_eq!(
             urls,
             [
@@ -298,12 +251,9 @@ mod tests {
                 ("/images/a.png", RefKind::Resource),
             ]
         );
-        assert!(scan.ids.contains("contact") && scan.ids.contains("old-anchor"));
-        let images: Vec<(Option<&str>, bool)> = scan
-            .images
-            .iter()
-            .map(|i| (i.alt.as_deref(), i.repeats_previous))
-            .collect();
+        assert!(scan.has_id("contact") && scan.has_id("old-anchor"));
+        let images: Vec<(Option<&str>, bool)> =
+            scan.images().map(|i| (i.alt, i.repeats_previous)).collect();
         assert_eq!(
             images,
             [(Some("A"), false), (None, true), (Some(""), false)]
@@ -318,9 +268,8 @@ mod tests {
                 .as_bytes(),
         );
         let decorative: Vec<(&str, bool)> = scan
-            .images
-            .iter()
-            .map(|image| (image.src.as_str(), image.decorative))
+            .images()
+            .map(|image| (image.src, image.decorative))
             .collect();
         assert_eq!(
             decorative,
@@ -339,7 +288,9 @@ mod tests {
         let repeats = |between: &str| {
             let page =
                 format!(r#"<p><img src="/a.png" alt="A">{between}<img src="/a.png" alt="A"></p>"#);
-            scan_page(page.as_bytes()).images[1].repeats_previous
+            let scan = scan_page(page.as_bytes());
+            let images: Vec<_> = scan.images().collect();
+            images[1].repeats_previous
         };
         assert!(repeats(""));
         assert!(repeats(" \u{a0}\n <br>"));
@@ -356,14 +307,15 @@ mod tests {
     fn attribute_names_match_in_any_case_and_the_first_of_a_repeat_wins() {
         let scan =
             scan_page(br#"<A HREF="/first/" href="/second/" ID="top">x</A><img SRC="/i.png">"#);
-        let urls: Vec<&str> = scan.references.iter().map(|r| r.url.as_str()).collect();
+        let urls: Vec<&str> = scan.references().map(|r| r.url).collect();
         assert_eq!(urls, ["/first/", "/i.png"]);
-        assert!(scan.ids.contains("top"));
+        assert!(scan.has_id("top"));
     }
 
     #[test]
     fn bytes_that_are_not_utf8_read_as_replacement_characters() {
         let scan = scan_page(b"<a href=\"/caf\xe9/\">x</a>");
-        assert_eq!(scan.references[0].url, "/caf\u{fffd}/");
+        let urls: Vec<&str> = scan.references().map(|r| r.url).collect();
+        assert_eq!(urls, ["/caf\u{fffd}/"]);
     }
 }

@@ -25,18 +25,19 @@
 //! and ids as indices into it. At 1,000 generated pages that is 1.8 MB
 //! (9,433 strings, 396,307 references) of a 5.9 MB state, most of the rest
 //! being the search state (3.8 MB); with every page's strings stored as
-//! they are, the state was 23 MB. A state is read only whole and well
-//! formed: one that does not decode, names a string the table does not
-//! have, or is larger than [`CheckState::MAX_BYTES`] is no state at all.
+//! they are, the state was 23 MB. The next check reads a kept scan where it
+//! is, against the table (`scan.rs`), rather than copying its strings out.
+//! A state is read only whole and well formed: one that does not decode,
+//! names a string the table does not have, keeps a page's ids out of order,
+//! or is larger than [`CheckState::MAX_BYTES`] is no state at all.
 
 use std::collections::{HashMap, HashSet};
 
 use gazette_render::{BuildRequest, Manifest, RenderedSite, SearchState, tool_fingerprint};
-use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
-use crate::html::{Image, PageScan, RefKind, Reference};
 use crate::published::ScannedPage;
+use crate::scan::{InternedScan, Interner, PageScan};
 
 /// Bumped when what the stored state holds changes meaning.
 const FORMAT: u32 = 2;
@@ -53,37 +54,16 @@ pub struct CheckState {
     /// Every distinct URL, `src`, `alt` and id of the scans.
     pub(crate) strings: Vec<String>,
     /// Each scanned page's scan, by output path.
-    pub(crate) scans: HashMap<String, StoredScan>,
+    pub(crate) scans: HashMap<String, InternedScan>,
     /// HTML outputs that are not pages (files published as they are, and
     /// redirect pages): reused, they have no scan.
     unscanned: HashSet<String>,
 }
 
-/// One page's scan, its strings as indices into [`CheckState::strings`].
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct StoredScan {
-    /// Each reference's string, times two, plus one for a resource.
-    pub(crate) references: Vec<u32>,
-    images: Vec<StoredImage>,
-    ids: Vec<u32>,
-}
-
-/// One image of a page, interned.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct StoredImage {
-    src: u32,
-    alt: Option<u32>,
-    /// [`DECORATIVE`] and [`REPEATS_PREVIOUS`].
-    flags: u8,
-}
-
-const DECORATIVE: u8 = 1;
-const REPEATS_PREVIOUS: u8 = 2;
-
 /// How the state knows a reused output.
-pub(crate) enum Known {
-    /// A page, and its scan.
-    Scanned(PageScan),
+pub(crate) enum Known<'a> {
+    /// A page, and its scan, read where the state keeps it.
+    Scanned(PageScan<'a>),
     /// An HTML output that is not a page.
     Unscanned,
     /// Nothing: the state cannot say what the output holds.
@@ -99,7 +79,7 @@ struct StoredRef<'a> {
     /// The search state's files, by path.
     search: Vec<(String, &'a [u8])>,
     strings: &'a [String],
-    scans: Vec<(&'a str, &'a StoredScan)>,
+    scans: Vec<(&'a str, &'a InternedScan)>,
     unscanned: Vec<&'a str>,
 }
 
@@ -111,133 +91,8 @@ struct Stored {
     manifest: Vec<u8>,
     search: Vec<(String, Vec<u8>)>,
     strings: Vec<String>,
-    scans: Vec<(String, StoredScan)>,
+    scans: Vec<(String, InternedScan)>,
     unscanned: Vec<String>,
-}
-
-/// Interns strings as indices into one table.
-#[derive(Default)]
-struct Interner {
-    strings: Vec<String>,
-    /// Hashed with Fx: a site's scans hold hundreds of references a page.
-    index: FxHashMap<String, u32>,
-}
-
-impl Interner {
-    /// The index of `string`; `None` past `u32::MAX / 2` strings (a
-    /// reference's index is doubled).
-    fn intern(&mut self, string: String) -> Option<u32> {
-        if let Some(&index) = self.index.get(&string) {
-            return Some(index);
-        }
-        let index = u32::try_from(self.strings.len())
-            .ok()
-            .filter(|index| *index < u32::MAX / 2)?;
-        self.strings.push(string.clone());
-        self.index.insert(string, index);
-        Some(index)
-    }
-}
-
-impl StoredScan {
-    fn new(scan: PageScan, interner: &mut Interner) -> Option<Self> {
-        let references = scan
-            .references
-            .into_iter()
-            .map(|reference| {
-                let resource = u32::from(reference.kind == RefKind::Resource);
-                Some(interner.intern(reference.url)? * 2 + resource)
-            })
-            .collect::<Option<_>>()?;
-        let images = scan
-            .images
-            .into_iter()
-            .map(|image| {
-                let flags = if image.decorative { DECORATIVE } else { 0 }
-                    | if image.repeats_previous {
-                        REPEATS_PREVIOUS
-                    } else {
-                        0
-                    };
-                Some(StoredImage {
-                    src: interner.intern(image.src)?,
-                    alt: match image.alt {
-                        Some(alt) => Some(interner.intern(alt)?),
-                        None => None,
-                    },
-                    flags,
-                })
-            })
-            .collect::<Option<_>>()?;
-        // Sorted, so that the same scan is always stored the same way.
-        let mut ids: Vec<String> = scan.ids.into_iter().collect();
-        ids.sort_unstable();
-        let ids = ids
-            .into_iter()
-            .map(|id| interner.intern(id))
-            .collect::<Option<_>>()?;
-        Some(Self {
-            references,
-            images,
-            ids,
-        })
-    }
-
-    /// The scan, its strings looked up in `strings`; `None` when one is not
-    /// there.
-    fn scan(&self, strings: &[String]) -> Option<PageScan> {
-        let string = |index: u32| strings.get(usize::try_from(index).ok()?).cloned();
-        let references = self
-            .references
-            .iter()
-            .map(|&packed| {
-                Some(Reference {
-                    url: string(packed / 2)?,
-                    kind: if packed % 2 == 1 {
-                        RefKind::Resource
-                    } else {
-                        RefKind::Link
-                    },
-                })
-            })
-            .collect::<Option<_>>()?;
-        let images = self
-            .images
-            .iter()
-            .map(|image| {
-                Some(Image {
-                    src: string(image.src)?,
-                    alt: match image.alt {
-                        Some(alt) => Some(string(alt)?),
-                        None => None,
-                    },
-                    decorative: image.flags & DECORATIVE != 0,
-                    repeats_previous: image.flags & REPEATS_PREVIOUS != 0,
-                })
-            })
-            .collect::<Option<_>>()?;
-        let ids = self
-            .ids
-            .iter()
-            .map(|&id| string(id))
-            .collect::<Option<_>>()?;
-        Some(PageScan {
-            references,
-            images,
-            ids,
-        })
-    }
-
-    /// Whether every index is one of `count` strings.
-    fn fits(&self, count: usize) -> bool {
-        let fits = |index: u32| usize::try_from(index).is_ok_and(|index| index < count);
-        self.references.iter().all(|&packed| fits(packed / 2))
-            && self
-                .images
-                .iter()
-                .all(|image| fits(image.src) && image.alt.is_none_or(fits))
-            && self.ids.iter().all(|&id| fits(id))
-    }
 }
 
 impl CheckState {
@@ -251,12 +106,12 @@ impl CheckState {
     pub(crate) fn new(
         identity: String,
         rendered: RenderedSite,
-        scans: Vec<ScannedPage>,
+        scans: Vec<ScannedPage<'_>>,
     ) -> Option<Self> {
         let mut interner = Interner::default();
         let mut stored = HashMap::with_capacity(scans.len());
         for page in scans {
-            let scan = StoredScan::new(page.scan, &mut interner)?;
+            let scan = page.scan.interned(&mut interner)?;
             stored.insert(page.output_path, scan);
         }
         let unscanned = rendered
@@ -269,7 +124,7 @@ impl CheckState {
             identity,
             manifest: rendered.manifest,
             search: rendered.search_state,
-            strings: interner.strings,
+            strings: interner.into_strings(),
             scans: stored,
             unscanned,
         })
@@ -279,7 +134,7 @@ impl CheckState {
     /// [`CheckState::MAX_BYTES`].
     pub fn to_bytes(&self) -> Option<Vec<u8>> {
         // Sorted, so that the same state is always the same bytes.
-        let mut scans: Vec<(&str, &StoredScan)> = self
+        let mut scans: Vec<(&str, &InternedScan)> = self
             .scans
             .iter()
             .map(|(path, scan)| (path.as_str(), scan))
@@ -311,8 +166,11 @@ impl CheckState {
         if stored.format != FORMAT {
             return None;
         }
-        let count = stored.strings.len();
-        if !stored.scans.iter().all(|(_, scan)| scan.fits(count)) {
+        if !stored
+            .scans
+            .iter()
+            .all(|(_, scan)| scan.fits(&stored.strings))
+        {
             return None;
         }
         let manifest = Manifest::from_bytes(&stored.manifest)?;
@@ -348,12 +206,13 @@ impl CheckState {
         (!self.search.is_empty()).then_some(&self.search)
     }
 
-    /// What the state knows of the output it was made with at `path`.
-    pub(crate) fn scan_of(&self, path: &str) -> Known {
+    /// What the state knows of the output it was made with at `path`: a
+    /// page's scan borrows the state's table, with no string copied.
+    pub(crate) fn scan_of(&self, path: &str) -> Known<'_> {
         match self.scans.get(path) {
-            Some(scan) => scan
-                .scan(&self.strings)
-                .map_or(Known::Unknown, Known::Scanned),
+            Some(scan) => {
+                PageScan::kept(scan, &self.strings).map_or(Known::Unknown, Known::Scanned)
+            }
             None if self.unscanned.contains(path) => Known::Unscanned,
             None => Known::Unknown,
         }

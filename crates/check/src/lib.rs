@@ -63,6 +63,7 @@ mod published;
 mod reach;
 mod report;
 mod rule;
+mod scan;
 mod unsafe_urls;
 mod url;
 

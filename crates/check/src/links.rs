@@ -35,13 +35,12 @@ pub(crate) fn check(context: &mut Context<'_>) {
 }
 
 /// The problems of one page's links.
-fn page_problems<'p>(context: &Context<'_>, page: &'p ScannedPage) -> Vec<UrlProblem<'p>> {
-    let references = &page.scan.references;
+fn page_problems<'p>(context: &Context<'_>, page: &'p ScannedPage<'_>) -> Vec<UrlProblem<'p>> {
     let mut problems = Vec::new();
-    for (index, reference) in references.iter().enumerate() {
+    for (index, reference) in page.scan.references().enumerate() {
         let lookup = context
             .lookups
-            .get(&reference.url, &page.url, context.published);
+            .get(reference.url, &page.url, context.published);
         let found = match &lookup.target {
             Target::Ignored => None,
             Target::External(url) => is_insecure_government_link(url).then(|| {
@@ -52,27 +51,27 @@ fn page_problems<'p>(context: &Context<'_>, page: &'p ScannedPage) -> Vec<UrlPro
                 )
             }),
             Target::Internal { path, fragment } => {
-                internal_problem(context, &reference.url, path, fragment.as_deref(), &lookup)
+                internal_problem(context, reference.url, path, fragment.as_deref(), &lookup)
                     // A navigation URL the page's source does not write
                     // is reported once, in the navigation file.
-                    .filter(|_| {
-                        !navigation::covers(context, &reference.url, page.origin.as_deref())
-                    })
+                    .filter(|_| !navigation::covers(context, reference.url, page.origin.as_deref()))
             }
         };
         if let Some((rule, message, hint)) = found {
             // Which of the page's links to this URL it is, so the finding
             // points at the same one in the source. Counted only for a
             // problem: most links have none, and a page has hundreds.
-            let occurrence = references[..index]
-                .iter()
+            let occurrence = page
+                .scan
+                .references()
+                .take(index)
                 .filter(|earlier| earlier.url == reference.url)
                 .count();
             problems.push(UrlProblem {
                 rule,
                 severity: rule.default_severity(),
                 origin: page.origin.as_deref(),
-                url: &reference.url,
+                url: reference.url,
                 occurrence,
                 message,
                 hint,
@@ -94,12 +93,13 @@ fn internal_problem(
         Some(Served::File(_)) => {
             let fragment = fragment.filter(|f| *f != "top")?;
             let page = lookup.page?;
-            let ids = &context.scans[page].scan.ids;
-            if ids.contains(fragment) {
+            let scan = &context.scans[page].scan;
+            if scan.has_id(fragment) {
                 return None;
             }
+            // The first id in order that differs only in dashes and case.
             let squashed = |id: &str| id.replace('-', "").to_lowercase();
-            let hint = match ids.iter().find(|id| squashed(id) == squashed(fragment)) {
+            let hint = match scan.ids().find(|id| squashed(id) == squashed(fragment)) {
                 Some(id) => format!(
                     "the page has `#{id}`; heading ids keep every dash, as kramdown made them"
                 ),
@@ -188,10 +188,10 @@ pub(crate) fn check_external(context: &mut Context<'_>, options: &ExternalOption
     let mut places: BTreeMap<String, Vec<(Option<String>, String, usize)>> = BTreeMap::new();
     for page in context.scans {
         let mut seen: HashMap<&str, usize> = HashMap::new();
-        for reference in &page.scan.references {
-            let count = seen.entry(reference.url.as_str()).or_default();
+        for reference in page.scan.references() {
+            let count = seen.entry(reference.url).or_default();
             *count += 1;
-            if let Target::External(url) = resolve(&reference.url, &page.url) {
+            if let Target::External(url) = resolve(reference.url, &page.url) {
                 let url = if url.starts_with("//") {
                     format!("https:{url}")
                 } else {
@@ -199,7 +199,7 @@ pub(crate) fn check_external(context: &mut Context<'_>, options: &ExternalOption
                 };
                 places.entry(url).or_default().push((
                     page.origin.clone(),
-                    reference.url.clone(),
+                    reference.url.to_owned(),
                     *count - 1,
                 ));
             }

@@ -51,16 +51,15 @@ pub(crate) struct Lookups<'a> {
 
 impl<'a> Lookups<'a> {
     /// Resolves every root URL of `scans`, side by side.
-    pub fn new(scans: &'a [ScannedPage], published: &Published) -> Self {
+    pub fn new(scans: &'a [ScannedPage<'_>], published: &Published) -> Self {
         // Each page's distinct URLs first, side by side: at 10,000 pages
         // there are ten million links.
         let urls: FxHashSet<&'a str> = scans
             .par_iter()
             .map(|page| {
                 page.scan
-                    .references
-                    .iter()
-                    .map(|reference| reference.url.as_str())
+                    .references()
+                    .map(|reference| reference.url)
                     .filter(|url| is_from_root(url))
                     .collect::<FxHashSet<&str>>()
             })

@@ -13,9 +13,9 @@ pub(crate) fn check(context: &mut Context<'_>) {
     let scans = context.scans;
     for page in scans {
         let mut seen: HashMap<&str, usize> = HashMap::new();
-        for image in &page.scan.images {
+        for image in page.scan.images() {
             let occurrence = {
-                let count = seen.entry(image.src.as_str()).or_default();
+                let count = seen.entry(image.src).or_default();
                 *count += 1;
                 *count - 1
             };
@@ -23,12 +23,12 @@ pub(crate) fn check(context: &mut Context<'_>) {
                 rule,
                 severity: rule.default_severity(),
                 origin: page.origin.as_deref(),
-                url: &image.src,
+                url: image.src,
                 occurrence,
                 message,
                 hint: hint.to_owned(),
             };
-            if !image.decorative && image.alt.as_deref().is_none_or(|alt| alt.trim().is_empty()) {
+            if !image.decorative && image.alt.is_none_or(|alt| alt.trim().is_empty()) {
                 let how = if image.alt.is_some() {
                     "an empty `alt`"
                 } else {

@@ -6,8 +6,8 @@ use std::collections::{HashMap, HashSet};
 
 use gazette_render::RenderedSite;
 
-use crate::html::PageScan;
 use crate::locate::SourceTexts;
+use crate::scan::PageScan;
 
 /// How a path of the site is served.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,7 +33,7 @@ pub(crate) struct Published {
 }
 
 impl Published {
-    pub fn new(rendered: &RenderedSite, scans: &[ScannedPage], texts: &SourceTexts) -> Self {
+    pub fn new(rendered: &RenderedSite, scans: &[ScannedPage<'_>], texts: &SourceTexts) -> Self {
         let files: HashSet<String> = rendered.outputs.iter().map(|o| o.path.clone()).collect();
         let by_lowercase = files
             .iter()
@@ -159,8 +159,9 @@ fn redirect_matches(pattern: &[String], path: &str) -> bool {
     index == path.len()
 }
 
-/// One rendered page and what it holds.
-pub(crate) struct ScannedPage {
+/// One rendered page and what it holds: scanned by this check, or its scan
+/// read in the state of the last (`'a`).
+pub(crate) struct ScannedPage<'a> {
     /// Its output path (`about/index.html`).
     pub output_path: String,
     /// The URL it is served at (`/about/`).
@@ -168,7 +169,7 @@ pub(crate) struct ScannedPage {
     /// The page's source file, when it has one.
     pub origin: Option<String>,
     /// Its links, images and ids.
-    pub scan: PageScan,
+    pub scan: PageScan<'a>,
 }
 
 #[cfg(test)]

@@ -8,9 +8,9 @@ use rayon::prelude::*;
 use gazette_content::{PageKind, PostKind};
 
 use crate::context::Context;
-use crate::html::RefKind;
 use crate::locate::Position;
 use crate::rule::Rule;
+use crate::scan::RefKind;
 
 /// Output files people reach without a link on the site: the homepage and
 /// the error page, and the two pages Isomer's footer links on every site
@@ -98,14 +98,13 @@ fn reached_pages(context: &Context<'_>) -> Vec<bool> {
             .flat_map_iter(|&index| {
                 let page = &scans[index];
                 page.scan
-                    .references
-                    .iter()
+                    .references()
                     .filter(|reference| reference.kind == RefKind::Link)
                     .filter_map(move |reference| {
                         let lookup =
                             context
                                 .lookups
-                                .get(&reference.url, &page.url, context.published);
+                                .get(reference.url, &page.url, context.published);
                         lookup.page.filter(|&target| !known[target])
                     })
             })

@@ -12,13 +12,14 @@ use rayon::prelude::*;
 
 use crate::context::Context;
 use crate::external::ExternalOptions;
+use crate::files::{self, CleanFiles};
 use crate::finding::{CheckReport, Finding};
 use crate::incremental::{self, CheckState, Known};
 use crate::locate::{SourceTexts, checked_paths};
 use crate::lookup::Lookups;
 use crate::published::{Published, ScannedPage};
 use crate::rule::Rule;
-use crate::{copied_files, html, links, media, mojibake, navigation, pages, reach, unsafe_urls};
+use crate::{copied_files, html, links, media, navigation, pages, reach};
 
 /// What a check does beyond the defaults.
 #[derive(Debug, Clone, Default)]
@@ -150,12 +151,10 @@ fn check_loaded(
         };
         render_site_partially(&renderable, theme, &render_options)
     };
-    // The sources findings quote are read while the site renders: the
-    // loader read them too, but does not keep them.
-    let (texts, (mut rendered, mut render_diagnostics)) = rayon::join(
-        || SourceTexts::read(request.site, checked_paths(&loaded.site, request.site)),
-        || render(previous, &mut theme),
-    );
+    let (mut rendered, mut render_diagnostics) = render(previous, &mut theme);
+    // The sources findings quote, and the file checks read, are read as
+    // they are asked for.
+    let texts = SourceTexts::new(request.site, checked_paths(&loaded.site, request.site));
     let page_sources = page_sources(&loaded.site);
     let scans = match scan_pages(&rendered, &page_sources, previous) {
         Some(scans) => scans,
@@ -166,19 +165,22 @@ fn check_loaded(
             scan_pages(&rendered, &page_sources, None).unwrap_or_default()
         }
     };
-    let mut report = check_scanned(
+    // A check that keeps a state skips the files the last one found clean.
+    let no_clean_files = CleanFiles::new();
+    let known_clean = keep.then(|| previous.map_or(&no_clean_files, CheckState::clean_files));
+    let (mut report, clean_files) = check_scanned(
         &loaded.site,
         &rendered,
         &scans,
-        request.site,
         &texts,
+        known_clean,
         options,
     );
     let pages_rendered = rendered.stats.pages_rendered;
     // Reused units do not make their warnings again, so a state is kept
     // only from a render that had none.
     let state = (keep && render_diagnostics.0.is_empty())
-        .then(|| CheckState::new(identity, rendered, scans))
+        .then(|| CheckState::new(identity, rendered, scans, clean_files.unwrap_or_default()))
         .flatten();
     let mut diagnostics = loaded.diagnostics;
     diagnostics.extend(render_diagnostics);
@@ -218,9 +220,9 @@ pub fn check_site(
     source: &dyn Source,
     options: &CheckOptions,
 ) -> CheckReport {
-    let texts = SourceTexts::read(source, checked_paths(site, source));
+    let texts = SourceTexts::new(source, checked_paths(site, source));
     let scans = scan_pages(rendered, &page_sources(site), None).unwrap_or_default();
-    check_scanned(site, rendered, &scans, source, &texts, options)
+    check_scanned(site, rendered, &scans, &texts, None, options).0
 }
 
 /// The source files of the site's pages.
@@ -273,16 +275,17 @@ fn scan_pages<'a>(
     Some(scanned?.into_iter().flatten().collect())
 }
 
-/// Runs every concern's checks over the scanned pages of a site, with the
-/// source texts already read.
+/// Runs every concern's checks over the scanned pages of a site and the
+/// texts of its sources, skipping the files `known_clean` names (see
+/// `files.rs`); with it, the clean files of this check are returned.
 fn check_scanned(
     site: &Site,
     rendered: &RenderedSite,
     scans: &[ScannedPage<'_>],
-    source: &dyn Source,
-    texts: &SourceTexts,
+    texts: &SourceTexts<'_>,
+    known_clean: Option<&CleanFiles>,
     options: &CheckOptions,
-) -> CheckReport {
+) -> (CheckReport, Option<CleanFiles>) {
     let published = Published::new(rendered, scans, texts);
     let lookups = Lookups::new(scans, &published);
     let mut context = Context {
@@ -299,9 +302,8 @@ fn check_scanned(
     links::check(&mut context);
     media::check(&mut context);
     reach::check(&mut context);
-    mojibake::check(&mut context);
-    unsafe_urls::check(&mut context);
-    copied_files::check(&mut context, source);
+    let clean_files = files::check(&mut context, known_clean);
+    copied_files::check(&mut context, texts.source());
     if let Some(external) = &options.external {
         links::check_external(&mut context, external);
     }
@@ -313,7 +315,7 @@ fn check_scanned(
         report.make_strict();
     }
     report.sort();
-    report
+    (report, clean_files)
 }
 
 /// The URL a rendered file is served at: `about/index.html` is `/about/`.

@@ -14,7 +14,7 @@ use crate::rule::Rule;
 /// What every check reads, and the findings they add.
 pub(crate) struct Context<'a> {
     pub site: &'a Site,
-    pub texts: &'a SourceTexts,
+    pub texts: &'a SourceTexts<'a>,
     pub published: &'a Published,
     pub scans: &'a [ScannedPage<'a>],
     /// Where the scanned pages' URLs lead.
@@ -78,13 +78,14 @@ impl Context<'_> {
         });
         let mut message = problem.message;
         if place.is_none() {
-            place = self.texts.iter().find_map(|(path, text)| {
-                let is_settings = path == "_config.yml" || path.starts_with("_data/");
-                is_settings
-                    .then(|| find_url(text, problem.url, 0))
-                    .flatten()
-                    .map(|position| (path.to_owned(), position))
-            });
+            let texts = self.texts;
+            place = texts
+                .paths()
+                .filter(|path| *path == "_config.yml" || path.starts_with("_data/"))
+                .find_map(|path| {
+                    let position = find_url(texts.get(path)?, problem.url, 0)?;
+                    Some((path.to_owned(), position))
+                });
         }
         let (file, position) = match place {
             Some((file, position)) => (file, Some(position)),

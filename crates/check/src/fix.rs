@@ -28,7 +28,7 @@ impl MojibakeFix {
 
 /// The repairs of every source file of `site` that has mojibake, by path.
 pub fn plan_mojibake_fixes(site: &Site, source: &dyn Source) -> Vec<MojibakeFix> {
-    let texts = SourceTexts::read(source, checked_paths(site, source));
+    let texts = SourceTexts::new(source, checked_paths(site, source));
     texts
         .iter()
         .filter_map(|(path, text)| {

@@ -36,11 +36,12 @@ use std::collections::{HashMap, HashSet};
 use gazette_render::{BuildRequest, Manifest, RenderedSite, SearchState, tool_fingerprint};
 use serde::{Deserialize, Serialize};
 
+use crate::files::CleanFiles;
 use crate::published::ScannedPage;
 use crate::scan::{InternedScan, Interner, PageScan};
 
 /// Bumped when what the stored state holds changes meaning.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 /// What a check of a site keeps for the next check of it (see the module's
 /// documentation): [`CheckState::to_bytes`] to keep it,
@@ -58,6 +59,8 @@ pub struct CheckState {
     /// HTML outputs that are not pages (files published as they are, and
     /// redirect pages): reused, they have no scan.
     unscanned: HashSet<String>,
+    /// The source files whose own checks found nothing (`files.rs`).
+    clean_files: CleanFiles,
 }
 
 /// How the state knows a reused output.
@@ -81,6 +84,8 @@ struct StoredRef<'a> {
     strings: &'a [String],
     scans: Vec<(&'a str, &'a InternedScan)>,
     unscanned: Vec<&'a str>,
+    /// Path, content id, and whether it was checked as a page's source.
+    clean_files: Vec<(&'a str, &'a str, bool)>,
 }
 
 /// The stored form, as read.
@@ -93,6 +98,7 @@ struct Stored {
     strings: Vec<String>,
     scans: Vec<(String, InternedScan)>,
     unscanned: Vec<String>,
+    clean_files: Vec<(String, String, bool)>,
 }
 
 impl CheckState {
@@ -101,12 +107,14 @@ impl CheckState {
     /// can make a check read.
     pub const MAX_BYTES: u64 = 1 << 30;
 
-    /// The state of a check whose render is `rendered` and whose pages'
-    /// scans are `scans`; `None` when it is too large to keep.
+    /// The state of a check whose render is `rendered`, whose pages' scans
+    /// are `scans` and whose file checks found nothing in `clean_files`;
+    /// `None` when it is too large to keep.
     pub(crate) fn new(
         identity: String,
         rendered: RenderedSite,
         scans: Vec<ScannedPage<'_>>,
+        clean_files: CleanFiles,
     ) -> Option<Self> {
         let mut interner = Interner::default();
         let mut stored = HashMap::with_capacity(scans.len());
@@ -127,6 +135,7 @@ impl CheckState {
             strings: interner.into_strings(),
             scans: stored,
             unscanned,
+            clean_files,
         })
     }
 
@@ -142,6 +151,12 @@ impl CheckState {
         scans.sort_unstable_by_key(|(path, _)| *path);
         let mut unscanned: Vec<&str> = self.unscanned.iter().map(String::as_str).collect();
         unscanned.sort_unstable();
+        let mut clean_files: Vec<(&str, &str, bool)> = self
+            .clean_files
+            .iter()
+            .map(|(path, (id, as_page))| (path.as_str(), id.as_str(), *as_page))
+            .collect();
+        clean_files.sort_unstable();
         let stored = StoredRef {
             format: FORMAT,
             identity: &self.identity,
@@ -150,6 +165,7 @@ impl CheckState {
             strings: &self.strings,
             scans,
             unscanned,
+            clean_files,
         };
         let bytes = postcard::to_allocvec(&stored).ok()?;
         (u64::try_from(bytes.len()).ok()? <= Self::MAX_BYTES).then_some(bytes)
@@ -188,6 +204,11 @@ impl CheckState {
             strings: stored.strings,
             scans: stored.scans.into_iter().collect(),
             unscanned: stored.unscanned.into_iter().collect(),
+            clean_files: stored
+                .clean_files
+                .into_iter()
+                .map(|(path, id, as_page)| (path, (id, as_page)))
+                .collect(),
         })
     }
 
@@ -204,6 +225,11 @@ impl CheckState {
     /// The search state of that render, if it indexed anything.
     pub(crate) fn search(&self) -> Option<&SearchState> {
         (!self.search.is_empty()).then_some(&self.search)
+    }
+
+    /// The source files whose own checks found nothing, by content id.
+    pub(crate) fn clean_files(&self) -> &CleanFiles {
+        &self.clean_files
     }
 
     /// What the state knows of the output it was made with at `path`: a

@@ -3,8 +3,9 @@
 //! pages the edit did not touch.
 
 use std::path::Path;
+use std::sync::Mutex;
 
-use gazette_content::{LoadCache, MemorySource};
+use gazette_content::{LoadCache, MemorySource, Source, SourceError};
 use gazette_render::BuildRequest;
 use gazette_store::WorkTreeSource;
 
@@ -43,8 +44,53 @@ const SITE: &[(&str, &str)] = &[
     ),
 ];
 
+/// The site's files with content ids, as a Git tree has them, and a record
+/// of the files read.
+#[derive(Default)]
+struct IdSource {
+    files: MemorySource,
+    reads: Mutex<Vec<String>>,
+}
+
+impl IdSource {
+    fn new(files: MemorySource) -> Self {
+        Self {
+            files,
+            reads: Mutex::default(),
+        }
+    }
+
+    fn insert(&mut self, path: &'static str, text: &'static str) {
+        self.files.insert(path, text);
+    }
+
+    /// The files read since the last call.
+    fn take_reads(&self) -> Vec<String> {
+        std::mem::take(&mut *self.reads.lock().unwrap())
+    }
+}
+
+impl Source for IdSource {
+    fn list(&self) -> Result<Vec<String>, SourceError> {
+        self.files.list()
+    }
+
+    fn read(&self, path: &str) -> Result<Vec<u8>, SourceError> {
+        self.reads.lock().unwrap().push(path.to_owned());
+        self.files.read(path)
+    }
+
+    fn describe(&self) -> String {
+        self.files.describe()
+    }
+
+    fn content_id(&self, path: &str) -> Option<String> {
+        self.files.version(path)
+    }
+}
+
 /// A request to check `source` with the workspace's `isomer` theme.
-fn request_for<'a>(source: &'a MemorySource, themes: &'a WorkTreeSource) -> BuildRequest<'a> {
+fn request_for<'a>(source: &'a IdSource, themes: &'a WorkTreeSource) -> BuildRequest<'a> {
     BuildRequest {
         name: "agency",
         site: source,
@@ -57,7 +103,7 @@ fn request_for<'a>(source: &'a MemorySource, themes: &'a WorkTreeSource) -> Buil
 
 /// One site's checks, each starting from the state the one before kept.
 struct Checks {
-    source: MemorySource,
+    source: IdSource,
     themes: WorkTreeSource,
     cache: LoadCache,
     state: Option<CheckState>,
@@ -69,7 +115,7 @@ impl Checks {
             WorkTreeSource::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../themes"))
                 .expect("the workspace's themes");
         let mut checks = Self {
-            source: MemorySource::from_files(SITE.iter().copied()),
+            source: IdSource::new(MemorySource::from_files(SITE.iter().copied())),
             themes,
             cache: LoadCache::default(),
             state: None,
@@ -152,11 +198,11 @@ fn a_heading_renamed_breaks_the_anchor_on_the_page_that_links_to_it() {
 #[test]
 fn a_page_removed_breaks_the_links_of_the_pages_that_led_to_it() {
     let mut checks = Checks::new();
-    checks.source = MemorySource::from_files(
+    checks.source = IdSource::new(MemorySource::from_files(
         SITE.iter()
             .copied()
             .filter(|(path, _)| *path != "pages/contact.md"),
-    );
+    ));
     let checked = checks.check_both();
     let rules = Checks::rules(&checked);
     assert!(
@@ -278,4 +324,76 @@ fn the_scans_are_stored_once_per_distinct_string() {
         };
         assert_eq!(scan.references().count(), stored.references.len());
     }
+}
+
+#[test]
+fn a_file_the_last_check_found_clean_is_not_read_again() {
+    let mut checks = Checks::new();
+    checks.source.insert(
+        "pages/about.md",
+        "---\ntitle: About\npermalink: /about/\n---\nWe are [over here](/contact/).\n",
+    );
+    checks.source.take_reads();
+    let checked = check_request_with(
+        &request_for(&checks.source, &checks.themes),
+        &CheckOptions::default(),
+        &mut checks.cache,
+        checks.state.as_ref(),
+    )
+    .expect("the check runs");
+    assert!(checked.report.findings.is_empty());
+    let reads = checks.source.take_reads();
+    assert!(
+        reads.iter().any(|path| path == "pages/about.md"),
+        "{reads:?}"
+    );
+    for untouched in ["pages/contact.md", "_guides/first.md", "index.md"] {
+        assert!(!reads.iter().any(|path| path == untouched), "{reads:?}");
+    }
+}
+
+#[test]
+fn mojibake_in_a_file_the_commit_did_not_touch_is_found_by_every_check() {
+    let mut checks = Checks::new();
+    checks.source.insert(
+        "pages/contact.md",
+        "---\ntitle: Contact\npermalink: /contact/\n---\n## Call us\n\nWeâ€™re in.\n",
+    );
+    let mojibake = [(Rule::Mojibake, "pages/contact.md".to_owned())];
+    assert_eq!(Checks::rules(&checks.check_both()), mojibake);
+    checks.source.insert(
+        "pages/about.md",
+        "---\ntitle: About\npermalink: /about/\n---\nWe are [over here](/contact/).\n",
+    );
+    assert_eq!(Checks::rules(&checks.check_both()), mojibake);
+    checks.source.insert(
+        "pages/contact.md",
+        "---\ntitle: Contact\npermalink: /contact/\n---\n## Call us\n\nWe’re in.\n",
+    );
+    assert!(checks.check_both().report.findings.is_empty());
+}
+
+#[test]
+fn a_file_let_into_the_site_is_checked_as_a_page() {
+    let mut checks = Checks::new();
+    // Left out of the site, it is not one of the files checked.
+    checks.source.insert(
+        "_config.yml",
+        "title: Sample Agency\nurl: https://www.agency.gov.sg\npermalink: none\nexclude:\n  - pages/promo.md\n",
+    );
+    checks.source.insert(
+        "pages/promo.md",
+        "---\ntitle: Promo\npermalink: /promo/\nimage: \"javascript:alert(1)\"\n---\nSoon.\n",
+    );
+    assert!(checks.check_both().report.findings.is_empty());
+    // Let in, the same bytes are a page with an unsafe URL.
+    checks.source.insert(
+        "_config.yml",
+        "title: Sample Agency\nurl: https://www.agency.gov.sg\npermalink: none\n",
+    );
+    let rules = Checks::rules(&checks.check_both());
+    assert!(
+        rules.contains(&(Rule::UnsafeUrl, "pages/promo.md".to_owned())),
+        "{rules:?}"
+    );
 }

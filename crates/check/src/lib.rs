@@ -48,6 +48,7 @@ mod check;
 mod context;
 mod copied_files;
 mod external;
+mod files;
 mod finding;
 mod fix;
 mod html;

@@ -2,42 +2,60 @@
 //! finding can point at the file, line and column to edit.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
 
 use gazette_content::{Site, Source, percent_decode};
 use rayon::prelude::*;
 
-/// The text of the site's source files the checker reads, by path.
-#[derive(Debug, Default)]
-pub struct SourceTexts {
-    texts: BTreeMap<String, String>,
+/// The text of the site's source files the checker reads, by path, each
+/// read the first time a check asks for it: a check that starts from a
+/// state reads only the files it has something to say about
+/// (`files.rs`), and the few every check reads (`_config.yml`,
+/// `_redirects`, the navigation).
+pub struct SourceTexts<'s> {
+    source: &'s dyn Source,
+    /// `None` once a file was found unreadable or not UTF-8 (the loader has
+    /// already reported it).
+    texts: BTreeMap<String, OnceLock<Option<String>>>,
 }
 
-impl SourceTexts {
-    /// Reads `paths` from `source`; files that cannot be read or are not
-    /// UTF-8 are left out (the loader has already reported them).
-    /// Files are read side by side: a check reads every page's source
-    /// again, which the loader has read but not kept.
-    pub fn read(source: &dyn Source, paths: BTreeSet<String>) -> Self {
+impl<'s> SourceTexts<'s> {
+    /// The texts of `paths` in `source`, none read yet.
+    pub fn new(source: &'s dyn Source, paths: BTreeSet<String>) -> Self {
         let texts = paths
-            .into_par_iter()
-            .filter_map(|path| {
-                let bytes = source.read(&path).ok()?;
-                Some((path, String::from_utf8(bytes).ok()?))
-            })
+            .into_iter()
+            .map(|path| (path, OnceLock::new()))
             .collect();
-        Self { texts }
+        Self { source, texts }
     }
 
-    /// The text of one file.
+    /// Where the texts are read from.
+    pub fn source(&self) -> &'s dyn Source {
+        self.source
+    }
+
+    /// The text of one of the files, read now if it has not been; `None`
+    /// for a file that is not one of them, cannot be read or is not UTF-8.
     pub fn get(&self, path: &str) -> Option<&str> {
-        self.texts.get(path).map(String::as_str)
+        self.texts
+            .get(path)?
+            .get_or_init(|| String::from_utf8(self.source.read(path).ok()?).ok())
+            .as_deref()
     }
 
-    /// Every file and its text, by path.
+    /// Every file's path, in order, whether or not it has been read.
+    pub fn paths(&self) -> impl Iterator<Item = &str> {
+        self.texts.keys().map(String::as_str)
+    }
+
+    /// Every file and its text, by path: the files not read yet are read
+    /// first, side by side.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.texts
-            .iter()
-            .map(|(path, text)| (path.as_str(), text.as_str()))
+        self.texts.par_iter().for_each(|(path, _)| {
+            self.get(path);
+        });
+        self.paths()
+            .filter_map(|path| Some((path, self.get(path)?)))
     }
 }
 

@@ -11,7 +11,7 @@ use std::ops::Range;
 
 use encoding_rs::EncoderResult;
 
-use crate::context::Context;
+use crate::files::FileFinding;
 use crate::locate::{Position, position_of};
 use crate::rule::Rule;
 
@@ -88,21 +88,20 @@ fn apply(text: &str, spots: &[MojibakeSpot]) -> (String, usize) {
     (out, spots.len())
 }
 
-/// Reports mojibake in every source file the checker reads, one finding per
-/// line.
-pub(crate) fn check(context: &mut Context<'_>) {
-    let texts = context.texts;
-    for (path, text) in texts.iter() {
-        let mut by_line: BTreeMap<u32, Vec<(u32, String)>> = BTreeMap::new();
-        for spot in find_mojibake(text) {
-            let position = position_of(text, spot.range.start);
-            let change = format!("`{}` → `{}`", &text[spot.range.clone()], spot.repaired);
-            by_line
-                .entry(position.line)
-                .or_default()
-                .push((position.column, change));
-        }
-        for (line, changes) in by_line {
+/// The mojibake of one source file, one finding per line.
+pub(crate) fn file_findings(text: &str) -> Vec<FileFinding> {
+    let mut by_line: BTreeMap<u32, Vec<(u32, String)>> = BTreeMap::new();
+    for spot in find_mojibake(text) {
+        let position = position_of(text, spot.range.start);
+        let change = format!("`{}` → `{}`", &text[spot.range.clone()], spot.repaired);
+        by_line
+            .entry(position.line)
+            .or_default()
+            .push((position.column, change));
+    }
+    by_line
+        .into_iter()
+        .map(|(line, changes)| {
             let column = changes[0].0;
             let mut shown: Vec<&str> = Vec::new();
             for (_, change) in &changes {
@@ -110,19 +109,17 @@ pub(crate) fn check(context: &mut Context<'_>) {
                     shown.push(change);
                 }
             }
-            context.add_at(
-                Rule::Mojibake,
-                Rule::Mojibake.default_severity(),
-                path,
-                Some(Position { line, column }),
-                format!(
+            FileFinding {
+                rule: Rule::Mojibake,
+                position: Position { line, column },
+                message: format!(
                     "garbled text (UTF-8 read as Windows-1252): {}",
                     shown.join(", ")
                 ),
-                "run `gazette check --fix-mojibake` to repair it in place".to_owned(),
-            );
-        }
-    }
+                hint: "run `gazette check --fix-mojibake` to repair it in place".to_owned(),
+            }
+        })
+        .collect()
 }
 
 /// The next garbled sequence at or after byte `from`, and the character it spells.

@@ -5,11 +5,13 @@ use std::collections::HashSet;
 use gazette_content::{Page, PageKind, Site, Value};
 
 use crate::context::Context;
+use crate::files::FileFinding;
 use crate::finding::Finding;
 use crate::locate::Position;
 use crate::rule::Rule;
 
-/// Missing `title` and `permalink`, duplicate permalinks, empty images.
+/// Missing `title` and `permalink`, and duplicate permalinks (`image: ""`
+/// is a finding of the page's source alone: [`empty_image_findings`]).
 pub(crate) fn check(context: &mut Context<'_>) {
     let site = context.site;
     for page in &site.pages {
@@ -37,16 +39,6 @@ pub(crate) fn check(context: &mut Context<'_>) {
                 ),
                 "add `permalink: /…/` to the front matter, as Isomer's editor does for every page"
                     .to_owned(),
-            );
-        }
-        for position in empty_images(context.texts.get(file).unwrap_or_default()) {
-            context.add_at(
-                Rule::EmptyImage,
-                Rule::EmptyImage.default_severity(),
-                file,
-                Some(position),
-                "`image` is empty".to_owned(),
-                "name an image in `images/` or remove the line".to_owned(),
             );
         }
     }
@@ -113,6 +105,16 @@ fn needs_permalink(page: &Page) -> bool {
         page.kind,
         PageKind::Simple | PageKind::CollectionItem { .. }
     ) && page.published
+}
+
+/// A finding at each `image: ""` of a page's source.
+pub(crate) fn empty_image_findings(text: &str) -> impl Iterator<Item = FileFinding> {
+    empty_images(text).into_iter().map(|position| FileFinding {
+        rule: Rule::EmptyImage,
+        position,
+        message: "`image` is empty".to_owned(),
+        hint: "name an image in `images/` or remove the line".to_owned(),
+    })
 }
 
 /// `image: ""` (or `''`) lines in a file's front matter, nested ones included.

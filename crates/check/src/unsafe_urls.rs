@@ -6,7 +6,7 @@
 
 use gazette_content::{YamlText, front_matter_texts, is_allowed_url, url_scheme, yaml_texts};
 
-use crate::context::Context;
+use crate::files::FileFinding;
 use crate::locate::Position;
 use crate::rule::Rule;
 
@@ -38,39 +38,34 @@ const URL_KEYS: &[&str] = &[
 /// A mapping whose every value is a link (`social_media: {facebook: …}`).
 const LINK_MAPS: &[&str] = &["social_media"];
 
-/// Checks the site's settings, navigation, footer and every page's front
-/// matter.
-pub(crate) fn check(context: &mut Context<'_>) {
-    let mut found: Vec<(String, YamlText)> = Vec::new();
-    for file in DATA_FILES {
-        if let Some(text) = context.texts.get(file) {
-            found.extend(unsafe_texts(yaml_texts(text)).map(|t| (file.to_owned(), t)));
-        }
+/// The unsafe URLs of one source file: in the settings, navigation and
+/// footer, and in a page's front matter (`as_page`).
+pub(crate) fn file_findings(path: &str, text: &str, as_page: bool) -> Vec<FileFinding> {
+    let mut found = Vec::new();
+    if DATA_FILES.contains(&path) {
+        found.extend(unsafe_texts(yaml_texts(text)));
     }
-    for page in &context.site.pages {
-        if let Some(text) = context.texts.get(&page.source_path) {
-            found.extend(
-                unsafe_texts(front_matter_texts(text)).map(|t| (page.source_path.clone(), t)),
-            );
-        }
+    if as_page {
+        found.extend(unsafe_texts(front_matter_texts(text)));
     }
-    for (file, text) in found {
-        let key = text.keys.join(".");
-        let scheme = url_scheme(&text.value).unwrap_or_default();
-        context.add_at(
-            Rule::UnsafeUrl,
-            Rule::UnsafeUrl.default_severity(),
-            &file,
-            Some(Position {
-                line: text.line,
-                column: text.column,
-            }),
-            format!(
-                "`{key}` is a `{scheme}:` URL, which a page must never follow: the theme writes `#` instead"
-            ),
-            "write an `https://` address or a path on this site such as `/about/`; links may use http, https, mailto or tel".to_owned(),
-        );
-    }
+    found
+        .into_iter()
+        .map(|text| {
+            let key = text.keys.join(".");
+            let scheme = url_scheme(&text.value).unwrap_or_default();
+            FileFinding {
+                rule: Rule::UnsafeUrl,
+                position: Position {
+                    line: text.line,
+                    column: text.column,
+                },
+                message: format!(
+                    "`{key}` is a `{scheme}:` URL, which a page must never follow: the theme writes `#` instead"
+                ),
+                hint: "write an `https://` address or a path on this site such as `/about/`; links may use http, https, mailto or tel".to_owned(),
+            }
+        })
+        .collect()
 }
 
 /// The texts at URL keys whose scheme the allowlist refuses.

@@ -227,6 +227,8 @@ fn run_site(
     // it still moves its published ref and finishes what a killed publish
     // left on the target, which costs no render. Without a check to skip,
     // the publish finds that out itself.
+    // What the check leaves for the next check of the site.
+    let mut next_state = None;
     if !request.no_check {
         if is_unchanged(&publish)? {
             let report = publish_revision(&publish)?;
@@ -235,21 +237,51 @@ fn run_site(
             result.uploaded = report.uploaded;
             return Ok(());
         }
-        // Listing the site's and the themes' trees costs tens of
-        // milliseconds at 1,000 pages, and only the check reads them: the
-        // publish opens the parts it needs itself.
-        let sources = Sources {
-            site: Box::new(
-                GitTreeSource::open(&repository, request.revision, &site_folder)
-                    .map_err(PublishError::from)?,
-            ),
-            themes: Box::new(publish.themes_at(request.revision)?),
-        };
-        if !check_passes(request, site, &sources, enforce, Some(&publish), result)? {
+        let passes = std::thread::scope(|scope| -> Result<bool, CouldNotRun> {
+            // The state the site's last check kept is read (tens of
+            // milliseconds at 1,000 pages) while the trees are listed.
+            let previous = scope.spawn(|| {
+                read_check_state(&publish, CheckState::MAX_BYTES)
+                    .and_then(|bytes| CheckState::from_bytes(&bytes))
+            });
+            // Listing the site's and the themes' trees costs tens of
+            // milliseconds at 1,000 pages, and only the check reads them:
+            // the publish opens the parts it needs itself.
+            let sources = Sources {
+                site: Box::new(
+                    GitTreeSource::open(&repository, request.revision, &site_folder)
+                        .map_err(PublishError::from)?,
+                ),
+                themes: Box::new(publish.themes_at(request.revision)?),
+            };
+            let from_git = CheckFromGit {
+                publish: &publish,
+                // A state is only an aid: one that failed to read is none.
+                previous: previous.join().ok().flatten(),
+                next: &mut next_state,
+            };
+            Ok(check_passes(
+                request,
+                site,
+                &sources,
+                enforce,
+                Some(from_git),
+                result,
+            )?)
+        })?;
+        if !passes {
+            keep_state(&publish, next_state.take());
             return Ok(());
         }
     }
-    match publish_revision(&publish) {
+    let published = std::thread::scope(|scope| {
+        // The state is for the next check alone: it is written while the
+        // publish runs.
+        let next_state = next_state.take();
+        scope.spawn(|| keep_state(&publish, next_state));
+        publish_revision(&publish)
+    });
+    match published {
         Ok(report) => {
             result.commit = Some(report.commit);
             result.uploaded = report.uploaded;
@@ -289,7 +321,7 @@ fn check_passes(
     site: &SiteEntry,
     sources: &Sources,
     enforce: bool,
-    kept: Option<&PublishRequest<'_>>,
+    from_git: Option<CheckFromGit<'_>>,
     result: &mut SiteResult,
 ) -> Result<bool, String> {
     if request.no_check {
@@ -309,21 +341,18 @@ fn check_passes(
         strict: site.settings.strict,
     };
     let cannot = |error: CheckFailure| format!("cannot check {}: {error}", site.name);
-    let report = match kept {
-        Some(kept) => {
-            let previous = read_check_state(kept, CheckState::MAX_BYTES)
-                .and_then(|bytes| CheckState::from_bytes(&bytes));
-            let mut cache = StoredLoadCache::open(kept);
-            let checked =
-                check_request_with(&request, &options, &mut cache.cache, previous.as_ref())
-                    .map_err(cannot)?;
+    let report = match from_git {
+        Some(from_git) => {
+            let mut cache = StoredLoadCache::open(from_git.publish);
+            let checked = check_request_with(
+                &request,
+                &options,
+                &mut cache.cache,
+                from_git.previous.as_ref(),
+            )
+            .map_err(cannot)?;
             cache.store();
-            // Without a new state the one read stays: reuse goes by each
-            // unit's inputs, so an older state is as sound a start, only
-            // further behind.
-            if let Some(bytes) = checked.state.as_ref().and_then(CheckState::to_bytes) {
-                keep_check_state(kept, &bytes);
-            }
+            *from_git.next = checked.state;
             checked.report
         }
         None => check_request(&request, &options).map_err(cannot)?,
@@ -339,6 +368,24 @@ fn check_passes(
         return Ok(false);
     }
     Ok(true)
+}
+
+/// What the check of a site published from Git starts from, and where it
+/// leaves the state for the next.
+struct CheckFromGit<'a> {
+    publish: &'a PublishRequest<'a>,
+    /// The state the site's last check kept, if it could be read.
+    previous: Option<CheckState>,
+    next: &'a mut Option<CheckState>,
+}
+
+/// Keeps the state a check left for the next check of the site. Without a
+/// new state the one on disk stays: reuse goes by each unit's inputs, so an
+/// older state is as sound a start, only further behind.
+fn keep_state(publish: &PublishRequest<'_>, state: Option<CheckState>) {
+    if let Some(bytes) = state.as_ref().and_then(CheckState::to_bytes) {
+        keep_check_state(publish, &bytes);
+    }
 }
 
 /// How sites load for a publish: as published, at the address asked for.

@@ -57,7 +57,10 @@ impl StoredLoadCache {
 pub fn read_check_state(request: &PublishRequest<'_>, limit: u64) -> Option<Vec<u8>> {
     use std::io::Read;
     let file = std::fs::File::open(kept_file(request, "check-state")?).ok()?;
-    let mut bytes = Vec::new();
+    // Sized once: a state is megabytes, and growing the buffer as it reads
+    // copies it over and over.
+    let size = file.metadata().map_or(0, |metadata| metadata.len());
+    let mut bytes = Vec::with_capacity(usize::try_from(size.min(limit)).unwrap_or(0) + 1);
     // One byte past the limit tells a file that is too large.
     file.take(limit.saturating_add(1))
         .read_to_end(&mut bytes)

@@ -171,7 +171,7 @@ fn check_loaded(
     let (mut report, clean_files) = check_scanned(
         &loaded.site,
         &rendered,
-        &scans,
+        (&scans, previous.map(CheckState::table)),
         &texts,
         known_clean,
         options,
@@ -180,7 +180,15 @@ fn check_loaded(
     // Reused units do not make their warnings again, so a state is kept
     // only from a render that had none.
     let state = (keep && render_diagnostics.0.is_empty())
-        .then(|| CheckState::new(identity, rendered, scans, clean_files.unwrap_or_default()))
+        .then(|| {
+            let shared = previous.map(CheckState::table);
+            CheckState::new(
+                identity,
+                rendered,
+                (scans, shared),
+                clean_files.unwrap_or_default(),
+            )
+        })
         .flatten();
     let mut diagnostics = loaded.diagnostics;
     diagnostics.extend(render_diagnostics);
@@ -222,7 +230,7 @@ pub fn check_site(
 ) -> CheckReport {
     let texts = SourceTexts::new(source, checked_paths(site, source));
     let scans = scan_pages(rendered, &page_sources(site), None).unwrap_or_default();
-    check_scanned(site, rendered, &scans, &texts, None, options).0
+    check_scanned(site, rendered, (&scans, None), &texts, None, options).0
 }
 
 /// The source files of the site's pages.
@@ -275,19 +283,20 @@ fn scan_pages<'a>(
     Some(scanned?.into_iter().flatten().collect())
 }
 
-/// Runs every concern's checks over the scanned pages of a site and the
-/// texts of its sources, skipping the files `known_clean` names (see
-/// `files.rs`); with it, the clean files of this check are returned.
-fn check_scanned(
+/// Runs every concern's checks over the scanned pages of a site (the kept
+/// ones borrowing the table `shared`) and the texts of its sources,
+/// skipping the files `known_clean` names (see `files.rs`); with it, the
+/// clean files of this check are returned.
+fn check_scanned<'a>(
     site: &Site,
     rendered: &RenderedSite,
-    scans: &[ScannedPage<'_>],
+    (scans, shared): (&'a [ScannedPage<'a>], Option<&'a [String]>),
     texts: &SourceTexts<'_>,
     known_clean: Option<&CleanFiles>,
     options: &CheckOptions,
 ) -> (CheckReport, Option<CleanFiles>) {
     let published = Published::new(rendered, scans, texts);
-    let lookups = Lookups::new(scans, &published);
+    let lookups = Lookups::new(scans, shared, &published);
     let mut context = Context {
         site,
         texts,

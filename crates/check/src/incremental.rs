@@ -108,15 +108,16 @@ impl CheckState {
     pub const MAX_BYTES: u64 = 1 << 30;
 
     /// The state of a check whose render is `rendered`, whose pages' scans
-    /// are `scans` and whose file checks found nothing in `clean_files`;
-    /// `None` when it is too large to keep.
+    /// are `scans` (the kept ones borrowing the table `shared`, of the
+    /// state the check started from) and whose file checks found nothing
+    /// in `clean_files`; `None` when it is too large to keep.
     pub(crate) fn new(
         identity: String,
         rendered: RenderedSite,
-        scans: Vec<ScannedPage<'_>>,
+        (scans, shared): (Vec<ScannedPage<'_>>, Option<&[String]>),
         clean_files: CleanFiles,
     ) -> Option<Self> {
-        let mut interner = Interner::default();
+        let mut interner = shared.map_or_else(Interner::default, Interner::sharing);
         let mut stored = HashMap::with_capacity(scans.len());
         for page in scans {
             let scan = page.scan.interned(&mut interner)?;
@@ -225,6 +226,11 @@ impl CheckState {
     /// The search state of that render, if it indexed anything.
     pub(crate) fn search(&self) -> Option<&SearchState> {
         (!self.search.is_empty()).then_some(&self.search)
+    }
+
+    /// The table of strings the kept scans index.
+    pub(crate) fn table(&self) -> &[String] {
+        &self.strings
     }
 
     /// The source files whose own checks found nothing, by content id.

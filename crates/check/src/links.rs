@@ -37,10 +37,12 @@ pub(crate) fn check(context: &mut Context<'_>) {
 /// The problems of one page's links.
 fn page_problems<'p>(context: &Context<'_>, page: &'p ScannedPage<'_>) -> Vec<UrlProblem<'p>> {
     let mut problems = Vec::new();
-    for (index, reference) in page.scan.references().enumerate() {
-        let lookup = context
-            .lookups
-            .get(reference.url, &page.url, context.published);
+    for (index, (at, reference)) in page.scan.indexed_references().enumerate() {
+        let lookup = context.lookups.get(
+            (&page.scan, at, reference.url),
+            &page.url,
+            context.published,
+        );
         let found = match &lookup.target {
             Target::Ignored => None,
             Target::External(url) => is_insecure_government_link(url).then(|| {

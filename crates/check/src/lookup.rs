@@ -10,6 +10,7 @@ use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::published::{Published, ScannedPage, Served};
+use crate::scan::PageScan;
 use crate::url::{Target, resolve};
 
 /// Where one URL of a page leads, and how the site serves it.
@@ -46,39 +47,111 @@ impl Lookup {
 /// The lookups of every URL written from the site's root (`/about/`), which
 /// lead to the same place from any page; others are looked up as asked.
 pub(crate) struct Lookups<'a> {
-    from_root: FxHashMap<&'a str, Lookup>,
+    /// Each root URL's lookup.
+    found: Vec<Lookup>,
+    /// Where each root URL's lookup is in `found`.
+    by_url: FxHashMap<&'a str, u32>,
+    /// The table the kept scans share (a state's), and for each of its
+    /// strings the place of its lookup in `found` ([`NONE`] for a string
+    /// that is not a root URL): a kept page's links are looked up by
+    /// index, without hashing their URLs.
+    shared: Option<(&'a [String], Vec<u32>)>,
 }
 
+/// A string of the shared table with no lookup.
+const NONE: u32 = u32::MAX;
+
 impl<'a> Lookups<'a> {
-    /// Resolves every root URL of `scans`, side by side.
-    pub fn new(scans: &'a [ScannedPage<'_>], published: &Published) -> Self {
+    /// Resolves every root URL of `scans`, side by side; the scans that
+    /// borrow `shared` are read by index.
+    pub fn new(
+        scans: &'a [ScannedPage<'_>],
+        shared: Option<&'a [String]>,
+        published: &Published,
+    ) -> Self {
         // Each page's distinct URLs first, side by side: at 10,000 pages
-        // there are ten million links.
-        let urls: FxHashSet<&'a str> = scans
+        // there are ten million links. A shared table's are marked by index.
+        let table_size = shared.map_or(0, <[String]>::len);
+        let (marked, hashed) = scans
             .par_iter()
-            .map(|page| {
-                page.scan
-                    .references()
-                    .map(|reference| reference.url)
-                    .filter(|url| is_from_root(url))
-                    .collect::<FxHashSet<&str>>()
-            })
-            .reduce(FxHashSet::default, |mut all, page| {
-                all.extend(page);
-                all
-            });
-        let from_root = urls
-            .into_par_iter()
-            .map(|url| (url, Lookup::of(url, "/", published)))
+            .fold(
+                || (vec![false; table_size], FxHashSet::<&'a str>::default()),
+                |(mut marked, mut hashed), page| {
+                    match shared.filter(|table| page.scan.shares_table(table)) {
+                        Some(_) => {
+                            for (index, _) in page.scan.indexed_references() {
+                                marked[index as usize] = true;
+                            }
+                        }
+                        None => hashed.extend(
+                            page.scan
+                                .references()
+                                .map(|reference| reference.url)
+                                .filter(|url| is_from_root(url)),
+                        ),
+                    }
+                    (marked, hashed)
+                },
+            )
+            .reduce(
+                || (vec![false; table_size], FxHashSet::default()),
+                |(mut marked, mut hashed), (other_marked, other_hashed)| {
+                    for (mark, other) in marked.iter_mut().zip(other_marked) {
+                        *mark |= other;
+                    }
+                    hashed.extend(other_hashed);
+                    (marked, hashed)
+                },
+            );
+        let mut urls = hashed;
+        if let Some(table) = shared {
+            urls.extend(
+                marked
+                    .iter()
+                    .zip(table)
+                    .filter(|(mark, url)| **mark && is_from_root(url))
+                    .map(|(_, url)| url.as_str()),
+            );
+        }
+        let urls: Vec<&'a str> = urls.into_iter().collect();
+        let found: Vec<Lookup> = urls
+            .par_iter()
+            .map(|url| Lookup::of(url, "/", published))
             .collect();
-        Self { from_root }
+        let by_url: FxHashMap<&'a str, u32> = urls.into_iter().zip(0..).collect();
+        let shared = shared.map(|table| {
+            let places = table
+                .iter()
+                .zip(&marked)
+                .map(|(url, mark)| {
+                    let place = mark.then(|| by_url.get(url.as_str())).flatten();
+                    place.copied().unwrap_or(NONE)
+                })
+                .collect();
+            (table, places)
+        });
+        Self {
+            found,
+            by_url,
+            shared,
+        }
     }
 
-    /// Where `url`, written on the page at `page_url`, leads.
-    pub fn get(&self, url: &str, page_url: &str, published: &Published) -> Cow<'_, Lookup> {
-        match self.from_root.get(url) {
-            Some(lookup) => Cow::Borrowed(lookup),
-            None => Cow::Owned(Lookup::of(url, page_url, published)),
+    /// Where the reference at index `at` of `scan`'s table, `url`, written
+    /// on the page at `page_url`, leads.
+    pub fn get(
+        &self,
+        (scan, at, url): (&PageScan<'_>, u32, &str),
+        page_url: &str,
+        published: &Published,
+    ) -> Cow<'_, Lookup> {
+        let place = match &self.shared {
+            Some((table, places)) if scan.shares_table(table) => places[at as usize],
+            _ => self.by_url.get(url).copied().unwrap_or(NONE),
+        };
+        match place {
+            NONE => Cow::Owned(Lookup::of(url, page_url, published)),
+            place => Cow::Borrowed(&self.found[place as usize]),
         }
     }
 }

@@ -98,13 +98,14 @@ fn reached_pages(context: &Context<'_>) -> Vec<bool> {
             .flat_map_iter(|&index| {
                 let page = &scans[index];
                 page.scan
-                    .references()
-                    .filter(|reference| reference.kind == RefKind::Link)
-                    .filter_map(move |reference| {
-                        let lookup =
-                            context
-                                .lookups
-                                .get(reference.url, &page.url, context.published);
+                    .indexed_references()
+                    .filter(|(_, reference)| reference.kind == RefKind::Link)
+                    .filter_map(move |(at, reference)| {
+                        let lookup = context.lookups.get(
+                            (&page.scan, at, reference.url),
+                            &page.url,
+                            context.published,
+                        );
                         lookup.page.filter(|&target| !known[target])
                     })
             })

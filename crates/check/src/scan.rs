@@ -131,6 +131,24 @@ impl<'a> PageScan<'a> {
         })
     }
 
+    /// Links and resources in document order, each with the index of its
+    /// URL in the page's table: the key of a lookup for the pages that
+    /// share a table ([`PageScan::shares_table`]).
+    pub(crate) fn indexed_references(&self) -> impl Iterator<Item = (u32, Reference<'_>)> {
+        self.scan
+            .references
+            .iter()
+            .zip(self.references())
+            .map(|(&packed, reference)| (packed / 2, reference))
+    }
+
+    /// Whether the scan's indices name strings of `table` itself (a
+    /// state's, which every kept scan borrows), so that a lookup or an
+    /// interning made for one index of it holds for every such scan.
+    pub(crate) fn shares_table(&self, table: &[String]) -> bool {
+        std::ptr::eq(self.strings.as_ref(), table)
+    }
+
     /// Images in document order.
     pub(crate) fn images(&self) -> impl Iterator<Item = Image<'_>> {
         self.scan.images.iter().map(|image| Image {
@@ -157,8 +175,8 @@ impl<'a> PageScan<'a> {
     /// The scan, its strings interned in `interner`'s table: references,
     /// then images, then ids, as a state has always stored them. `None`
     /// when the table is full.
-    pub(crate) fn interned(&self, interner: &mut Interner) -> Option<InternedScan> {
-        let mut intern = |index: u32| interner.intern(self.string(index));
+    pub(crate) fn interned(&self, interner: &mut Interner<'_>) -> Option<InternedScan> {
+        let mut intern = |index: u32| interner.intern_at(&self.strings, index);
         let references = self
             .scan
             .references
@@ -196,13 +214,51 @@ impl<'a> PageScan<'a> {
 
 /// Interns strings as indices into one table.
 #[derive(Default)]
-pub(crate) struct Interner {
+pub(crate) struct Interner<'t> {
     /// Each string and its index; the table is made from it at the end.
     /// Hashed with Fx: a site's scans hold hundreds of references a page.
     index: FxHashMap<String, u32>,
+    /// A table many scans index (the state's, which the kept scans
+    /// borrow), and the index here of each of its strings interned so far
+    /// ([`NOT_YET`] for the others): the kept scans of a check are most of
+    /// its 400,000 references at 1,000 pages, and each is then interned
+    /// without hashing its string.
+    shared: Option<(&'t [String], Vec<u32>)>,
 }
 
-impl Interner {
+/// A string of the shared table not interned yet.
+const NOT_YET: u32 = u32::MAX;
+
+impl<'t> Interner<'t> {
+    /// An empty interner that knows `table` is shared by many scans.
+    pub(crate) fn sharing(table: &'t [String]) -> Self {
+        Self {
+            index: FxHashMap::default(),
+            shared: Some((table, vec![NOT_YET; table.len()])),
+        }
+    }
+
+    /// The index of string `at` of `table`: as [`Interner::intern`], the
+    /// same index for the same string, in the same order.
+    fn intern_at(&mut self, table: &[String], at: u32) -> Option<u32> {
+        let string = &table[at as usize];
+        let Some((shared, interned)) = &self.shared else {
+            return self.intern(string);
+        };
+        if !std::ptr::eq(*shared, table) {
+            return self.intern(string);
+        }
+        let known = interned[at as usize];
+        if known != NOT_YET {
+            return Some(known);
+        }
+        let index = self.intern(string)?;
+        if let Some((_, interned)) = &mut self.shared {
+            interned[at as usize] = index;
+        }
+        Some(index)
+    }
+
     /// The index of `string`; `None` past `u32::MAX / 2` strings (a
     /// reference's index is doubled).
     pub(crate) fn intern(&mut self, string: &str) -> Option<u32> {
@@ -231,7 +287,7 @@ impl Interner {
 /// rest is not collected, as a scan never fails.
 #[derive(Default)]
 pub(crate) struct ScanBuilder {
-    interner: Interner,
+    interner: Interner<'static>,
     scan: InternedScan,
 }
 
@@ -320,6 +376,37 @@ mod tests {
             assert!(kept.images().eq(fresh.images()));
             assert!(kept.ids().eq(fresh.ids()));
         }
+    }
+
+    #[test]
+    fn kept_scans_interned_by_index_are_stored_as_interned_by_string() {
+        let fresh: Vec<PageScan<'static>> = PAGES.iter().map(|page| scan_page(page)).collect();
+        let mut first = Interner::default();
+        let kept: Vec<InternedScan> = fresh
+            .iter()
+            .map(|scan| scan.interned(&mut first).expect("room in the table"))
+            .collect();
+        let table = first.into_strings();
+        // The next state's interning, the second page kept and the first
+        // scanned again, in the other order: by index, and by string.
+        let pages = |table| {
+            [
+                PageScan::kept(&kept[1], table).expect("the scan fits"),
+                scan_page(PAGES[0]),
+            ]
+        };
+        let intern = |mut interner: Interner<'_>, pages: &[PageScan<'_>]| {
+            let scans: Vec<InternedScan> = pages
+                .iter()
+                .map(|scan| scan.interned(&mut interner).expect("room in the table"))
+                .collect();
+            (scans, interner.into_strings())
+        };
+        let by_index = intern(Interner::sharing(&table), &pages(&table));
+        let by_string = intern(Interner::default(), &pages(&table));
+        assert_eq!(by_index, by_string);
+        assert!(pages(&table)[0].shares_table(&table));
+        assert!(!pages(&table)[1].shares_table(&table));
     }
 
     #[test]

@@ -78,9 +78,9 @@ pub(crate) enum Known<'a> {
 struct StoredRef<'a> {
     format: u32,
     identity: &'a str,
-    manifest: Vec<u8>,
+    manifest: Bytes<'a>,
     /// The search state's files, by path.
-    search: Vec<(String, &'a [u8])>,
+    search: Vec<(String, Bytes<'a>)>,
     strings: &'a [String],
     scans: Vec<(&'a str, &'a InternedScan)>,
     unscanned: Vec<&'a str>,
@@ -88,13 +88,26 @@ struct StoredRef<'a> {
     clean_files: Vec<(&'a str, &'a str, bool)>,
 }
 
-/// The stored form, as read.
+/// Bytes written as one run rather than as a sequence of numbers: postcard
+/// writes both the same way (a length, then the bytes), so a state reads
+/// back as [`Stored`]'s borrowed slices, and the run is copied at once.
+struct Bytes<'a>(&'a [u8]);
+
+impl Serialize for Bytes<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_bytes(self.0)
+    }
+}
+
+/// The stored form, as read: the manifest and the search files are read
+/// where they are, not byte by byte into vectors of their own (they are
+/// most of a state's megabytes).
 #[derive(Deserialize)]
-struct Stored {
+struct Stored<'a> {
     format: u32,
     identity: String,
-    manifest: Vec<u8>,
-    search: Vec<(String, Vec<u8>)>,
+    manifest: &'a [u8],
+    search: Vec<(String, &'a [u8])>,
     strings: Vec<String>,
     scans: Vec<(String, InternedScan)>,
     unscanned: Vec<String>,
@@ -158,11 +171,16 @@ impl CheckState {
             .map(|(path, (id, as_page))| (path.as_str(), id.as_str(), *as_page))
             .collect();
         clean_files.sort_unstable();
+        let manifest = self.manifest.to_bytes();
         let stored = StoredRef {
             format: FORMAT,
             identity: &self.identity,
-            manifest: self.manifest.to_bytes(),
-            search: self.search.files().collect(),
+            manifest: Bytes(&manifest),
+            search: self
+                .search
+                .files()
+                .map(|(path, bytes)| (path, Bytes(bytes)))
+                .collect(),
             strings: &self.strings,
             scans,
             unscanned,
@@ -190,13 +208,15 @@ impl CheckState {
         {
             return None;
         }
-        let manifest = Manifest::from_bytes(&stored.manifest)?;
+        let manifest = Manifest::from_bytes(stored.manifest)?;
         let search = if stored.search.is_empty() {
             SearchState::default()
         } else {
             // Each file is checked against the manifest's record of it.
-            let files: HashMap<String, Vec<u8>> = stored.search.into_iter().collect();
-            SearchState::read(&manifest, |path| files.get(path).cloned())?
+            let files: HashMap<String, &[u8]> = stored.search.into_iter().collect();
+            SearchState::read(&manifest, |path| {
+                files.get(path).map(|bytes| bytes.to_vec())
+            })?
         };
         Some(Self {
             identity: stored.identity,

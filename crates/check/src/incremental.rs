@@ -27,6 +27,13 @@
 //! being the search state (3.8 MB); with every page's strings stored as
 //! they are, the state was 23 MB. The next check reads a kept scan where it
 //! is, against the table (`scan.rs`), rather than copying its strings out.
+//! Every kept scan borrows that one table, so the next state interns them
+//! by index in it, and the lookups of their links go by index too.
+//!
+//! The findings a source file's text decides alone (`files.rs`) are kept
+//! as the list of files that had none, by content id: a file the next
+//! check finds with the same id is neither read nor checked again.
+//!
 //! A state is read only whole and well formed: one that does not decode,
 //! names a string the table does not have, keeps a page's ids out of order,
 //! or is larger than [`CheckState::MAX_BYTES`] is no state at all.

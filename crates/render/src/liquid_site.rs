@@ -54,12 +54,18 @@ pub(crate) fn add_site_index(liquid_site: &mut Map, site: &Site, time: Option<&s
                 doc
             })
             .collect();
-        collections.push(json!({
-            "label": collection.name,
-            "output": collection.output,
-            "relative_directory": format!("_{}", collection.name),
-            "docs": docs,
-        }));
+        // Built as a map rather than with `json!`, which would serialize
+        // every document over again into a copy: a clone copies the maps
+        // without hashing their keys anew.
+        let mut entry = Map::new();
+        entry.insert("label".into(), json!(collection.name));
+        entry.insert("output".into(), json!(collection.output));
+        entry.insert(
+            "relative_directory".into(),
+            json!(format!("_{}", collection.name)),
+        );
+        entry.insert("docs".into(), Value::Array(docs.clone()));
+        collections.push(Value::Object(entry));
         // A collection named like a setting (`title`) does not hide it.
         liquid_site
             .entry(collection.name.clone())
@@ -104,8 +110,17 @@ pub(crate) fn add_site_index(liquid_site: &mut Map, site: &Site, time: Option<&s
         all.push(post);
     }
     liquid_site.insert("posts".into(), Value::Array(all));
-    liquid_site.insert("categories".into(), json!(categories));
-    liquid_site.insert("tags".into(), json!(tags));
+    // Moved in, not serialized over again (`json!` would copy every post).
+    let by_name = |lists: BTreeMap<String, Vec<Value>>| {
+        Value::Object(
+            lists
+                .into_iter()
+                .map(|(name, posts)| (name, Value::Array(posts)))
+                .collect(),
+        )
+    };
+    liquid_site.insert("categories".into(), by_name(categories));
+    liquid_site.insert("tags".into(), by_name(tags));
     if let Some(time) = time {
         liquid_site.insert("time".into(), json!(time));
     }

@@ -3,6 +3,7 @@
 //! fragments rendered once from it.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use gazette_content::{Collection, Diagnostic, Map, Page, PageKind, PostKind, Site, Value};
 use gazette_theme::Theme;
@@ -16,8 +17,10 @@ pub(crate) struct SiteView {
     /// `site` for the theme's templates.
     pub theme_site: Value,
     /// `site` for Liquid in content: `_config.yml` with `data`, the pages,
-    /// documents and posts added (see [`crate::liquid_site`]).
-    pub liquid_site: Value,
+    /// documents and posts added (see [`crate::liquid_site`]). Shared with
+    /// [`crate::liquid::LiquidSite`], which converts it for Liquid only if
+    /// a page needs it.
+    pub liquid_site: Arc<Value>,
     /// Side navigation of each collection, by collection name, with marks.
     pub side_navs: HashMap<String, Value>,
     /// The marks each page fills in its side navigation, by page index.
@@ -220,7 +223,7 @@ impl SiteView {
 
         Self {
             theme_site,
-            liquid_site: Value::Object(liquid_site),
+            liquid_site: Arc::new(Value::Object(liquid_site)),
             side_navs,
             side_nav_marks,
             navbar_marks,

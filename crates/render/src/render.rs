@@ -3,6 +3,7 @@
 //! media and theme assets listed for copying. Nothing is written here.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use gazette_content::{Diagnostic, Diagnostics, Page, Pagination, Site, StyleSheet, Value};
 use gazette_theme::Theme;
@@ -126,7 +127,10 @@ pub(crate) fn render_all(
     view.theme_site["feeds"] = json!(site_files.feed_links());
     theme.insert_global("site", &view.theme_site);
     crate::sanitize::install_in(theme);
-    let liquid_site = LiquidSite::ready(liquid_value(&view.liquid_site));
+    // Converted for Liquid when a page first needs it, on the thread that
+    // renders that page: most pages have none, and the conversion took
+    // milliseconds on this thread, which every page waits for.
+    let liquid_site = LiquidSite::lazy(Arc::clone(&view.liquid_site));
     let pagination = Pagination::of(site);
     let keys = InputKeys::new(site, theme, &view, pagination.as_ref());
     let fragments = match Fragments::render(site, theme, &view) {

@@ -165,7 +165,7 @@ impl InputKeys {
             site: site_key,
             collections,
             room,
-            site_index: hash_json(&view.liquid_site),
+            site_index: hash_json(&*view.liquid_site),
             relative_includes: site
                 .relative_includes
                 .iter()

@@ -351,34 +351,45 @@ pub(crate) fn liquid_value(value: &gazette_content::Value) -> Value {
 /// Liquid's `site`, converted when a page first needs it: most pages have
 /// no Liquid, and a publish of edited pages keeps it as JSON text until then.
 pub(crate) struct LiquidSite {
-    json: String,
+    json: SiteJson,
     value: std::sync::OnceLock<Value>,
 }
 
+/// What [`LiquidSite`] is converted from.
+enum SiteJson {
+    /// The value a whole render built (`SiteView::liquid_site`).
+    Value(std::sync::Arc<gazette_content::Value>),
+    /// The text of a kept state.
+    Text(String),
+}
+
 impl LiquidSite {
-    pub(crate) fn ready(value: Value) -> Self {
+    /// From the value a whole render built.
+    pub(crate) fn lazy(value: std::sync::Arc<gazette_content::Value>) -> Self {
         Self {
-            json: String::new(),
-            value: value.into(),
+            json: SiteJson::Value(value),
+            value: std::sync::OnceLock::new(),
         }
     }
 
     /// From the JSON text of a kept state.
     pub(crate) fn from_json(json: String) -> Self {
         Self {
-            json,
+            json: SiteJson::Text(json),
             value: std::sync::OnceLock::new(),
         }
     }
 
     pub(crate) fn get(&self) -> &Value {
-        self.value.get_or_init(|| {
-            // The text was written by `Value::to_string` into a state whose
-            // bytes are checked against their hash when read back, so it
-            // always parses.
-            let value: gazette_content::Value =
-                serde_json::from_str(&self.json).unwrap_or_default();
-            liquid_value(&value)
+        self.value.get_or_init(|| match &self.json {
+            SiteJson::Value(value) => liquid_value(value),
+            SiteJson::Text(text) => {
+                // The text was written by `Value::to_string` into a state
+                // whose bytes are checked against their hash when read
+                // back, so it always parses.
+                let value: gazette_content::Value = serde_json::from_str(text).unwrap_or_default();
+                liquid_value(&value)
+            }
         })
     }
 }

@@ -223,12 +223,12 @@ fn run_site(
         base_url: request.base_url,
         fallback_base_url: site.settings.base_url.as_deref(),
     };
+    // What the check leaves for the next check of the site.
+    let mut next_state = None;
     // An unchanged site needs neither checking nor publishing. Publishing
     // it still moves its published ref and finishes what a killed publish
     // left on the target, which costs no render. Without a check to skip,
     // the publish finds that out itself.
-    // What the check leaves for the next check of the site.
-    let mut next_state = None;
     if !request.no_check {
         if is_unchanged(&publish)? {
             let report = publish_revision(&publish)?;

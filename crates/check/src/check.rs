@@ -234,7 +234,7 @@ pub fn check_site(
 }
 
 /// The source files of the site's pages.
-fn page_sources(site: &Site) -> HashSet<&str> {
+pub(crate) fn page_sources(site: &Site) -> HashSet<&str> {
     site.pages.iter().map(|p| p.source_path.as_str()).collect()
 }
 

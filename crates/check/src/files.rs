@@ -10,10 +10,11 @@
 //! quarter of a checked one-page publish, for a commit that changed one
 //! file.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use rayon::prelude::*;
 
+use crate::check::page_sources;
 use crate::context::Context;
 use crate::locate::Position;
 use crate::rule::Rule;
@@ -38,12 +39,7 @@ pub(crate) type CleanFiles = HashMap<String, (String, bool)>;
 pub(crate) fn check(context: &mut Context<'_>, known: Option<&CleanFiles>) -> Option<CleanFiles> {
     let texts = context.texts;
     let source = texts.source();
-    let page_sources: HashSet<&str> = context
-        .site
-        .pages
-        .iter()
-        .map(|page| page.source_path.as_str())
-        .collect();
+    let page_sources = page_sources(context.site);
     let paths: Vec<&str> = texts.paths().collect();
     let checked: Vec<Checked> = paths
         .into_par_iter()

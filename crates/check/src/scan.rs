@@ -359,15 +359,21 @@ mod tests {
         <link href="/misc/custom.css"><p id="only">Text <a href="/about/#a">a</a></p>"#,
     ];
 
-    #[test]
-    fn a_kept_scan_reads_as_the_page_it_was_scanned_from() {
+    /// `PAGES` scanned, and their scans as a state keeps them, with the
+    /// state's table.
+    fn scanned_and_kept() -> (Vec<PageScan<'static>>, Vec<InternedScan>, Vec<String>) {
         let fresh: Vec<PageScan<'static>> = PAGES.iter().map(|page| scan_page(page)).collect();
         let mut interner = Interner::default();
         let kept: Vec<InternedScan> = fresh
             .iter()
             .map(|scan| scan.interned(&mut interner).expect("room in the table"))
             .collect();
-        let strings = interner.into_strings();
+        (fresh, kept, interner.into_strings())
+    }
+
+    #[test]
+    fn a_kept_scan_reads_as_the_page_it_was_scanned_from() {
+        let (fresh, kept, strings) = scanned_and_kept();
         // The navigation is on both pages, and in the table once.
         assert_eq!(strings.iter().filter(|s| *s == "/about/").count(), 1);
         for (fresh, kept) in fresh.iter().zip(&kept) {
@@ -380,13 +386,7 @@ mod tests {
 
     #[test]
     fn kept_scans_interned_by_index_are_stored_as_interned_by_string() {
-        let fresh: Vec<PageScan<'static>> = PAGES.iter().map(|page| scan_page(page)).collect();
-        let mut first = Interner::default();
-        let kept: Vec<InternedScan> = fresh
-            .iter()
-            .map(|scan| scan.interned(&mut first).expect("room in the table"))
-            .collect();
-        let table = first.into_strings();
+        let (_, kept, table) = scanned_and_kept();
         // The next state's interning, the second page kept and the first
         // scanned again, in the other order: by index, and by string.
         let pages = |table| {

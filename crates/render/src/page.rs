@@ -41,7 +41,7 @@ pub(crate) struct PageRenderer<'a> {
     pub theme: &'a Theme,
     pub fragments: &'a Fragments,
     pub liquid: &'a LiquidEngine,
-    pub liquid_site: &'a LiquidSite,
+    pub liquid_site: &'a LiquidSite<'a>,
     pub sanitizer: &'a ContentSanitizer,
     pub last_changed: Option<&'a BTreeMap<String, i64>>,
     pub bodies: Option<&'a dyn Source>,

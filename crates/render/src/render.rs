@@ -523,7 +523,7 @@ fn keep_state(site: &Site, shared: &Shared, pages: Vec<(String, Vec<u8>)>) -> Ke
     let state = SharedState {
         reader: site.page_reader(),
         theme_site: shared.view.theme_site.to_string(),
-        liquid_site: shared.view.liquid_site.to_string(),
+        liquid_site: shared.view.liquid_site.to_string().into(),
         layouts: site.layouts.clone(),
         includes: site.includes.clone(),
         links: site_targets(site),
@@ -591,7 +591,7 @@ impl PageSearch {
 /// input keys, the fragments, and the engines.
 pub(crate) struct Shared {
     pub view: SiteView,
-    pub liquid_site: LiquidSite,
+    pub liquid_site: LiquidSite<'static>,
     pub keys: InputKeys,
     pub fragments: Fragments,
     pub liquid: LiquidEngine,

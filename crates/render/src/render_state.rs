@@ -68,7 +68,7 @@ impl RenderState {
     /// The pages a state can render alone, and how to read them.
     pub fn open(&self) -> Option<OpenState<'_>> {
         let stored = self.stored()?;
-        let shared: SharedState = postcard::from_bytes(stored.shared).ok()?;
+        let shared: SharedState<'_> = postcard::from_bytes(stored.shared).ok()?;
         let theme_site = serde_json::from_str(&shared.theme_site).ok()?;
         Some(OpenState {
             stored,
@@ -81,7 +81,7 @@ impl RenderState {
 /// A state decoded for a publish: the shared part whole, pages on demand.
 pub struct OpenState<'a> {
     stored: Stored<'a>,
-    pub(crate) shared: SharedState,
+    pub(crate) shared: SharedState<'a>,
     theme_site: Value,
 }
 
@@ -161,7 +161,7 @@ impl OpenState<'_> {
             &crate::render::theme_includes(theme),
             self.shared.links.clone(),
         );
-        let liquid_site = LiquidSite::from_json(self.shared.liquid_site.clone());
+        let liquid_site = LiquidSite::from_json(&self.shared.liquid_site);
         let sanitizer = ContentSanitizer::new();
         let renderer = PageRenderer {
             site_name: self.shared.reader.site_name(),

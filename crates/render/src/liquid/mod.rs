@@ -349,21 +349,22 @@ pub(crate) fn liquid_value(value: &gazette_content::Value) -> Value {
 }
 
 /// Liquid's `site`, converted when a page first needs it: most pages have
-/// no Liquid, and a publish of edited pages keeps it as JSON text until then.
-pub(crate) struct LiquidSite {
-    json: SiteJson,
+/// no Liquid, and a publish of edited pages keeps it as JSON text (in the
+/// kept state's bytes) until then.
+pub(crate) struct LiquidSite<'t> {
+    json: SiteJson<'t>,
     value: std::sync::OnceLock<Value>,
 }
 
 /// What [`LiquidSite`] is converted from.
-enum SiteJson {
+enum SiteJson<'t> {
     /// The value a whole render built (`SiteView::liquid_site`).
     Value(std::sync::Arc<gazette_content::Value>),
     /// The text of a kept state.
-    Text(String),
+    Text(&'t str),
 }
 
-impl LiquidSite {
+impl<'t> LiquidSite<'t> {
     /// From the value a whole render built.
     pub(crate) fn lazy(value: std::sync::Arc<gazette_content::Value>) -> Self {
         Self {
@@ -373,7 +374,7 @@ impl LiquidSite {
     }
 
     /// From the JSON text of a kept state.
-    pub(crate) fn from_json(json: String) -> Self {
+    pub(crate) fn from_json(json: &'t str) -> Self {
         Self {
             json: SiteJson::Text(json),
             value: std::sync::OnceLock::new(),

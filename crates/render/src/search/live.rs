@@ -9,6 +9,7 @@
 //! [`diff_pages`] and rebuild a changed group with [`rebuild_group`].
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
 use std::sync::Arc;
 
 use super::index::{
@@ -45,31 +46,45 @@ pub(crate) struct LiveIndex<'a> {
 }
 
 /// A shard decoded: its pages' inputs digests and entries, its groups'
-/// postings (encoded: an edit decodes only the groups it changes).
+/// postings (encoded: an edit decodes only the groups it changes). Entries
+/// and postings stay in the bytes the shard was read from until an edit
+/// replaces them: an edit changes a few of a shard's hundreds, and copying
+/// the rest out (to encode them back) was most of reading a shard.
 #[derive(Default)]
 struct LiveShard {
+    /// The bytes the shard was read from; empty for a shard made anew.
+    read_from: Arc<Vec<u8>>,
     pages: BTreeMap<String, LivePage>,
-    groups: BTreeMap<String, Vec<u8>>,
+    groups: BTreeMap<String, Held>,
     changed: bool,
 }
 
 struct LivePage {
     inputs: String,
     /// An encoded `Option<IndexedPage>`, as the state stores it.
-    entry: Vec<u8>,
+    entry: Held,
+}
+
+/// Bytes of a shard: where they are in the bytes it was read from, or
+/// bytes an edit made.
+enum Held {
+    Read(Range<usize>),
+    Made(Vec<u8>),
 }
 
 impl LiveShard {
-    fn read(bytes: &[u8]) -> Option<Self> {
+    fn read(bytes: &Arc<Vec<u8>>) -> Option<Self> {
         let shard = Shard::read(bytes)?;
+        let held = |part: &[u8]| Held::Read(range_in(bytes, part));
         Some(Self {
+            read_from: Arc::clone(bytes),
             pages: shard
                 .pages
                 .iter()
                 .map(|page| {
                     let live = LivePage {
                         inputs: page.inputs.to_owned(),
-                        entry: page.entry.to_vec(),
+                        entry: held(page.entry),
                     };
                     (page.unit.to_owned(), live)
                 })
@@ -77,10 +92,26 @@ impl LiveShard {
             groups: shard
                 .groups
                 .iter()
-                .map(|group| (group.key.to_owned(), group.postings.to_vec()))
+                .map(|group| (group.key.to_owned(), held(group.postings)))
                 .collect(),
             changed: false,
         })
+    }
+
+    /// The bytes `held` stands for.
+    fn bytes<'s>(&'s self, held: &'s Held) -> &'s [u8] {
+        match held {
+            Held::Read(range) => &self.read_from[range.clone()],
+            Held::Made(bytes) => bytes,
+        }
+    }
+
+    /// `held` as bytes of its own, to move it to another shard.
+    fn made(&self, held: Held) -> Held {
+        match held {
+            Held::Read(_) => Held::Made(self.bytes(&held).to_vec()),
+            made @ Held::Made(_) => made,
+        }
     }
 
     fn encode(&self) -> Vec<u8> {
@@ -90,16 +121,25 @@ impl LiveShard {
             .map(|(unit, page)| StoredPage {
                 unit,
                 inputs: &page.inputs,
-                entry: &page.entry,
+                entry: self.bytes(&page.entry),
             })
             .collect();
         let groups = self
             .groups
             .iter()
-            .map(|(key, postings)| ShardGroup { key, postings })
+            .map(|(key, postings)| ShardGroup {
+                key,
+                postings: self.bytes(postings),
+            })
             .collect();
         Shard::new(pages, groups).encode()
     }
+}
+
+/// Where `part`, a slice borrowed from `whole`, lies in it.
+fn range_in(whole: &[u8], part: &[u8]) -> Range<usize> {
+    let start = part.as_ptr() as usize - whole.as_ptr() as usize;
+    start..start + part.len()
 }
 
 impl<'a> LiveIndex<'a> {
@@ -213,9 +253,10 @@ impl<'a> LiveIndex<'a> {
         let mut replaced: Vec<(&str, Vec<u8>, Vec<u8>)> = Vec::new();
         for edit in edits.values() {
             let entry = encode_entry(edit.doc.as_ref().map(SearchDoc::indexed).as_ref());
-            let old = &self.open[&shard_of(&edit.unit, count)].pages[&edit.unit].entry;
+            let shard = &self.open[&shard_of(&edit.unit, count)];
+            let old = shard.bytes(&shard.pages[&edit.unit].entry);
             if *old != entry {
-                replaced.push((&edit.unit, old.clone(), entry));
+                replaced.push((&edit.unit, old.to_vec(), entry));
             }
         }
         let decoded: Vec<_> = replaced
@@ -243,7 +284,7 @@ impl<'a> LiveIndex<'a> {
         for (unit, old, new) in &replaced {
             let shard = self.open.get_mut(&shard_of(unit, count))?;
             let page = shard.pages.get_mut(*unit)?;
-            page.entry.clone_from(new);
+            page.entry = Held::Made(new.clone());
             shard.changed = true;
             self.bytes = (self.bytes + new.len() as u64).saturating_sub(old.len() as u64);
             self.indexed = (self.indexed + u64::from(is_indexed(new)))
@@ -261,8 +302,9 @@ impl<'a> LiveIndex<'a> {
                 manifest.units.remove(&chunk_unit(chunk));
                 gone.insert(chunk_path(chunk));
             }
-            let old_len = old_postings.as_ref().map_or(0, Vec::len) as u64;
-            let rebuilt = rebuild_group(key, old_postings.as_deref(), Some(&change), &changes.ids);
+            let old_postings = old_postings.as_ref().map(|held| shard.bytes(held));
+            let old_len = old_postings.map_or(0, <[u8]>::len) as u64;
+            let rebuilt = rebuild_group(key, old_postings, Some(&change), &changes.ids);
             let Some((group, bytes)) = rebuilt else {
                 self.bytes = self.bytes.saturating_sub(old_len);
                 continue;
@@ -279,7 +321,9 @@ impl<'a> LiveIndex<'a> {
                     .insert(chunk_unit(chunk), record(hash.clone(), path));
             }
             self.bytes = (self.bytes + group.postings.len() as u64).saturating_sub(old_len);
-            shard.groups.insert(group.key.clone(), group.postings);
+            shard
+                .groups
+                .insert(group.key.clone(), Held::Made(group.postings));
             self.chunks.insert(group.key, group.chunks);
         }
         files.extend(gone.into_iter().map(|path| (path, None)));
@@ -330,16 +374,17 @@ impl<'a> LiveIndex<'a> {
                 self.shard(n)?;
             }
             let mut shards: Vec<LiveShard> = (0..wanted).map(|_| LiveShard::default()).collect();
-            for shard in std::mem::take(&mut self.open).into_values() {
-                for (unit, page) in shard.pages {
+            for mut shard in std::mem::take(&mut self.open).into_values() {
+                for (unit, mut page) in std::mem::take(&mut shard.pages) {
+                    page.entry = shard.made(page.entry);
                     shards[shard_of(&unit, wanted) as usize]
                         .pages
                         .insert(unit, page);
                 }
-                for (key, postings) in shard.groups {
+                for (key, postings) in std::mem::take(&mut shard.groups) {
                     shards[shard_of(&key, wanted) as usize]
                         .groups
-                        .insert(key, postings);
+                        .insert(key, shard.made(postings));
                 }
             }
             self.gone.extend(wanted..count);

@@ -145,7 +145,7 @@ fn check_loaded(
         let render_options = RenderOptions {
             last_changed: request.last_changed,
             previous: previous.map(CheckState::manifest),
-            previous_search: previous.and_then(CheckState::search),
+            without_search_index: true,
             bodies: Some(request.site),
             ..RenderOptions::default()
         };

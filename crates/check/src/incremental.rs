@@ -3,9 +3,11 @@
 //!
 //! The findings of a check are a function of the loaded site, its source
 //! texts, the set of files the render publishes and the scan of every page.
-//! The state keeps the render's manifest and search state, so that the next
-//! render reuses every unit whose inputs are unchanged (as a publish does),
-//! and the scan of every page by output path. The next check renders only
+//! The state keeps the render's manifest, so that the next render reuses
+//! every unit whose inputs are unchanged (as a publish does), and the scan
+//! of every page by output path. A check renders without the search index
+//! (`RenderOptions::without_search_index`): no concern reads its files, and
+//! its state was two thirds of what a check kept. The next check renders only
 //! the units whose inputs moved, scans only their pages, takes the other
 //! scans from the state, and then runs every concern over the whole site as
 //! a full check does: a link to a page a commit removed, or to an `#id` an
@@ -23,9 +25,9 @@
 //! bar, the side navigation, the footer), so the scans are stored interned:
 //! one table of the distinct strings, and each page's references, images
 //! and ids as indices into it. At 1,000 generated pages that is 1.8 MB
-//! (9,433 strings, 396,307 references) of a 5.9 MB state, most of the rest
-//! being the search state (3.8 MB); with every page's strings stored as
-//! they are, the state was 23 MB. The next check reads a kept scan where it
+//! (9,433 strings, 396,307 references) of a 2.1 MB state, most of the rest
+//! being the manifest; with every page's strings stored as they are, the
+//! state was 23 MB. The next check reads a kept scan where it
 //! is, against the table (`scan.rs`), rather than copying its strings out.
 //! Every kept scan borrows that one table, so the next state interns them
 //! by index in it, and the lookups of their links go by index too.
@@ -40,7 +42,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use gazette_render::{BuildRequest, Manifest, RenderedSite, SearchState, tool_fingerprint};
+use gazette_render::{BuildRequest, Manifest, RenderedSite, tool_fingerprint};
 use serde::{Deserialize, Serialize};
 
 use crate::files::CleanFiles;
@@ -48,7 +50,7 @@ use crate::published::ScannedPage;
 use crate::scan::{InternedScan, Interner, PageScan};
 
 /// Bumped when what the stored state holds changes meaning.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 
 /// What a check of a site keeps for the next check of it (see the module's
 /// documentation): [`CheckState::to_bytes`] to keep it,
@@ -57,8 +59,6 @@ const FORMAT: u32 = 3;
 pub struct CheckState {
     identity: String,
     manifest: Manifest,
-    /// Empty when the render indexed nothing.
-    search: SearchState,
     /// Every distinct URL, `src`, `alt` and id of the scans.
     pub(crate) strings: Vec<String>,
     /// Each scanned page's scan, by output path.
@@ -86,8 +86,6 @@ struct StoredRef<'a> {
     format: u32,
     identity: &'a str,
     manifest: Bytes<'a>,
-    /// The search state's files, by path.
-    search: Vec<(String, Bytes<'a>)>,
     strings: &'a [String],
     scans: Vec<(&'a str, &'a InternedScan)>,
     unscanned: Vec<&'a str>,
@@ -106,15 +104,13 @@ impl Serialize for Bytes<'_> {
     }
 }
 
-/// The stored form, as read: the manifest and the search files are read
-/// where they are, not byte by byte into vectors of their own (they are
-/// most of a state's megabytes).
+/// The stored form, as read: the manifest is read where it is, not byte by
+/// byte into a vector of its own.
 #[derive(Deserialize)]
 struct Stored<'a> {
     format: u32,
     identity: String,
     manifest: &'a [u8],
-    search: Vec<(String, &'a [u8])>,
     strings: Vec<String>,
     scans: Vec<(String, InternedScan)>,
     unscanned: Vec<String>,
@@ -152,7 +148,6 @@ impl CheckState {
         Some(Self {
             identity,
             manifest: rendered.manifest,
-            search: rendered.search_state,
             strings: interner.into_strings(),
             scans: stored,
             unscanned,
@@ -183,11 +178,6 @@ impl CheckState {
             format: FORMAT,
             identity: &self.identity,
             manifest: Bytes(&manifest),
-            search: self
-                .search
-                .files()
-                .map(|(path, bytes)| (path, Bytes(bytes)))
-                .collect(),
             strings: &self.strings,
             scans,
             unscanned,
@@ -216,19 +206,9 @@ impl CheckState {
             return None;
         }
         let manifest = Manifest::from_bytes(stored.manifest)?;
-        let search = if stored.search.is_empty() {
-            SearchState::default()
-        } else {
-            // Each file is checked against the manifest's record of it.
-            let files: HashMap<String, &[u8]> = stored.search.into_iter().collect();
-            SearchState::read(&manifest, |path| {
-                files.get(path).map(|bytes| bytes.to_vec())
-            })?
-        };
         Some(Self {
             identity: stored.identity,
             manifest,
-            search,
             strings: stored.strings,
             scans: stored.scans.into_iter().collect(),
             unscanned: stored.unscanned.into_iter().collect(),
@@ -248,11 +228,6 @@ impl CheckState {
     /// The manifest of the render the state was made from.
     pub(crate) fn manifest(&self) -> &Manifest {
         &self.manifest
-    }
-
-    /// The search state of that render, if it indexed anything.
-    pub(crate) fn search(&self) -> Option<&SearchState> {
-        (!self.search.is_empty()).then_some(&self.search)
     }
 
     /// The table of strings the kept scans index.

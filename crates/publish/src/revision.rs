@@ -432,6 +432,7 @@ impl LoadedForPublish {
             previous_search: previous.map(|(_, search)| search),
             bodies: Some(context.site_source),
             commit: Some(context.commit),
+            without_search_index: false,
             keep_state: true,
             sanitize_svg: context.sanitize_svg,
             base_url: context.base_url,

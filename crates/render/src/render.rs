@@ -159,6 +159,8 @@ pub(crate) fn render_all(
         .previous
         .and(options.previous_search)
         .and_then(search::StoredState::read);
+    // A render without the index reuses a page on its own unit alone.
+    let with_search = !options.without_search_index;
     let search_entry = |page: &Page, inputs: &str| -> Option<Vec<u8>> {
         let entry = previous_search.as_ref()?.page(&page.source_path, inputs)?;
         let has_file = entry.first() == Some(&1);
@@ -175,10 +177,14 @@ pub(crate) fn render_all(
         .filter(|(_, page)| page.published && page.permalink.is_some())
         .map(|(index, page)| {
             let inputs = keys.page_inputs(page, renderer.last_updated(page));
-            let kept_entry = search_entry(page, &inputs);
-            let reused = kept_entry
-                .as_ref()
-                .and_then(|_| reuse(&page.source_path, &inputs));
+            let kept_entry = with_search.then(|| search_entry(page, &inputs)).flatten();
+            let reused = if with_search {
+                kept_entry
+                    .as_ref()
+                    .and_then(|_| reuse(&page.source_path, &inputs))
+            } else {
+                reuse(&page.source_path, &inputs)
+            };
             let surroundings = || Surroundings::of(site, &shared.view, index, page);
             let around = options.keep_state.then(surroundings);
             // Empty bytes stand for a page only a whole render renders: a
@@ -205,14 +211,18 @@ pub(crate) fn render_all(
                         Some(search),
                     )
                 }
+                (Some(records), None) if !with_search => {
+                    (Ok(Unit::reused(&page.source_path, inputs, records)), None)
+                }
                 _ => {
                     let around = around.unwrap_or_else(surroundings);
                     match renderer.render(page, &around) {
                         Ok((outputs, doc)) => {
                             // Written now, from this worker: the site's
                             // pages are never all held at once.
-                            let search =
-                                PageSearch::rendered(page, &inputs, doc.as_ref(), options.sink);
+                            let search = with_search.then(|| {
+                                PageSearch::rendered(page, &inputs, doc.as_ref(), options.sink)
+                            });
                             let unit = Unit {
                                 id: page.source_path.clone(),
                                 outputs: outputs
@@ -231,7 +241,7 @@ pub(crate) fn render_all(
                                 reused: false,
                                 is_page: true,
                             };
-                            (Ok(unit), Some(search))
+                            (Ok(unit), search)
                         }
                         Err(diagnostic) => (Err(diagnostic), None),
                     }
@@ -266,9 +276,13 @@ pub(crate) fn render_all(
             entry: std::borrow::Cow::Borrowed(&page.entry),
         })
         .collect();
-    let index = search::update(previous_search.as_ref(), &current, |unit, digest| {
-        reuse(unit, digest).is_some()
-    });
+    let index = if with_search {
+        search::update(previous_search.as_ref(), &current, |unit, digest| {
+            reuse(unit, digest).is_some()
+        })
+    } else {
+        search::Updated::default()
+    };
     drop(current);
     let index_units = units.len();
     for file in index.files {

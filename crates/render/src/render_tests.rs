@@ -183,3 +183,70 @@ fn with_a_sink_every_rendered_output_is_handed_over_once_and_not_held() {
             .collect::<Vec<_>>()
     );
 }
+
+#[test]
+fn a_render_without_the_search_index_writes_none_of_it_and_still_reuses_unchanged_pages() {
+    let themes = WorkTreeSource::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../themes"))
+        .expect("the workspace's themes");
+    let mut source = MemorySource::from_files([
+        ("_config.yml", "title: Agency\n"),
+        ("index.md", "---\nlayout: homepage\ntitle: Home\n---\n"),
+        (
+            "pages/grants.md",
+            "---\ntitle: Grants\npermalink: /grants/\n---\nApply for a grant.\n",
+        ),
+        (
+            "pages/permits.md",
+            "---\ntitle: Permits\npermalink: /permits/\n---\nRenew a permit.\n",
+        ),
+    ]);
+    let render = |source: &MemorySource, previous: Option<&RenderedSite>| {
+        let site = Site::load("agency", source).expect("a site").site;
+        let mut theme = Theme::load(&themes, "isomer", Some(source)).expect("the theme");
+        let options = RenderOptions {
+            previous: previous.map(|p| &p.manifest),
+            without_search_index: true,
+            ..RenderOptions::default()
+        };
+        render_site(&site, &mut theme, &options).expect("renders")
+    };
+    let is_index_file =
+        |path: &str| path.starts_with("search-index/") || path.starts_with(".gazette-search");
+    let first = render(&source, None);
+    assert!(first.search_state.is_empty());
+    let index_files: Vec<&str> = first
+        .outputs
+        .iter()
+        .map(|output| output.path.as_str())
+        .filter(|path| is_index_file(path))
+        .collect();
+    assert!(index_files.is_empty(), "{index_files:?}");
+
+    source.insert(
+        "pages/permits.md",
+        "---\ntitle: Permits\npermalink: /permits/\n---\nRenew a permit online.\n",
+    );
+    let second = render(&source, Some(&first));
+    let contents = |path: &str| {
+        &second
+            .outputs
+            .iter()
+            .find(|output| output.path == path)
+            .unwrap_or_else(|| panic!("{path} is written"))
+            .contents
+    };
+    assert!(matches!(
+        contents("grants/index.html"),
+        OutputContents::Reuse(_)
+    ));
+    assert!(matches!(
+        contents("permits/index.html"),
+        OutputContents::Rendered(_)
+    ));
+    assert!(
+        !second
+            .outputs
+            .iter()
+            .any(|output| is_index_file(&output.path))
+    );
+}

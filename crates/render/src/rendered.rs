@@ -149,6 +149,11 @@ pub struct RenderOptions<'a> {
     pub previous_search: Option<&'a SearchState>,
     /// The commit being published, recorded in the manifest.
     pub commit: Option<&'a str>,
+    /// Whether to leave the search index out (no index files, no search
+    /// state; pages reused on their own units alone): a check reads none
+    /// of its files, and the index's state was two thirds of what a check
+    /// keeps for the next.
+    pub without_search_index: bool,
     /// Whether to make a state for the next publish to render edited pages
     /// with ([`RenderedSite::state`]).
     pub keep_state: bool,

@@ -119,6 +119,7 @@ pub(crate) struct IndexFile {
 
 /// The index after an update: its files (the state's among them) and the
 /// new state.
+#[derive(Default)]
 pub(crate) struct Updated {
     pub files: Vec<IndexFile>,
     pub state: SearchState,

@@ -26,7 +26,7 @@ use serde_json::json;
 
 use crate::manifest::Manifest;
 
-pub(crate) use index::{CurrentPage, IndexedPage, encode_entry, update};
+pub(crate) use index::{CurrentPage, IndexedPage, Updated, encode_entry, update};
 pub(crate) use live::LiveIndex;
 pub(crate) use state::StoredState;
 pub use state::{ReadFile, SearchState, is_search_state_path};

@@ -1,6 +1,7 @@
 //! Checking one site: load and render what can be rendered, scan every
 //! rendered page once, then run each concern's checks over the result.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use gazette_content::{Diagnostics, LoadCache, LoadedSite, Site, Source};
@@ -132,10 +133,17 @@ fn check_loaded(
         })?;
     // Later pages of a duplicate permalink are left out of rendering so the
     // rest renders; the duplicate itself is a finding of its own.
-    let mut renderable = loaded.site.clone();
-    for index in pages::later_duplicates(&loaded.site) {
-        renderable.pages[index].published = false;
-    }
+    // Copied only then: a site is megabytes, and most have no duplicate.
+    let duplicates = pages::later_duplicates(&loaded.site);
+    let renderable = if duplicates.is_empty() {
+        Cow::Borrowed(&loaded.site)
+    } else {
+        let mut renderable = loaded.site.clone();
+        for index in duplicates {
+            renderable.pages[index].published = false;
+        }
+        Cow::Owned(renderable)
+    };
     let identity = incremental::identity(request);
     let (keep, previous) = match start {
         Start::Whole => (false, None),

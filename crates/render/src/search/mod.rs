@@ -22,7 +22,6 @@ use std::borrow::Cow;
 
 use gazette_content::{Page, PageKind, PostKind};
 use rustc_hash::FxHashMap as HashMap;
-use serde_json::json;
 
 use crate::manifest::Manifest;
 
@@ -117,14 +116,27 @@ impl SearchDoc {
 
     /// The page's own file: where it is and its bytes.
     pub(crate) fn file(&self) -> (String, Vec<u8>) {
-        let text = match self.text.char_indices().nth(TEXT_CHARS) {
-            Some((end, _)) => &self.text[..end],
-            None => &self.text,
+        /// The file's fields, in the order the theme's script was first
+        /// given them.
+        #[derive(serde::Serialize)]
+        struct PageFile<'a> {
+            url: &'a str,
+            title: &'a str,
+            text: &'a str,
+        }
+        // A text no longer in bytes than the limit in characters is whole.
+        let cut = (self.text.len() > TEXT_CHARS)
+            .then(|| self.text.char_indices().nth(TEXT_CHARS))
+            .flatten();
+        let text = cut.map_or(self.text.as_str(), |(end, _)| &self.text[..end]);
+        let file = PageFile {
+            url: &self.url,
+            title: &self.title,
+            text,
         };
-        let value = json!({ "url": self.url, "title": self.title, "text": text });
         (
             page_file_path(&self.id()),
-            serde_json::to_vec(&value).unwrap_or_default(),
+            serde_json::to_vec(&file).unwrap_or_default(),
         )
     }
 }

@@ -114,6 +114,43 @@ fn tokenising_lowercases_splits_at_punctuation_and_drops_overlong_words() {
 }
 
 #[test]
+fn tokenising_splits_where_char_is_alphanumeric_says_a_word_ends_in_any_script() {
+    // The definition the browser's query splitting mirrors, one character
+    // at a time; the tokeniser reads ASCII by the byte and must agree.
+    fn by_definition(text: &str) -> Vec<String> {
+        text.split(|c: char| !c.is_alphanumeric())
+            .filter(|word| !word.is_empty() && word.chars().count() <= MAX_TERM_CHARS)
+            .map(str::to_lowercase)
+            .collect()
+    }
+    let at_limit = "é".repeat(MAX_TERM_CHARS);
+    let past_limit = format!("{at_limit}e");
+    let texts = [
+        String::new(),
+        "  ,;  ".to_owned(),
+        "ABC abc AbC a1B2 007".to_owned(),
+        "tab\tnew\nline\u{0b}vt\u{a0}nbsp\u{2003}em".to_owned(),
+        "٣ digits ٤٥ and ½ and Ⅻ".to_owned(),
+        "cafe\u{301} naïve ÉCOLE İstanbul ΣΊΣΥΦΟΣ".to_owned(),
+        "emoji🙂between and 中文字 and العربية".to_owned(),
+        format!("{at_limit} {past_limit} {}", "Z".repeat(MAX_TERM_CHARS + 1)),
+        "ends with a letter".to_owned(),
+    ];
+    for text in &texts {
+        let found: Vec<String> = words(text).map(Cow::into_owned).collect();
+        assert_eq!(found, by_definition(text), "words of {text:?}");
+    }
+}
+
+#[test]
+fn page_text_is_one_space_between_words_for_every_kind_of_white_space() {
+    let html = " \t<p>\u{a0}one\u{0b}\u{0c}two&#32;&#9;three</p>\r\n<p>four\u{2003}\u{3000}five</p>six<br>seven \n";
+    assert_eq!(text_of_html(html), "one two three four five six seven");
+    assert_eq!(text_of_html("a&nbsp;&nbsp;b"), "a b");
+    assert_eq!(text_of_html("\u{85}\u{2028}"), "");
+}
+
+#[test]
 fn page_text_decodes_references_breaks_at_tags_and_leaves_out_script_and_style() {
     let text = text_of_html(
         "<h2>Fees &amp; charges</h2><p>Pay&nbsp;online<br>or at <em>any</em> branch.</p>\

@@ -14,26 +14,75 @@ const HIDDEN: &[&str] = &["script", "style", "template", "noscript"];
 
 /// The text of `html`, one space between words.
 pub(crate) fn text_of_html(html: &str) -> String {
-    let mut text = String::with_capacity(html.len() / 2);
+    let mut text = Collapsed {
+        text: String::with_capacity(html.len() / 2),
+        space: false,
+    };
     let mut rest = html;
     while let Some(open) = rest.find('<') {
-        text.push_str(&htmlize::unescape(&rest[..open]));
+        text.push(&htmlize::unescape(&rest[..open]));
         rest = &rest[open..];
         let Some(tag) = Tag::at(rest) else {
-            text.push('<');
+            text.push("<");
             rest = &rest[1..];
             continue;
         };
         // Inline tags break words too: `a<b>c</b>` indexes `a` and `c`,
         // which costs less than a wrong join of two words.
-        text.push(' ');
+        text.space = true;
         rest = &rest[tag.len..];
         if let Some(name) = tag.hidden_start {
             rest = after_end_tag(rest, name);
         }
     }
-    text.push_str(&htmlize::unescape(rest));
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    text.push(&htmlize::unescape(rest));
+    text.text
+}
+
+/// Text whose runs of white space (`char::is_whitespace`) are one space,
+/// none at either end, collapsed as it is appended.
+struct Collapsed {
+    text: String,
+    /// Whether white space was met since the last character kept.
+    space: bool,
+}
+
+impl Collapsed {
+    fn push(&mut self, piece: &str) {
+        let bytes = piece.as_bytes();
+        let (mut word_start, mut at) = (0, 0);
+        while let Some(&byte) = bytes.get(at) {
+            let (is_space, len) = if byte.is_ascii() {
+                // `char::is_whitespace` on ASCII, vertical tab included.
+                (
+                    matches!(byte, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r'),
+                    1,
+                )
+            } else {
+                // `at` is a character boundary, so a character starts here.
+                let letter = piece[at..].chars().next().unwrap_or_default();
+                (letter.is_whitespace(), letter.len_utf8())
+            };
+            if is_space {
+                self.push_word(&piece[word_start..at]);
+                self.space = true;
+                word_start = at + len;
+            }
+            at += len;
+        }
+        self.push_word(&piece[word_start..]);
+    }
+
+    fn push_word(&mut self, word: &str) {
+        if word.is_empty() {
+            return;
+        }
+        if self.space && !self.text.is_empty() {
+            self.text.push(' ');
+        }
+        self.space = false;
+        self.text.push_str(word);
+    }
 }
 
 /// Markup that starts at a `<`: a tag, an end tag, a comment or a

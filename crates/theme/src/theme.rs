@@ -88,8 +88,22 @@ impl Theme {
             message: error.to_string(),
         })?;
 
+        let site_paths = site
+            .map(|site| {
+                site.list().map_err(|error| ThemeError::Unreadable {
+                    path: site.describe(),
+                    message: error.to_string(),
+                })
+            })
+            .transpose()?
+            .unwrap_or_default();
         let mut layers: Vec<(String, &dyn Source, String)> = Vec::new();
-        if let Some(site) = site {
+        // A layer is a fallback prefix that Tera formats and looks up for
+        // every include of every page until one matches: a site without
+        // templates of its own gets none.
+        if let Some(site) = site
+            && site_paths.iter().any(|path| path.starts_with("templates/"))
+        {
             layers.push((SITE_LAYER.to_owned(), site, String::new()));
         }
         for (theme_name, _) in &chain {
@@ -112,19 +126,16 @@ impl Theme {
         let mut includes: BTreeMap<String, String> = BTreeMap::new();
         for (layer, source, prefix) in &layers {
             let paths = if *layer == SITE_LAYER {
-                source.list().map_err(|error| ThemeError::Unreadable {
-                    path: source.describe(),
-                    message: error.to_string(),
-                })?
+                &site_paths
             } else {
-                theme_paths.clone()
+                &theme_paths
             };
             for path in paths {
                 let Some(inside) = path.strip_prefix(prefix.as_str()) else {
                     continue;
                 };
                 if let Some(template) = inside.strip_prefix("templates/") {
-                    let bytes = read(*source, &path)?;
+                    let bytes = read(*source, path)?;
                     let text = String::from_utf8(bytes).map_err(|_| ThemeError::Unreadable {
                         path: path.clone(),
                         message: "a template must be UTF-8 text".into(),
@@ -140,7 +151,7 @@ impl Theme {
                     && *layer != SITE_LAYER
                     && !includes.contains_key(include)
                 {
-                    let bytes = read(*source, &path)?;
+                    let bytes = read(*source, path)?;
                     let text = String::from_utf8(bytes).map_err(|_| ThemeError::Unreadable {
                         path: path.clone(),
                         message: "an include must be UTF-8 text".into(),
@@ -155,7 +166,7 @@ impl Theme {
                         StaticAsset {
                             output_path: asset.to_owned(),
                             theme: layer.clone(),
-                            contents: read(*source, &path)?,
+                            contents: read(*source, path)?,
                         },
                     );
                 }

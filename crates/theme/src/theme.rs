@@ -383,6 +383,17 @@ fn error_chain(error: &dyn std::error::Error) -> String {
 /// Registered before the templates: Tera refuses templates that name an
 /// unknown filter.
 fn register_filters(tera: &mut tera::Tera) {
+    // Tera's own `safe` copies the string it marks, and every page passes
+    // its body and its navigation (tens of KB) through it. A string is
+    // marked where it is, its text shared; anything else is printed as the
+    // built-in filter prints it.
+    tera.register_filter(
+        "safe",
+        |value: tera::Value, _: tera::Kwargs, _: &tera::State| match value.as_str() {
+            Some(_) => value.mark_safe(),
+            None => tera::Value::safe_string(&value.to_string()),
+        },
+    );
     tera.register_filter(
         CONTENT_HTML_FILTER,
         |value: tera::Value, _: tera::Kwargs, _: &tera::State| {
@@ -522,6 +533,41 @@ mod tests {
         assert_eq!(html, "<header>agency header</header><h2>Hi</h2>");
         let without = Theme::load(&themes(), "agency", None).unwrap();
         assert_ne!(theme.fingerprint(), without.fingerprint());
+    }
+
+    #[test]
+    fn a_site_without_templates_of_its_own_renders_as_the_theme_alone() {
+        let site = MemorySource::from_files([
+            ("_config.yml", "title: A site"),
+            ("layouts/page.html", "not a template: outside templates/"),
+        ]);
+        let theme = Theme::load(&themes(), "agency", Some(&site)).unwrap();
+        let without = Theme::load(&themes(), "agency", None).unwrap();
+        assert_eq!(
+            theme.render_layout("page", &context("Hi")).unwrap(),
+            without.render_layout("page", &context("Hi")).unwrap()
+        );
+        assert_eq!(theme.fingerprint(), without.fingerprint());
+    }
+
+    #[test]
+    fn safe_marks_a_string_unescaped_and_prints_other_values_as_tera_does() {
+        let themes = MemorySource::from_files([
+            ("plain/theme.toml", "name = \"plain\"\n"),
+            (
+                "plain/templates/layouts/page.html",
+                "{{ html | safe }}|{{ html }}|{{ number | safe }}|{{ list | safe }}|{{ missing | default(value='') | safe }}",
+            ),
+        ]);
+        let theme = Theme::load(&themes, "plain", None).unwrap();
+        let mut context = tera::Context::new();
+        context.insert("html", "<b>bold</b>");
+        context.insert("number", &5);
+        context.insert("list", &[1, 2]);
+        assert_eq!(
+            theme.render_layout("page", &context).unwrap(),
+            "<b>bold</b>|&lt;b&gt;bold&lt;/b&gt;|5|[1, 2]|"
+        );
     }
 
     #[test]

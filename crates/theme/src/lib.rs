@@ -28,6 +28,7 @@
 mod builtin;
 mod chain;
 mod contrast;
+mod escape;
 mod theme;
 
 pub use builtin::{BUILTIN_THEME, BuiltinThemes, ThemeLibrary};

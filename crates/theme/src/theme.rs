@@ -111,6 +111,7 @@ impl Theme {
         }
 
         let mut tera = tera::Tera::default();
+        tera.set_escape_fn(crate::escape::escape_html);
         register_filters(&mut tera);
         tera.set_fallback_prefixes(
             layers

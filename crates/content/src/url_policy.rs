@@ -25,21 +25,22 @@ pub const INERT_URL: &str = "#";
 /// first, so `&#106;avascript&colon;` is `javascript` too.
 pub fn url_scheme(url: &str) -> Option<String> {
     let decoded = decode_character_references(url);
-    let cleaned: String = decoded
-        .trim_matches(|c: char| c <= ' ')
-        .chars()
-        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
-        .collect();
-    let end = cleaned.find([':', '/', '?', '#'])?;
-    if !cleaned[end..].starts_with(':') {
-        return None;
+    // Read up to the first `:`, stopping at the first character a scheme
+    // cannot hold (`/`, `?` and `#` among them): most URLs a page holds are
+    // relative and end here at their first character, with nothing copied.
+    let mut scheme = String::new();
+    for c in decoded.trim_start_matches(|c: char| c <= ' ').chars() {
+        match c {
+            '\t' | '\n' | '\r' => {}
+            ':' if !scheme.is_empty() => return Some(scheme),
+            c if c.is_ascii_alphabetic() => scheme.push(c.to_ascii_lowercase()),
+            c if !scheme.is_empty() && (c.is_ascii_digit() || matches!(c, '+' | '-' | '.')) => {
+                scheme.push(c);
+            }
+            _ => return None,
+        }
     }
-    let scheme = &cleaned[..end];
-    let mut chars = scheme.chars();
-    let first = chars.next()?;
-    let valid = first.is_ascii_alphabetic()
-        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
-    valid.then(|| scheme.to_ascii_lowercase())
+    None
 }
 
 /// `text` with HTML character references decoded as a browser decodes an
@@ -168,6 +169,58 @@ mod tests {
             decode_character_references("/q?a=1&copy=2&notit"),
             "/q?a=1&copy=2&notit"
         );
+    }
+
+    #[test]
+    fn the_scheme_is_what_a_browser_reads_after_trimming_and_dropping_tabs_and_newlines() {
+        // The rule spelled out: trim controls and spaces, drop every tab and
+        // newline, and take what comes before a `:` that precedes any `/`,
+        // `?` or `#`, if it is a letter then letters, digits, `+`, `-`, `.`.
+        fn by_definition(url: &str) -> Option<String> {
+            let decoded = decode_character_references(url);
+            let cleaned: String = decoded
+                .trim_matches(|c: char| c <= ' ')
+                .chars()
+                .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+                .collect();
+            let end = cleaned.find([':', '/', '?', '#'])?;
+            let scheme = cleaned[..end].to_owned();
+            let mut chars = scheme.chars();
+            let valid = cleaned[end..].starts_with(':')
+                && chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+                && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+            valid.then(|| scheme.to_ascii_lowercase())
+        }
+        let urls = [
+            "",
+            ":",
+            "/a:b",
+            "?x:y",
+            "#f:g",
+            "a",
+            "a:",
+            "A1+.-z:rest",
+            "1a:b",
+            "+a:b",
+            " \u{1} JaVa\tScRiPt\n:alert(1)",
+            "java script:x",
+            "java\u{0c}script:x",
+            "&#106;avascript&colon;x",
+            "&#x6A;ava&Tab;script:x",
+            "mailto:a@b",
+            "tel:+65",
+            "https://example.org/",
+            "//host/path",
+            "ftp://x",
+            "data:text/html,x",
+            "ü:x",
+            "a\u{a0}:x",
+            "  \r\n ",
+            "http\r:x",
+        ];
+        for url in urls {
+            assert_eq!(url_scheme(url), by_definition(url), "{url:?}");
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! A loaded theme chain: one Tera environment and the merged static assets.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use gazette_content::Source;
 
@@ -58,6 +59,9 @@ pub struct StaticAsset {
 /// parents, each template taken from the first layer that has it.
 pub struct Theme {
     tera: tera::Tera,
+    /// The length of the largest render so far (at most [`MAX_RENDER_HINT`]),
+    /// the capacity the next starts with.
+    largest_render: AtomicUsize,
     fingerprint: String,
     chain: Vec<String>,
     layouts: BTreeSet<String>,
@@ -70,6 +74,10 @@ pub struct Theme {
 /// for instance): `{{ value | content_html }}`. Until the renderer installs
 /// its sanitiser with [`Theme::set_html_sanitizer`], it shows the text alone.
 pub const CONTENT_HTML_FILTER: &str = "content_html";
+
+/// The most a render's buffer starts with: a page of a few MB (a long
+/// table, say) need not make every later render allocate as much.
+const MAX_RENDER_HINT: usize = 1 << 20;
 
 /// The prefix under which a site's own template overrides are registered.
 const SITE_LAYER: &str = "site";
@@ -213,6 +221,7 @@ impl Theme {
         }
         Ok(Self {
             tera,
+            largest_render: AtomicUsize::new(0),
             fingerprint: hasher.finalize().to_hex().to_string(),
             chain: chain.into_iter().map(|(name, _)| name).collect(),
             layouts,
@@ -275,9 +284,20 @@ impl Theme {
 
     /// Renders any template by name, such as `partials/navbar.html`.
     pub fn render(&self, template: &str, context: &tera::Context) -> Result<String, ThemeError> {
+        // Tera sizes its buffer from the template's own text, a few hundred
+        // bytes for a layout whose page comes to tens of KB: grown that far,
+        // it was copied about eight times a page. The largest page so far
+        // is a better guess.
+        let hint = self.largest_render.load(Ordering::Relaxed);
+        let mut output = Vec::with_capacity(hint);
         self.tera
-            .render(template, context)
-            .map_err(|error| ThemeError::Template(error_chain(&error)))
+            .render_to(template, context, &mut output)
+            .map_err(|error| ThemeError::Template(error_chain(&error)))?;
+        self.largest_render
+            .fetch_max(output.len().min(MAX_RENDER_HINT), Ordering::Relaxed);
+        String::from_utf8(output).map_err(|_| {
+            ThemeError::Template(format!("`{template}` rendered text that is not UTF-8"))
+        })
     }
 
     /// Static assets of the whole chain, each from the nearest theme that has it.

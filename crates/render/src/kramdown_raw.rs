@@ -116,6 +116,11 @@ fn next_raw(text: &str) -> Option<Raw<'_>> {
 
 /// Where the next kramdown extension opens in `text`, outside HTML comments.
 fn next_extension(text: &str) -> Option<(usize, &'static str, bool)> {
+    // Most bodies hold none: one quick scan says so, where the loop below
+    // reads the body once for each extension and again for comments.
+    if !text.contains("{::") {
+        return None;
+    }
     let mut from = 0;
     loop {
         let rest = &text[from..];
@@ -146,6 +151,10 @@ const MAX_BLOCK_LOOKS: usize = 256;
 /// line that closes it, when a blank line lies between. Blocks CommonMark
 /// reads whole anyway, and blocks never closed, are left to it.
 fn next_html_block(text: &str) -> Option<(usize, usize)> {
+    // No tag, no block: one byte search instead of a look at every line.
+    if !text.contains('<') {
+        return None;
+    }
     let mut fences = CodeFences::default();
     let mut offset = 0;
     // A block read whole by CommonMark is skipped past, not looked into.

@@ -48,29 +48,42 @@ struct Collapsed {
 }
 
 impl Collapsed {
+    /// Appends `piece` a run at a time: a run ends only at white space that
+    /// must change (not a lone space between two characters kept).
     fn push(&mut self, piece: &str) {
         let bytes = piece.as_bytes();
-        let (mut word_start, mut at) = (0, 0);
+        let (mut run_start, mut at) = (0, 0);
         while let Some(&byte) = bytes.get(at) {
-            let (is_space, len) = if byte.is_ascii() {
-                // `char::is_whitespace` on ASCII, vertical tab included.
-                (
-                    matches!(byte, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r'),
-                    1,
-                )
-            } else {
-                // `at` is a character boundary, so a character starts here.
-                let letter = piece[at..].chars().next().unwrap_or_default();
-                (letter.is_whitespace(), letter.len_utf8())
+            let space_len = match BYTE_KINDS[usize::from(byte)] {
+                ByteKind::Kept => {
+                    at += 1;
+                    continue;
+                }
+                ByteKind::Space
+                    if at > run_start
+                        && bytes.get(at + 1).is_some_and(|&next| {
+                            BYTE_KINDS[usize::from(next)] == ByteKind::Kept
+                        }) =>
+                {
+                    at += 1;
+                    continue;
+                }
+                ByteKind::Space | ByteKind::OtherAsciiSpace => 1,
+                // A lead byte: `at` is a character boundary.
+                ByteKind::MaybeSpace => match piece[at..].chars().next() {
+                    Some(letter) if letter.is_whitespace() => letter.len_utf8(),
+                    _ => {
+                        at += 1;
+                        continue;
+                    }
+                },
             };
-            if is_space {
-                self.push_word(&piece[word_start..at]);
-                self.space = true;
-                word_start = at + len;
-            }
-            at += len;
+            self.push_word(&piece[run_start..at]);
+            self.space = true;
+            at += space_len;
+            run_start = at;
         }
-        self.push_word(&piece[word_start..]);
+        self.push_word(&piece[run_start..]);
     }
 
     fn push_word(&mut self, word: &str) {
@@ -84,6 +97,37 @@ impl Collapsed {
         self.text.push_str(word);
     }
 }
+
+/// What a byte of text is to [`Collapsed::push`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ByteKind {
+    /// Copied as it is: not white space, nor the start of a character
+    /// that could be.
+    Kept,
+    /// `' '`.
+    Space,
+    /// Tab, line feed, vertical tab, form feed, carriage return.
+    OtherAsciiSpace,
+    /// The first byte of a character that may be white space
+    /// (`char::is_whitespace`): U+0085 and U+00A0 start with 0xC2, U+1680
+    /// with 0xE1, U+2000 to U+205F with 0xE2, U+3000 with 0xE3.
+    MaybeSpace,
+}
+
+const BYTE_KINDS: [ByteKind; 256] = {
+    let mut kinds = [ByteKind::Kept; 256];
+    kinds[b' ' as usize] = ByteKind::Space;
+    let mut others = [b'\t', b'\n', 0x0b, 0x0c, b'\r'].as_slice();
+    while let [byte, rest @ ..] = others {
+        kinds[*byte as usize] = ByteKind::OtherAsciiSpace;
+        others = rest;
+    }
+    kinds[0xC2] = ByteKind::MaybeSpace;
+    kinds[0xE1] = ByteKind::MaybeSpace;
+    kinds[0xE2] = ByteKind::MaybeSpace;
+    kinds[0xE3] = ByteKind::MaybeSpace;
+    kinds
+};
 
 /// Markup that starts at a `<`: a tag, an end tag, a comment or a
 /// declaration.
@@ -183,7 +227,21 @@ fn after_end_tag<'a>(html: &'a str, name: &str) -> &'a str {
 
 #[cfg(test)]
 mod tests {
-    use super::text_of_html;
+    use super::{BYTE_KINDS, ByteKind, text_of_html};
+
+    #[test]
+    fn every_white_space_character_starts_with_a_byte_the_table_stops_at() {
+        for letter in (0..=char::MAX as u32).filter_map(char::from_u32) {
+            let mut utf8 = [0; 4];
+            let first = letter.encode_utf8(&mut utf8).as_bytes()[0];
+            let kind = BYTE_KINDS[usize::from(first)];
+            if letter.is_ascii() {
+                assert_eq!(kind != ByteKind::Kept, letter.is_whitespace(), "{letter:?}");
+            } else if letter.is_whitespace() {
+                assert_eq!(kind, ByteKind::MaybeSpace, "{letter:?}");
+            }
+        }
+    }
 
     #[test]
     fn tags_break_words_and_quoted_values_may_hold_a_closing_bracket() {

@@ -89,7 +89,10 @@ impl SearchDoc {
 
     /// The page's terms with their weights, sorted.
     pub(crate) fn indexed(&self) -> IndexedPage<'_> {
-        let mut counts: HashMap<Cow<'_, str>, (bool, u32)> = HashMap::default();
+        // About one distinct word in every 16 bytes of text: sized once
+        // rather than grown and rehashed as the words come.
+        let mut counts: HashMap<Cow<'_, str>, (bool, u32)> =
+            HashMap::with_capacity_and_hasher(self.text.len() / 16, Default::default());
         for word in tokens::words(&self.title) {
             counts.entry(word).or_default().0 = true;
         }

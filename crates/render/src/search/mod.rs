@@ -119,8 +119,8 @@ impl SearchDoc {
 
     /// The page's own file: where it is and its bytes.
     pub(crate) fn file(&self) -> (String, Vec<u8>) {
-        /// The file's fields, in the order the theme's script was first
-        /// given them.
+        /// The file's fields, in the order its bytes have always had them
+        /// (the JSON object they were built as kept its order).
         #[derive(serde::Serialize)]
         struct PageFile<'a> {
             url: &'a str,

@@ -184,9 +184,9 @@ pub(crate) fn update(
     // Every group of the index, in key order: the stored state and the list
     // of chunks follow it.
     let mut keys: Vec<&str> = old_groups.keys().copied().collect();
+    let (ids, changed_groups) = changes.in_id_order();
     keys.extend(
-        changes
-            .groups
+        changed_groups
             .keys()
             .copied()
             .filter(|key| !old_groups.contains_key(key)),
@@ -198,8 +198,8 @@ pub(crate) fn update(
             group_update(
                 key,
                 old_groups.get(key),
-                changes.groups.get(key),
-                &changes.ids,
+                changed_groups.get(key),
+                &ids,
                 &reusable,
             )
         })
@@ -207,7 +207,8 @@ pub(crate) fn update(
     // The changes are most of a cold build's peak memory: gone before the
     // state is encoded.
     drop(keys);
-    drop(changes);
+    drop(changed_groups);
+    drop(ids);
     let mut groups = Vec::with_capacity(results.len());
     let mut files = Vec::new();
     for (group, group_files) in results {
@@ -273,9 +274,20 @@ pub(super) struct Changes<'a> {
     /// Each changed page's id: a change names its page by its place here,
     /// 4 bytes instead of a 16-byte slice, for one change per posting of
     /// every page on a cold build.
-    pub ids: Vec<&'a str>,
+    ids: Vec<&'a str>,
     /// Each changed group's change, by key.
     pub groups: HashMap<&'a str, GroupChange<'a>>,
+}
+
+/// The ids of a change's pages, sorted and each once: a change's page
+/// numbers, once renumbered by [`Changes::in_id_order`], sort as the ids
+/// they name do.
+pub(super) struct PageIds<'a>(Vec<&'a str>);
+
+impl<'a> PageIds<'a> {
+    fn get(&self, page: u32) -> &'a str {
+        self.0[page as usize]
+    }
 }
 
 /// What changed pages take out of and put into one group.
@@ -288,6 +300,33 @@ pub(super) struct GroupChange<'a> {
 }
 
 impl<'a> Changes<'a> {
+    /// The change with its pages numbered in the order of their ids, one
+    /// number per id (a page taken out and put back in shares it): a term's
+    /// postings are kept in id order, and a cold build's (every page added)
+    /// then sort by number, not by comparing ids.
+    pub(super) fn in_id_order(mut self) -> (PageIds<'a>, HashMap<&'a str, GroupChange<'a>>) {
+        let mut order: Vec<u32> = (0..self.ids.len() as u32).collect();
+        order.sort_unstable_by_key(|&page| self.ids[page as usize]);
+        let mut sorted: Vec<&str> = Vec::with_capacity(self.ids.len());
+        let mut number = vec![0; self.ids.len()];
+        for page in order {
+            let id = self.ids[page as usize];
+            if sorted.last() != Some(&id) {
+                sorted.push(id);
+            }
+            number[page as usize] = (sorted.len() - 1) as u32;
+        }
+        for change in self.groups.values_mut() {
+            for (_, page) in &mut change.removed {
+                *page = number[*page as usize];
+            }
+            for (_, page, _) in &mut change.added {
+                *page = number[*page as usize];
+            }
+        }
+        (PageIds(sorted), self.groups)
+    }
+
     /// The number that names page `id` in this change.
     fn page(&mut self, id: &'a str) -> u32 {
         // Two pages' changes for each of 4 billion pages would not fit
@@ -344,7 +383,7 @@ fn group_update(
     key: &str,
     old: Option<&StoredGroup<'_>>,
     change: Option<&GroupChange<'_>>,
-    ids: &[&str],
+    ids: &PageIds<'_>,
     reusable: &(impl Fn(&str, &str) -> bool + Sync),
 ) -> (Option<OwnedGroup>, Vec<IndexFile>) {
     let chunks_kept = old.is_some_and(|group| {
@@ -396,7 +435,7 @@ pub(super) fn rebuild_group<'a>(
     key: &str,
     old: Option<&'a [u8]>,
     change: Option<&GroupChange<'a>>,
-    ids: &[&'a str],
+    ids: &PageIds<'a>,
 ) -> Option<(OwnedGroup, Vec<Vec<u8>>)> {
     let mut postings: Postings<'a> = old
         .and_then(|bytes| postcard::from_bytes(bytes).ok())
@@ -430,11 +469,11 @@ pub(super) fn rebuild_group<'a>(
 /// highest weight when a page is added twice): changes are sorted and
 /// merged a term at a time rather than inserted one by one, which on a cold
 /// build (every page added) would shift long lists once per page.
-fn apply_change<'a>(postings: &mut Postings<'a>, change: &GroupChange<'a>, ids: &[&'a str]) {
+fn apply_change<'a>(postings: &mut Postings<'a>, change: &GroupChange<'a>, ids: &PageIds<'a>) {
     let mut removed: Vec<(&str, &str)> = change
         .removed
         .iter()
-        .map(|&(term, page)| (term, ids[page as usize]))
+        .map(|&(term, page)| (term, ids.get(page)))
         .collect();
     removed.sort_unstable();
     for run in removed.chunk_by(|a, b| a.0 == b.0) {
@@ -443,18 +482,19 @@ fn apply_change<'a>(postings: &mut Postings<'a>, change: &GroupChange<'a>, ids: 
         }
     }
     // Bucketed by term first: sorting the few distinct terms and then each
-    // term's pages costs less than sorting every (term, page) pair.
-    let mut added: HashMap<&str, Vec<(&str, u8)>> = HashMap::default();
+    // term's pages costs less than sorting every (term, page) pair. Page
+    // numbers sort as their ids do (`PageIds`).
+    let mut added: HashMap<&str, Vec<(u32, u8)>> = HashMap::default();
     for &(term, page, weight) in &change.added {
-        added
-            .entry(term)
-            .or_default()
-            .push((ids[page as usize], weight));
+        added.entry(term).or_default().push((page, weight));
     }
     for (term, mut run) in added {
         run.sort_unstable();
         let list = postings.entry(term).or_default();
-        list.extend(run);
+        list.extend(
+            run.into_iter()
+                .map(|(page, weight)| (ids.get(page), weight)),
+        );
         // Stable: of two postings of one page, the kept one is the first.
         list.sort_by(|a, b| a.0.cmp(b.0));
         list.dedup_by(|later, kept| {

@@ -293,7 +293,8 @@ impl<'a> LiveIndex<'a> {
 
         let mut files = FileChanges::new();
         let mut gone = BTreeSet::new();
-        for (key, change) in changes.groups {
+        let (ids, changed_groups) = changes.in_id_order();
+        for (key, change) in changed_groups {
             let shard = self.open.get_mut(&shard_of(key, count))?;
             let old_postings = shard.groups.remove(key);
             let old_chunks = self.chunks.remove(key).unwrap_or_default();
@@ -304,7 +305,7 @@ impl<'a> LiveIndex<'a> {
             }
             let old_postings = old_postings.as_ref().map(|held| shard.bytes(held));
             let old_len = old_postings.map_or(0, <[u8]>::len) as u64;
-            let rebuilt = rebuild_group(key, old_postings, Some(&change), &changes.ids);
+            let rebuilt = rebuild_group(key, old_postings, Some(&change), &ids);
             let Some((group, bytes)) = rebuilt else {
                 self.bytes = self.bytes.saturating_sub(old_len);
                 continue;

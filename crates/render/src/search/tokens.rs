@@ -60,8 +60,7 @@ impl<'t> Iterator for Words<'t> {
     fn next(&mut self) -> Option<Self::Item> {
         let text = self.text;
         let bytes = text.as_bytes();
-        // A local copy: a write to `self.at` at every byte cost as much as
-        // reading the byte.
+        // A local copy, so the loops do not store to `self` at every byte.
         let mut at = self.at;
         loop {
             // Past the separators.

@@ -68,6 +68,7 @@ mod liquid;
 mod liquid_site;
 mod manifest;
 mod markdown;
+mod markdown_clean;
 mod nesting;
 mod page;
 mod patch;

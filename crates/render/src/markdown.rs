@@ -11,6 +11,7 @@ use pulldown_cmark::{
 
 use crate::code_fences::CodeFences;
 use crate::kramdown_raw::{self, Segment};
+use crate::markdown_clean::{self, SanitiserRules};
 use crate::nesting::{self, NestingError, NestingMeter};
 use crate::table_cells;
 
@@ -46,7 +47,39 @@ pub fn render_markdown(text: &str) -> Result<String, NestingError> {
     Ok(html)
 }
 
+/// The HTML of a Markdown body that needs no sanitiser: written straight
+/// as the sanitiser would write it (`markdown_clean.rs`). `None` when
+/// something in it needs the sanitiser (raw HTML among them) or the body
+/// nests too deep, which [`render_markdown`] reports.
+pub(crate) fn render_markdown_clean(text: &str, rules: &SanitiserRules) -> Option<String> {
+    let mut html = String::with_capacity(text.len() * 3 / 2);
+    for segment in kramdown_raw::segments(text) {
+        match segment {
+            Segment::Markdown(markdown) => {
+                with_events(markdown, |events| {
+                    markdown_clean::write_events(&events, rules, &mut html)
+                })
+                .ok()?
+                .ok()?;
+            }
+            Segment::Html(_) => return None,
+            Segment::Dropped(_) => {}
+        }
+    }
+    Some(html)
+}
+
 fn render_commonmark(text: &str) -> Result<String, NestingError> {
+    with_events(text, |events| {
+        let mut html = String::with_capacity(text.len() * 3 / 2);
+        pulldown_cmark::html::push_html(&mut html, events.into_iter());
+        html
+    })
+}
+
+/// Hands `write` the events of a Markdown segment, once kramdown's
+/// attribute lists are applied and headings have ids.
+fn with_events<T>(text: &str, write: impl FnOnce(Vec<Event<'_>>) -> T) -> Result<T, NestingError> {
     let text = strip_block_attribute_lines(&table_cells::widen_table_headers(text));
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
@@ -80,9 +113,7 @@ fn render_commonmark(text: &str) -> Result<String, NestingError> {
     }
     apply_inline_attribute_lists(&mut events);
     add_heading_ids(&mut events);
-    let mut html = String::with_capacity(text.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    Ok(html)
+    Ok(write(events))
 }
 
 /// kramdown block attribute lines (`{: .class}` alone on a line) style the block

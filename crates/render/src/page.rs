@@ -15,7 +15,6 @@ use serde_json::json;
 use crate::context::{self, Fragments, post_summary};
 use crate::fragment;
 use crate::liquid::{LiquidEngine, LiquidSite, liquid_value};
-use crate::markdown::render_markdown;
 use crate::nesting;
 use crate::rendered::{Output, OutputContents, PageOutput};
 use crate::sanitize::ContentSanitizer;
@@ -405,10 +404,10 @@ impl PageRenderer<'_> {
         } else {
             text.into_owned()
         };
-        let (html, checked) = match page.variant {
-            BodyVariant::Markdown => (render_markdown(&body), false),
+        let html = match page.variant {
+            BodyVariant::Markdown => self.sanitizer.markdown(&body),
             BodyVariant::Tiptap | BodyVariant::Html => {
-                (nesting::check_html(&body).map(|()| body), true)
+                nesting::check_html(&body).map(|()| self.sanitizer.clean_checked(&body))
             }
         };
         let html = html.map_err(|error| {
@@ -422,11 +421,7 @@ impl PageRenderer<'_> {
             }
             Box::new(diagnostic)
         })?;
-        Ok(if checked {
-            self.sanitizer.clean_checked(&html)
-        } else {
-            self.sanitizer.clean(&html)
-        })
+        Ok(html)
     }
 
     fn page_value(&self, page: &Page, around: &Surroundings) -> Value {

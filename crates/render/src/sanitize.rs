@@ -11,6 +11,10 @@ use std::collections::HashSet;
 
 use gazette_content::is_allowed_url;
 
+use crate::markdown::{render_markdown, render_markdown_clean};
+use crate::markdown_clean::SanitiserRules;
+use crate::nesting::NestingError;
+
 /// Hosts whose pages may be embedded in an iframe.
 const EMBED_HOSTS: &[&str] = &[
     "www.youtube.com",
@@ -115,9 +119,15 @@ const STYLE_PROPERTIES: &[&str] = &[
     "object-fit",
 ];
 
+/// The `rel` every link gets: a page it opens in a new tab cannot reach
+/// back through `window.opener`.
+const LINK_REL: &str = "noopener";
+
 /// The sanitiser, built once and shared by every render.
 pub struct ContentSanitizer {
     builder: ammonia::Builder<'static>,
+    /// What Markdown written without the sanitiser must follow.
+    rules: SanitiserRules,
 }
 
 impl Default for ContentSanitizer {
@@ -176,7 +186,7 @@ impl ContentSanitizer {
             .add_tag_attributes("colgroup", ["span", "width"])
             .add_tag_attributes("table", ["border", "cellpadding", "cellspacing", "width"])
             .add_tag_attributes("li", ["value"])
-            .link_rel(Some("noopener"))
+            .link_rel(Some(LINK_REL))
             .attribute_filter(|element, attribute, value| {
                 if element == "iframe" && attribute == "src" && !is_allowed_embed(value) {
                     return None;
@@ -188,7 +198,21 @@ impl ContentSanitizer {
                 }
                 Some(value.into())
             });
-        Self { builder }
+        let rules = SanitiserRules {
+            schemes: builder.clone_url_schemes(),
+            link_rel: LINK_REL,
+        };
+        Self { builder, rules }
+    }
+
+    /// A Markdown body as sanitised HTML, or where it nests too deep. A
+    /// body with nothing the sanitiser would change is written straight
+    /// (`markdown_clean.rs`); the sanitiser cleans the others.
+    pub(crate) fn markdown(&self, text: &str) -> Result<String, NestingError> {
+        if let Some(html) = render_markdown_clean(text, &self.rules) {
+            return Ok(html);
+        }
+        render_markdown(text).map(|html| self.clean(&html))
     }
 
     /// Cleans one fragment of HTML. HTML nested deeper than the content
@@ -200,6 +224,12 @@ impl ContentSanitizer {
             return crate::markdown::escape_attribute(html);
         }
         self.clean_checked(html)
+    }
+
+    /// What Markdown written without the sanitiser must follow.
+    #[cfg(test)]
+    pub(crate) fn rules(&self) -> &SanitiserRules {
+        &self.rules
     }
 
     /// [`clean`](Self::clean) for HTML that `nesting::check_html` has

@@ -47,13 +47,57 @@ pub fn render_markdown(text: &str) -> Result<String, NestingError> {
     Ok(html)
 }
 
-/// The HTML of a Markdown body that needs no sanitiser: written straight
-/// as the sanitiser would write it (`markdown_clean.rs`). `None` when
-/// something in it needs the sanitiser (raw HTML among them) or the body
-/// nests too deep, which [`render_markdown`] reports.
-pub(crate) fn render_markdown_clean(text: &str, rules: &SanitiserRules) -> Option<String> {
-    let mut html = String::with_capacity(text.len() * 3 / 2);
-    for segment in kramdown_raw::segments(text) {
+/// A Markdown body's HTML, and whether the sanitiser must still see it.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum MarkdownHtml {
+    /// Written as the sanitiser would write it (`markdown_clean.rs`).
+    Clean(String),
+    /// Holds something only the sanitiser may handle: raw HTML, a URL it
+    /// would drop.
+    Unsanitised(String),
+}
+
+/// Renders a Markdown body as [`render_markdown`] does, written straight as
+/// the sanitiser would write it when nothing in it needs the sanitiser.
+pub(crate) fn render_markdown_clean(
+    text: &str,
+    rules: &SanitiserRules,
+) -> Result<MarkdownHtml, NestingError> {
+    let segments = kramdown_raw::segments(text);
+    let mut kept = segments
+        .iter()
+        .filter(|segment| !matches!(segment, Segment::Dropped(_)));
+    // Most bodies are one Markdown segment: parsed once, whichever way its
+    // events are then written.
+    if let (Some(Segment::Markdown(markdown)), None) = (kept.next(), kept.next()) {
+        let written = with_events(markdown, |events| {
+            let mut html = String::with_capacity(markdown.len() * 3 / 2);
+            if markdown_clean::write_events(&events, rules, &mut html).is_ok() {
+                return MarkdownHtml::Clean(html);
+            }
+            html.clear();
+            pulldown_cmark::html::push_html(&mut html, events.into_iter());
+            MarkdownHtml::Unsanitised(html)
+        });
+        // An error's line is the page's, which `render_markdown` counts.
+        if let Ok(written) = written {
+            return Ok(written);
+        }
+    } else if let Some(html) = segments_clean(&segments, text.len(), rules) {
+        return Ok(MarkdownHtml::Clean(html));
+    }
+    render_markdown(text).map(MarkdownHtml::Unsanitised)
+}
+
+/// A body of several segments written as the sanitiser would write it, or
+/// `None` when one of them needs the sanitiser or nests too deep.
+fn segments_clean(
+    segments: &[Segment<'_>],
+    length: usize,
+    rules: &SanitiserRules,
+) -> Option<String> {
+    let mut html = String::with_capacity(length * 3 / 2);
+    for segment in segments {
         match segment {
             Segment::Markdown(markdown) => {
                 with_events(markdown, |events| {

@@ -481,12 +481,15 @@ mod tests {
     use std::path::Path;
 
     use crate::ContentSanitizer;
-    use crate::markdown::{render_markdown, render_markdown_clean};
+    use crate::markdown::{MarkdownHtml, render_markdown, render_markdown_clean};
 
     /// The body written straight (`None`: it went to the sanitiser) and as
     /// the sanitiser writes it.
     fn both_ways(sanitizer: &ContentSanitizer, markdown: &str) -> (Option<String>, String) {
-        let straight = render_markdown_clean(markdown, sanitizer.rules());
+        let straight = match render_markdown_clean(markdown, sanitizer.rules()) {
+            Ok(MarkdownHtml::Clean(html)) => Some(html),
+            _ => None,
+        };
         let sanitised = render_markdown(markdown)
             .map(|html| sanitizer.clean(&html))
             .unwrap_or_default();
@@ -619,7 +622,7 @@ mod tests {
 #[cfg(test)]
 mod generated {
     use crate::ContentSanitizer;
-    use crate::markdown::{render_markdown, render_markdown_clean};
+    use crate::markdown::{MarkdownHtml, render_markdown, render_markdown_clean};
 
     /// Pieces of Markdown syntax, joined at random into pages that no
     /// author would write but that reach the corners of the grammar.
@@ -730,7 +733,9 @@ mod generated {
         for _ in 0..COUNT {
             let length = 1 + next(40);
             let markdown: String = (0..length).map(|_| PIECES[next(PIECES.len())]).collect();
-            let Some(straight) = render_markdown_clean(&markdown, sanitizer.rules()) else {
+            let Ok(MarkdownHtml::Clean(straight)) =
+                render_markdown_clean(&markdown, sanitizer.rules())
+            else {
                 continue;
             };
             straight_pages += 1;

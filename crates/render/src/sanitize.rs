@@ -11,7 +11,7 @@ use std::collections::HashSet;
 
 use gazette_content::is_allowed_url;
 
-use crate::markdown::{render_markdown, render_markdown_clean};
+use crate::markdown::{MarkdownHtml, render_markdown_clean};
 use crate::markdown_clean::SanitiserRules;
 use crate::nesting::NestingError;
 
@@ -209,10 +209,10 @@ impl ContentSanitizer {
     /// body with nothing the sanitiser would change is written straight
     /// (`markdown_clean.rs`); the sanitiser cleans the others.
     pub(crate) fn markdown(&self, text: &str) -> Result<String, NestingError> {
-        if let Some(html) = render_markdown_clean(text, &self.rules) {
-            return Ok(html);
-        }
-        render_markdown(text).map(|html| self.clean(&html))
+        Ok(match render_markdown_clean(text, &self.rules)? {
+            MarkdownHtml::Clean(html) => html,
+            MarkdownHtml::Unsanitised(html) => self.clean(&html),
+        })
     }
 
     /// Cleans one fragment of HTML. HTML nested deeper than the content

@@ -453,7 +453,17 @@ fn escape(out: &mut String, text: &str, attribute: bool) -> Written {
     let bytes = text.as_bytes();
     let mut run_start = 0;
     let mut at = 0;
-    while let Some(&byte) = bytes.get(at) {
+    loop {
+        // Most bytes need nothing: skipped a table lookup at a time.
+        while bytes
+            .get(at)
+            .is_some_and(|&byte| !MAY_ESCAPE[usize::from(byte)])
+        {
+            at += 1;
+        }
+        let Some(&byte) = bytes.get(at) else {
+            break;
+        };
         let (replacement, width) = match byte {
             b'&' => ("&amp;", 1),
             b'<' => ("&lt;", 1),
@@ -475,6 +485,18 @@ fn escape(out: &mut String, text: &str, attribute: bool) -> Written {
     out.push_str(&text[run_start..]);
     Ok(())
 }
+
+/// The bytes [`escape`] looks at: the characters it escapes, the first
+/// byte of U+00A0, and those that need the sanitiser.
+const MAY_ESCAPE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut bytes = b"&<>\"\r\0\xC2".as_slice();
+    while let [byte, rest @ ..] = bytes {
+        table[*byte as usize] = true;
+        bytes = rest;
+    }
+    table
+};
 
 #[cfg(test)]
 mod tests {

@@ -43,7 +43,9 @@ impl Site {
         source: &dyn Source,
         options: &LoadOptions,
     ) -> Result<LoadedSite, Diagnostics> {
-        Loader::new(name, source).load(&mut LoadCache::default(), options)
+        // No cache: nothing read now would be asked for again, so neither
+        // the files' versions nor a copy of what each gave is needed.
+        Loader::new(name, source).load(None, options)
     }
 
     /// Like [`Site::load_cached`], with [`LoadOptions`].
@@ -53,7 +55,7 @@ impl Site {
         cache: &mut LoadCache,
         options: &LoadOptions,
     ) -> Result<LoadedSite, Diagnostics> {
-        Loader::new(name, source).load(cache, options)
+        Loader::new(name, source).load(Some(cache), options)
     }
 
     /// Like [`Site::load`], reading again only the files whose version (see
@@ -64,7 +66,7 @@ impl Site {
         source: &dyn Source,
         cache: &mut LoadCache,
     ) -> Result<LoadedSite, Diagnostics> {
-        Loader::new(name, source).load(cache, &LoadOptions::default())
+        Loader::new(name, source).load(Some(cache), &LoadOptions::default())
     }
 }
 
@@ -85,7 +87,7 @@ pub(crate) struct Loader<'a> {
 struct FileRead<'p> {
     path: &'p str,
     /// `Some` when read now, with the version to cache it under (if the
-    /// source has versions).
+    /// load has a cache and the source has versions).
     fresh: Option<Option<String>>,
     outcome: FileOutcome,
     diagnostics: Vec<Diagnostic>,
@@ -126,7 +128,7 @@ impl<'a> Loader<'a> {
 
     fn load(
         mut self,
-        cache: &mut LoadCache,
+        mut cache: Option<&mut LoadCache>,
         options: &LoadOptions,
     ) -> Result<LoadedSite, Diagnostics> {
         let paths = match self.source.list() {
@@ -176,12 +178,14 @@ impl<'a> Loader<'a> {
         let mut sass_partials = BTreeMap::new();
         let mut warned_folders = BTreeSet::new();
 
-        cache.prepare(context_key(
-            &collection_names,
-            resources_name.as_deref(),
-            excluded.patterns(),
-            &self.post_style,
-        ));
+        if let Some(cache) = cache.as_deref_mut() {
+            cache.prepare(context_key(
+                &collection_names,
+                resources_name.as_deref(),
+                excluded.patterns(),
+                &self.post_style,
+            ));
+        }
         let mut planned: Vec<(&String, Place)> = Vec::with_capacity(paths.len());
         for path in &paths {
             let place = classify(path, &collection_names, resources_name.as_deref());
@@ -213,14 +217,16 @@ impl<'a> Loader<'a> {
         // in the files' order afterwards (reading was a sixth of a cold
         // build, on one core).
         let loader = &self;
-        let cache_read = &*cache;
+        let cache_read = cache.as_deref();
         let read: Vec<FileRead<'_>> = planned
             .into_par_iter()
             .map(|(path, place)| {
-                let version = loader.source.version(path);
+                // Only a cache asks for a file's version.
+                let version = cache_read.and_then(|_| loader.source.version(path));
                 let cached = version
                     .as_deref()
-                    .and_then(|version| cache_read.get(path, version));
+                    .zip(cache_read)
+                    .and_then(|(version, cache)| cache.get(path, version));
                 match cached {
                     Some(cached) => FileRead {
                         path,
@@ -242,7 +248,7 @@ impl<'a> Loader<'a> {
             })
             .collect();
         for file in read {
-            if let Some(Some(version)) = file.fresh {
+            if let (Some(Some(version)), Some(cache)) = (file.fresh, cache.as_deref_mut()) {
                 cache.insert(
                     file.path,
                     version,
@@ -264,7 +270,9 @@ impl<'a> Loader<'a> {
                 FileOutcome::Nothing => {}
             }
         }
-        cache.forget_missing(&paths);
+        if let Some(cache) = cache {
+            cache.forget_missing(&paths);
+        }
 
         let today = self.today;
         leave_out_unpublished(&mut pages, &config, options, today);

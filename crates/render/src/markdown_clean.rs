@@ -44,7 +44,9 @@ pub(crate) struct SanitiserRules {
 impl SanitiserRules {
     /// Whether the sanitiser keeps `url` in an `href` or `src`. It parses
     /// the URL: an absolute one must have an allowed scheme, a relative one
-    /// passes, and one that fails to parse for any other reason is dropped.
+    /// passes (the sanitiser passes them through as written, ammonia's
+    /// default), and one that fails to parse for any other reason is
+    /// dropped.
     fn keeps_url(&self, url: &str) -> bool {
         match url::Url::parse(url) {
             Ok(parsed) => self.schemes.contains(parsed.scheme()),

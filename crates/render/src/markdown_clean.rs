@@ -352,7 +352,7 @@ impl<'e> Writer<'e, '_> {
             TagEnd::Strong => "</strong>",
             TagEnd::Strikethrough => "</del>",
             TagEnd::Link => {
-                self.links_open -= 1;
+                self.links_open = self.links_open.saturating_sub(1);
                 "</a>"
             }
             TagEnd::FootnoteDefinition => "</div>\n",

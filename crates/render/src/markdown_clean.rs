@@ -507,17 +507,28 @@ mod tests {
     use crate::ContentSanitizer;
     use crate::markdown::{MarkdownHtml, render_markdown, render_markdown_clean};
 
+    /// The body written straight, or `None` when it went to the sanitiser.
+    pub(super) fn straight(sanitizer: &ContentSanitizer, markdown: &str) -> Option<String> {
+        match render_markdown_clean(markdown, sanitizer.rules()) {
+            Ok(MarkdownHtml::Clean(html)) => Some(html),
+            _ => None,
+        }
+    }
+
+    /// The body as the sanitiser writes it.
+    pub(super) fn sanitised(sanitizer: &ContentSanitizer, markdown: &str) -> String {
+        render_markdown(markdown)
+            .map(|html| sanitizer.clean(&html))
+            .unwrap_or_default()
+    }
+
     /// The body written straight (`None`: it went to the sanitiser) and as
     /// the sanitiser writes it.
     fn both_ways(sanitizer: &ContentSanitizer, markdown: &str) -> (Option<String>, String) {
-        let straight = match render_markdown_clean(markdown, sanitizer.rules()) {
-            Ok(MarkdownHtml::Clean(html)) => Some(html),
-            _ => None,
-        };
-        let sanitised = render_markdown(markdown)
-            .map(|html| sanitizer.clean(&html))
-            .unwrap_or_default();
-        (straight, sanitised)
+        (
+            straight(sanitizer, markdown),
+            sanitised(sanitizer, markdown),
+        )
     }
 
     #[test]
@@ -645,8 +656,8 @@ mod tests {
 
 #[cfg(test)]
 mod generated {
+    use super::tests::{sanitised, straight};
     use crate::ContentSanitizer;
-    use crate::markdown::{MarkdownHtml, render_markdown, render_markdown_clean};
 
     /// Pieces of Markdown syntax, joined at random into pages that no
     /// author would write but that reach the corners of the grammar.
@@ -757,16 +768,15 @@ mod generated {
         for _ in 0..COUNT {
             let length = 1 + next(40);
             let markdown: String = (0..length).map(|_| PIECES[next(PIECES.len())]).collect();
-            let Ok(MarkdownHtml::Clean(straight)) =
-                render_markdown_clean(&markdown, sanitizer.rules())
-            else {
+            let Some(straight) = straight(&sanitizer, &markdown) else {
                 continue;
             };
             straight_pages += 1;
-            let sanitised = render_markdown(&markdown)
-                .map(|html| sanitizer.clean(&html))
-                .unwrap_or_default();
-            assert_eq!(straight, sanitised, "Markdown: {markdown:?}");
+            assert_eq!(
+                straight,
+                sanitised(&sanitizer, &markdown),
+                "Markdown: {markdown:?}"
+            );
         }
         assert!(straight_pages * 4 > COUNT, "{straight_pages} of {COUNT}");
     }

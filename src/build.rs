@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 use gazette_content::{Diagnostic, LoadOptions, Source};
 use gazette_publish::{BuildFailure, SiteEntry, Strictness, Workspace, build_site_with};
-use gazette_render::BuildRequest;
+use gazette_render::{BuildRequest, FileDates};
 use gazette_store::{GitTreeSource, WorkTreeSource};
 use gazette_theme::ThemeLibrary;
 
@@ -90,12 +90,19 @@ fn build_one(
     let json = args.format == SummaryFormat::Json;
     let out_dir = output_dir(args, workspace, site, count);
     let inputs = SiteInputs::open(workspace, site, args.rev.as_deref())?;
+    let walk = inputs.history.as_ref().map(|(repository, folder)| {
+        move || gazette_store::last_changed(repository, "HEAD", folder, None).ok()
+    });
     let request = BuildRequest {
         name: &site.name,
         site: inputs.site.as_ref(),
         themes: inputs.themes.as_ref(),
         theme: workspace.theme_of(site),
-        last_changed: inputs.last_changed.as_ref(),
+        last_changed: match (&inputs.last_changed, &walk) {
+            (Some(dates), _) => FileDates::Known(dates),
+            (None, Some(walk)) => FileDates::Walk(walk),
+            (None, None) => FileDates::Unknown,
+        },
         load: LoadOptions {
             fallback_base_url: site.settings.base_url.clone(),
             ..load.clone()
@@ -222,7 +229,12 @@ impl SiteSummary {
 struct SiteInputs {
     site: Box<dyn Source>,
     themes: Box<dyn Source>,
+    /// The dates of a revision's files.
     last_changed: Option<BTreeMap<String, i64>>,
+    /// For the working folder of a committed site: the repository and the
+    /// site's folder in it, whose history at HEAD dates the files (walked
+    /// while the site loads).
+    history: Option<(PathBuf, String)>,
 }
 
 impl SiteInputs {
@@ -236,13 +248,11 @@ impl SiteInputs {
             // The working folder; dates come from the history at HEAD when
             // the site is committed, so a clean checkout builds exactly as
             // `--rev HEAD` does.
-            let last_changed = location.and_then(|(repository, folder)| {
-                gazette_store::last_changed(&repository, "HEAD", &folder, None).ok()
-            });
             return Ok(Self {
                 site: Box::new(WorkTreeSource::new(&site.path)?),
                 themes: Box::new(workspace.themes()?),
-                last_changed,
+                last_changed: None,
+                history: location,
             });
         };
         let (repository, folder) = location.with_context(|| {
@@ -269,6 +279,7 @@ impl SiteInputs {
                 &folder,
                 None,
             )?),
+            history: None,
         })
     }
 }

@@ -16,7 +16,7 @@ use gazette_check::{
 };
 use gazette_content::{LoadOptions, Site};
 use gazette_publish::{SiteEntry, Workspace};
-use gazette_render::BuildRequest;
+use gazette_render::{BuildRequest, FileDates};
 use gazette_store::{WorkTreeSource, uncommitted_paths};
 
 /// Arguments of `gazette check`.
@@ -109,7 +109,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<bool> {
             site: &source,
             themes: &themes,
             theme: workspace.theme_of(site),
-            last_changed: None,
+            last_changed: FileDates::Unknown,
             load: LoadOptions {
                 fallback_base_url: site.settings.base_url.clone(),
                 ..LoadOptions::default()

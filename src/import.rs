@@ -8,7 +8,7 @@ use anyhow::{Context as _, bail};
 use gazette_check::{CheckOptions, check_request};
 use gazette_content::Source;
 use gazette_publish::Workspace;
-use gazette_render::BuildRequest;
+use gazette_render::{BuildRequest, FileDates};
 use gazette_store::{GitTreeSource, fetch_history, graft_history};
 
 use crate::progress::Progress;
@@ -78,7 +78,7 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<bool> {
         site: &source,
         themes: &themes,
         theme: &theme,
-        last_changed: None,
+        last_changed: FileDates::Unknown,
         load: Default::default(),
     };
     let errors = match check_request(&request, &CheckOptions::default()) {

@@ -12,7 +12,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use gazette_check::{CheckOptions, CheckReport, Rule, check_request};
-use gazette_render::BuildRequest;
+use gazette_render::{BuildRequest, FileDates};
 use gazette_store::WorkTreeSource;
 
 use common::corpus_dir;
@@ -26,7 +26,7 @@ fn check(name: &str) -> CheckReport {
         site: &source,
         themes: &themes,
         theme: "isomer",
-        last_changed: None,
+        last_changed: FileDates::Unknown,
         load: Default::default(),
     };
     check_request(&request, &CheckOptions::default()).expect("the check runs")

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use gazette_content::{BodyVariant, MemorySource, PageKind, PostKind, Site, Source};
-use gazette_render::{BuildRequest, MANIFEST_PATH, render_request};
+use gazette_render::{BuildRequest, FileDates, MANIFEST_PATH, render_request};
 use gazette_store::WorkTreeSource;
 
 const SAMPLE_SITES: &[&str] = &["govtech", "ogp"];
@@ -104,7 +104,7 @@ fn sample_sites_render_without_warnings_and_keep_editor_markup() {
             site: &source,
             themes: &themes,
             theme: "isomer",
-            last_changed: None,
+            last_changed: FileDates::Unknown,
             load: Default::default(),
         };
         let (rendered, warnings) =
@@ -163,7 +163,7 @@ fn the_manifest_names_every_output_even_copies_without_content_ids() {
         site: &source,
         themes: &themes,
         theme: "isomer",
-        last_changed: None,
+        last_changed: FileDates::Unknown,
         load: Default::default(),
     };
     let (rendered, _) = render_request(&request).unwrap_or_else(|d| panic!("{d}"));

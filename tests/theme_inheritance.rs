@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use gazette_content::{MemorySource, Source};
-use gazette_render::{BuildRequest, OutputContents, render_request};
+use gazette_render::{BuildRequest, FileDates, OutputContents, render_request};
 use gazette_store::WorkTreeSource;
 
 const SIDE_NAV_OVERRIDE: &str = "<nav class=\"probe-side-nav\" aria-label=\"Probe\"></nav>\n";
@@ -41,7 +41,7 @@ fn render(site: &str, themes: &dyn Source, theme: &str) -> BTreeMap<String, Vec<
         site: &source,
         themes,
         theme,
-        last_changed: None,
+        last_changed: FileDates::Unknown,
         load: Default::default(),
     };
     let (rendered, _warnings) =

@@ -21,7 +21,7 @@ use anyhow::{Context as _, bail};
 use clap::{Parser, Subcommand};
 use gazette_pipeline::{ExitStatus, PipelineRequest, Shard, publish_sites};
 use gazette_publish::{Workspace, build_site};
-use gazette_render::BuildRequest;
+use gazette_render::{BuildRequest, FileDates};
 use gazette_store::WorkTreeSource;
 
 #[derive(Debug, Parser)]
@@ -145,7 +145,7 @@ fn screenshots(names: &[String]) -> anyhow::Result<bool> {
             site: &source,
             themes: &themes,
             theme: workspace.theme_of(&site),
-            last_changed: None,
+            last_changed: FileDates::Unknown,
             load: gazette_content::LoadOptions {
                 fallback_base_url: site.settings.base_url.clone(),
                 ..gazette_content::LoadOptions::default()

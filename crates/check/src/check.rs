@@ -149,9 +149,10 @@ fn check_loaded(
         Start::Whole => (false, None),
         Start::From(previous) => (true, previous.filter(|state| state.is_for(&identity))),
     };
+    let dates = request.last_changed.worked_out();
     let render = |previous: Option<&CheckState>, theme: &mut Theme| {
         let render_options = RenderOptions {
-            last_changed: request.last_changed,
+            last_changed: dates.as_deref(),
             previous: previous.map(CheckState::manifest),
             without_search_index: true,
             bodies: Some(request.site),

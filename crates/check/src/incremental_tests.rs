@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use gazette_content::{LoadCache, MemorySource, Source, SourceError};
-use gazette_render::BuildRequest;
+use gazette_render::{BuildRequest, FileDates};
 use gazette_store::WorkTreeSource;
 
 use super::*;
@@ -96,7 +96,7 @@ fn request_for<'a>(source: &'a IdSource, themes: &'a WorkTreeSource) -> BuildReq
         site: source,
         themes,
         theme: "isomer",
-        last_changed: None,
+        last_changed: FileDates::Unknown,
         load: Default::default(),
     }
 }

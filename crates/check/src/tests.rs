@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use gazette_content::{MemorySource, Severity};
-use gazette_render::BuildRequest;
+use gazette_render::{BuildRequest, FileDates};
 use gazette_store::WorkTreeSource;
 
 use super::*;
@@ -66,7 +66,7 @@ fn check_files_with(changes: &[(&str, &str)], options: &CheckOptions) -> CheckRe
         site: &source,
         themes: &themes,
         theme: "isomer",
-        last_changed: None,
+        last_changed: FileDates::Unknown,
         load: Default::default(),
     };
     check_request(&request, options).expect("the check runs")

@@ -13,7 +13,7 @@ use gazette_publish::{
     StoredLoadCache, Strictness, Workspace, WorkspaceError, build_site_with, is_unchanged,
     keep_check_state, publish_revision, read_check_state,
 };
-use gazette_render::BuildRequest;
+use gazette_render::{BuildRequest, FileDates};
 use gazette_store::{DamagedObject, GitTreeSource, WorkTreeSource};
 
 use crate::concurrent::{folder_weight, map_in_order};
@@ -185,7 +185,7 @@ fn run_site(
             site: sources.site.as_ref(),
             themes: sources.themes.as_ref(),
             theme: workspace.theme_of(site),
-            last_changed: None,
+            last_changed: FileDates::Unknown,
             load: load_options(request, site),
         };
         let strictness = if site.settings.strict {
@@ -333,7 +333,7 @@ fn check_passes(
         site: sources.site.as_ref(),
         themes: sources.themes.as_ref(),
         theme: workspace.theme_of(site),
-        last_changed: None,
+        last_changed: FileDates::Unknown,
         load: load_options(request, site),
     };
     let options = CheckOptions {

@@ -27,7 +27,7 @@
 //!
 //! ```no_run
 //! use gazette_content::MemorySource;
-//! use gazette_render::{BuildRequest, OutputContents, render_request};
+//! use gazette_render::{BuildRequest, FileDates, OutputContents, render_request};
 //!
 //! let site = MemorySource::from_files([
 //!     ("_config.yml", "title: Example Agency\n"),
@@ -40,7 +40,7 @@
 //!     site: &site,
 //!     themes: &themes,
 //!     theme: "isomer",
-//!     last_changed: None,
+//!     last_changed: FileDates::Unknown,
 //!     load: Default::default(),
 //! };
 //! match render_request(&request) {
@@ -102,7 +102,7 @@ pub use render_state::{KnownPage, OpenState, RenderState, RenderedUnit};
 pub use rendered::{
     Output, OutputContents, OutputSink, PageOutput, RenderOptions, RenderStats, RenderedSite,
 };
-pub use request::{BuildRequest, render_request, render_request_into};
+pub use request::{BuildRequest, FileDates, render_request, render_request_into};
 pub use sanitize::ContentSanitizer;
 pub use sass::{
     SassError, SassLimits, SassSandbox, compile_scss, install_sass_sandbox, run_sass_worker,

@@ -10,7 +10,7 @@ use gazette_check::{CheckOptions, check_request};
 use gazette_publish::{
     PublishOutcome, PublishRequest, PublishTarget, build_site, publish_revision,
 };
-use gazette_render::{BuildRequest, RenderStats};
+use gazette_render::{BuildRequest, FileDates, RenderStats};
 use gazette_store::WorkTreeSource;
 
 use super::generator::{WorkspaceSpec, write_workspace};
@@ -87,7 +87,7 @@ fn a_generated_site_builds_and_checks_cleanly_with_every_kind_of_page() {
         site: &site,
         themes: &themes,
         theme: "isomer",
-        last_changed: None,
+        last_changed: FileDates::Unknown,
         load: Default::default(),
     };
     let out = dir.path().join("out");

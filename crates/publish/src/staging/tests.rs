@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use gazette_content::MemorySource;
-use gazette_render::{BuildRequest, render_request, render_request_into};
+use gazette_render::{BuildRequest, FileDates, render_request, render_request_into};
 use gazette_store::WorkTreeSource;
 
 use super::*;
@@ -47,7 +47,7 @@ fn request<'a>(source: &'a MemorySource, themes: &'a WorkTreeSource) -> BuildReq
         site: source,
         themes,
         theme: "isomer",
-        last_changed: None,
+        last_changed: FileDates::Unknown,
         load: Default::default(),
     }
 }

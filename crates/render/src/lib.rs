@@ -60,6 +60,7 @@ mod collisions;
 mod context;
 mod copied_markup;
 mod embeds;
+mod footer;
 mod fragment;
 mod homepage_v1;
 mod kept_state;

@@ -13,6 +13,7 @@ use gazette_theme::Theme;
 use serde_json::json;
 
 use crate::context::{self, Fragments, post_summary};
+use crate::footer::{FOOTER, Footers};
 use crate::fragment;
 use crate::liquid::{LiquidEngine, LiquidSite, liquid_value};
 use crate::nesting;
@@ -47,6 +48,8 @@ pub(crate) struct PageRenderer<'a> {
     /// Tolerated problems of the pages rendered so far (Liquid that Jekyll
     /// renders past), for the caller to report.
     pub warnings: std::sync::Mutex<Vec<Diagnostic>>,
+    /// The footers rendered so far, by date.
+    pub footers: Footers,
 }
 
 impl PageRenderer<'_> {
@@ -109,6 +112,12 @@ impl PageRenderer<'_> {
         let mut context = tera::Context::new();
         context.insert("content", &content);
         self.insert_fragments(page, around, &mut context);
+        self.insert_footer(
+            &mut context,
+            self.last_updated(page),
+            self.last_updated_iso(page),
+        )
+        .map_err(|error| Box::new(self.error(page, error)))?;
 
         if let Some((site, room)) = room {
             let listed = match &page.kind {
@@ -207,6 +216,24 @@ impl PageRenderer<'_> {
             let html = side_nav.render(|mark| marks.and_then(|marks| marks.fill(mark)));
             context.insert("side_nav_html", &html);
         }
+    }
+
+    /// The site's footer for a page of these dates (see `footer.rs`), as
+    /// `footer_html`; `Err` says why the theme's footer failed.
+    fn insert_footer(
+        &self,
+        context: &mut tera::Context,
+        last_updated: Option<String>,
+        last_updated_iso: Option<String>,
+    ) -> Result<(), String> {
+        let footer = self
+            .footers
+            .get(self.theme, last_updated, last_updated_iso)
+            .map_err(|error| format!("the theme's `{FOOTER}` failed: {error}"))?;
+        if let Some(footer) = footer {
+            context.insert("footer_html", &*footer);
+        }
+        Ok(())
     }
 
     /// The theme layout that renders the page; site layouts (`_layouts/`)
@@ -526,14 +553,18 @@ impl PageRenderer<'_> {
             &json!({ "title": "Page not found", "url": "/404.html", "breadcrumbs": [], "kind": "not_found" }),
         );
         context.insert("content", "");
-        let html = self.theme.render_layout("404", &context).map_err(|error| {
-            Diagnostic::error(
-                self.site_name,
-                "",
-                format!("the theme's 404 layout failed: {error}"),
-            )
-            .with_hint("add `misc/404.html` to the site or fix the theme's `layouts/404.html`")
-        })?;
+        let failed =
+            |message: String| {
+                Box::new(Diagnostic::error(self.site_name, "", message).with_hint(
+                    "add `misc/404.html` to the site or fix the theme's `layouts/404.html`",
+                ))
+            };
+        self.insert_footer(&mut context, None, None)
+            .map_err(failed)?;
+        let html = self
+            .theme
+            .render_layout("404", &context)
+            .map_err(|error| failed(format!("the theme's 404 layout failed: {error}")))?;
         Ok(Output {
             path: "404.html".into(),
             contents: OutputContents::Rendered(html.into_bytes()),

@@ -12,6 +12,7 @@ use serde_json::json;
 
 use crate::collisions::{check_collisions, page_over_theme_asset};
 use crate::context::{Fragments, SiteView};
+use crate::footer::Footers;
 use crate::kept_state::{KeptState, SharedState};
 use crate::liquid::{LiquidEngine, LiquidSite, SiteTargets, liquid_value};
 use crate::manifest::{Manifest, OutputRecord, UnitRecord, hash_json, tool_fingerprint};
@@ -623,6 +624,7 @@ impl Shared {
             last_changed: options.last_changed,
             bodies: options.bodies,
             warnings: Default::default(),
+            footers: Footers::default(),
         }
     }
 }

@@ -26,6 +26,7 @@ use gazette_content::{Diagnostics, Page, PageReader, Value};
 use gazette_theme::Theme;
 
 use crate::context::Fragments;
+use crate::footer::Footers;
 use crate::fragment::Fragment;
 use crate::kept_state::{FORMAT, SharedState, Stored};
 use crate::liquid::{LiquidEngine, LiquidSite};
@@ -176,6 +177,7 @@ impl OpenState<'_> {
             last_changed: options.last_changed,
             bodies: options.bodies,
             warnings: Default::default(),
+            footers: Footers::default(),
         };
         let mut units = Vec::with_capacity(pages.len());
         let mut diagnostics = Diagnostics::default();

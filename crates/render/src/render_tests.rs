@@ -250,3 +250,71 @@ fn a_render_without_the_search_index_writes_none_of_it_and_still_reuses_unchange
             .any(|output| is_index_file(&output.path))
     );
 }
+
+#[test]
+fn each_page_footer_shows_its_own_last_updated_date_though_one_footer_serves_each_date() {
+    let source = MemorySource::from_files([
+        ("_config.yml", "title: Agency\n"),
+        ("_data/footer.yml", "faq: /faq/\n"),
+        ("index.md", "---\nlayout: homepage\ntitle: Home\n---\n"),
+        ("pages/a.md", "---\ntitle: A\npermalink: /a/\n---\nA.\n"),
+        ("pages/b.md", "---\ntitle: B\npermalink: /b/\n---\nB.\n"),
+        ("pages/c.md", "---\ntitle: C\npermalink: /c/\n---\nC.\n"),
+    ]);
+    let themes = WorkTreeSource::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../themes"))
+        .expect("the workspace's themes");
+    let site = Site::load("agency", &source).expect("a site").site;
+    let mut theme = Theme::load(&themes, "isomer", Some(&source)).expect("the theme");
+    // Noon in Singapore on 2 and 9 March 2026.
+    let dates = [
+        ("pages/a.md", 1_772_424_000),
+        ("pages/b.md", 1_772_424_000),
+        ("pages/c.md", 1_773_028_800),
+    ]
+    .map(|(path, seconds)| (path.to_owned(), seconds))
+    .into();
+    let options = RenderOptions {
+        last_changed: Some(&dates),
+        ..RenderOptions::default()
+    };
+    let rendered = render_site(&site, &mut theme, &options).expect("renders");
+    let footer_of = |path: &str| {
+        let output = rendered
+            .outputs
+            .iter()
+            .find(|o| o.path == path)
+            .expect(path);
+        let OutputContents::Rendered(bytes) = &output.contents else {
+            panic!("{path} was not rendered");
+        };
+        let html = String::from_utf8_lossy(bytes);
+        let start = html.find("<footer").expect("a footer");
+        let end = html.find("</footer>").expect("a whole footer");
+        html[start..end].to_owned()
+    };
+    let updated = |footer: &str| {
+        footer
+            .split("datetime=\"")
+            .nth(1)
+            .map(|rest| rest[..10].to_owned())
+    };
+    assert_eq!(
+        updated(&footer_of("a/index.html")).as_deref(),
+        Some("2026-03-02")
+    );
+    assert_eq!(
+        updated(&footer_of("b/index.html")).as_deref(),
+        Some("2026-03-02")
+    );
+    assert_eq!(
+        updated(&footer_of("c/index.html")).as_deref(),
+        Some("2026-03-09")
+    );
+    assert_eq!(updated(&footer_of("404.html")), None);
+    // The rest of the footer is the site's, the same on every page.
+    for path in ["a/index.html", "c/index.html", "404.html"] {
+        let footer = footer_of(path);
+        assert!(footer.contains("<a href=\"/faq/\">FAQ</a>"), "{footer}");
+    }
+    assert_eq!(footer_of("a/index.html"), footer_of("b/index.html"));
+}

@@ -135,6 +135,13 @@ fn tokenising_splits_where_char_is_alphanumeric_says_a_word_ends_in_any_script()
         "emoji🙂between and 中文字 and العربية".to_owned(),
         format!("{at_limit} {past_limit} {}", "Z".repeat(MAX_TERM_CHARS + 1)),
         "ends with a letter".to_owned(),
+        // ASCII runs and other letters in turn within one word.
+        "mIxé1Éb aé éa aéa x🙂y Ab\u{301}C".to_owned(),
+        format!(
+            "{}é {}é",
+            "a".repeat(MAX_TERM_CHARS - 1),
+            "B".repeat(MAX_TERM_CHARS)
+        ),
     ];
     for text in &texts {
         let found: Vec<String> = words(text).map(Cow::into_owned).collect();

@@ -75,14 +75,26 @@ impl<'t> Iterator for Words<'t> {
                 self.at = at;
                 return None;
             }
-            // Through the word.
+            // Through the word: its ASCII letters and digits (most words
+            // are nothing else) a byte at a time, any other character
+            // decoded.
             let (mut chars, mut largest) = (0, Class::LowerAsciiOrDigit);
-            while let Some(&byte) = bytes.get(at) {
-                let class = class_at(text, at, byte);
-                if class == Class::Separator {
+            loop {
+                let run = at;
+                while let Some(&byte) = bytes.get(at) {
+                    match ASCII_CLASS.get(usize::from(byte)) {
+                        Some(Class::LowerAsciiOrDigit) => {}
+                        Some(Class::UpperAscii) => largest = largest.max(Class::UpperAscii),
+                        _ => break,
+                    }
+                    at += 1;
+                }
+                chars += at - run;
+                let Some(&byte) = bytes.get(at) else { break };
+                if byte.is_ascii() || class_not_ascii(&text[at..]) == Class::Separator {
                     break;
                 }
-                largest = largest.max(class);
+                largest = Class::NotAscii;
                 chars += 1;
                 at += char_len(byte);
             }

@@ -672,7 +672,6 @@ pub(crate) fn site_targets(site: &Site) -> SiteTargets {
     targets
 }
 
-/// A Sass stylesheet with Liquid in it (`misc/custom.scss`) to CSS.
 /// Each stylesheet of `site` compiled, or reused from the previous output
 /// when `reuse` finds it with the same inputs; in the site's order.
 fn stylesheet_units(
@@ -720,6 +719,7 @@ fn stylesheet_units(
         .collect()
 }
 
+/// A Sass stylesheet with Liquid in it (`misc/custom.scss`) to CSS.
 fn compile_stylesheet(
     site: &Site,
     sheet: &StyleSheet,

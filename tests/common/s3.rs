@@ -3,8 +3,10 @@
 //! and stopped when it ends. Objects are read back over plain HTTP: moto does
 //! not check signatures, so the tests need no S3 client of their own.
 
-use std::net::{TcpListener, TcpStream};
+use std::io::{BufRead, BufReader};
+use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 /// The keys every publish to the test server uses; moto accepts any.
@@ -29,45 +31,55 @@ pub struct S3Server {
 }
 
 impl S3Server {
-    /// Starts the server on a free port and waits until it answers; fails
-    /// the test, saying what to install, when it cannot.
+    /// Starts the server on a port the system gives it and waits until it
+    /// answers; fails the test, saying what to install, when it cannot.
+    ///
+    /// The server binds port 0 itself and says which port it got: a port
+    /// found free beforehand could be taken by another test's server first,
+    /// whose answers this test would then read until that server stopped.
     pub fn start() -> Self {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .map(|address| address.port())
-            .expect("a free port on 127.0.0.1");
         let python = super::python();
-        let child = Command::new(&python)
-            .args([
-                "-m",
-                "moto.server",
-                "-H",
-                "127.0.0.1",
-                "-p",
-                &port.to_string(),
-            ])
+        let mut child = Command::new(&python)
+            .args(["-m", "moto.server", "-H", "127.0.0.1", "-p", "0"])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
             .unwrap_or_else(|error| panic!("cannot run {} ({error}); {INSTALL}", python.display()));
+        let stderr = child.stderr.take().expect("the server's standard error");
+        let (port_sender, port) = mpsc::channel();
+        // Read to the end: the server logs each request there, and would
+        // stop once the pipe filled.
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(port) = line
+                    .split_once("Running on http://127.0.0.1:")
+                    .and_then(|(_, port)| port.trim().parse::<u16>().ok())
+                {
+                    let _ = port_sender.send(port);
+                }
+            }
+        });
         let mut server = Self {
             child,
-            endpoint: format!("http://127.0.0.1:{port}"),
+            endpoint: String::new(),
         };
+        let port = match port.recv_timeout(Duration::from_secs(60)) {
+            Ok(port) => port,
+            Err(_) => match server.child.try_wait() {
+                Ok(Some(status)) => panic!("moto's server exited ({status}); {INSTALL}"),
+                _ => panic!("moto's server named no port within 60 s; {INSTALL}"),
+            },
+        };
+        server.endpoint = format!("http://127.0.0.1:{port}");
         let started = Instant::now();
-        loop {
-            if let Ok(Some(status)) = server.child.try_wait() {
-                panic!("moto's server exited ({status}); {INSTALL}");
-            }
-            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return server;
-            }
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
             if started.elapsed() > Duration::from_secs(60) {
                 panic!("moto's server did not answer on port {port} within 60 s; {INSTALL}");
             }
             std::thread::sleep(Duration::from_millis(50));
         }
+        server
     }
 
     /// Creates a bucket.

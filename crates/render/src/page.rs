@@ -112,12 +112,10 @@ impl PageRenderer<'_> {
         let mut context = tera::Context::new();
         context.insert("content", &content);
         self.insert_fragments(page, around, &mut context);
-        self.insert_footer(
-            &mut context,
-            self.last_updated(page),
-            self.last_updated_iso(page),
-        )
-        .map_err(|error| Box::new(self.error(page, error)))?;
+        // The dates as `page_value` has them, worked out once.
+        let date = |key: &str| page_value[key].as_str().map(str::to_owned);
+        self.insert_footer(&mut context, date("last_updated"), date("last_updated_iso"))
+            .map_err(|error| Box::new(self.error(page, error)))?;
 
         if let Some((site, room)) = room {
             let listed = match &page.kind {

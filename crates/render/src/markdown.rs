@@ -11,8 +11,9 @@ use pulldown_cmark::{
 
 use crate::code_fences::CodeFences;
 use crate::kramdown_raw::{self, Segment};
-use crate::markdown_clean::{self, SanitiserRules};
+use crate::markdown_clean;
 use crate::nesting::{self, NestingError, NestingMeter};
+use crate::sanitiser_rules::SanitiserRules;
 use crate::table_cells;
 
 /// Renders a Markdown body to HTML (not yet sanitised), or says where it

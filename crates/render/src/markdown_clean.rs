@@ -27,40 +27,12 @@
 //! hold the two ways to the same bytes: on hand-picked cases, on 20,000
 //! generated pages, and on every Markdown page of the corpus.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use pulldown_cmark::{Alignment, CodeBlockKind, CowStr, Event, LinkType, Tag, TagEnd};
 
-/// What the writer must know of the sanitiser's rules to write what it
-/// would: which URLs it keeps, and the `rel` it gives every link.
-pub(crate) struct SanitiserRules {
-    /// The schemes of absolute URLs it keeps.
-    pub schemes: HashSet<&'static str>,
-    /// The `rel` it adds to every `<a>`.
-    pub link_rel: &'static str,
-}
-
-impl SanitiserRules {
-    /// Whether the sanitiser keeps `url` in an `href` or `src`. It parses
-    /// the URL: an absolute one must have an allowed scheme, a relative one
-    /// passes (the sanitiser passes them through as written, ammonia's
-    /// default), and one that fails to parse for any other reason is
-    /// dropped.
-    fn keeps_url(&self, url: &str) -> bool {
-        match url::Url::parse(url) {
-            Ok(parsed) => self.schemes.contains(parsed.scheme()),
-            Err(url::ParseError::RelativeUrlWithoutBase) => true,
-            Err(_) => false,
-        }
-    }
-}
-
-/// Something in the events that only the sanitiser may handle.
-#[derive(Debug)]
-pub(crate) struct NeedsSanitiser;
-
-type Written = Result<(), NeedsSanitiser>;
+use crate::sanitiser_rules::{NeedsSanitiser, SanitiserRules, Written, escape};
 
 /// How deep the written elements may nest. The nesting budget
 /// (`nesting::MAX_DEPTH`) escapes HTML past it; half of it is far above any
@@ -448,63 +420,10 @@ fn href_value(url: &str) -> String {
     value
 }
 
-/// Appends `text` escaped as the sanitiser's serialiser escapes it: `&`,
-/// `<`, `>` and U+00A0 always, `"` in an attribute. A carriage return or a
-/// NUL, which the HTML parser rewrites, needs the sanitiser.
-fn escape(out: &mut String, text: &str, attribute: bool) -> Written {
-    let bytes = text.as_bytes();
-    let mut run_start = 0;
-    let mut at = 0;
-    loop {
-        // Most bytes need nothing: skipped a table lookup at a time.
-        while bytes
-            .get(at)
-            .is_some_and(|&byte| !MAY_ESCAPE[usize::from(byte)])
-        {
-            at += 1;
-        }
-        let Some(&byte) = bytes.get(at) else {
-            break;
-        };
-        let (replacement, width) = match byte {
-            b'&' => ("&amp;", 1),
-            b'<' => ("&lt;", 1),
-            b'>' => ("&gt;", 1),
-            b'"' if attribute => ("&quot;", 1),
-            // U+00A0 in UTF-8.
-            0xC2 if bytes.get(at + 1) == Some(&0xA0) => ("&nbsp;", 2),
-            b'\r' | b'\0' => return Err(NeedsSanitiser),
-            _ => {
-                at += 1;
-                continue;
-            }
-        };
-        out.push_str(&text[run_start..at]);
-        out.push_str(replacement);
-        at += width;
-        run_start = at;
-    }
-    out.push_str(&text[run_start..]);
-    Ok(())
-}
-
-/// The bytes [`escape`] looks at: the characters it escapes, the first
-/// byte of U+00A0, and those that need the sanitiser.
-const MAY_ESCAPE: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut bytes = b"&<>\"\r\0\xC2".as_slice();
-    while let [byte, rest @ ..] = bytes {
-        table[*byte as usize] = true;
-        bytes = rest;
-    }
-    table
-};
-
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
-
     use crate::ContentSanitizer;
+    use crate::corpus_pages::corpus_pages;
     use crate::markdown::{MarkdownHtml, render_markdown, render_markdown_clean};
 
     /// The body written straight, or `None` when it went to the sanitiser.
@@ -611,39 +530,15 @@ mod tests {
     /// bytes.
     #[test]
     fn every_corpus_page_written_straight_is_what_the_sanitiser_writes() {
-        let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/isomer");
-        assert!(
-            corpus.is_dir(),
-            "the real-site corpus is missing: expected it at {} (shared/ sits beside the checkout)",
-            corpus.display()
-        );
         let sanitizer = ContentSanitizer::new();
         let (mut straight_pages, mut pages) = (0, 0);
-        let mut folders = vec![corpus];
-        while let Some(folder) = folders.pop() {
-            for entry in std::fs::read_dir(&folder).unwrap().flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    folders.push(path);
-                    continue;
-                }
-                if path.extension().is_none_or(|extension| extension != "md") {
-                    continue;
-                }
-                let Ok(text) = std::fs::read_to_string(&path) else {
-                    continue;
-                };
-                let body = text
-                    .strip_prefix("---")
-                    .and_then(|rest| rest.split_once("\n---"))
-                    .and_then(|(_, after)| after.split_once('\n'))
-                    .map_or(text.as_str(), |(_, body)| body);
-                pages += 1;
-                let (straight, sanitised) = both_ways(&sanitizer, body);
-                if let Some(straight) = straight {
-                    straight_pages += 1;
-                    assert_eq!(straight, sanitised, "{}", path.display());
-                }
+        for page in corpus_pages(&["md"]) {
+            let body = page.body().unwrap_or(&page.text);
+            pages += 1;
+            let (straight, sanitised) = both_ways(&sanitizer, body);
+            if let Some(straight) = straight {
+                straight_pages += 1;
+                assert_eq!(straight, sanitised, "{}", page.path.display());
             }
         }
         // Not a test that passes with nothing written straight.

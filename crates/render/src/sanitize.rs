@@ -7,13 +7,15 @@
 //! that are not on the embed allowlist. The iframes it keeps become
 //! click-to-load placeholders ([`crate::embeds`]).
 
-use std::collections::HashSet;
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
 
 use gazette_content::is_allowed_url;
 
 use crate::markdown::{MarkdownHtml, render_markdown_clean};
-use crate::markdown_clean::SanitiserRules;
 use crate::nesting::NestingError;
+use crate::sanitiser_rules::SanitiserRules;
 
 /// Hosts whose pages may be embedded in an iframe.
 const EMBED_HOSTS: &[&str] = &[
@@ -123,11 +125,18 @@ const STYLE_PROPERTIES: &[&str] = &[
 /// back through `window.opener`.
 const LINK_REL: &str = "noopener";
 
+/// How many distinct `style` values [`ContentSanitizer`] remembers the
+/// filtered form of. Editors write a handful (`width: 100%`); a site with
+/// more filters the rest each time.
+const REMEMBERED_STYLES: usize = 4096;
+
 /// The sanitiser, built once and shared by every render.
 pub struct ContentSanitizer {
     builder: ammonia::Builder<'static>,
-    /// What Markdown written without the sanitiser must follow.
+    /// What Markdown and HTML written without the sanitiser must follow.
     rules: SanitiserRules,
+    /// `style` values as the sanitiser's filter writes them.
+    styles: Mutex<HashMap<String, Option<String>>>,
 }
 
 impl Default for ContentSanitizer {
@@ -187,22 +196,29 @@ impl ContentSanitizer {
             .add_tag_attributes("table", ["border", "cellpadding", "cellspacing", "width"])
             .add_tag_attributes("li", ["value"])
             .link_rel(Some(LINK_REL))
-            .attribute_filter(|element, attribute, value| {
-                if element == "iframe" && attribute == "src" && !is_allowed_embed(value) {
-                    return None;
-                }
-                // ammonia checks the scheme of `src` and `href` only; each
-                // image candidate of a `srcset` is a URL a browser loads too.
-                if attribute == "srcset" {
-                    return safe_srcset(value).map(Into::into);
-                }
-                Some(value.into())
-            });
+            .attribute_filter(filter_attribute);
+        // The straight writers follow the allowlist and the rules below;
+        // ammonia's others are at their defaults, which they follow too.
+        debug_assert!(builder.clone_tag_attribute_values().is_empty());
+        debug_assert!(builder.clone_set_tag_attribute_values().is_empty());
+        debug_assert!(builder.clone_allowed_classes().is_empty());
+        debug_assert!(builder.is_url_relative_pass_through());
         let rules = SanitiserRules {
             schemes: builder.clone_url_schemes(),
             link_rel: LINK_REL,
+            tags: builder.clone_tags(),
+            generic_attributes: builder.clone_generic_attributes(),
+            generic_attribute_prefixes: builder
+                .clone_generic_attribute_prefixes()
+                .map(|prefixes| prefixes.into_iter().collect())
+                .unwrap_or_default(),
+            tag_attributes: builder.clone_tag_attributes(),
         };
-        Self { builder, rules }
+        Self {
+            builder,
+            rules,
+            styles: Mutex::new(HashMap::new()),
+        }
     }
 
     /// A Markdown body as sanitised HTML, or where it nests too deep. A
@@ -232,10 +248,29 @@ impl ContentSanitizer {
         &self.rules
     }
 
+    /// `html` written straight, or `None` where it would go to the
+    /// sanitiser.
+    #[cfg(test)]
+    pub(crate) fn written_straight(&self, html: &str) -> Option<String> {
+        let style = |value: &str| self.filtered_style(value);
+        crate::html_clean::write_straight(html, &self.rules, &style)
+    }
+
     /// [`clean`](Self::clean) for HTML that `nesting::check_html` has
     /// already accepted (a page body is checked before, to report where it
-    /// nests too deep); the check is a pass over every byte.
+    /// nests too deep); the check is a pass over every byte. HTML with
+    /// nothing the parser or the sanitiser would change but spelling is
+    /// written straight (`html_clean`); the sanitiser cleans the rest.
     pub(crate) fn clean_checked(&self, html: &str) -> String {
+        let style = |value: &str| self.filtered_style(value);
+        if let Some(clean) = crate::html_clean::write_straight(html, &self.rules, &style) {
+            return clean;
+        }
+        self.sanitised(html)
+    }
+
+    /// `html` through the sanitiser itself.
+    pub(crate) fn sanitised(&self, html: &str) -> String {
         // Serialized straight into a buffer of about the input's size:
         // `Document::to_string` grows one from empty and then copies it.
         let mut serialized = Vec::with_capacity(html.len() + html.len() / 8);
@@ -246,6 +281,68 @@ impl ContentSanitizer {
             .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned());
         crate::embeds::click_to_load(cleaned)
     }
+}
+
+impl ContentSanitizer {
+    /// A `style` attribute's value as the sanitiser's filter writes it
+    /// (only the allowed properties, spelled its way), or `None` where that
+    /// cannot be read back. The filter is ammonia's own, not public: it is
+    /// run on an element holding nothing but this value.
+    fn filtered_style(&self, value: &str) -> Option<String> {
+        let remembered = |styles: &HashMap<String, Option<String>>| styles.get(value).cloned();
+        if let Some(filtered) = self.styles.lock().ok().as_deref().and_then(remembered) {
+            return filtered;
+        }
+        let mut element = String::from("<span style=\"");
+        // Writing into a String cannot fail.
+        let _ = crate::sanitiser_rules::escape(&mut element, value, true);
+        element.push_str("\"></span>");
+        let cleaned = self.builder.clean(&element).to_string();
+        let filtered = cleaned
+            .strip_prefix("<span style=\"")
+            .and_then(|rest| rest.strip_suffix("\"></span>"))
+            .filter(|escaped| !escaped.contains('"'))
+            .map(unescape_attribute);
+        if let Ok(mut styles) = self.styles.lock()
+            && styles.len() < REMEMBERED_STYLES
+        {
+            styles.insert(value.to_owned(), filtered.clone());
+        }
+        filtered
+    }
+}
+
+/// A value the serialiser escaped for an attribute, unescaped: it escapes
+/// `&`, `"`, `<`, `>` and U+00A0 and nothing else.
+fn unescape_attribute(escaped: &str) -> String {
+    escaped
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&nbsp;", "\u{a0}")
+        .replace("&amp;", "&")
+}
+
+/// The sanitiser's own filter of attribute values, run after its
+/// allowlist: iframes only from embed hosts, and only the image candidates
+/// of a `srcset` whose URL it allows. `None` drops the attribute.
+pub(crate) fn filter_attribute<'v>(
+    element: &str,
+    attribute: &str,
+    value: &'v str,
+) -> Option<Cow<'v, str>> {
+    if element == "iframe" && attribute == "src" && !is_allowed_embed(value) {
+        return None;
+    }
+    // ammonia checks the scheme of `src` and `href` only; each image
+    // candidate of a `srcset` is a URL a browser loads too.
+    if attribute == "srcset" {
+        return match safe_srcset(value)? {
+            filtered if filtered == value => Some(Cow::Borrowed(value)),
+            filtered => Some(Cow::Owned(filtered)),
+        };
+    }
+    Some(Cow::Borrowed(value))
 }
 
 /// A `srcset` with only the candidates whose URL passes the allowlist

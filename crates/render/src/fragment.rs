@@ -76,7 +76,10 @@ impl Fragment {
 /// `html` without marks, for templates that rendered a marked fragment
 /// themselves (through an include) instead of using the stitched one.
 pub(crate) fn without_marks(html: String) -> String {
-    if html.contains(MARK) {
+    // Searched as a string, not a `char`: a `char` search stops at every
+    // byte 0x80, the last byte of U+E000 and of much punctuation (`—`, `’`).
+    let mut mark = [0; 4];
+    if html.contains(&*MARK.encode_utf8(&mut mark)) {
         Fragment::parse(&html).render(|_| None)
     } else {
         html

@@ -8,22 +8,23 @@
 //! allowlist here is read from the sanitiser's own builder, so there is one
 //! list, not two to keep in step.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 
-/// The sanitiser's rules, as the straight writers need them.
+/// The sanitiser's rules, as the straight writers need them (looked up for
+/// every element and attribute: hashed with Fx, not SipHash).
 pub(crate) struct SanitiserRules {
     /// The schemes of absolute URLs it keeps.
-    pub schemes: HashSet<&'static str>,
+    pub schemes: FxHashSet<&'static str>,
     /// The `rel` it adds to every `<a>`.
     pub link_rel: &'static str,
     /// The elements it keeps; the others lose their tags, not their content.
-    pub tags: HashSet<&'static str>,
+    pub tags: FxHashSet<&'static str>,
     /// Attributes it keeps on every element it keeps.
-    pub generic_attributes: HashSet<&'static str>,
+    pub generic_attributes: FxHashSet<&'static str>,
     /// Prefixes of attribute names it keeps on every element (`aria-`).
     pub generic_attribute_prefixes: Vec<&'static str>,
     /// Attributes it keeps on one element.
-    pub tag_attributes: HashMap<&'static str, HashSet<&'static str>>,
+    pub tag_attributes: FxHashMap<&'static str, FxHashSet<&'static str>>,
 }
 
 impl SanitiserRules {

@@ -204,15 +204,19 @@ impl ContentSanitizer {
         debug_assert!(builder.clone_allowed_classes().is_empty());
         debug_assert!(builder.is_url_relative_pass_through());
         let rules = SanitiserRules {
-            schemes: builder.clone_url_schemes(),
+            schemes: builder.clone_url_schemes().into_iter().collect(),
             link_rel: LINK_REL,
-            tags: builder.clone_tags(),
-            generic_attributes: builder.clone_generic_attributes(),
+            tags: builder.clone_tags().into_iter().collect(),
+            generic_attributes: builder.clone_generic_attributes().into_iter().collect(),
             generic_attribute_prefixes: builder
                 .clone_generic_attribute_prefixes()
                 .map(|prefixes| prefixes.into_iter().collect())
                 .unwrap_or_default(),
-            tag_attributes: builder.clone_tag_attributes(),
+            tag_attributes: builder
+                .clone_tag_attributes()
+                .into_iter()
+                .map(|(tag, attributes)| (tag, attributes.into_iter().collect()))
+                .collect(),
         };
         Self {
             builder,

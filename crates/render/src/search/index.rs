@@ -164,17 +164,26 @@ pub(crate) fn update(
             .filter(|(unit, _)| !current_units.contains(*unit))
             .map(|(_, entry)| (Some(*entry), None)),
     );
-    // Decoded a batch at a time (in parallel) and diffed: the changes
-    // borrow the entries' bytes, not the decoded pages, so no more than a
-    // batch of pages is held decoded.
+    // Decoded and diffed a batch at a time, each batch in parallel: its
+    // pieces diff into changes of their own, appended in order, so the
+    // pages are numbered as one pass would number them. The changes borrow
+    // the entries' bytes, not the decoded pages, so no more than a piece
+    // is held decoded, and no more than a batch's changes twice.
     let mut changes = Changes::default();
     for batch in changed.chunks(DECODE_BATCH) {
-        let decoded: Vec<_> = batch
-            .par_iter()
-            .map(|(old, new)| (old.and_then(decode_entry), new.and_then(decode_entry)))
+        let pieces: Vec<Changes<'_>> = batch
+            .par_chunks(DIFF_PIECE)
+            .map(|piece| {
+                let mut changes = Changes::default();
+                for (old, new) in piece {
+                    let (old, new) = (old.and_then(decode_entry), new.and_then(decode_entry));
+                    diff_pages(old.as_ref(), new.as_ref(), &mut changes);
+                }
+                changes
+            })
             .collect();
-        for (old, new) in &decoded {
-            diff_pages(old.as_ref(), new.as_ref(), &mut changes);
+        for piece in pieces {
+            changes.append(piece);
         }
     }
 
@@ -268,6 +277,9 @@ pub(super) fn is_indexed(entry: &[u8]) -> bool {
 /// How many changed pages are held decoded at once.
 const DECODE_BATCH: usize = 256;
 
+/// Pages diffed by one task of a batch.
+const DIFF_PIECE: usize = 16;
+
 /// What changed pages take out of and put into each group.
 #[derive(Default)]
 pub(super) struct Changes<'a> {
@@ -325,6 +337,29 @@ impl<'a> Changes<'a> {
             }
         }
         (PageIds(sorted), self.groups)
+    }
+
+    /// Appends `later`, the changes of the pages after this one's: its
+    /// pages are numbered after this one's, as if one change had seen
+    /// them all.
+    fn append(&mut self, later: Changes<'a>) {
+        let offset = u32::try_from(self.ids.len()).expect("fewer than 2^32 changed pages");
+        self.ids.extend(later.ids);
+        for (key, change) in later.groups {
+            let merged = self.groups.entry(key).or_default();
+            merged.removed.extend(
+                change
+                    .removed
+                    .into_iter()
+                    .map(|(term, page)| (term, page + offset)),
+            );
+            merged.added.extend(
+                change
+                    .added
+                    .into_iter()
+                    .map(|(term, page, weight)| (term, page + offset, weight)),
+            );
+        }
     }
 
     /// The number that names page `id` in this change.

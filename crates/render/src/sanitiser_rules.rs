@@ -17,8 +17,11 @@ pub(crate) struct SanitiserRules {
     pub schemes: FxHashSet<&'static str>,
     /// The `rel` it adds to every `<a>`.
     pub link_rel: &'static str,
-    /// The elements it keeps; the others lose their tags, not their content.
+    /// The elements it keeps; the others lose their tags, not their
+    /// content, but for these:
     pub tags: FxHashSet<&'static str>,
+    /// The elements it drops with their content (`script`, `style`).
+    pub clean_content_tags: FxHashSet<&'static str>,
     /// Attributes it keeps on every element it keeps.
     pub generic_attributes: FxHashSet<&'static str>,
     /// Prefixes of attribute names it keeps on every element (`aria-`).

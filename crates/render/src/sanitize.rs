@@ -207,6 +207,7 @@ impl ContentSanitizer {
             schemes: builder.clone_url_schemes().into_iter().collect(),
             link_rel: LINK_REL,
             tags: builder.clone_tags().into_iter().collect(),
+            clean_content_tags: builder.clone_clean_content_tags().into_iter().collect(),
             generic_attributes: builder.clone_generic_attributes().into_iter().collect(),
             generic_attribute_prefixes: builder
                 .clone_generic_attribute_prefixes()

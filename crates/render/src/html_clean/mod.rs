@@ -66,12 +66,21 @@ pub(crate) fn write_straight(
         out: String::with_capacity(html.len() + html.len() / 8),
         open: Vec::new(),
         ignore_line_feed: false,
+        wrote_frame: false,
     };
-    for token in Tokens::new(html) {
-        writer.token(token.ok()?).ok()?;
+    let mut tokens = Tokens::new(html);
+    while let Some(token) = tokens.next() {
+        if let Some(element) = writer.token(token.ok()?).ok()? {
+            let text = tokens.raw_text(element.name).ok()?;
+            writer.raw_text(element, text).ok()?;
+        }
     }
     writer.close_all();
-    Some(writer.out)
+    Some(if writer.wrote_frame {
+        crate::embeds::click_to_load(writer.out)
+    } else {
+        writer.out
+    })
 }
 
 /// How the tree builder treats an element, for the elements this module
@@ -96,6 +105,15 @@ enum Kind {
     Rule,
     /// `br`, `img`, `wbr`, `source`: no content.
     Void,
+    /// `input`, `meta`, `link`: no content, and moved out of a table by
+    /// the tree builder (the sanitiser drops them).
+    BodyVoid,
+    /// `style`, `script`: content the tokenizer reads as text, which the
+    /// sanitiser drops with the element.
+    RawText,
+    /// `iframe`: content read as text; the sanitiser keeps the frame (from
+    /// an allowed host) and the embeds pass makes it click-to-load.
+    Frame,
     /// `a`: closes an open `<a>` (by the adoption agency algorithm).
     Anchor,
     /// `b`, `em`, `strong`, …: a formatting element, reopened by the tree
@@ -136,9 +154,9 @@ struct Element {
 }
 
 /// The element named `name` (any case), when this module knows how the
-/// tree builder treats it. Left out on purpose: elements whose content the
-/// tokenizer reads as text (`script`, `style`, `textarea`, `title`,
-/// `iframe`, `xmp`, `noscript`, …), foreign content (`svg`, `math`),
+/// tree builder treats it. Left out on purpose: the other elements whose
+/// content the tokenizer reads as text (`textarea`, `title`, `xmp`,
+/// `noscript`, …), foreign content (`svg`, `math`),
 /// forms and their controls, `select`, `template`, `ruby`'s parts,
 /// `nobr`, `image`, and elements the standard and html5ever disagree on
 /// (`search`).
@@ -190,6 +208,12 @@ fn element(name: &str) -> Option<Element> {
         "img" => ("img", Kind::Void),
         "wbr" => ("wbr", Kind::Void),
         "source" => ("source", Kind::Void),
+        "input" => ("input", Kind::BodyVoid),
+        "meta" => ("meta", Kind::BodyVoid),
+        "link" => ("link", Kind::BodyVoid),
+        "style" => ("style", Kind::RawText),
+        "script" => ("script", Kind::RawText),
+        "iframe" => ("iframe", Kind::Frame),
         "a" => ("a", Kind::Anchor),
         "b" => ("b", Kind::Formatting),
         "big" => ("big", Kind::Formatting),
@@ -214,6 +238,7 @@ fn element(name: &str) -> Option<Element> {
         "dfn" => ("dfn", Kind::Phrase),
         "ins" => ("ins", Kind::Phrase),
         "kbd" => ("kbd", Kind::Phrase),
+        "label" => ("label", Kind::Phrase),
         "mark" => ("mark", Kind::Phrase),
         "picture" => ("picture", Kind::Phrase),
         "q" => ("q", Kind::Phrase),
@@ -260,10 +285,16 @@ struct Writer<'r> {
     /// Set after `<pre>`: a line feed that starts the next token is
     /// dropped.
     ignore_line_feed: bool,
+    /// Whether an `<iframe>` was written, for the embeds pass.
+    wrote_frame: bool,
 }
 
+/// What [`Writer::token`] wrote: `Some` for the start tag of an element
+/// whose content the tokenizer reads as text, to be read next.
+type Tokened = Result<Option<Element>, NeedsSanitiser>;
+
 impl Writer<'_> {
-    fn token(&mut self, token: Token<'_>) -> Written {
+    fn token(&mut self, token: Token<'_>) -> Tokened {
         let ignore_line_feed = std::mem::take(&mut self.ignore_line_feed);
         match token {
             Token::Text(text) => {
@@ -272,18 +303,63 @@ impl Writer<'_> {
                 } else {
                     &text
                 };
-                self.text(text)
+                self.text(text).map(|()| None)
             }
             Token::Start { name, attributes } => {
                 let element = element(name).ok_or(NeedsSanitiser)?;
-                self.start(element, &attributes)
+                if matches!(element.kind, Kind::RawText | Kind::Frame) {
+                    return self
+                        .raw_text_start(element, &attributes)
+                        .map(|()| Some(element));
+                }
+                self.start(element, &attributes).map(|()| None)
             }
             Token::End { name } => {
                 let element = element(name).ok_or(NeedsSanitiser)?;
-                self.end(element)
+                self.end(element).map(|()| None)
             }
-            Token::Comment => Ok(()),
+            Token::Comment => Ok(None),
         }
+    }
+
+    /// The start tag of `style`, `script` or `iframe`. The tree builder
+    /// puts the first two where they are, in a table too ("in head"
+    /// rules); a frame in a table is moved out of it.
+    fn raw_text_start(&mut self, element: Element, attributes: &[Attribute<'_>]) -> Written {
+        let in_table = matches!(
+            self.current(),
+            Some(Kind::Table | Kind::TableSection | Kind::Row)
+        );
+        match element.kind {
+            Kind::RawText if self.current() != Some(Kind::ColumnGroup) => {
+                // Dropped with its content, or left to the sanitiser.
+                if self.rules.clean_content_tags.contains(element.name) {
+                    Ok(())
+                } else {
+                    Err(NeedsSanitiser)
+                }
+            }
+            Kind::Frame if !in_table && self.current() != Some(Kind::ColumnGroup) => {
+                if self.start_tag(element, attributes)? {
+                    self.wrote_frame = true;
+                }
+                Ok(())
+            }
+            _ => Err(NeedsSanitiser),
+        }
+    }
+
+    /// The text content of a `style`, `script` or `iframe` and its end
+    /// tag. A frame's text is written as it is (the serialiser does not
+    /// escape it): only a frame with none is written straight.
+    fn raw_text(&mut self, element: Element, text: &str) -> Written {
+        if element.kind == Kind::Frame && self.rules.tags.contains(element.name) {
+            if !text.is_empty() {
+                return Err(NeedsSanitiser);
+            }
+            self.out.push_str("</iframe>");
+        }
+        Ok(())
     }
 
     fn current(&self) -> Option<Kind> {
@@ -356,6 +432,7 @@ impl Writer<'_> {
                 self.void(element, attributes)
             }
             (_, Kind::Void) => self.void(element, attributes),
+            (_, Kind::BodyVoid) => self.void(element, attributes),
             (_, Kind::Anchor) => {
                 if self
                     .open
@@ -377,6 +454,8 @@ impl Writer<'_> {
                 | Kind::Row
                 | Kind::Cell,
             ) => Err(NeedsSanitiser),
+            // Read through `raw_text_start`.
+            (_, Kind::RawText | Kind::Frame) => Err(NeedsSanitiser),
         }
     }
 

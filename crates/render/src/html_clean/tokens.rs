@@ -100,6 +100,38 @@ impl<'h> Tokens<'h> {
         }))
     }
 
+    /// The content of an element whose start tag was just read and whose
+    /// content the tokenizer reads as text to its end tag (`style`,
+    /// `script`, `iframe`): the text, with the end tag `</name>` read too.
+    /// Script whose text holds `<!--` (where the tokenizer's escaped
+    /// states begin) and content never closed give up.
+    pub(super) fn raw_text(&mut self, name: &str) -> Result<&'h str, NeedsSanitiser> {
+        let rest = self.rest();
+        let mut from = 0;
+        loop {
+            let found = from + rest[from..].find("</").ok_or(NeedsSanitiser)?;
+            let after = &rest[found + 2..];
+            let ends = after
+                .get(..name.len())
+                .is_some_and(|written| written.eq_ignore_ascii_case(name))
+                && after[name.len()..].starts_with(|c: char| is_space(c) || c == '/' || c == '>');
+            if !ends {
+                from = found + 2;
+                continue;
+            }
+            let text = &rest[..found];
+            if name == "script" && text.contains("<!--") {
+                return Err(NeedsSanitiser);
+            }
+            let close = after[name.len()..].trim_start_matches(is_space);
+            if !close.starts_with('>') {
+                return Err(NeedsSanitiser);
+            }
+            self.at = self.html.len() - close.len() + 1;
+            return Ok(text);
+        }
+    }
+
     /// A tag or a comment, at a `<` that starts one.
     fn markup(&mut self) -> Read<'h> {
         let rest = self.rest();

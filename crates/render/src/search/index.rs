@@ -640,7 +640,14 @@ fn chunk_json(terms: &[Term<'_>]) -> Vec<u8> {
             out.push('"');
             out.push_str(id);
             out.push_str("\",");
-            let _ = write!(out, "{weight}");
+            // Weights are single digits (`IN_TITLE` + `OFTEN_IN_BODY` at
+            // most): written without the formatting machinery.
+            match weight {
+                0..=9 => out.push(char::from(b'0' + weight)),
+                _ => {
+                    let _ = write!(out, "{weight}");
+                }
+            }
         }
         out.push(']');
     }

@@ -99,7 +99,10 @@ impl SearchDoc {
         for word in tokens::words(&self.text) {
             counts.entry(word).or_default().1 += 1;
         }
-        let mut terms: Vec<(Cow<'_, str>, u8)> = counts
+        // Sorted by their first eight bytes as one number, and only terms
+        // that share those by the rest: most comparisons are then of two
+        // integers, not two strings.
+        let mut keyed: Vec<(u64, Cow<'_, str>, u8)> = counts
             .into_iter()
             .map(|(term, (in_title, count))| {
                 let body = match count {
@@ -107,10 +110,15 @@ impl SearchDoc {
                     1 | 2 => IN_BODY,
                     _ => OFTEN_IN_BODY,
                 };
-                (term, body + if in_title { IN_TITLE } else { 0 })
+                let weight = body + if in_title { IN_TITLE } else { 0 };
+                (leading_bytes(&term), term, weight)
             })
             .collect();
-        terms.sort_unstable();
+        keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+        let terms = keyed
+            .into_iter()
+            .map(|(_, term, weight)| (term, weight))
+            .collect();
         IndexedPage {
             id: self.id(),
             terms,
@@ -142,6 +150,16 @@ impl SearchDoc {
             serde_json::to_vec(&file).unwrap_or_default(),
         )
     }
+}
+
+/// A term's first eight bytes as a big-endian number, shorter terms padded
+/// with zeros: numbers in the order of the terms' bytes, so equal only for
+/// terms that share their first eight bytes (a term holds no NUL).
+fn leading_bytes(term: &str) -> u64 {
+    let mut bytes = [0; 8];
+    let length = term.len().min(8);
+    bytes[..length].copy_from_slice(&term.as_bytes()[..length]);
+    u64::from_be_bytes(bytes)
 }
 
 /// Where a page's own file is written.

@@ -111,8 +111,12 @@ impl NestingMeter {
             if !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
                 continue;
             }
-            let name = name.to_ascii_lowercase();
-            if NOT_NESTING.contains(&name.as_str()) {
+            // Compared ignoring case where it stands: a lower-case copy of
+            // every tag's name cost more than the comparisons.
+            if NOT_NESTING
+                .iter()
+                .any(|known| known.eq_ignore_ascii_case(name))
+            {
                 continue;
             }
             if closing {
@@ -121,13 +125,17 @@ impl NestingMeter {
             }
             // Up to the tag's end, or the next tag when this one has none, so
             // a text of unclosed tags is read once, not once per tag.
-            let self_closing = fragment[at..].find(['>', '<']).is_some_and(|end| {
-                fragment[at + end..].starts_with('>') && fragment[..at + end].ends_with('/')
-            });
+            let self_closing = bytes[at..]
+                .iter()
+                .position(|&byte| byte == b'>' || byte == b'<')
+                .is_some_and(|end| bytes[at + end] == b'>' && bytes[at + end - 1] == b'/');
             if self_closing {
                 continue;
             }
-            if let Some((_, end)) = RAW_TEXT.iter().find(|(raw, _)| *raw == name) {
+            if let Some((_, end)) = RAW_TEXT
+                .iter()
+                .find(|(raw, _)| raw.eq_ignore_ascii_case(name))
+            {
                 self.skipping = Some(end);
                 continue;
             }
@@ -163,11 +171,25 @@ pub(crate) fn too_deep(text: &str, offset: usize) -> NestingError {
     }
 }
 
+/// Where `needle` (ASCII, starting with a character that is not a letter:
+/// `-->`, `</script`) first appears in `haystack`, ignoring case. Each
+/// candidate is found by a byte search for the first character, which
+/// skips long comments and scripts far faster than comparing at every
+/// byte.
 fn find_ignoring_case(haystack: &str, needle: &str) -> Option<usize> {
-    haystack
-        .as_bytes()
-        .windows(needle.len())
-        .position(|window| window.eq_ignore_ascii_case(needle.as_bytes()))
+    let (&first, rest) = needle.as_bytes().split_first()?;
+    debug_assert!(first.is_ascii() && !first.is_ascii_alphabetic());
+    let bytes = haystack.as_bytes();
+    let mut from = 0;
+    while let Some(found) = haystack[from..].find(char::from(first)) {
+        let at = from + found;
+        let candidate = &bytes[at + 1..];
+        if candidate.len() >= rest.len() && candidate[..rest.len()].eq_ignore_ascii_case(rest) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 #[cfg(test)]

@@ -299,8 +299,8 @@ impl ContentSanitizer {
             return filtered;
         }
         let mut element = String::from("<span style=\"");
-        // Writing into a String cannot fail.
-        let _ = crate::sanitiser_rules::escape(&mut element, value, true);
+        // A value with a carriage return or a NUL is left to the sanitiser.
+        crate::sanitiser_rules::escape(&mut element, value, true).ok()?;
         element.push_str("\"></span>");
         let cleaned = self.builder.clean(&element).to_string();
         let filtered = cleaned

@@ -351,15 +351,18 @@ impl Writer<'_> {
 
     /// The text content of a `style`, `script` or `iframe` and its end
     /// tag. A frame's text is written as it is (the serialiser does not
-    /// escape it): only a frame with none is written straight.
+    /// escape it), or kept as text where the sanitiser refuses frames:
+    /// only a frame with none is written straight.
     fn raw_text(&mut self, element: Element, text: &str) -> Written {
-        if element.kind == Kind::Frame && self.rules.tags.contains(element.name) {
-            if !text.is_empty() {
-                return Err(NeedsSanitiser);
+        match element.kind {
+            Kind::Frame if !text.is_empty() => Err(NeedsSanitiser),
+            Kind::Frame if self.rules.tags.contains(element.name) => {
+                self.out.push_str("</iframe>");
+                Ok(())
             }
-            self.out.push_str("</iframe>");
+            // Dropped with its content (see `raw_text_start`).
+            _ => Ok(()),
         }
-        Ok(())
     }
 
     fn current(&self) -> Option<Kind> {

@@ -274,7 +274,8 @@ pub(super) fn is_indexed(entry: &[u8]) -> bool {
     entry.first() == Some(&1)
 }
 
-/// How many changed pages are held decoded at once.
+/// How many changed pages are diffed before their pieces are appended
+/// (each piece's changes are held twice while it is appended).
 const DECODE_BATCH: usize = 256;
 
 /// Pages diffed by one task of a batch.

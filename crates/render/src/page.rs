@@ -16,7 +16,6 @@ use crate::context::{self, Fragments, post_summary};
 use crate::footer::{FOOTER, Footers};
 use crate::fragment;
 use crate::liquid::{LiquidEngine, LiquidSite, liquid_value};
-use crate::nesting;
 use crate::rendered::{Output, OutputContents, PageOutput};
 use crate::sanitize::ContentSanitizer;
 use crate::search::SearchDoc;
@@ -431,9 +430,7 @@ impl PageRenderer<'_> {
         };
         let html = match page.variant {
             BodyVariant::Markdown => self.sanitizer.markdown(&body),
-            BodyVariant::Tiptap | BodyVariant::Html => {
-                nesting::check_html(&body).map(|()| self.sanitizer.clean_checked(&body))
-            }
+            BodyVariant::Tiptap | BodyVariant::Html => self.sanitizer.clean_body(&body),
         };
         let html = html.map_err(|error| {
             let mut diagnostic = self.error(page, format!("the page {error}")).with_hint(

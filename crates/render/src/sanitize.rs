@@ -238,13 +238,25 @@ impl ContentSanitizer {
 
     /// Cleans one fragment of HTML. HTML nested deeper than the content
     /// budget is never parsed: it comes back escaped, as text. A page body
-    /// reports it as an error before it gets here; fields in front matter
-    /// (a notification, a section's text) show it.
+    /// reports it as an error instead ([`clean_body`](Self::clean_body));
+    /// fields in front matter (a notification, a section's text) show it.
     pub fn clean(&self, html: &str) -> String {
-        if crate::nesting::check_html(html).is_err() {
-            return crate::markdown::escape_attribute(html);
+        self.clean_body(html)
+            .unwrap_or_else(|_| crate::markdown::escape_attribute(html))
+    }
+
+    /// A body of HTML as sanitised HTML, or where it nests too deep. HTML
+    /// with nothing the parser or the sanitiser would change but spelling
+    /// is written straight (`html_clean`), in one pass and within a depth
+    /// limit of its own, stricter than the budget. The budget guards the
+    /// sanitiser's parser, so it is checked (another pass over every byte)
+    /// only for HTML that goes to it.
+    pub(crate) fn clean_body(&self, html: &str) -> Result<String, NestingError> {
+        if let Some(clean) = self.written_straight(html) {
+            return Ok(clean);
         }
-        self.clean_checked(html)
+        crate::nesting::check_html(html)?;
+        Ok(self.sanitised(html))
     }
 
     /// What Markdown written without the sanitiser must follow.
@@ -253,25 +265,10 @@ impl ContentSanitizer {
         &self.rules
     }
 
-    /// `html` written straight, or `None` where it would go to the
-    /// sanitiser.
-    #[cfg(test)]
+    /// `html` written straight, or `None` where it goes to the sanitiser.
     pub(crate) fn written_straight(&self, html: &str) -> Option<String> {
         let style = |value: &str| self.filtered_style(value);
         crate::html_clean::write_straight(html, &self.rules, &style)
-    }
-
-    /// [`clean`](Self::clean) for HTML that `nesting::check_html` has
-    /// already accepted (a page body is checked before, to report where it
-    /// nests too deep); the check is a pass over every byte. HTML with
-    /// nothing the parser or the sanitiser would change but spelling is
-    /// written straight (`html_clean`); the sanitiser cleans the rest.
-    pub(crate) fn clean_checked(&self, html: &str) -> String {
-        let style = |value: &str| self.filtered_style(value);
-        if let Some(clean) = crate::html_clean::write_straight(html, &self.rules, &style) {
-            return clean;
-        }
-        self.sanitised(html)
     }
 
     /// `html` through the sanitiser itself.
@@ -520,6 +517,23 @@ mod tests {
             r#"<div data-embed-src="javascript:alert(1)"><button class="embed-load">x</button></div>"#,
         );
         assert!(!written.contains("data-embed-src"), "{written}");
+    }
+
+    #[test]
+    fn the_budget_guards_the_parser_so_html_written_straight_is_not_held_to_it() {
+        let sanitizer = ContentSanitizer::new();
+        let max = crate::nesting::MAX_DEPTH;
+        // Tags inside an attribute's value are text to the parser, but the
+        // budget's meter, reading closely enough, counts them.
+        let html = format!("<p title=\"{}\">x</p>", "<div>".repeat(max + 1));
+        assert!(crate::nesting::check_html(&html).is_err());
+        assert_eq!(
+            sanitizer.clean_body(&html).unwrap(),
+            sanitizer.sanitised(&html)
+        );
+        // HTML that nests past the budget still does not reach the parser.
+        let deep = "<div>".repeat(max + 1);
+        assert!(sanitizer.clean_body(&deep).is_err());
     }
 
     #[test]

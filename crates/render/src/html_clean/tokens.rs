@@ -2,7 +2,8 @@
 //! HTML tokenizer's grammar in which a token means one thing only.
 //!
 //! Text, start tags with quoted attribute values, end tags without
-//! attributes, and comments. Everything where the tokenizer recovers from
+//! attributes, comments, and the text of `style`, `script` and `iframe`
+//! up to their end tags. Everything where the tokenizer recovers from
 //! an error or reads by a rule of its own gives up instead: a tag cut off
 //! by the end of the input, an unquoted attribute value, `<!DOCTYPE` and
 //! `<?`, a named character reference without its semicolon (the tokenizer

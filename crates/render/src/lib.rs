@@ -87,6 +87,7 @@ mod sass;
 mod search;
 mod session;
 mod site_files;
+mod site_head;
 mod surroundings;
 mod table_cells;
 mod unit;

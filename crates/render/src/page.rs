@@ -19,6 +19,7 @@ use crate::liquid::{LiquidEngine, LiquidSite, liquid_value};
 use crate::rendered::{Output, OutputContents, PageOutput};
 use crate::sanitize::ContentSanitizer;
 use crate::search::SearchDoc;
+use crate::site_head::{SITE_HEAD, SiteHead};
 use crate::surroundings::Surroundings;
 
 /// The outputs of one page (a listing may have several) and what it gives
@@ -49,6 +50,8 @@ pub(crate) struct PageRenderer<'a> {
     pub warnings: std::sync::Mutex<Vec<Diagnostic>>,
     /// The footers rendered so far, by date.
     pub footers: Footers,
+    /// The site's part of the `<head>`, once rendered.
+    pub site_head: SiteHead,
 }
 
 impl PageRenderer<'_> {
@@ -113,7 +116,7 @@ impl PageRenderer<'_> {
         self.insert_fragments(page, around, &mut context);
         // The dates as `page_value` has them, worked out once.
         let date = |key: &str| page_value[key].as_str().map(str::to_owned);
-        self.insert_footer(&mut context, date("last_updated"), date("last_updated_iso"))
+        self.insert_site_partials(&mut context, date("last_updated"), date("last_updated_iso"))
             .map_err(|error| Box::new(self.error(page, error)))?;
 
         if let Some((site, room)) = room {
@@ -215,14 +218,23 @@ impl PageRenderer<'_> {
         }
     }
 
-    /// The site's footer for a page of these dates (see `footer.rs`), as
-    /// `footer_html`; `Err` says why the theme's footer failed.
-    fn insert_footer(
+    /// The site's partials rendered once: its part of the `<head>` (see
+    /// `site_head.rs`) as `site_head_html`, and its footer for a page of
+    /// these dates (see `footer.rs`) as `footer_html`; `Err` says which of
+    /// the theme's partials failed, and why.
+    fn insert_site_partials(
         &self,
         context: &mut tera::Context,
         last_updated: Option<String>,
         last_updated_iso: Option<String>,
     ) -> Result<(), String> {
+        let head = self
+            .site_head
+            .get(self.theme)
+            .map_err(|error| format!("the theme's `{SITE_HEAD}` failed: {error}"))?;
+        if let Some(head) = head {
+            context.insert("site_head_html", &*head);
+        }
         let footer = self
             .footers
             .get(self.theme, last_updated, last_updated_iso)
@@ -554,7 +566,7 @@ impl PageRenderer<'_> {
                     "add `misc/404.html` to the site or fix the theme's `layouts/404.html`",
                 ))
             };
-        self.insert_footer(&mut context, None, None)
+        self.insert_site_partials(&mut context, None, None)
             .map_err(failed)?;
         let html = self
             .theme

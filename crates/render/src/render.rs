@@ -26,6 +26,7 @@ use crate::sanitize::ContentSanitizer;
 use crate::sass::compile_stylesheet_text;
 use crate::search;
 use crate::site_files::SiteFiles;
+use crate::site_head::SiteHead;
 use crate::surroundings::Surroundings;
 use crate::unit::{InputKeys, Unit, inputs};
 
@@ -625,6 +626,7 @@ impl Shared {
             bodies: options.bodies,
             warnings: Default::default(),
             footers: Footers::default(),
+            site_head: SiteHead::default(),
         }
     }
 }

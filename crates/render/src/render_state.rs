@@ -34,6 +34,7 @@ use crate::manifest::{Manifest, tool_fingerprint};
 use crate::page::PageRenderer;
 use crate::rendered::{Output, PageOutput, RenderOptions};
 use crate::sanitize::ContentSanitizer;
+use crate::site_head::SiteHead;
 use crate::surroundings::Surroundings;
 
 /// A kept state read back, checked against its name.
@@ -178,6 +179,7 @@ impl OpenState<'_> {
             bodies: options.bodies,
             warnings: Default::default(),
             footers: Footers::default(),
+            site_head: SiteHead::default(),
         };
         let mut units = Vec::with_capacity(pages.len());
         let mut diagnostics = Diagnostics::default();

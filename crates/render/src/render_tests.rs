@@ -318,3 +318,56 @@ fn each_page_footer_shows_its_own_last_updated_date_though_one_footer_serves_eac
     }
     assert_eq!(footer_of("a/index.html"), footer_of("b/index.html"));
 }
+
+/// The site's part of the `<head>` is rendered once and stitched into
+/// every page, the 404 page too: each page keeps its own title and
+/// description around it.
+#[test]
+fn every_page_carries_the_site_head_rendered_once_and_its_own_title() {
+    let source = MemorySource::from_files([
+        (
+            "_config.yml",
+            "title: Agency\ncolors:\n  primary-color: \"#006d5b\"\nfavicon: /images/icon.png\n",
+        ),
+        ("index.md", "---\nlayout: homepage\ntitle: Home\n---\n"),
+        ("pages/a.md", "---\ntitle: Alpha\npermalink: /a/\n---\nA.\n"),
+        ("pages/b.md", "---\ntitle: Beta\npermalink: /b/\n---\nB.\n"),
+    ]);
+    let themes = WorkTreeSource::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../themes"))
+        .expect("the workspace's themes");
+    let site = Site::load("agency", &source).expect("a site").site;
+    let mut theme = Theme::load(&themes, "isomer", Some(&source)).expect("the theme");
+    let rendered = render_site(&site, &mut theme, &RenderOptions::default()).expect("renders");
+    let head_of = |path: &str| {
+        let output = rendered
+            .outputs
+            .iter()
+            .find(|o| o.path == path)
+            .expect(path);
+        let OutputContents::Rendered(bytes) = &output.contents else {
+            panic!("{path} was not rendered");
+        };
+        let html = String::from_utf8_lossy(bytes);
+        html[..html.find("</head>").expect("a head")].to_owned()
+    };
+    let site_part = |head: &str| {
+        let start = head.find("<link rel=\"icon\"").expect("the site's icon");
+        head[start..].to_owned()
+    };
+    for (path, title) in [
+        ("a/index.html", "<title>Alpha | Agency</title>"),
+        ("b/index.html", "<title>Beta | Agency</title>"),
+        ("404.html", "<title>Page not found | Agency</title>"),
+    ] {
+        let head = head_of(path);
+        assert!(head.contains(title), "{path}: {head}");
+        let site = site_part(&head);
+        assert!(site.contains("href=\"/images/icon.png\""), "{site}");
+        assert!(site.contains("--color-primary: #006d5b"), "{site}");
+        assert!(site.contains("/assets/isomer/theme.css"), "{site}");
+    }
+    assert_eq!(
+        site_part(&head_of("a/index.html")),
+        site_part(&head_of("404.html"))
+    );
+}

@@ -15,6 +15,8 @@
 //! - a table's rows get the `<tbody>` the parser adds, and `</table>`
 //!   closes the row and section open in it;
 //! - a line feed straight after `<pre>` is dropped, as the parser does;
+//! - `script` and `style` go with their content; an empty `iframe` is
+//!   kept and made click-to-load, as the sanitiser's output is;
 //! - elements still open at the end are closed;
 //! - text and values are escaped as its serialiser escapes them.
 //!
@@ -27,9 +29,11 @@
 //! - table content that the parser moves out of the table or wraps in
 //!   elements of its own (text between rows, a cell outside a row);
 //! - an element it does not know, or whose content the tokenizer reads by
-//!   other rules (`script`, `style`, `textarea`, `iframe`, `svg`, `math`);
+//!   rules it does not replay (`textarea`, `title`, `svg`, `math`, a
+//!   script holding `<!--`, a frame with text inside);
 //! - an attribute the sanitiser's filter drops (it reorders the others);
-//! - nesting deep enough to matter to the nesting budget.
+//! - more than 128 open elements: half the nesting budget, which it is
+//!   not measured against since it never reaches the parser.
 //!
 //! It is no weaker than the sanitiser: it writes only elements and
 //! attributes on the sanitiser's allowlist (read from its builder, see

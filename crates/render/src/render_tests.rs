@@ -23,6 +23,19 @@ fn render(source: &MemorySource, previous: Option<&RenderedSite>) -> RenderedSit
     render_site(&site, &mut theme, &options).expect("renders")
 }
 
+/// The text of the output at `path`, which must have been rendered.
+fn html_of(rendered: &RenderedSite, path: &str) -> String {
+    let output = rendered
+        .outputs
+        .iter()
+        .find(|o| o.path == path)
+        .expect(path);
+    let OutputContents::Rendered(bytes) = &output.contents else {
+        panic!("{path} was not rendered");
+    };
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
 #[test]
 fn a_stylesheet_compiles_again_when_only_a_sass_partial_changed() {
     let mut source = MemorySource::from_files([
@@ -279,15 +292,7 @@ fn each_page_footer_shows_its_own_last_updated_date_though_one_footer_serves_eac
     };
     let rendered = render_site(&site, &mut theme, &options).expect("renders");
     let footer_of = |path: &str| {
-        let output = rendered
-            .outputs
-            .iter()
-            .find(|o| o.path == path)
-            .expect(path);
-        let OutputContents::Rendered(bytes) = &output.contents else {
-            panic!("{path} was not rendered");
-        };
-        let html = String::from_utf8_lossy(bytes);
+        let html = html_of(&rendered, path);
         let start = html.find("<footer").expect("a footer");
         let end = html.find("</footer>").expect("a whole footer");
         html[start..end].to_owned()
@@ -333,21 +338,9 @@ fn every_page_carries_the_site_head_rendered_once_and_its_own_title() {
         ("pages/a.md", "---\ntitle: Alpha\npermalink: /a/\n---\nA.\n"),
         ("pages/b.md", "---\ntitle: Beta\npermalink: /b/\n---\nB.\n"),
     ]);
-    let themes = WorkTreeSource::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../themes"))
-        .expect("the workspace's themes");
-    let site = Site::load("agency", &source).expect("a site").site;
-    let mut theme = Theme::load(&themes, "isomer", Some(&source)).expect("the theme");
-    let rendered = render_site(&site, &mut theme, &RenderOptions::default()).expect("renders");
+    let rendered = render(&source, None);
     let head_of = |path: &str| {
-        let output = rendered
-            .outputs
-            .iter()
-            .find(|o| o.path == path)
-            .expect(path);
-        let OutputContents::Rendered(bytes) = &output.contents else {
-            panic!("{path} was not rendered");
-        };
-        let html = String::from_utf8_lossy(bytes);
+        let html = html_of(&rendered, path);
         html[..html.find("</head>").expect("a head")].to_owned()
     };
     let site_part = |head: &str| {

@@ -167,6 +167,35 @@ fn a_page_edit_renders_that_page_and_a_second_publish_skips() {
 }
 
 #[test]
+fn a_publish_with_nothing_new_still_removes_what_a_killed_one_left() {
+    let workspace = Workspace::new();
+    assert_ok(&workspace.gazette(&["publish"]));
+    let published = site_files(&workspace.root().join("public/ogp"));
+    // A publish killed while writing its version, after the one before it
+    // had already published this commit.
+    let versions = workspace.root().join("public/.ogp.gazette");
+    let staging = versions.join("tmp-1-1");
+    fs::create_dir_all(staging.join("about")).unwrap();
+    fs::write(staging.join("about/index.html"), "half written").unwrap();
+    // And one killed between making its link and switching it in.
+    let link = versions.join("link-1");
+    std::os::unix::fs::symlink(".ogp.gazette/tmp-1-1", &link).unwrap();
+
+    let again = workspace.gazette(&["publish"]);
+    assert_ok(&again);
+    assert!(stdout(&again).contains("Skipped ogp"), "{}", stdout(&again));
+    assert!(!staging.exists(), "the interrupted version is removed");
+    assert!(fs::symlink_metadata(&link).is_err(), "so is the stray link");
+    assert!(site_files(&workspace.root().join("public/ogp")) == published);
+    let kept = fs::read_dir(&versions)
+        .unwrap()
+        .flatten()
+        .filter(|entry| entry.file_name() != "lock")
+        .count();
+    assert_eq!(kept, 2, "the current version and its spare stay");
+}
+
+#[test]
 fn a_navigation_change_renders_the_whole_site() {
     let workspace = Workspace::new();
     assert_ok(&workspace.gazette(&["publish"]));

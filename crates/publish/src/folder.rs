@@ -382,6 +382,31 @@ impl FolderTarget {
         fs::rename(&link, &self.out_dir).map_err(io(&self.out_dir))
     }
 
+    /// Removes what interrupted publishes left (staging folders, a link not
+    /// yet switched in) when there is nothing new to publish; a publish
+    /// removes them as it starts. The caller holds the lock, so no publish is
+    /// writing them; the current version and the spare are kept.
+    pub fn remove_interrupted(&self) -> Result<(), OutputError> {
+        let entries = match fs::read_dir(&self.versions) {
+            Ok(entries) => entries,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(error) => return Err(io(&self.versions)(error)),
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let removed = if name.starts_with("tmp-") && path.is_dir() && !path.is_symlink() {
+                fs::remove_dir_all(&path)
+            } else if name.starts_with("link-") && path.is_symlink() {
+                fs::remove_file(&path)
+            } else {
+                continue;
+            };
+            removed.map_err(io(&path))?;
+        }
+        Ok(())
+    }
+
     /// Removes interrupted publishes and versions other than those in `keep`.
     fn remove_leftovers(&self, keep: &[&Path]) -> Result<(), OutputError> {
         let entries = fs::read_dir(&self.versions).map_err(io(&self.versions))?;

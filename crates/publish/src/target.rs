@@ -130,13 +130,17 @@ impl Target {
     }
 
     /// Finishes what a publish that did not end left behind, when there is
-    /// nothing new to publish: a bucket's objects created for a version that
-    /// never went out. Folders and branches switch in one step and leave
-    /// nothing.
+    /// nothing new to publish: a folder's half-written staging folders, a
+    /// bucket's objects created for a version that never went out. A branch
+    /// moves in one step and leaves nothing.
     pub(crate) fn clean_up(&self) -> Result<Option<UploadStats>, PublishError> {
         match self {
             Self::Bucket { bucket, .. } => Ok(bucket.clean_leftovers()?),
-            Self::Folder(_) | Self::Branch { .. } => Ok(None),
+            Self::Folder(folder) => {
+                folder.remove_interrupted()?;
+                Ok(None)
+            }
+            Self::Branch { .. } => Ok(None),
         }
     }
 

@@ -122,7 +122,11 @@ impl From<&str> for PageBody {
 /// Whether `text` contains any Liquid at all (most pages do not): a `{{`
 /// output or a `{%` tag.
 pub fn has_liquid(text: &str) -> bool {
-    text.contains("{{") || text.contains("{%")
+    // Asked of every body several times a render: one vectorised scan for
+    // the brace, which most bodies never hold, rather than two reads of the
+    // whole text.
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(b'{', bytes).any(|at| matches!(bytes.get(at + 1), Some(b'{' | b'%')))
 }
 
 /// One page of a site, parsed but not rendered.
@@ -226,4 +230,28 @@ pub(crate) fn key_lines(file_text: &str, last_line: u32) -> Vec<(String, u32)> {
             ))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_liquid;
+
+    #[test]
+    fn liquid_is_an_output_or_a_tag_opened_anywhere_in_the_text() {
+        for text in ["{{ page.title }}", "a {% if x %}", "{x{{", "{ {%", "end {{"] {
+            assert!(has_liquid(text), "{text:?}");
+        }
+        for text in [
+            "",
+            "{",
+            "plain",
+            "a { b } c",
+            "{ {",
+            "% { %}",
+            "ends with {",
+            "}}",
+        ] {
+            assert!(!has_liquid(text), "{text:?}");
+        }
+    }
 }

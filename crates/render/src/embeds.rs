@@ -110,7 +110,7 @@ fn page_url(url: &Url) -> String {
 /// by a click-to-load placeholder. Runs on sanitised HTML only: the
 /// sanitiser has already refused frames from hosts off its allowlist.
 pub(crate) fn click_to_load(html: String) -> String {
-    if !html.contains("<iframe") {
+    if memchr::memmem::find(html.as_bytes(), b"<iframe").is_none() {
         return html;
     }
     let on_iframe = |frame: &mut Element| {

@@ -73,16 +73,23 @@ impl Fragment {
     }
 }
 
-/// `html` without marks, for templates that rendered a marked fragment
-/// themselves (through an include) instead of using the stitched one.
-pub(crate) fn without_marks(html: String) -> String {
-    // Searched as a string, not a `char`: a `char` search stops at every
-    // byte 0x80, the last byte of U+E000 and of much punctuation (`—`, `’`).
+/// A rendered page without marks, for templates that rendered a marked
+/// fragment themselves (through an include) instead of using the stitched
+/// one.
+pub(crate) fn without_marks(html: Vec<u8>) -> Vec<u8> {
+    // Searched as bytes, vectorised, through the whole page: a `char`
+    // search stops at every byte 0x80, the last byte of U+E000 and of much
+    // punctuation (`—`, `’`).
     let mut mark = [0; 4];
-    if html.contains(&*MARK.encode_utf8(&mut mark)) {
-        Fragment::parse(&html).render(|_| None)
-    } else {
-        html
+    let mark = MARK.encode_utf8(&mut mark).as_bytes();
+    if memchr::memmem::find(&html, mark).is_none() {
+        return html;
+    }
+    // Templates write text only, so the page is UTF-8 (were it not, it
+    // would go out as rendered).
+    match String::from_utf8(html) {
+        Ok(text) => Fragment::parse(&text).render(|_| None).into_bytes(),
+        Err(error) => error.into_bytes(),
     }
 }
 
@@ -104,6 +111,17 @@ mod tests {
             for_b,
             "<a href=\"/a/\">A</a><a href=\"/b/\" aria-current=\"page\">B</a>"
         );
+    }
+
+    #[test]
+    fn a_page_loses_the_marks_its_own_includes_left() {
+        let page = format!("<nav><a href=\"/a/\"{}>A</a></nav> — ’", mark(3));
+        assert_eq!(
+            without_marks(page.into_bytes()),
+            "<nav><a href=\"/a/\">A</a></nav> — ’".as_bytes()
+        );
+        let plain = "<p>no mark — ’</p>".as_bytes().to_vec();
+        assert_eq!(without_marks(plain.clone()), plain);
     }
 
     #[test]

@@ -118,9 +118,7 @@ fn next_raw(text: &str) -> Option<Raw<'_>> {
 fn next_extension(text: &str) -> Option<(usize, &'static str, bool)> {
     // Most bodies hold none: one quick scan says so, where the loop below
     // reads the body once for each extension and again for comments.
-    if !text.contains("{::") {
-        return None;
-    }
+    memchr::memmem::find(text.as_bytes(), b"{::")?;
     let mut from = 0;
     loop {
         let rest = &text[from..];

@@ -181,7 +181,7 @@ impl PageRenderer<'_> {
             rendered.push((
                 Output {
                     path,
-                    contents: OutputContents::Rendered(html.into_bytes()),
+                    contents: OutputContents::Rendered(html),
                     origin: page.source_path.clone(),
                 },
                 PageOutput { url, origin },
@@ -393,25 +393,28 @@ impl PageRenderer<'_> {
         page: &Page,
         layout: &str,
         context: &tera::Context,
-    ) -> Result<String, Box<Diagnostic>> {
+    ) -> Result<Vec<u8>, Box<Diagnostic>> {
         if layout.is_empty() {
             return Ok(context
                 .get("content")
                 .and_then(|c| c.as_str())
                 .unwrap_or_default()
-                .to_owned());
+                .into());
         }
-        let html = self.theme.render_layout(layout, context).map_err(|error| {
-            Box::new(
-                self.error(
-                    page,
-                    format!("the theme's `{layout}` layout failed: {error}"),
+        let html = self
+            .theme
+            .render_layout_bytes(layout, context)
+            .map_err(|error| {
+                Box::new(
+                    self.error(
+                        page,
+                        format!("the theme's `{layout}` layout failed: {error}"),
+                    )
+                    .with_hint(
+                        "this is a problem in the theme's templates; the page itself may be fine",
+                    ),
                 )
-                .with_hint(
-                    "this is a problem in the theme's templates; the page itself may be fine",
-                ),
-            )
-        })?;
+            })?;
         Ok(fragment::without_marks(html))
     }
 

@@ -282,8 +282,28 @@ impl Theme {
         self.render(&format!("layouts/{resolved}.html"), context)
     }
 
+    /// [`Theme::render_layout`] as the bytes of a file. A page goes straight
+    /// to its output file: its tens of KB are not read once more only to
+    /// prove them UTF-8 (Tera writes nothing but text).
+    pub fn render_layout_bytes(
+        &self,
+        layout: &str,
+        context: &tera::Context,
+    ) -> Result<Vec<u8>, ThemeError> {
+        let resolved = self
+            .resolve_layout(layout)
+            .ok_or_else(|| ThemeError::Template(format!("no layout `{layout}` in the theme")))?;
+        self.render_bytes(&format!("layouts/{resolved}.html"), context)
+    }
+
     /// Renders any template by name, such as `partials/navbar.html`.
     pub fn render(&self, template: &str, context: &tera::Context) -> Result<String, ThemeError> {
+        String::from_utf8(self.render_bytes(template, context)?).map_err(|_| {
+            ThemeError::Template(format!("`{template}` rendered text that is not UTF-8"))
+        })
+    }
+
+    fn render_bytes(&self, template: &str, context: &tera::Context) -> Result<Vec<u8>, ThemeError> {
         // Tera sizes its buffer from the template's own text, a few hundred
         // bytes for a layout whose page comes to tens of KB: grown that far,
         // it was copied about eight times a page. The largest page so far
@@ -295,9 +315,7 @@ impl Theme {
             .map_err(|error| ThemeError::Template(error_chain(&error)))?;
         self.largest_render
             .fetch_max(output.len().min(MAX_RENDER_HINT), Ordering::Relaxed);
-        String::from_utf8(output).map_err(|_| {
-            ThemeError::Template(format!("`{template}` rendered text that is not UTF-8"))
-        })
+        Ok(output)
     }
 
     /// Static assets of the whole chain, each from the nearest theme that has it.

@@ -8,10 +8,11 @@
 //! share a date, so most pages now copy a footer rendered before.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Mutex, PoisonError};
 
 use gazette_theme::{Theme, ThemeError};
 use serde_json::json;
+use tera::Value;
 
 /// The footer's template.
 pub(crate) const FOOTER: &str = "partials/footer.html";
@@ -19,10 +20,12 @@ pub(crate) const FOOTER: &str = "partials/footer.html";
 /// The page's "last updated" date, as shown and as ISO 8601.
 type Dates = (Option<String>, Option<String>);
 
-/// The footers rendered so far in one render, by the dates they show.
+/// The footers rendered so far in one render, by the dates they show. Kept
+/// as template values: a clone shares the text, so no page copies it into
+/// its context.
 #[derive(Debug, Default)]
 pub(crate) struct Footers {
-    rendered: Mutex<HashMap<Dates, Arc<str>>>,
+    rendered: Mutex<HashMap<Dates, Value>>,
 }
 
 impl Footers {
@@ -33,13 +36,13 @@ impl Footers {
         theme: &Theme,
         last_updated: Option<String>,
         last_updated_iso: Option<String>,
-    ) -> Result<Option<Arc<str>>, ThemeError> {
+    ) -> Result<Option<Value>, ThemeError> {
         if !theme.has_template(FOOTER) {
             return Ok(None);
         }
         let dates = (last_updated, last_updated_iso);
         if let Some(footer) = self.lock().get(&dates) {
-            return Ok(Some(Arc::clone(footer)));
+            return Ok(Some(footer.clone()));
         }
         // Rendered outside the lock: two workers meeting a new date at once
         // both render it, to the same text.
@@ -48,12 +51,12 @@ impl Footers {
             "page",
             &json!({ "last_updated": dates.0, "last_updated_iso": dates.1 }),
         );
-        let footer: Arc<str> = theme.render(FOOTER, &context)?.into();
-        self.lock().insert(dates, Arc::clone(&footer));
+        let footer = Value::from(theme.render(FOOTER, &context)?);
+        self.lock().insert(dates, footer.clone());
         Ok(Some(footer))
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Dates, Arc<str>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Dates, Value>> {
         // A worker that panicked mid-insert left whole entries or none.
         self.rendered.lock().unwrap_or_else(PoisonError::into_inner)
     }

@@ -233,14 +233,14 @@ impl PageRenderer<'_> {
             .get(self.theme)
             .map_err(|error| format!("the theme's `{SITE_HEAD}` failed: {error}"))?;
         if let Some(head) = head {
-            context.insert("site_head_html", &*head);
+            context.insert_value("site_head_html", head);
         }
         let footer = self
             .footers
             .get(self.theme, last_updated, last_updated_iso)
             .map_err(|error| format!("the theme's `{FOOTER}` failed: {error}"))?;
         if let Some(footer) = footer {
-            context.insert("footer_html", &*footer);
+            context.insert_value("footer_html", footer);
         }
         Ok(())
     }

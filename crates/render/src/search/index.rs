@@ -244,10 +244,12 @@ pub(crate) fn update(
 /// The files of `state`, each written only when its bytes changed.
 pub(super) fn state_files(
     state: &SearchState,
-    reusable: &impl Fn(&str, &str) -> bool,
+    reusable: &(impl Fn(&str, &str) -> bool + Sync),
 ) -> Vec<IndexFile> {
-    state
-        .files()
+    let files: Vec<(String, &[u8])> = state.files().collect();
+    // Hashed side by side: a cold build writes every shard.
+    files
+        .into_par_iter()
         .enumerate()
         .map(|(position, (path, bytes))| {
             // The head first, then shard 0, 1, …

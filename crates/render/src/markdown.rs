@@ -2,6 +2,7 @@
 //! strikethrough, plus the kramdown habits real pages rely on: automatic
 //! heading ids and attribute lists such as `{:target="_blank"}` after a link.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
@@ -125,7 +126,8 @@ fn render_commonmark(text: &str) -> Result<String, NestingError> {
 /// Hands `write` the events of a Markdown segment, once kramdown's
 /// attribute lists are applied and headings have ids.
 fn with_events<T>(text: &str, write: impl FnOnce(Vec<Event<'_>>) -> T) -> Result<T, NestingError> {
-    let text = strip_block_attribute_lines(&table_cells::widen_table_headers(text));
+    let widened = table_cells::widen_table_headers(text);
+    let text = strip_block_attribute_lines(&widened);
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
@@ -164,7 +166,12 @@ fn with_events<T>(text: &str, write: impl FnOnce(Vec<Event<'_>>) -> T) -> Result
 /// kramdown block attribute lines (`{: .class}` alone on a line) style the block
 /// before them; Gazette's theme does the styling, so the lines are dropped
 /// rather than shown as text. Lines inside code fences are kept.
-fn strip_block_attribute_lines(text: &str) -> String {
+fn strip_block_attribute_lines(text: &str) -> Cow<'_, str> {
+    // Most texts hold none: one byte search rather than a copy a line at
+    // a time.
+    if memchr::memmem::find(text.as_bytes(), b"{:").is_none() {
+        return Cow::Borrowed(text);
+    }
     let mut out = String::with_capacity(text.len());
     let mut fences = CodeFences::default();
     for line in text.split_inclusive('\n') {
@@ -175,7 +182,7 @@ fn strip_block_attribute_lines(text: &str) -> String {
         }
         out.push_str(line);
     }
-    out
+    Cow::Owned(out)
 }
 
 /// Attributes from a kramdown attribute list: `key="value"`, `.class`, `#id`.

@@ -11,6 +11,10 @@ use crate::code_fences::CodeFences;
 /// `text` with every table's header and delimiter rows as wide as its widest
 /// row (borrowed when no table needs it).
 pub(crate) fn widen_table_headers(text: &str) -> Cow<'_, str> {
+    // No pipe, no table: one byte search rather than a look at every line.
+    if memchr::memchr(b'|', text.as_bytes()).is_none() {
+        return Cow::Borrowed(text);
+    }
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
     let mut widened: Option<Vec<String>> = None;
     let mut fences = CodeFences::default();

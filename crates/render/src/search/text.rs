@@ -20,7 +20,7 @@ pub(crate) fn text_of_html(html: &str) -> String {
         space: false,
     };
     let mut rest = html;
-    while let Some(open) = rest.find('<') {
+    while let Some(open) = memchr::memchr(b'<', rest.as_bytes()) {
         text.push(&htmlize::unescape(&rest[..open]));
         rest = &rest[open..];
         let Some(tag) = Tag::at(rest) else {
@@ -192,9 +192,7 @@ fn tag_end(bytes: &[u8], from: usize) -> usize {
                     at += 1;
                 }
                 if let Some(&quote @ (b'"' | b'\'')) = bytes.get(at) {
-                    at = bytes[at + 1..]
-                        .iter()
-                        .position(|&b| b == quote)
+                    at = memchr::memchr(quote, &bytes[at + 1..])
                         .map_or(bytes.len(), |end| at + 1 + end + 1);
                 }
             }

@@ -100,7 +100,11 @@ pub fn render_request_into(
         sink,
         ..RenderOptions::default()
     };
-    match render_site(&loaded.site, &mut theme, &options) {
+    let rendered = render_site(&loaded.site, &mut theme, &options);
+    // Every page's front matter and body, and the compiled theme: freed
+    // beside what the caller does next (see `free_in_background`).
+    crate::render::free_in_background((loaded.site, theme));
+    match rendered {
         Ok(rendered) => {
             diagnostics.extend(rendered.warnings.0.iter().cloned());
             if diagnostics.has_errors() {

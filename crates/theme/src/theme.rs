@@ -276,10 +276,7 @@ impl Theme {
         layout: &str,
         context: &tera::Context,
     ) -> Result<String, ThemeError> {
-        let resolved = self
-            .resolve_layout(layout)
-            .ok_or_else(|| ThemeError::Template(format!("no layout `{layout}` in the theme")))?;
-        self.render(&format!("layouts/{resolved}.html"), context)
+        self.render(&self.layout_template(layout)?, context)
     }
 
     /// [`Theme::render_layout`] as the bytes of a file. A page goes straight
@@ -290,10 +287,15 @@ impl Theme {
         layout: &str,
         context: &tera::Context,
     ) -> Result<Vec<u8>, ThemeError> {
+        self.render_bytes(&self.layout_template(layout)?, context)
+    }
+
+    /// The template of a layout, after aliases.
+    fn layout_template(&self, layout: &str) -> Result<String, ThemeError> {
         let resolved = self
             .resolve_layout(layout)
             .ok_or_else(|| ThemeError::Template(format!("no layout `{layout}` in the theme")))?;
-        self.render_bytes(&format!("layouts/{resolved}.html"), context)
+        Ok(format!("layouts/{resolved}.html"))
     }
 
     /// Renders any template by name, such as `partials/navbar.html`.

@@ -5,7 +5,7 @@
 //! its `last_updated` and `last_updated_iso` (the theme's README says so).
 //! Rendered through the page's layout, its links, social icons and settings
 //! were a fifth of the template work of every page; most pages of a site
-//! share a date, so most pages now copy a footer rendered before.
+//! share a date, so most pages now share a footer rendered before.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};

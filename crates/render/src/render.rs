@@ -66,9 +66,10 @@ pub fn render_site_partially(
 
 /// Drops `value` on a thread of its own. What a render held for every page
 /// (the site's values for templates and Liquid, their digests, the parsed
-/// includes) is tens of MB at 10,000 pages, freed a small allocation at a
-/// time: freed here, it held up writing the version's record and the
-/// switch by about 30 ms. When no thread can be started, it is freed here.
+/// includes) and the loaded site are tens of MB at 10,000 pages, freed a
+/// small allocation at a time: freed on the caller's thread, they held up
+/// the version's record and the switch by 30–50 ms. When no thread can be
+/// started, `value` is freed on the caller's thread.
 pub(crate) fn free_in_background<T: Send + 'static>(value: T) {
     let _ = std::thread::Builder::new()
         .name("gazette-free".into())
